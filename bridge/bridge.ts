@@ -1,0 +1,222 @@
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { BridgeConfig } from '../shared/config/index.ts';
+import type { RawRecord } from '../shared/contracts/index.ts';
+import type { RecordFailure } from '../shared/failures/index.ts';
+import type { Logger } from '../shared/logging/index.ts';
+import { type DeadLetter, headersToMap, publishDeadLetter } from '../shared/nats/index.ts';
+import { Batcher } from './batcher.ts';
+import { retryDelayMs } from './backoff.ts';
+import type { StageInvoker } from './invoker.ts';
+import { type Outcome, runPipeline } from './pipeline.ts';
+import { settle } from './settle.ts';
+
+type BridgeDeps = {
+  readonly config: BridgeConfig;
+  readonly js: JetStreamClient;
+  readonly consumer: Consumer;
+  readonly invoker: StageInvoker;
+  readonly logger: Logger;
+};
+
+type BridgeStats = {
+  committed: number;
+  duplicates: number;
+  deadLettered: number;
+  retried: number;
+  batches: number;
+};
+
+type Bridge = {
+  start(): Promise<void>;
+  /** Stops pulling, finishes or returns in-flight work, and resolves when nothing is held. */
+  stop(): Promise<void>;
+  readonly stats: Readonly<BridgeStats>;
+};
+
+// Approximate bytes a record adds to an invoke request: base64 payload plus JSON framing.
+function requestBytes(msg: JsMsg): number {
+  return Math.ceil((msg.data.length * 4) / 3) + msg.subject.length + 128;
+}
+
+function toRawRecord(msg: JsMsg): RawRecord {
+  return {
+    id: String(msg.seq),
+    subject: msg.subject,
+    headers: headersToMap(msg.headers),
+    payload: Buffer.from(msg.data).toString('base64'),
+    publishedAt: msg.time.toISOString(),
+  };
+}
+
+type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
+
+function buildLetter(msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): DeadLetter {
+  return {
+    version: 1,
+    subject: msg.subject,
+    headers: headersToMap(msg.headers),
+    payload: Buffer.from(msg.data).toString('base64'),
+    stream: msg.info.stream,
+    streamSequence: msg.seq,
+    publishedAt: msg.time.toISOString(),
+    stage: failure.stage,
+    reason: failure.reason,
+    message: failure.message,
+    attempts: msg.info.deliveryCount,
+    failedAt: new Date().toISOString(),
+    routeKey: outcome.routeKey,
+    eventId: outcome.eventId,
+  };
+}
+
+function createBridge(deps: BridgeDeps): Bridge {
+  const { config, js, consumer, invoker, logger } = deps;
+  const stats: BridgeStats = { committed: 0, duplicates: 0, deadLettered: 0, retried: 0, batches: 0 };
+  const queue: JsMsg[][] = [];
+  let inFlight = 0;
+  let messages: ConsumerMessages | undefined;
+  let stopping = false;
+  let idle: (() => void) | undefined;
+
+  const batcher = new Batcher<JsMsg>(config.batch, (batch) => {
+    queue.push(batch);
+    pump();
+  });
+
+  async function deadLetter(msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): Promise<void> {
+    const subject = outcome.deadLetterSubject ?? config.nats.defaultDeadLetterSubject;
+    await publishDeadLetter(js, subject, config.nats.deadLetter.name, buildLetter(msg, outcome, failure));
+    msg.term();
+    stats.deadLettered++;
+    logger.warn('dead-lettered', {
+      eventId: outcome.eventId,
+      routeKey: outcome.routeKey,
+      subject: msg.subject,
+      streamSequence: msg.seq,
+      stage: failure.stage,
+      reason: failure.reason,
+      detail: failure.message,
+      deadLetterSubject: subject,
+    });
+  }
+
+  async function settleMessage(msg: JsMsg, outcome: Outcome): Promise<void> {
+    const settlement = settle(outcome, msg.info.deliveryCount, config.retry);
+    if (settlement.action === 'ack') {
+      msg.ack();
+      if (outcome.kind === 'committed' && outcome.duplicate) stats.duplicates++;
+      else stats.committed++;
+      return;
+    }
+    if (settlement.action === 'retry') {
+      msg.nak(settlement.delayMs);
+      stats.retried++;
+      if (outcome.kind === 'failed') {
+        logger.info('retrying', {
+          eventId: outcome.eventId,
+          routeKey: outcome.routeKey,
+          streamSequence: msg.seq,
+          attempt: msg.info.deliveryCount,
+          delayMs: settlement.delayMs,
+          reason: outcome.failure.reason,
+          detail: outcome.failure.message,
+        });
+      }
+      return;
+    }
+    if (outcome.kind !== 'failed') return;
+    try {
+      await deadLetter(msg, outcome, settlement.failure);
+    } catch (error) {
+      // The dead letter was not stored, so the original must stay: retry it later.
+      msg.nak(retryDelayMs(msg.info.deliveryCount, config.retry));
+      stats.retried++;
+      logger.error('dead-letter publish failed; will retry', { streamSequence: msg.seq, error });
+    }
+  }
+
+  async function processBatch(batch: JsMsg[]): Promise<void> {
+    const started = Date.now();
+    const outcomes = await runPipeline(batch.map(toRawRecord), invoker);
+    await Promise.all(batch.map((msg) => settleMessage(msg, outcomes.get(String(msg.seq))!)));
+    stats.batches++;
+    logger.debug('batch settled', { records: batch.length, ms: Date.now() - started });
+  }
+
+  function pump(): void {
+    while (inFlight < config.maxInFlight && queue.length > 0) {
+      const batch = queue.shift()!;
+      inFlight++;
+      processBatch(batch)
+        .catch((error: unknown) => {
+          // Only a bug gets here; return the messages so nothing waits for ack_wait.
+          logger.error('batch failed unexpectedly; returning messages', { error, records: batch.length });
+          for (const msg of batch) msg.nak(config.retry.baseDelayMs);
+        })
+        .finally(() => {
+          inFlight--;
+          pump();
+          if (inFlight === 0 && queue.length === 0) idle?.();
+        });
+    }
+  }
+
+  async function watchStatus(current: ConsumerMessages): Promise<void> {
+    for await (const status of current.status()) {
+      if (status.type === 'heartbeats_missed' || status.type === 'consumer_deleted' || status.type === 'consumer_not_found') {
+        logger.warn('consumer status', { status });
+      } else {
+        logger.debug('consumer status', { status });
+      }
+    }
+  }
+
+  return {
+    stats,
+    async start() {
+      messages = await consumer.consume({
+        max_messages: Math.max(config.batch.maxRecords * 2, 100),
+        // Callback delivery is several times cheaper than async iteration; it only enqueues.
+        callback: (msg) => {
+          if (stopping) {
+            msg.nak();
+            return;
+          }
+          batcher.add(msg, requestBytes(msg));
+        },
+      });
+      void watchStatus(messages).catch((error: unknown) => logger.warn('status watch ended', { error }));
+      logger.info('bridge consuming', {
+        stream: config.nats.ingest.name,
+        consumer: config.nats.consumer,
+        batch: config.batch,
+        maxInFlight: config.maxInFlight,
+      });
+    },
+    async stop() {
+      stopping = true;
+      await messages?.close();
+      batcher.flush();
+      if (inFlight > 0 || queue.length > 0) {
+        const drained = new Promise<void>((resolve) => {
+          idle = resolve;
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), config.drainTimeoutMs);
+        });
+        const result = await Promise.race([drained, timedOut]);
+        clearTimeout(timer);
+        if (result === 'timeout') {
+          // Hand queued work back at once so another replica takes it without waiting for ack_wait.
+          for (const batch of queue.splice(0)) for (const msg of batch) msg.nak();
+          logger.warn('drain timed out; in-flight batches will be redelivered', { inFlight });
+        }
+      }
+      logger.info('bridge stopped', { ...stats });
+    },
+  };
+}
+
+export { createBridge };
+export type { Bridge, BridgeDeps, BridgeStats };

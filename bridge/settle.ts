@@ -1,0 +1,29 @@
+import type { RetryConfig } from '../shared/config/index.ts';
+import { FailureReason, type RecordFailure } from '../shared/failures/index.ts';
+import { retryDelayMs } from './backoff.ts';
+import type { Outcome } from './pipeline.ts';
+
+/** What the bridge does with a message, decided from the outcome's `retryable` flag alone. */
+type Settlement =
+  | { readonly action: 'ack' }
+  | { readonly action: 'retry'; readonly delayMs: number }
+  | { readonly action: 'dead-letter'; readonly failure: RecordFailure };
+
+function settle(outcome: Outcome, deliveryCount: number, retry: RetryConfig, random?: () => number): Settlement {
+  if (outcome.kind === 'committed') return { action: 'ack' };
+  const { failure } = outcome;
+  if (!failure.retryable) return { action: 'dead-letter', failure };
+  if (deliveryCount < retry.maxAttempts) return { action: 'retry', delayMs: retryDelayMs(deliveryCount, retry, random) };
+  return {
+    action: 'dead-letter',
+    failure: {
+      stage: failure.stage,
+      reason: FailureReason.retriesExhausted,
+      message: `gave up after ${deliveryCount} attempts; last failure ${failure.reason}: ${failure.message}`,
+      retryable: false,
+    },
+  };
+}
+
+export { settle };
+export type { Settlement };

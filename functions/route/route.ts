@@ -1,0 +1,36 @@
+import type { RouteRequest, RouteResponse, RouteResult } from '../../shared/contracts/index.ts';
+import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
+import { type RouteLookup, formatRouteKey, routeKeyFromSubject } from '../../shared/registry/index.ts';
+
+type RouteDeps = { readonly routes: RouteLookup };
+
+async function routeRecord(record: { id: string; subject: string }, deps: RouteDeps): Promise<RouteResult> {
+  let deadLetterSubject: string | undefined;
+  try {
+    const key = routeKeyFromSubject(record.subject, Stage.route);
+    const route = await deps.routes.lookup(key, Stage.route);
+    if (route === undefined) {
+      throw new IngestError(Stage.route, FailureReason.unknownRoute, `no route registered for ${formatRouteKey(key)}`, {
+        retryable: false,
+      });
+    }
+    deadLetterSubject = route.deadLetterSubject;
+    if (route.sink.kind === 'invalid') {
+      throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${formatRouteKey(key)}: ${route.sink.problem}`, {
+        retryable: false,
+      });
+    }
+    return { id: record.id, ok: true, sink: route.sink, deadLetterSubject };
+  } catch (error) {
+    if (error instanceof IngestError) return { id: record.id, ok: false, failure: error.toFailure(), deadLetterSubject };
+    throw error;
+  }
+}
+
+/** Turns each record's subject into a route key and answers with the sink the registry names. */
+async function runRoute(request: RouteRequest, deps: RouteDeps): Promise<RouteResponse> {
+  return { results: await Promise.all(request.records.map((record) => routeRecord(record, deps))) };
+}
+
+export { runRoute };
+export type { RouteDeps };

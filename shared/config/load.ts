@@ -1,0 +1,135 @@
+import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../nats/subjects.ts';
+import { type Env, EnvReader } from './env.ts';
+import type { BridgeConfig, CliConfig, FunctionConfig, LogLevel, NatsConfig } from './types.ts';
+
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ingest';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function readLogLevel(reader: EnvReader): LogLevel {
+  const level = reader.string('LOG_LEVEL', 'info') as LogLevel;
+  reader.check(LOG_LEVELS.includes(level), `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+function readDatabaseUrl(reader: EnvReader): string {
+  return reader.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
+}
+
+function readNats(reader: EnvReader): NatsConfig {
+  const nats: NatsConfig = {
+    url: reader.url('NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:', 'ws:', 'wss:']),
+    ingest: {
+      name: reader.string('INGEST_STREAM', 'INGEST'),
+      subjects: reader.list('INGEST_SUBJECTS', ['metrics.>']),
+    },
+    deadLetter: {
+      name: reader.string('DEADLETTER_STREAM', 'DEADLETTER'),
+      subjects: reader.list('DEADLETTER_SUBJECTS', ['deadletter.>']),
+      maxAgeDays: reader.integer('DEADLETTER_MAX_AGE_DAYS', 14, { min: 1, max: 3650 }),
+    },
+    consumer: reader.string('INGEST_CONSUMER', 'ingest-bridge'),
+    defaultDeadLetterSubject: reader.string('DEADLETTER_DEFAULT_SUBJECT', 'deadletter.unrouted'),
+  };
+  for (const [key, name] of [
+    ['INGEST_STREAM', nats.ingest.name],
+    ['DEADLETTER_STREAM', nats.deadLetter.name],
+    ['INGEST_CONSUMER', nats.consumer],
+  ] as const) {
+    reader.check(isStreamOrConsumerName(name), `${key} "${name}" must be 1-64 of [A-Za-z0-9_-]`);
+  }
+  reader.check(nats.ingest.name !== nats.deadLetter.name, 'INGEST_STREAM and DEADLETTER_STREAM must differ');
+  for (const filter of [...nats.ingest.subjects, ...nats.deadLetter.subjects]) {
+    reader.check(isSubjectFilter(filter), `"${filter}" is not a valid NATS subject filter`);
+  }
+  reader.check(
+    isPublishSubject(nats.defaultDeadLetterSubject),
+    `DEADLETTER_DEFAULT_SUBJECT "${nats.defaultDeadLetterSubject}" must be a subject without wildcards`,
+  );
+  reader.check(
+    nats.deadLetter.subjects.some((filter) => subjectMatches(filter, nats.defaultDeadLetterSubject)),
+    `DEADLETTER_DEFAULT_SUBJECT "${nats.defaultDeadLetterSubject}" is not captured by DEADLETTER_SUBJECTS`,
+  );
+  // A dead letter that landed back in the ingest stream would be consumed again, forever.
+  reader.check(
+    !nats.ingest.subjects.some((filter) => subjectMatches(filter, nats.defaultDeadLetterSubject)),
+    `DEADLETTER_DEFAULT_SUBJECT "${nats.defaultDeadLetterSubject}" must not be captured by INGEST_SUBJECTS`,
+  );
+  return nats;
+}
+
+/** Configuration of the long-running bridge. Read once at start; throws ConfigError listing every problem. */
+function loadBridgeConfig(env: Env = process.env): BridgeConfig {
+  const reader = new EnvReader(env);
+  const functionPrefix = reader.string('FUNCTION_PREFIX', 'ingest-dev-');
+  const endpoint = reader.optionalString('LAMBDA_ENDPOINT');
+  if (endpoint !== undefined) reader.url('LAMBDA_ENDPOINT', endpoint, ['http:', 'https:']);
+  const config: BridgeConfig = {
+    logLevel: readLogLevel(reader),
+    nats: readNats(reader),
+    batch: {
+      maxRecords: reader.integer('BATCH_MAX_RECORDS', 500, { min: 1, max: 10_000 }),
+      // Lambda caps a synchronous request at 6 MB; base64 and JSON framing add about 40 %.
+      maxBytes: reader.integer('BATCH_MAX_BYTES', 1_048_576, { min: 1024, max: 4_000_000 }),
+      maxWaitMs: reader.integer('BATCH_MAX_WAIT_MS', 50, { min: 0, max: 300_000 }),
+    },
+    retry: {
+      maxAttempts: reader.integer('RETRY_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
+      baseDelayMs: reader.integer('RETRY_BASE_DELAY_MS', 1000, { min: 10, max: 3_600_000 }),
+      maxDelayMs: reader.integer('RETRY_MAX_DELAY_MS', 60_000, { min: 10, max: 86_400_000 }),
+    },
+    lambda: {
+      endpoint,
+      region: reader.string('AWS_REGION', 'us-east-1'),
+      functionNames: {
+        validate: reader.string('FUNCTION_VALIDATE', `${functionPrefix}validate`),
+        route: reader.string('FUNCTION_ROUTE', `${functionPrefix}route`),
+        sinkWrite: reader.string('FUNCTION_SINK_WRITE', `${functionPrefix}sink-write`),
+      },
+      useLocalCredentials: endpoint !== undefined && reader.optionalString('AWS_ACCESS_KEY_ID') === undefined,
+      timeoutMs: reader.integer('LAMBDA_TIMEOUT_MS', 30_000, { min: 100, max: 900_000 }),
+    },
+    maxInFlight: reader.integer('BRIDGE_MAX_IN_FLIGHT', 4, { min: 1, max: 256 }),
+    maxAckPending: reader.integer('MAX_ACK_PENDING', 10_000, { min: 1, max: 1_000_000 }),
+    ackWaitMs: reader.integer('ACK_WAIT_MS', 60_000, { min: 1000, max: 3_600_000 }),
+    drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),
+    provision: reader.boolean('BRIDGE_PROVISION', true),
+  };
+  reader.check(config.retry.baseDelayMs <= config.retry.maxDelayMs, 'RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS');
+  reader.check(
+    config.ackWaitMs > config.lambda.timeoutMs,
+    'ACK_WAIT_MS must exceed LAMBDA_TIMEOUT_MS, or JetStream redelivers batches that are still in flight',
+  );
+  reader.done();
+  return config;
+}
+
+/** Configuration of the validate, route and sink-write functions. */
+function loadFunctionConfig(env: Env = process.env): FunctionConfig {
+  const reader = new EnvReader(env);
+  const config: FunctionConfig = {
+    logLevel: readLogLevel(reader),
+    databaseUrl: readDatabaseUrl(reader),
+    databasePoolMax: reader.integer('DATABASE_POOL_MAX', 4, { min: 1, max: 100 }),
+    registryCache: {
+      ttlMs: reader.integer('REGISTRY_CACHE_TTL_MS', 5000, { min: 0, max: 3_600_000 }),
+      negativeTtlMs: reader.integer('REGISTRY_NEGATIVE_CACHE_TTL_MS', 1000, { min: 0, max: 3_600_000 }),
+    },
+  };
+  reader.done();
+  return config;
+}
+
+/** Configuration of the `ingest` CLI and the local launcher. */
+function loadCliConfig(env: Env = process.env): CliConfig {
+  const reader = new EnvReader(env);
+  const config: CliConfig = {
+    logLevel: readLogLevel(reader),
+    databaseUrl: readDatabaseUrl(reader),
+    nats: readNats(reader),
+  };
+  reader.done();
+  return config;
+}
+
+export { loadBridgeConfig, loadFunctionConfig, loadCliConfig, DEFAULT_DATABASE_URL, DEFAULT_NATS_URL };

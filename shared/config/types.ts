@@ -1,0 +1,99 @@
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+type StreamConfig = {
+  /** JetStream stream name. */
+  readonly name: string;
+  /** Subject filters the stream captures. */
+  readonly subjects: readonly string[];
+};
+
+type NatsConfig = {
+  readonly url: string;
+  readonly ingest: StreamConfig;
+  readonly deadLetter: StreamConfig & {
+    /** How long dead letters are kept, in days. */
+    readonly maxAgeDays: number;
+  };
+  /** Durable pull consumer shared by every bridge replica. */
+  readonly consumer: string;
+  /** Where dead letters go when no route (and so no route-level subject) is known. */
+  readonly defaultDeadLetterSubject: string;
+};
+
+type BatchConfig = {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly maxWaitMs: number;
+};
+
+type RetryConfig = {
+  /** Deliveries a transiently failing event gets before it is dead-lettered. */
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+};
+
+type LambdaConfig = {
+  /** Set for serverless-offline (`http://127.0.0.1:3002`); unset means AWS Lambda itself. */
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly functionNames: {
+    readonly validate: string;
+    readonly route: string;
+    readonly sinkWrite: string;
+  };
+  /** True when the environment provides no AWS credentials and a local endpoint is used. */
+  readonly useLocalCredentials: boolean;
+  readonly timeoutMs: number;
+};
+
+type BridgeConfig = {
+  readonly logLevel: LogLevel;
+  readonly nats: NatsConfig;
+  readonly batch: BatchConfig;
+  readonly retry: RetryConfig;
+  readonly lambda: LambdaConfig;
+  /** Batches invoked concurrently by one replica. */
+  readonly maxInFlight: number;
+  /** Unacknowledged messages the server lets all replicas hold together: the back-pressure bound. */
+  readonly maxAckPending: number;
+  /** Server-side redelivery timer; must exceed the slowest batch round trip. */
+  readonly ackWaitMs: number;
+  /** How long SIGTERM waits for in-flight batches before giving up. */
+  readonly drainTimeoutMs: number;
+  /** Create or update the streams and the consumer at start. */
+  readonly provision: boolean;
+};
+
+type RegistryCacheConfig = {
+  /** How long a found registry entry is served from memory before it is re-read. */
+  readonly ttlMs: number;
+  /** How long a missing key is remembered, so a flood of unknown events cannot hammer the database. */
+  readonly negativeTtlMs: number;
+};
+
+type FunctionConfig = {
+  readonly logLevel: LogLevel;
+  readonly databaseUrl: string;
+  readonly databasePoolMax: number;
+  readonly registryCache: RegistryCacheConfig;
+};
+
+type CliConfig = {
+  readonly logLevel: LogLevel;
+  readonly databaseUrl: string;
+  readonly nats: NatsConfig;
+};
+
+export type {
+  LogLevel,
+  StreamConfig,
+  NatsConfig,
+  BatchConfig,
+  RetryConfig,
+  LambdaConfig,
+  BridgeConfig,
+  RegistryCacheConfig,
+  FunctionConfig,
+  CliConfig,
+};

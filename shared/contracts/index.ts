@@ -1,0 +1,2 @@
+export { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from './guards.ts';
+export type * from './types.ts';

@@ -1,0 +1,76 @@
+import type { JsonValue } from '../avro/index.ts';
+import type { RecordFailure } from '../failures/index.ts';
+import type { RouteKey, SinkTarget } from '../registry/index.ts';
+
+/**
+ * The request/response bodies the bridge sends to each function. Every record carries the
+ * bridge's `id` (the JetStream stream sequence) so results map back to messages one to one.
+ */
+
+/** A message as it left JetStream. Payload bytes travel as base64. */
+type RawRecord = {
+  readonly id: string;
+  readonly subject: string;
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  readonly payload: string;
+  /** When JetStream stored the message (ISO-8601). */
+  readonly publishedAt: string;
+};
+
+/** A decoded, schema-checked event. */
+type ValidatedEvent = {
+  readonly eventId: string;
+  readonly routeKey: RouteKey;
+  /** The event's own `time` field, or the JetStream publish time when the schema has none. */
+  readonly time: string;
+  readonly source: string | null;
+  /** The decoded Avro record as JSON (timestamps ISO-8601, bytes base64). */
+  readonly body: { readonly [key: string]: JsonValue };
+};
+
+type Failed = {
+  readonly id: string;
+  readonly ok: false;
+  readonly failure: RecordFailure;
+  /** The route's dead-letter subject, when the failing stage knew the route. */
+  readonly deadLetterSubject?: string;
+};
+
+type ValidateRequest = { readonly records: readonly RawRecord[] };
+type ValidateResult = { readonly id: string; readonly ok: true; readonly event: ValidatedEvent } | Failed;
+type ValidateResponse = { readonly results: readonly ValidateResult[] };
+
+type RouteRequest = { readonly records: readonly { readonly id: string; readonly subject: string }[] };
+type RouteResult =
+  | { readonly id: string; readonly ok: true; readonly sink: SinkTarget; readonly deadLetterSubject: string }
+  | Failed;
+type RouteResponse = { readonly results: readonly RouteResult[] };
+
+type SinkWriteRecord = {
+  readonly id: string;
+  readonly subject: string;
+  readonly sink: SinkTarget;
+  readonly event: ValidatedEvent;
+};
+type SinkWriteRequest = { readonly records: readonly SinkWriteRecord[] };
+type SinkWriteResult =
+  /** `duplicate` is true when the event id had already landed: a redelivery, not a second row. */
+  | { readonly id: string; readonly ok: true; readonly duplicate: boolean }
+  | Failed;
+type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
+
+export type {
+  RawRecord,
+  ValidatedEvent,
+  Failed,
+  ValidateRequest,
+  ValidateResult,
+  ValidateResponse,
+  RouteRequest,
+  RouteResult,
+  RouteResponse,
+  SinkWriteRecord,
+  SinkWriteRequest,
+  SinkWriteResult,
+  SinkWriteResponse,
+};

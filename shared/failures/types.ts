@@ -1,0 +1,41 @@
+/** The stage that produced an outcome. */
+const Stage = {
+  bridge: 'bridge',
+  validate: 'validate',
+  route: 'route',
+  sinkWrite: 'sink-write',
+} as const;
+type Stage = (typeof Stage)[keyof typeof Stage];
+
+/**
+ * Stable reason codes. Operators filter dead letters and alert on these, so a code is never
+ * renamed or reused for another meaning; new failures get new codes.
+ */
+const FailureReason = {
+  invalidSubject: 'invalid_subject',
+  unknownRoute: 'unknown_route',
+  unsupportedSchemaFormat: 'unsupported_schema_format',
+  avroDecodeFailed: 'avro_decode_failed',
+  missingEventId: 'missing_event_id',
+  unknownSink: 'unknown_sink',
+  sinkTargetMissing: 'sink_target_missing',
+  sinkRejected: 'sink_rejected',
+  sinkUnavailable: 'sink_unavailable',
+  registryUnavailable: 'registry_unavailable',
+  invokeFailed: 'invoke_failed',
+  malformedResponse: 'malformed_response',
+  retriesExhausted: 'retries_exhausted',
+} as const;
+type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
+
+/** A failure as it travels between stages (JSON-safe). */
+type RecordFailure = {
+  readonly stage: Stage;
+  readonly reason: FailureReason;
+  readonly message: string;
+  /** True when the same event may succeed later without any change (outage, timeout). */
+  readonly retryable: boolean;
+};
+
+export { Stage, FailureReason };
+export type { RecordFailure };

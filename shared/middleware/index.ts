@@ -1,0 +1,2 @@
+export { BadRequestError } from './errors.ts';
+export { requestShape } from './requestShape.ts';

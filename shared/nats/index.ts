@@ -1,0 +1,11 @@
+export { connectNats } from './connect.ts';
+export type { NatsConnection } from './connect.ts';
+export { decodeDeadLetter, encodeDeadLetter, publishDeadLetter } from './deadLetter.ts';
+export type { DeadLetter } from './deadLetter.ts';
+export { headersToMap, mapToHeaders } from './headers.ts';
+export type { HeaderMap } from './headers.ts';
+export { createProducer } from './producer.ts';
+export type { EventValue, Producer } from './producer.ts';
+export { ensureTopology } from './provision.ts';
+export type { ConsumerSettings } from './provision.ts';
+export { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from './subjects.ts';

@@ -1,0 +1,3 @@
+export { SinkRejectedError, SinkTargetMissingError, SinkUnavailableError } from './errors.ts';
+export { createPostgresTableSink, ensurePostgresTable } from './postgresTable.ts';
+export type { Sink } from './types.ts';
