@@ -6,6 +6,6 @@ export { headersToMap, mapToHeaders } from './headers.ts';
 export type { HeaderMap } from './headers.ts';
 export { createProducer } from './producer.ts';
 export type { EventValue, Producer } from './producer.ts';
-export { ensureTopology } from './provision.ts';
+export { consumerSettingsFor, ensureTopology } from './provision.ts';
 export type { ConsumerSettings } from './provision.ts';
 export { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from './subjects.ts';

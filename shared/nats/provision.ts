@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import type { NatsConfig, StreamConfig } from '../config/index.ts';
+import type { BridgeConfig, NatsConfig, StreamConfig } from '../config/index.ts';
 
 type ConsumerSettings = {
   readonly ackWaitMs: number;
@@ -8,6 +8,16 @@ type ConsumerSettings = {
   readonly maxDeliver: number;
   readonly maxAckPending: number;
 };
+
+/** The consumer settings that follow from the bridge's configuration. */
+function consumerSettingsFor(config: BridgeConfig): ConsumerSettings {
+  return {
+    ackWaitMs: config.ackWaitMs,
+    // The bridge dead-letters at RETRY_MAX_ATTEMPTS; the server's cap is a backstop above it.
+    maxDeliver: config.retry.maxAttempts + 5,
+    maxAckPending: config.maxAckPending,
+  };
+}
 
 function isNotFound(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
@@ -63,5 +73,5 @@ async function ensureTopology(jsm: JetStreamManager, nats: NatsConfig, consumer:
   }
 }
 
-export { ensureTopology };
+export { consumerSettingsFor, ensureTopology };
 export type { ConsumerSettings };

@@ -1,6 +1,6 @@
 import type { SinkWriteRecord, SinkWriteResult } from '../contracts/index.ts';
 import { IngestError } from '../failures/index.ts';
-import { isRowDataError, isTransientPostgresError, isUndefinedTable, type Sql } from '../postgres/index.ts';
+import { isRowDataError, isTransientPostgresError, isUndefinedTable, type Sql, type TransactionSql } from '../postgres/index.ts';
 import { isTableName, type PostgresSinkTarget } from '../registry/index.ts';
 import { SinkRejectedError, SinkTargetMissingError, SinkUnavailableError } from './errors.ts';
 import type { Sink } from './types.ts';
@@ -24,7 +24,7 @@ function assertTable(table: string): void {
  * The default table layout: envelope columns plus the event's `data` (or the whole record when
  * it has no `data`) as jsonb. `event_id` is the primary key, which makes every write idempotent.
  */
-async function ensurePostgresTable(sql: Sql, table: string): Promise<void> {
+async function ensurePostgresTable(sql: Sql | TransactionSql, table: string): Promise<void> {
   assertTable(table);
   await sql`
     create table if not exists ${sql(table)} (

@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { loadRegistry, sampleEvent } from '../shared/admin/index.ts';
+import type { CliConfig } from '../shared/config/index.ts';
+import { connectNats, createProducer, decodeDeadLetter, type DeadLetter, ensureTopology } from '../shared/nats/index.ts';
+import { createSql, migrate, type Sql } from '../shared/postgres/index.ts';
+import { findRoute, listRoutes, routeKeyFromSubject, toRouteDocument } from '../shared/registry/index.ts';
+import { encodeAvro, SchemaCache } from '../shared/avro/index.ts';
+import { MIGRATIONS_DIR } from './paths.ts';
+
+type Print = (line: string) => void;
+
+/** Ways `ingest publish --broken` spoils an event, each ending as a dead letter with its own reason. */
+const BROKEN = ['random-bytes', 'truncated', 'unknown-route', 'bad-subject'] as const;
+type Broken = (typeof BROKEN)[number];
+
+async function withSql<T>(config: CliConfig, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const sql = createSql(config.databaseUrl, { max: 2, applicationName: 'ingest-cli' });
+  try {
+    // Cheap when up to date, and it spares every command a "relation does not exist" on a new database.
+    await migrate(sql, MIGRATIONS_DIR);
+    return await work(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function runMigrate(config: CliConfig, print: Print): Promise<void> {
+  const sql = createSql(config.databaseUrl, { max: 1, applicationName: 'ingest-cli' });
+  try {
+    const applied = await migrate(sql, MIGRATIONS_DIR);
+    print(applied.length === 0 ? 'migrations: up to date' : `migrations applied: ${applied.join(', ')}`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function runRegistryLoad(config: CliConfig, file: string, print: Print): Promise<void> {
+  let document: unknown;
+  try {
+    document = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read registry document ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const routes = await withSql(config, (sql) =>
+    loadRegistry(sql, document, {
+      ingestFilters: config.nats.ingest.subjects,
+      deadLetterFilters: config.nats.deadLetter.subjects,
+    }),
+  );
+  for (const route of routes) print(`loaded ${route.subject} -> ${route.sink.kind}:${'table' in route.sink ? route.sink.table : ''}`);
+}
+
+async function runRegistryList(config: CliConfig, print: Print): Promise<void> {
+  const routes = await withSql(config, (sql) => listRoutes(sql));
+  print(JSON.stringify({ routes: routes.map(toRouteDocument) }, null, 2));
+}
+
+async function runNatsSetup(config: CliConfig, settings: { ackWaitMs: number; maxDeliver: number; maxAckPending: number }, print: Print): Promise<void> {
+  const nc = await connectNats(config.nats.url, 'ingest-cli');
+  try {
+    await ensureTopology(await jetstreamManager(nc), config.nats, settings);
+    print(`streams ${config.nats.ingest.name} (${config.nats.ingest.subjects.join(', ')}) and ${config.nats.deadLetter.name} (${config.nats.deadLetter.subjects.join(', ')}) ready; consumer ${config.nats.consumer}`);
+  } finally {
+    await nc.drain();
+  }
+}
+
+function isBroken(value: string): value is Broken {
+  return (BROKEN as readonly string[]).includes(value);
+}
+
+async function runPublish(
+  config: CliConfig,
+  options: { subject: string; count: number; broken: string | undefined },
+  print: Print,
+): Promise<void> {
+  if (options.broken !== undefined && !isBroken(options.broken)) {
+    throw new Error(`--broken must be one of ${BROKEN.join(', ')}`);
+  }
+  const key = routeKeyFromSubject(options.subject, 'bridge');
+  const route = await withSql(config, (sql) => findRoute(sql, key));
+  if (route === undefined) throw new Error(`no route registered for ${options.subject}; load one with: ingest registry load <file>`);
+  const nc = await connectNats(config.nats.url, 'ingest-cli');
+  const schemas = new SchemaCache();
+  try {
+    const producer = createProducer(jetstream(nc));
+    for (let i = 0; i < options.count; i++) {
+      const event = sampleEvent(route);
+      const bytes = encodeAvro(schemas.get(route.subject, route.schema.definition), event);
+      switch (options.broken as Broken | undefined) {
+        case undefined:
+          await producer.publish(route, event);
+          break;
+        case 'random-bytes':
+          await producer.publishRaw(route.subject, crypto.getRandomValues(new Uint8Array(16 + (i % 64))), event.id);
+          break;
+        case 'truncated':
+          await producer.publishRaw(route.subject, bytes.subarray(0, Math.floor(bytes.length / 2)), event.id);
+          break;
+        case 'unknown-route':
+          await producer.publishRaw(`${key.type}.v999`, bytes, event.id);
+          break;
+        case 'bad-subject':
+          await producer.publishRaw(key.type, bytes, event.id);
+          break;
+      }
+    }
+    print(`published ${options.count} ${options.broken ?? 'valid'} event(s) for ${route.subject}`);
+  } finally {
+    await nc.drain();
+  }
+}
+
+async function readDeadLetters(config: CliConfig, limit: number): Promise<{ seq: number; letter: DeadLetter }[]> {
+  const nc = await connectNats(config.nats.url, 'ingest-cli');
+  try {
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(config.nats.deadLetter.name);
+    const out: { seq: number; letter: DeadLetter }[] = [];
+    if (info.state.messages === 0) return out;
+    // An ordered consumer reads the stream without leaving a durable consumer behind.
+    const reader = await js.consumers.get(config.nats.deadLetter.name);
+    const wanted = Math.min(limit, info.state.messages);
+    while (out.length < wanted) {
+      const batch = await reader.fetch({ max_messages: Math.min(500, wanted - out.length), expires: 2000 });
+      let got = 0;
+      for await (const msg of batch) {
+        got++;
+        try {
+          out.push({ seq: msg.seq, letter: decodeDeadLetter(msg.data) });
+        } catch {
+          // Not ours (someone published by hand); list it so it is not invisible.
+        }
+        if (msg.info.pending === 0) break;
+      }
+      if (got === 0) break;
+    }
+    return out;
+  } finally {
+    await nc.drain();
+  }
+}
+
+async function runDlqList(config: CliConfig, options: { limit: number; reason: string | undefined; json: boolean }, print: Print): Promise<void> {
+  const letters = (await readDeadLetters(config, options.limit)).filter(
+    ({ letter }) => options.reason === undefined || letter.reason === options.reason,
+  );
+  if (options.json) {
+    print(JSON.stringify(letters.map(({ seq, letter }) => ({ seq, ...letter })), null, 2));
+    return;
+  }
+  print(['seq', 'failedAt', 'subject', 'stage', 'reason', 'attempts', 'eventId', 'message'].join('\t'));
+  for (const { seq, letter } of letters) {
+    print([seq, letter.failedAt, letter.subject, letter.stage, letter.reason, letter.attempts, letter.eventId ?? '-', letter.message].join('\t'));
+  }
+  print(`${letters.length} dead letter(s)`);
+}
+
+export { runMigrate, runRegistryLoad, runRegistryList, runNatsSetup, runPublish, runDlqList, readDeadLetters, BROKEN };
