@@ -1,3 +1,3 @@
 export { ConfigError } from './errors.ts';
-export { loadBridgeConfig, loadCliConfig, loadFunctionConfig } from './load.ts';
+export { loadBridgeConfig, loadCliConfig, loadFunctionConfig, loadLocalConfig } from './load.ts';
 export type * from './types.ts';

@@ -1,6 +1,6 @@
 import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../nats/subjects.ts';
 import { type Env, EnvReader } from './env.ts';
-import type { BridgeConfig, CliConfig, FunctionConfig, LogLevel, NatsConfig } from './types.ts';
+import type { BridgeConfig, CliConfig, FunctionConfig, LocalConfig, LogLevel, NatsConfig } from './types.ts';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ingest';
@@ -132,4 +132,17 @@ function loadCliConfig(env: Env = process.env): CliConfig {
   return config;
 }
 
-export { loadBridgeConfig, loadFunctionConfig, loadCliConfig, DEFAULT_DATABASE_URL, DEFAULT_NATS_URL };
+/** Configuration of the local launcher. */
+function loadLocalConfig(env: Env = process.env): LocalConfig {
+  const reader = new EnvReader(env);
+  const config: LocalConfig = {
+    offlineLambdaPort: reader.integer('OFFLINE_LAMBDA_PORT', 3002, { min: 1, max: 65_535 }),
+    offlineHttpPort: reader.integer('OFFLINE_HTTP_PORT', 3000, { min: 1, max: 65_535 }),
+    stage: reader.string('STAGE', 'dev'),
+  };
+  reader.check(/^[a-z0-9-]{1,16}$/.test(config.stage), 'STAGE must be 1-16 of [a-z0-9-]');
+  reader.done();
+  return config;
+}
+
+export { loadLocalConfig, loadBridgeConfig, loadFunctionConfig, loadCliConfig, DEFAULT_DATABASE_URL, DEFAULT_NATS_URL };

@@ -85,7 +85,15 @@ type CliConfig = {
   readonly nats: NatsConfig;
 };
 
+/** The local launcher (`npm start`): where serverless-offline listens. */
+type LocalConfig = {
+  readonly offlineLambdaPort: number;
+  readonly offlineHttpPort: number;
+  readonly stage: string;
+};
+
 export type {
+  LocalConfig,
   LogLevel,
   StreamConfig,
   NatsConfig,

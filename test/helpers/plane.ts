@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { loadRegistry } from '../../shared/admin/index.ts';
+import { loadBridgeConfig, loadCliConfig, type BridgeConfig } from '../../shared/config/index.ts';
+import { type ManagedProcess, startBridge, startOffline } from '../../infra/local/processes.ts';
+import { connectNats, consumerSettingsFor, decodeDeadLetter, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
+import { createSql, migrate, type Sql } from '../../shared/postgres/index.ts';
+import type { RouteRecord } from '../../shared/registry/index.ts';
+import { createTestDatabase } from './database.ts';
+import { freePort, uniqueRunId } from './names.ts';
+
+type Env = Record<string, string>;
+
+/**
+ * A whole plane for one test run: its own database, streams, subjects and consumer, a
+ * serverless-offline on free ports and a bridge process, all against the real services.
+ */
+type TestPlane = {
+  readonly runId: string;
+  readonly env: Env;
+  readonly bridgeConfig: BridgeConfig;
+  readonly sql: Sql;
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly route: RouteRecord;
+  readonly offline: ManagedProcess;
+  bridge: ManagedProcess;
+  readonly logDir: string;
+  countRows(): Promise<number>;
+  duplicateRows(): Promise<number>;
+  deadLetters(): Promise<DeadLetter[]>;
+  pending(): Promise<{ pending: number; ackPending: number }>;
+  startBridge(): ManagedProcess;
+  close(): Promise<void>;
+};
+
+async function exampleDocumentFor(runId: string): Promise<unknown> {
+  const document = JSON.parse(await readFile(EXAMPLE_REGISTRY, 'utf8')) as {
+    routes: { type: string; version: string; transport: { subject: string }; ingestion: { deadletter_subject: string } }[];
+  };
+  for (const route of document.routes) {
+    route.type = `${runId}.cpu.usage`;
+    route.transport.subject = `${route.type}.${route.version}`;
+    route.ingestion.deadletter_subject = `${runId}dlq.cpu.usage.${route.version}`;
+  }
+  return document;
+}
+
+async function createTestPlane(options: { bridgeEnv?: Env } = {}): Promise<TestPlane> {
+  const runId = uniqueRunId();
+  const database = await createTestDatabase(`ingest_${runId}`);
+  const [lambdaPort, httpPort] = [await freePort(), await freePort()];
+  const base = loadCliConfig();
+  const env: Env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    LOG_LEVEL: 'warn',
+    NATS_URL: base.nats.url,
+    DATABASE_URL: database.url,
+    INGEST_STREAM: `INGEST_${runId}`,
+    INGEST_SUBJECTS: `${runId}.>`,
+    DEADLETTER_STREAM: `DLQ_${runId}`,
+    DEADLETTER_SUBJECTS: `${runId}dlq.>`,
+    DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
+    INGEST_CONSUMER: `bridge_${runId}`,
+    LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
+    FUNCTION_PREFIX: 'ingest-test-',
+    BATCH_MAX_WAIT_MS: '20',
+    RETRY_BASE_DELAY_MS: '200',
+    RETRY_MAX_DELAY_MS: '2000',
+    REGISTRY_CACHE_TTL_MS: '500',
+    REGISTRY_NEGATIVE_CACHE_TTL_MS: '200',
+    ...options.bridgeEnv,
+  };
+  const bridgeConfig = loadBridgeConfig(env);
+  const logDir = tmpdir();
+  const sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
+  const cleanups: (() => Promise<void>)[] = [database.drop, () => sql.end({ timeout: 5 })];
+  const cleanup = async (): Promise<void> => {
+    for (const step of cleanups.reverse()) await step().catch(() => {});
+  };
+  try {
+    await migrate(sql, MIGRATIONS_DIR);
+    const [route] = await loadRegistry(sql, await exampleDocumentFor(runId), {
+      ingestFilters: bridgeConfig.nats.ingest.subjects,
+      deadLetterFilters: bridgeConfig.nats.deadLetter.subjects,
+    });
+    const nc = await connectNats(bridgeConfig.nats.url, `ingest-test-${runId}`);
+    const jsm = await jetstreamManager(nc);
+    cleanups.push(async () => {
+      await jsm.streams.delete(bridgeConfig.nats.ingest.name).catch(() => false);
+      await jsm.streams.delete(bridgeConfig.nats.deadLetter.name).catch(() => false);
+      await nc.close();
+    });
+    await ensureTopology(jsm, bridgeConfig.nats, consumerSettingsFor(bridgeConfig));
+    const offline = await startOffline({
+      stage: 'test',
+      lambdaPort,
+      httpPort,
+      env,
+      logFile: join(logDir, `ingest-offline-${runId}.log`),
+    });
+    cleanups.push(() => offline.stop());
+    const bridgeLog = join(logDir, `ingest-bridge-${runId}.log`);
+    const plane: TestPlane = {
+      runId,
+      env,
+      bridgeConfig,
+      sql,
+      nc,
+      js: jetstream(nc),
+      jsm,
+      route: route!,
+      offline,
+      bridge: startBridge(env, bridgeLog),
+      logDir,
+      async countRows() {
+        const [row] = await sql<{ count: number }[]>`select count(*)::int as count from metric_events`;
+        return row!.count;
+      },
+      async duplicateRows() {
+        const [row] = await sql<{ count: number }[]>`
+          select count(*)::int as count from (
+            select event_id from metric_events group by event_id having count(*) > 1) as repeated`;
+        return row!.count;
+      },
+      async deadLetters() {
+        const info = await jsm.streams.info(bridgeConfig.nats.deadLetter.name);
+        const letters: DeadLetter[] = [];
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+          const msg = await jsm.streams.getMessage(bridgeConfig.nats.deadLetter.name, { seq });
+          if (msg !== null) letters.push(decodeDeadLetter(msg.data));
+        }
+        return letters;
+      },
+      async pending() {
+        const info = await jsm.consumers.info(bridgeConfig.nats.ingest.name, bridgeConfig.nats.consumer);
+        return { pending: info.num_pending, ackPending: info.num_ack_pending };
+      },
+      startBridge() {
+        plane.bridge = startBridge(env, bridgeLog);
+        return plane.bridge;
+      },
+      close: cleanup,
+    };
+    cleanups.push(() => plane.bridge.stop());
+    return plane;
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+export { createTestPlane };
+export type { TestPlane };
