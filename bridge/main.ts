@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { ConfigError, loadBridgeConfig } from '../shared/config/index.ts';
 import { createLogger } from '../shared/logging/index.ts';
-import { connectNats, ensureTopology } from '../shared/nats/index.ts';
+import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createBridge } from './bridge.ts';
 import { createLambdaInvoker } from './invoker.ts';
 
@@ -11,12 +11,7 @@ async function main(): Promise<void> {
   const nc = await connectNats(config.nats.url, 'ingest-bridge');
   const jsm = await jetstreamManager(nc);
   if (config.provision) {
-    await ensureTopology(jsm, config.nats, {
-      ackWaitMs: config.ackWaitMs,
-      // The bridge dead-letters at RETRY_MAX_ATTEMPTS; the server's cap is a backstop above it.
-      maxDeliver: config.retry.maxAttempts + 5,
-      maxAckPending: config.maxAckPending,
-    });
+    await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
   }
   const js = jetstream(nc);
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InvokeError } from '../../bridge/errors.ts';
+import type { StageInvoker } from '../../bridge/invoker.ts';
+import { runPipeline } from '../../bridge/pipeline.ts';
+import type { RawRecord, ValidatedEvent } from '../../shared/contracts/index.ts';
+
+const record = (id: string): RawRecord => ({ id, subject: 'a.b.v1', headers: {}, payload: '', publishedAt: '2026-01-01T00:00:00.000Z' });
+const event = (id: string): ValidatedEvent => ({
+  eventId: `e${id}`,
+  routeKey: { type: 'a.b', version: 'v1' },
+  time: '2026-01-01T00:00:00.000Z',
+  source: null,
+  body: { id: `e${id}` },
+});
+const sink = { kind: 'postgres', table: 't' } as const;
+
+/** A stand-in for the three functions, answering by rules given per test. */
+function invoker(overrides: Partial<StageInvoker>): StageInvoker {
+  return {
+    validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
+    route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sink, deadLetterSubject: 'dl.a' })) }),
+    sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
+    ...overrides,
+  };
+}
+
+describe('runPipeline', () => {
+  test('every record gets exactly one outcome, and failures stay with their record', async () => {
+    const outcomes = await runPipeline(['1', '2', '3', '4'].map(record), invoker({
+      validate: async (req) => ({
+        results: req.records.map((r) =>
+          r.id === '2'
+            ? { id: r.id, ok: false, failure: { stage: 'validate', reason: 'avro_decode_failed', message: 'bad', retryable: false } }
+            : { id: r.id, ok: true, event: event(r.id) },
+        ),
+      }),
+      sinkWrite: async (req) => ({
+        results: req.records.map((r) =>
+          r.id === '4'
+            ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_unavailable', message: 'down', retryable: true } }
+            : { id: r.id, ok: true, duplicate: r.id === '3' },
+        ),
+      }),
+    }));
+    assert.equal(outcomes.size, 4);
+    assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: 'a.b.v1' });
+    assert.equal(outcomes.get('2')?.kind === 'failed' && outcomes.get('2')?.kind, 'failed');
+    assert.deepEqual(outcomes.get('3'), { kind: 'committed', duplicate: true, eventId: 'e3', routeKey: 'a.b.v1' });
+    const four = outcomes.get('4');
+    assert.ok(four?.kind === 'failed' && four.failure.retryable && four.deadLetterSubject === 'dl.a' && four.eventId === 'e4');
+  });
+
+  test('a stage that cannot be invoked fails its records as retryable, without calling later stages', async () => {
+    let sinkCalled = false;
+    const outcomes = await runPipeline(['1', '2'].map(record), invoker({
+      route: async () => {
+        throw new InvokeError('route', 'ingest-dev-route', 'connection refused');
+      },
+      sinkWrite: async () => {
+        sinkCalled = true;
+        return { results: [] };
+      },
+    }));
+    assert.equal(sinkCalled, false);
+    for (const outcome of outcomes.values()) {
+      assert.ok(outcome.kind === 'failed' && outcome.failure.reason === 'invoke_failed' && outcome.failure.retryable);
+    }
+  });
+
+  test('a record a function forgot to answer is a retryable malformed_response, not a silent drop', async () => {
+    const outcomes = await runPipeline(['1', '2'].map(record), invoker({
+      sinkWrite: async (req) => ({ results: req.records.slice(0, 1).map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
+    }));
+    const two = outcomes.get('2');
+    assert.ok(two?.kind === 'failed' && two.failure.reason === 'malformed_response' && two.failure.retryable);
+    assert.equal(outcomes.get('1')?.kind, 'committed');
+  });
+
+  test('an unexpected bug in the invoker is not disguised as a retryable failure', async () => {
+    await assert.rejects(
+      runPipeline([record('1')], invoker({ validate: async () => { throw new TypeError('bug'); } })),
+      TypeError,
+    );
+  });
+});

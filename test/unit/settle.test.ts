@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { retryDelayMs } from '../../bridge/backoff.ts';
+import type { Outcome } from '../../bridge/pipeline.ts';
+import { settle } from '../../bridge/settle.ts';
+
+const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
+const failed = (retryable: boolean): Outcome => ({
+  kind: 'failed',
+  failure: { stage: 'sink-write', reason: retryable ? 'sink_unavailable' : 'sink_rejected', message: 'x', retryable },
+  deadLetterSubject: 'deadletter.x',
+  eventId: 'e1',
+  routeKey: 'a.v1',
+});
+
+describe('settle', () => {
+  test('a committed record is acked, duplicate or not', () => {
+    assert.deepEqual(settle({ kind: 'committed', duplicate: true, eventId: 'e', routeKey: 'a.v1' }, 1, retry), { action: 'ack' });
+  });
+
+  test('a permanent failure is dead-lettered on its first delivery', () => {
+    const settlement = settle(failed(false), 1, retry);
+    assert.equal(settlement.action, 'dead-letter');
+    assert.equal(settlement.action === 'dead-letter' && settlement.failure.reason, 'sink_rejected');
+  });
+
+  test('a transient failure is retried with a delay until the budget is spent, then dead-lettered', () => {
+    assert.equal(settle(failed(true), 1, retry).action, 'retry');
+    assert.equal(settle(failed(true), 2, retry).action, 'retry');
+    const last = settle(failed(true), 3, retry);
+    assert.equal(last.action, 'dead-letter');
+    assert.ok(last.action === 'dead-letter' && last.failure.reason === 'retries_exhausted');
+    assert.match(last.action === 'dead-letter' ? last.failure.message : '', /3 attempts; last failure sink_unavailable/);
+  });
+});
+
+describe('retryDelayMs', () => {
+  test('doubles per attempt, caps at the maximum, and jitters within the upper half', () => {
+    assert.equal(retryDelayMs(1, retry, () => 1), 1000);
+    assert.equal(retryDelayMs(2, retry, () => 1), 2000);
+    assert.equal(retryDelayMs(3, retry, () => 0), 2000);
+    assert.equal(retryDelayMs(20, retry, () => 1), 10_000);
+    assert.equal(retryDelayMs(1000, retry, () => 0.5), 7500);
+  });
+});
