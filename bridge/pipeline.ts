@@ -74,7 +74,7 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker)
   for (const record of records) {
     const result = validated.get(record.id)!;
     if (result.ok) valid.push({ record, event: result.event });
-    else fail(record.id, result.failure, result.deadLetterSubject);
+    else fail(record.id, result.failure, result.deadLetterSubject, undefined, result.routeKey);
   }
   if (valid.length === 0) return outcomes;
 

@@ -6,8 +6,10 @@ type RouteDeps = { readonly routes: RouteLookup };
 
 async function routeRecord(record: { id: string; subject: string }, deps: RouteDeps): Promise<RouteResult> {
   let deadLetterSubject: string | undefined;
+  let routeKey: string | undefined;
   try {
     const key = routeKeyFromSubject(record.subject, Stage.route);
+    routeKey = formatRouteKey(key);
     const route = await deps.routes.lookup(key, Stage.route);
     if (route === undefined) {
       throw new IngestError(Stage.route, FailureReason.unknownRoute, `no route registered for ${formatRouteKey(key)}`, {
@@ -22,7 +24,7 @@ async function routeRecord(record: { id: string; subject: string }, deps: RouteD
     }
     return { id: record.id, ok: true, sink: route.sink, deadLetterSubject };
   } catch (error) {
-    if (error instanceof IngestError) return { id: record.id, ok: false, failure: error.toFailure(), deadLetterSubject };
+    if (error instanceof IngestError) return { id: record.id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
     throw error;
   }
 }

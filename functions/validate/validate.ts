@@ -10,15 +10,17 @@ type ValidateDeps = {
 
 const AVRO_FORMAT = /^avro(\/|$)/i;
 
-function fail(id: string, error: unknown, deadLetterSubject?: string): ValidateResult {
-  if (error instanceof IngestError) return { id, ok: false, failure: error.toFailure(), deadLetterSubject };
+function fail(id: string, error: unknown, deadLetterSubject?: string, routeKey?: string): ValidateResult {
+  if (error instanceof IngestError) return { id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
   throw error;
 }
 
 async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<ValidateResult> {
   let deadLetterSubject: string | undefined;
+  let routeKey: string | undefined;
   try {
     const key = routeKeyFromSubject(record.subject, Stage.validate);
+    routeKey = formatRouteKey(key);
     const route = await deps.routes.lookup(key, Stage.validate);
     if (route === undefined) {
       throw new IngestError(Stage.validate, FailureReason.unknownRoute, `no route registered for ${formatRouteKey(key)}`, {
@@ -53,7 +55,7 @@ async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<Va
       },
     };
   } catch (error) {
-    return fail(record.id, error, deadLetterSubject);
+    return fail(record.id, error, deadLetterSubject, routeKey);
   }
 }
 

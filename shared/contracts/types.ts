@@ -34,6 +34,8 @@ type Failed = {
   readonly failure: RecordFailure;
   /** The route's dead-letter subject, when the failing stage knew the route. */
   readonly deadLetterSubject?: string;
+  /** The route key (`type.version`), when the subject parsed. */
+  readonly routeKey?: string;
 };
 
 type ValidateRequest = { readonly records: readonly RawRecord[] };

@@ -73,6 +73,9 @@ async function createTestPlane(options: { bridgeEnv?: Env } = {}): Promise<TestP
     RETRY_BASE_DELAY_MS: '200',
     RETRY_MAX_DELAY_MS: '2000',
     REGISTRY_CACHE_TTL_MS: '500',
+    // Short, so messages a killed bridge held come back quickly.
+    ACK_WAIT_MS: '5000',
+    LAMBDA_TIMEOUT_MS: '4000',
     REGISTRY_NEGATIVE_CACHE_TTL_MS: '200',
     ...options.bridgeEnv,
   };

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import type { SinkWriteRecord, ValidatedEvent } from '../../shared/contracts/index.ts';
+import { createSql, type Sql } from '../../shared/postgres/index.ts';
+import { createRouteLookup, RegistryUnavailableError } from '../../shared/registry/index.ts';
+import { createPostgresTableSink, ensurePostgresTable, type Sink } from '../../shared/sinks/index.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { freePort, uniqueRunId } from '../helpers/names.ts';
+
+function record(id: string, eventId: string, body: Record<string, unknown> = {}, table = 'events'): SinkWriteRecord {
+  const event: ValidatedEvent = {
+    eventId,
+    routeKey: { type: 'a.b', version: 'v1' },
+    time: '2026-01-01T00:00:00.000Z',
+    source: 'test',
+    body: { id: eventId, data: { value: 1, ...body } } as ValidatedEvent['body'],
+  };
+  return { id, subject: 'a.b.v1', sink: { kind: 'postgres', table }, event };
+}
+
+describe('PostgreSQL table sink (real PostgreSQL)', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let sql: Sql;
+  let sinks: Map<string, Sink>;
+
+  before(async () => {
+    database = await createTestDatabase(`ingest_${uniqueRunId()}`);
+    sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
+    await ensurePostgresTable(sql, 'events');
+    sinks = new Map([['postgres', createPostgresTableSink(sql) as Sink]]);
+  });
+
+  after(async () => {
+    await sql?.end({ timeout: 5 });
+    await database?.drop();
+  });
+
+  test('writes a batch once; a repeat, even inside one batch, is reported as duplicate', async () => {
+    const first = await runSinkWrite({ records: [record('1', 'e1'), record('2', 'e2'), record('3', 'e1')] }, { sinks });
+    assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true]);
+    const again = await runSinkWrite({ records: [record('4', 'e1'), record('5', 'e2')] }, { sinks });
+    assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, true]);
+    const [row] = await sql<{ count: number }[]>`select count(*)::int as count from events`;
+    assert.equal(row!.count, 2);
+  });
+
+  test('a row PostgreSQL refuses fails alone; its neighbours land', async () => {
+    const response = await runSinkWrite(
+      { records: [record('1', 'n1'), record('2', 'n2', { text: 'nul \u0000 byte' }), record('3', 'n3')] },
+      { sinks },
+    );
+    const byId = new Map(response.results.map((r) => [r.id, r]));
+    assert.equal(byId.get('1')?.ok, true);
+    assert.equal(byId.get('3')?.ok, true);
+    const bad = byId.get('2');
+    assert.ok(bad !== undefined && !bad.ok && bad.failure.reason === 'sink_rejected' && !bad.failure.retryable);
+    const rows = await sql<{ event_id: string }[]>`select event_id from events where event_id like 'n%' order by 1`;
+    assert.deepEqual(rows.map((r) => r.event_id), ['n1', 'n3']);
+  });
+
+  test('a missing table is a permanent sink_target_missing for its records only', async () => {
+    const response = await runSinkWrite({ records: [record('1', 'm1', {}, 'no_such_table'), record('2', 'm2')] }, { sinks });
+    const [missing, landed] = [response.results.find((r) => r.id === '1'), response.results.find((r) => r.id === '2')];
+    assert.ok(missing && !missing.ok && missing.failure.reason === 'sink_target_missing' && !missing.failure.retryable);
+    assert.equal(landed?.ok, true);
+  });
+
+  test('an unreachable database is a retryable sink_unavailable, and a retryable registry_unavailable', async () => {
+    const port = await freePort();
+    const down = createSql(`postgres://postgres@127.0.0.1:${port}/nothing`, { max: 1, applicationName: 'ingest-test' });
+    try {
+      const response = await runSinkWrite(
+        { records: [record('1', 'u1')] },
+        { sinks: new Map([['postgres', createPostgresTableSink(down) as Sink]]) },
+      );
+      const [result] = response.results;
+      assert.ok(result && !result.ok && result.failure.reason === 'sink_unavailable' && result.failure.retryable);
+      const lookup = createRouteLookup(down, { ttlMs: 1000, negativeTtlMs: 1000 });
+      await assert.rejects(lookup.lookup({ type: 'a.b', version: 'v1' }, 'route'), (error: unknown) =>
+        error instanceof RegistryUnavailableError && error.retryable,
+      );
+    } finally {
+      await down.end({ timeout: 1 });
+    }
+  });
+});
