@@ -10,12 +10,7 @@ async function routeRecord(record: { id: string; subject: string }, deps: RouteD
   try {
     const key = routeKeyFromSubject(record.subject, Stage.route);
     routeKey = formatRouteKey(key);
-    const route = await deps.routes.lookup(key, Stage.route);
-    if (route === undefined) {
-      throw new IngestError(Stage.route, FailureReason.unknownRoute, `no route registered for ${formatRouteKey(key)}`, {
-        retryable: false,
-      });
-    }
+    const route = await deps.routes.require(key, Stage.route);
     deadLetterSubject = route.deadLetterSubject;
     if (route.sink.kind === 'invalid') {
       throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${formatRouteKey(key)}: ${route.sink.problem}`, {

@@ -21,12 +21,7 @@ async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<Va
   try {
     const key = routeKeyFromSubject(record.subject, Stage.validate);
     routeKey = formatRouteKey(key);
-    const route = await deps.routes.lookup(key, Stage.validate);
-    if (route === undefined) {
-      throw new IngestError(Stage.validate, FailureReason.unknownRoute, `no route registered for ${formatRouteKey(key)}`, {
-        retryable: false,
-      });
-    }
+    const route = await deps.routes.require(key, Stage.validate);
     deadLetterSubject = route.deadLetterSubject;
     if (!AVRO_FORMAT.test(route.schema.format)) {
       throw new IngestError(

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { EXAMPLE_REGISTRY } from '../../cli/paths.ts';
+import { runRoute } from '../../functions/route/route.ts';
+import { runValidate } from '../../functions/validate/validate.ts';
+import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
+import type { RawRecord } from '../../shared/contracts/index.ts';
+import { FailureReason, IngestError, type Stage } from '../../shared/failures/index.ts';
+import { parseRegistryDocument, RegistryUnavailableError, type RouteKey, type RouteLookup, type RouteRecord } from '../../shared/registry/index.ts';
+
+const [route] = parseRegistryDocument(JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')));
+const type = new SchemaCache().get('t', route!.schema.definition);
+
+/** An in-memory registry: the functions' logic is pure apart from this lookup. */
+function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
+  const find = async (key: RouteKey, stage: Stage): Promise<RouteRecord | undefined> => {
+    if (down) throw new RegistryUnavailableError(stage);
+    return routes.find((r) => r.key.type === key.type && r.key.version === key.version);
+  };
+  return {
+    lookup: find,
+    async require(key, stage) {
+      const found = await find(key, stage);
+      if (found) return found;
+      throw new IngestError(stage, FailureReason.unknownRoute, 'no route', { retryable: false });
+    },
+  };
+}
+
+function raw(id: string, payload: Buffer, subject = 'metrics.cpu.usage.v1'): RawRecord {
+  return { id, subject, headers: {}, payload: payload.toString('base64'), publishedAt: '2026-05-05T00:00:00.000Z' };
+}
+
+const event = {
+  id: 'evt-1',
+  type: 'metrics.cpu.usage',
+  version: 'v1',
+  source: 'collector-a',
+  time: new Date(1735689600000),
+  data: { name: 'cpu_usage', value: 72.5, unit: null, tags: {} },
+};
+
+describe('validate', () => {
+  test('decodes a valid record into an event with its id, route key and ISO time', async () => {
+    const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!]), schemas: new SchemaCache() });
+    const [result] = results;
+    assert.ok(result?.ok);
+    assert.equal(result.event.eventId, 'evt-1');
+    assert.deepEqual(result.event.routeKey, { type: 'metrics.cpu.usage', version: 'v1' });
+    assert.equal(result.event.time, '2025-01-01T00:00:00.000Z');
+    assert.equal(result.event.source, 'collector-a');
+  });
+
+  test('each bad record fails alone with its reason, route key and dead-letter subject', async () => {
+    const good = encodeAvro(type, event);
+    const { results } = await runValidate(
+      {
+        records: [
+          raw('ok', good),
+          raw('empty-id', encodeAvro(type, { ...event, id: ' ' })),
+          raw('truncated', good.subarray(0, 10)),
+          raw('no-route', good, 'metrics.cpu.usage.v7'),
+          raw('bad-subject', good, 'metrics.cpu'),
+        ],
+      },
+      { routes: lookupOf([route!]), schemas: new SchemaCache() },
+    );
+    const byId = new Map(results.map((r) => [r.id, r]));
+    assert.equal(byId.get('ok')?.ok, true);
+    const expect = (id: string, reason: string, routeKey: string | undefined, deadLetterSubject: string | undefined): void => {
+      const result = byId.get(id);
+      assert.ok(result && !result.ok, id);
+      assert.equal(result.failure.reason, reason, id);
+      assert.equal(result.failure.retryable, false, id);
+      assert.equal(result.routeKey, routeKey, id);
+      assert.equal(result.deadLetterSubject, deadLetterSubject, id);
+    };
+    expect('empty-id', 'missing_event_id', 'metrics.cpu.usage.v1', 'deadletter.metrics.cpu.usage.v1');
+    expect('truncated', 'avro_decode_failed', 'metrics.cpu.usage.v1', 'deadletter.metrics.cpu.usage.v1');
+    expect('no-route', 'unknown_route', 'metrics.cpu.usage.v7', undefined);
+    expect('bad-subject', 'invalid_subject', undefined, undefined);
+  });
+
+  test('a registry outage is a retryable failure, not a verdict on the event', async () => {
+    const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!], true), schemas: new SchemaCache() });
+    const [result] = results;
+    assert.ok(result && !result.ok && result.failure.reason === 'registry_unavailable' && result.failure.retryable);
+  });
+});
+
+describe('route', () => {
+  test('answers the sink and dead-letter subject, or unknown_sink for a stored sink it cannot trust', async () => {
+    const broken: RouteRecord = { ...route!, key: { type: 'metrics.cpu.usage', version: 'v2' }, sink: { kind: 'invalid', problem: 'unknown sink "s3"' } };
+    const { results } = await runRoute(
+      { records: [{ id: '1', subject: 'metrics.cpu.usage.v1' }, { id: '2', subject: 'metrics.cpu.usage.v2' }, { id: '3', subject: 'nope' }] },
+      { routes: lookupOf([route!, broken]) },
+    );
+    const [one, two, three] = results;
+    assert.ok(one?.ok && one.sink.kind === 'postgres' && one.sink.table === 'metric_events' && one.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
+    assert.ok(two && !two.ok && two.failure.reason === 'unknown_sink' && /s3/.test(two.failure.message));
+    assert.ok(three && !three.ok && three.failure.reason === 'invalid_subject');
+  });
+});
