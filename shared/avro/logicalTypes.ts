@@ -15,9 +15,12 @@ class TimestampMillisType extends avro.types.LogicalType {
     return undefined;
   }
 
-  protected override _resolve(type: avro.Type): ((value: number) => number) | undefined {
+  // avsc returns what the resolver function gives as the final value (it does not call
+  // `_fromValue` afterwards), so a plain long writer must be turned into a Date here.
+  protected override _resolve(type: avro.Type): ((value: number) => Date | number) | undefined {
     const name = type.typeName;
-    if (name === 'long' || name === 'int' || name === 'logical:timestamp-millis') return (value) => value;
+    if (name === 'long' || name === 'int') return (value) => new Date(value);
+    if (name === 'logical:timestamp-millis') return (value) => value;
     return undefined;
   }
 }

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import avro from 'avsc';
+import {
+  crc64Avro,
+  fingerprintFromHex,
+  fingerprintToHex,
+  parsingCanonicalForm,
+  schemaFingerprint,
+  schemaSha256,
+  unframe,
+} from '../../shared/avro/index.ts';
+
+type SchemaTest = { readonly id: string; readonly input: string; readonly canonical: string; readonly fingerprint: string | null };
+type Fixture = {
+  readonly schemaTests: readonly SchemaTest[];
+  readonly singleObject: { readonly schema: unknown; readonly messageHex: string; readonly message: unknown };
+};
+
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/avro-schema-tests.json', import.meta.url), 'utf8')) as Fixture;
+
+// Cases without a published fingerprint share their canonical form with one that has it.
+const publishedByCanonical = new Map(
+  fixture.schemaTests.flatMap((vector) => (vector.fingerprint === null ? [] : [[vector.canonical, BigInt(vector.fingerprint)] as const])),
+);
+
+describe('Avro Parsing Canonical Form and CRC-64-AVRO (schema-tests.txt)', () => {
+  test('the fixture holds every case of the upstream file (000-033)', () => {
+    assert.equal(fixture.schemaTests.length, 34);
+    assert.deepEqual(
+      fixture.schemaTests.map((vector) => vector.id),
+      Array.from({ length: 34 }, (_, index) => String(index).padStart(3, '0')),
+    );
+  });
+
+  for (const vector of fixture.schemaTests) {
+    test(`case ${vector.id}: canonical form and signed fingerprint match`, () => {
+      const schema: unknown = JSON.parse(vector.input);
+      const expected = publishedByCanonical.get(vector.canonical);
+
+      const canonical = parsingCanonicalForm(schema);
+      const fingerprint = schemaFingerprint(schema);
+
+      assert.equal(canonical, vector.canonical);
+      assert.ok(expected !== undefined, `no published fingerprint for ${vector.canonical}`);
+      assert.equal(BigInt.asIntN(64, fingerprint), expected);
+      assert.ok(fingerprint >= 0n && fingerprint < 1n << 64n, 'fingerprints are unsigned 64-bit values');
+    });
+  }
+});
+
+describe('Parsing Canonical Form rules beyond the upstream vectors', () => {
+  test('nested named types inherit the enclosing namespace and later references use the full name', () => {
+    const schema = {
+      type: 'record',
+      name: 'Outer',
+      namespace: 'a.b',
+      doc: 'dropped',
+      fields: [
+        { name: 'inner', type: { type: 'enum', name: 'Kind', symbols: ['X'], default: 'X' } },
+        { name: 'again', type: 'Kind', default: 'X' },
+        { name: 'elsewhere', type: { type: 'fixed', name: 'Id', namespace: 'c', size: '016' } },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'self', type: ['null', 'Outer'] },
+      ],
+    };
+
+    const canonical = parsingCanonicalForm(schema);
+
+    assert.equal(
+      canonical,
+      '{"name":"a.b.Outer","type":"record","fields":[' +
+        '{"name":"inner","type":{"name":"a.b.Kind","type":"enum","symbols":["X"]}},' +
+        '{"name":"again","type":"a.b.Kind"},' +
+        '{"name":"elsewhere","type":{"name":"c.Id","type":"fixed","size":16}},' +
+        '{"name":"at","type":"long"},' +
+        '{"name":"self","type":["null","a.b.Outer"]}]}',
+    );
+  });
+
+  test('escaped non-ASCII in the schema text becomes literal UTF-8', () => {
+    const schema: unknown = JSON.parse('{"type":"enum","name":"caf\\u00e9","symbols":["A"]}');
+
+    const canonical = parsingCanonicalForm(schema);
+
+    assert.equal(canonical, '{"name":"café","type":"enum","symbols":["A"]}');
+  });
+
+  test('avsc agrees on the canonical form of the single-object test schema', () => {
+    const type = avro.Type.forSchema(fixture.singleObject.schema as avro.Schema);
+
+    assert.equal(parsingCanonicalForm(fixture.singleObject.schema), JSON.stringify(type.schema()));
+  });
+});
+
+describe('fingerprint helpers', () => {
+  test('the CRC of no bytes is the EMPTY constant', () => {
+    assert.equal(crc64Avro(new Uint8Array(0)), 0xc15d213aa4d7a795n);
+  });
+
+  test('hex form is 16 lower-case digits, big-endian, and round-trips', () => {
+    const fingerprint = schemaFingerprint(fixture.singleObject.schema);
+
+    const hex = fingerprintToHex(fingerprint);
+
+    assert.equal(hex, '3df542a2f8e12da9');
+    assert.equal(fingerprintFromHex(hex), fingerprint);
+    assert.equal(fingerprintToHex(1n), '0000000000000001');
+    assert.equal(fingerprintToHex(-1n), 'ffffffffffffffff', 'a signed Java long maps to its unsigned bits');
+  });
+
+  test('hex conversion rejects values and text that are not 64 bits', () => {
+    assert.throws(() => fingerprintToHex(1n << 64n), RangeError);
+    assert.throws(() => fingerprintFromHex('abc'), RangeError);
+    assert.throws(() => fingerprintFromHex('zz00000000000000'), RangeError);
+  });
+
+  test('SHA-256 is taken over the canonical form, so docs and aliases do not change it', () => {
+    const plain = { type: 'record', name: 'foo', fields: [] };
+    const annotated = { ...plain, doc: 'Useful info', aliases: ['bar'] };
+
+    const digest = schemaSha256(annotated);
+
+    assert.equal(digest, schemaSha256(plain));
+    assert.match(digest, /^[0-9a-f]{64}$/);
+  });
+});
+
+describe('single-object encoding vector (messageV1)', () => {
+  test('unframing yields the fingerprint of the test schema and a body avsc decodes to the test message', () => {
+    const bytes = Buffer.from(fixture.singleObject.messageHex, 'hex');
+    const type = avro.Type.forSchema(fixture.singleObject.schema as avro.Schema);
+
+    const frame = unframe('single-object', bytes);
+
+    assert.deepEqual([...bytes.subarray(0, 10)], [0xc3, 0x01, 0xa9, 0x2d, 0xe1, 0xf8, 0xa2, 0x42, 0xf5, 0x3d]);
+    assert.equal(frame.fingerprint, schemaFingerprint(fixture.singleObject.schema));
+    const decoded = type.fromBuffer(frame.body) as { id: number; name: string; tags: string[] };
+    assert.equal(decoded.id, 42);
+    assert.equal(decoded.name, 'Bill');
+    assert.deepEqual({ ...decoded, tags: [...decoded.tags] }, fixture.singleObject.message);
+  });
+});
