@@ -8,7 +8,7 @@ import { createLambdaInvoker } from './invoker.ts';
 async function main(): Promise<void> {
   const config = loadBridgeConfig();
   const logger = createLogger(config.logLevel, { component: 'bridge' });
-  const nc = await connectNats(config.nats.url, 'ingest-bridge');
+  const nc = await connectNats(config.nats.url, 'ingest-bridge', config.nats.security);
   const jsm = await jetstreamManager(nc);
   if (config.provision) {
     await ensureTopology(jsm, config.nats, consumerSettingsFor(config));

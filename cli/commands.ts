@@ -1,24 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { loadRegistry, sampleEvent } from '../shared/admin/index.ts';
+import { migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
+import { encodeAvro, frame, SchemaCache } from '../shared/avro/index.ts';
 import type { CliConfig } from '../shared/config/index.ts';
-import { connectNats, createProducer, decodeDeadLetter, type DeadLetter, ensureTopology } from '../shared/nats/index.ts';
-import { createSql, migrate, type Sql } from '../shared/postgres/index.ts';
-import { findRoute, listRoutes, routeKeyFromSubject, toRouteDocument } from '../shared/registry/index.ts';
-import { encodeAvro, SchemaCache } from '../shared/avro/index.ts';
+import { connectNats, createProducer, decodeDeadLetter, type DeadLetter, encodeEvent, ensureTopology } from '../shared/nats/index.ts';
+import { createSql, type Sql } from '../shared/postgres/index.ts';
+import { findRouteBySubject, routeKeyFromSubject } from '../shared/registry/index.ts';
 import { MIGRATIONS_DIR } from './paths.ts';
 
 type Print = (line: string) => void;
 
 /** Ways `ingest publish --broken` spoils an event, each ending as a dead letter with its own reason. */
-const BROKEN = ['random-bytes', 'truncated', 'unknown-route', 'bad-subject'] as const;
+const BROKEN = ['random-bytes', 'truncated', 'unknown-route', 'bad-subject', 'unknown-schema-id'] as const;
 type Broken = (typeof BROKEN)[number];
 
 async function withSql<T>(config: CliConfig, work: (sql: Sql) => Promise<T>): Promise<T> {
   const sql = createSql(config.databaseUrl, { max: 2, applicationName: 'ingest-cli' });
   try {
     // Cheap when up to date, and it spares every command a "relation does not exist" on a new database.
-    await migrate(sql, MIGRATIONS_DIR);
+    await migrateRegistry(sql, MIGRATIONS_DIR);
     return await work(sql);
   } finally {
     await sql.end({ timeout: 5 });
@@ -28,36 +28,15 @@ async function withSql<T>(config: CliConfig, work: (sql: Sql) => Promise<T>): Pr
 async function runMigrate(config: CliConfig, print: Print): Promise<void> {
   const sql = createSql(config.databaseUrl, { max: 1, applicationName: 'ingest-cli' });
   try {
-    const applied = await migrate(sql, MIGRATIONS_DIR);
+    const applied = await migrateRegistry(sql, MIGRATIONS_DIR);
     print(applied.length === 0 ? 'migrations: up to date' : `migrations applied: ${applied.join(', ')}`);
   } finally {
     await sql.end({ timeout: 5 });
   }
 }
 
-async function runRegistryLoad(config: CliConfig, file: string, print: Print): Promise<void> {
-  let document: unknown;
-  try {
-    document = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read registry document ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  const routes = await withSql(config, (sql) =>
-    loadRegistry(sql, document, {
-      ingestFilters: config.nats.ingest.subjects,
-      deadLetterFilters: config.nats.deadLetter.subjects,
-    }),
-  );
-  for (const route of routes) print(`loaded ${route.subject} -> ${route.sink.kind}:${'table' in route.sink ? route.sink.table : ''}`);
-}
-
-async function runRegistryList(config: CliConfig, print: Print): Promise<void> {
-  const routes = await withSql(config, (sql) => listRoutes(sql));
-  print(JSON.stringify({ routes: routes.map(toRouteDocument) }, null, 2));
-}
-
 async function runNatsSetup(config: CliConfig, settings: { ackWaitMs: number; maxDeliver: number; maxAckPending: number }, print: Print): Promise<void> {
-  const nc = await connectNats(config.nats.url, 'ingest-cli');
+  const nc = await connectNats(config.nats.url, 'ingest-cli', config.nats.security);
   try {
     await ensureTopology(await jetstreamManager(nc), config.nats, settings);
     print(`streams ${config.nats.ingest.name} (${config.nats.ingest.subjects.join(', ')}) and ${config.nats.deadLetter.name} (${config.nats.deadLetter.subjects.join(', ')}) ready; consumer ${config.nats.consumer}`);
@@ -79,15 +58,16 @@ async function runPublish(
     throw new Error(`--broken must be one of ${BROKEN.join(', ')}`);
   }
   const key = routeKeyFromSubject(options.subject, 'bridge');
-  const route = await withSql(config, (sql) => findRoute(sql, key));
+  const route = await withSql(config, (sql) => findRouteBySubject(sql, options.subject));
   if (route === undefined) throw new Error(`no route registered for ${options.subject}; load one with: ingest registry load <file>`);
-  const nc = await connectNats(config.nats.url, 'ingest-cli');
+  const nc = await connectNats(config.nats.url, 'ingest-cli', config.nats.security);
   const schemas = new SchemaCache();
   try {
     const producer = createProducer(jetstream(nc));
     for (let i = 0; i < options.count; i++) {
       const event = sampleEvent(route);
-      const bytes = encodeAvro(schemas.get(route.subject, route.schema.definition), event);
+      const type = schemas.get(route.schema.cacheKey, route.schema.definition);
+      const bytes = encodeEvent(route, event, type);
       switch (options.broken as Broken | undefined) {
         case undefined:
           await producer.publish(route, event);
@@ -104,6 +84,10 @@ async function runPublish(
         case 'bad-subject':
           await producer.publishRaw(key.type, bytes, event.id);
           break;
+        case 'unknown-schema-id':
+          // A schema-id frame naming a version the registry never issued.
+          await producer.publishRaw(route.subject, frame('schema-id', encodeAvro(type, event), { schemaId: 999_999 + i }), event.id);
+          break;
       }
     }
     print(`published ${options.count} ${options.broken ?? 'valid'} event(s) for ${route.subject}`);
@@ -113,7 +97,7 @@ async function runPublish(
 }
 
 async function readDeadLetters(config: CliConfig, limit: number): Promise<{ seq: number; letter: DeadLetter }[]> {
-  const nc = await connectNats(config.nats.url, 'ingest-cli');
+  const nc = await connectNats(config.nats.url, 'ingest-cli', config.nats.security);
   try {
     const js = jetstream(nc);
     const jsm = await jetstreamManager(nc);
@@ -158,4 +142,5 @@ async function runDlqList(config: CliConfig, options: { limit: number; reason: s
   print(`${letters.length} dead letter(s)`);
 }
 
-export { runMigrate, runRegistryLoad, runRegistryList, runNatsSetup, runPublish, runDlqList, readDeadLetters, BROKEN };
+export { runMigrate, runNatsSetup, runPublish, runDlqList, readDeadLetters, withSql, BROKEN };
+export type { Print };

@@ -1,13 +1,22 @@
 import { parseArgs } from 'node:util';
-import { loadBridgeConfig, loadCliConfig } from '../shared/config/index.ts';
+import { loadBridgeConfig, loadCliConfig, loadRegistryClientConfig } from '../shared/config/index.ts';
 import { consumerSettingsFor } from '../shared/nats/index.ts';
-import { BROKEN, runDlqList, runMigrate, runNatsSetup, runPublish, runRegistryList, runRegistryLoad } from './commands.ts';
+import { BROKEN, runDlqList, runMigrate, runNatsSetup, runPublish } from './commands.ts';
+import { runCheckCompat, runRegistryExport, runRegistryImport, runRegistryList, runRegistryRequest } from './registryCommands.ts';
 
 const USAGE = `usage: ingest <command>
 
   migrate                              apply pending registry migrations
-  registry load <file.json>            validate and store a registry document, create sink tables
-  registry list                        print the registry as a document
+  registry import <file.xreg.json>     validate and apply a registry document (an export, or written
+                                       by hand) in one transaction; creates sink tables
+  registry export [--out FILE]         the whole registry as one document
+  registry list                        one line per route: subject, schema, sink, dead letters, framing
+  registry get <path>                  any registry path, e.g. /schemagroups/metrics/schemas/cpu-usage$details
+  registry put|patch|post <path> <file.json>
+  registry delete <path>               write through the same rules as the HTTP API
+  registry check-compat <schema-path> <schema.avsc> [--mode MODE]
+                                       check a schema file against the registered versions (no change);
+                                       reads REGISTRY_URL over HTTP when set, else the database
   nats setup                           create or update the streams and the bridge's consumer
   publish <subject> [--count N] [--broken ${BROKEN.join('|')}]
                                        publish sample Avro events for a registered route
@@ -23,7 +32,7 @@ function positiveInteger(value: string | undefined, name: string, fallback: numb
   return parsed;
 }
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<boolean> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -32,34 +41,67 @@ async function main(argv: string[]): Promise<void> {
       broken: { type: 'string' },
       limit: { type: 'string' },
       reason: { type: 'string' },
+      out: { type: 'string' },
+      mode: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
-  const [command, sub, arg] = positionals;
+  const [command, sub, first, second] = positionals;
   if (values.help || command === undefined) {
     print(USAGE);
-    return;
+    return true;
   }
   const config = loadCliConfig();
-  const route = `${command} ${sub ?? ''}`.trim();
-  if (command === 'migrate') return runMigrate(config, print);
-  if (route === 'registry load' && arg !== undefined) return runRegistryLoad(config, arg, print);
-  if (route === 'registry list') return runRegistryList(config, print);
-  if (route === 'nats setup') {
-    return runNatsSetup(config, consumerSettingsFor(loadBridgeConfig()), print);
+  const pair = `${command} ${sub ?? ''}`.trim();
+  switch (pair) {
+    case 'migrate':
+      await runMigrate(config, print);
+      return true;
+    case 'registry import':
+    case 'registry load':
+      if (first === undefined) break;
+      await runRegistryImport(config, first, print);
+      return true;
+    case 'registry export':
+      await runRegistryExport(config, values.out, print);
+      return true;
+    case 'registry list':
+      await runRegistryList(config, print);
+      return true;
+    case 'registry get':
+    case 'registry delete':
+      if (first === undefined) break;
+      return runRegistryRequest(config, sub === 'get' ? 'GET' : 'DELETE', first, undefined, print);
+    case 'registry put':
+    case 'registry patch':
+    case 'registry post':
+      if (first === undefined || second === undefined) break;
+      return runRegistryRequest(config, sub!.toUpperCase(), first, second, print);
+    case 'registry check-compat':
+      if (first === undefined || second === undefined) break;
+      return runCheckCompat(config, { schemaPath: first, file: second, registryUrl: loadRegistryClientConfig().registryUrl, mode: values.mode }, print);
+    case 'nats setup':
+      await runNatsSetup(config, consumerSettingsFor(loadBridgeConfig()), print);
+      return true;
+    case 'dlq list':
+      await runDlqList(config, { limit: positiveInteger(values.limit, '--limit', 100), reason: values.reason, json: values.json }, print);
+      return true;
+    default:
+      if (command === 'publish' && sub !== undefined) {
+        await runPublish(config, { subject: sub, count: positiveInteger(values.count, '--count', 1), broken: values.broken }, print);
+        return true;
+      }
   }
-  if (command === 'publish' && sub !== undefined) {
-    return runPublish(config, { subject: sub, count: positiveInteger(values.count, '--count', 1), broken: values.broken }, print);
-  }
-  if (route === 'dlq list') {
-    return runDlqList(config, { limit: positiveInteger(values.limit, '--limit', 100), reason: values.reason, json: values.json }, print);
-  }
-  throw new Error(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`);
+  throw new Error(`unknown or incomplete command "${positionals.join(' ')}"\n\n${USAGE}`);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`ingest: ${(error as Error).message}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2))
+  .then((ok) => {
+    if (!ok) process.exitCode = 1;
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`ingest: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  });

@@ -10,10 +10,12 @@ import { MIGRATIONS_DIR } from '../cli/paths.ts';
 import { redactUrl } from '../infra/local/probe.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../infra/local/processes.ts';
 import { ensureServices } from '../infra/local/services.ts';
-import { loadRegistry, sampleEvent } from '../shared/admin/index.ts';
-import { loadBridgeConfig, loadCliConfig, loadLocalConfig } from '../shared/config/index.ts';
+import { loadRegistry, migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
+import { loadBridgeConfig, loadCliConfig, loadLocalConfig, loadRegistryApiConfig } from '../shared/config/index.ts';
+import { randomBytes } from 'node:crypto';
 import { connectNats, consumerSettingsFor, createProducer, ensureTopology } from '../shared/nats/index.ts';
-import { createSql, migrate } from '../shared/postgres/index.ts';
+import { createSql } from '../shared/postgres/index.ts';
+import type { NatsSecurity } from '../shared/config/index.ts';
 import type { RouteRecord } from '../shared/registry/index.ts';
 
 const DATA_DIR = fileURLToPath(new URL('../.local/', import.meta.url));
@@ -28,12 +30,12 @@ const say = (line: string): void => void process.stdout.write(`[start] ${line}\n
 async function seedRegistry(databaseUrl: string, ingest: readonly string[], deadLetter: readonly string[]): Promise<RouteRecord[]> {
   const sql = createSql(databaseUrl, { max: 2, applicationName: 'ingest-start' });
   try {
-    const applied = await migrate(sql, MIGRATIONS_DIR);
+    const applied = await migrateRegistry(sql, MIGRATIONS_DIR);
     if (applied.length > 0) say(`migrations applied: ${applied.join(', ')}`);
     const routes: RouteRecord[] = [];
-    for (const file of (await readdir(REGISTRY_DIR)).filter((name) => name.endsWith('.registry.json')).sort()) {
+    for (const file of (await readdir(REGISTRY_DIR)).filter((name) => name.endsWith('.xreg.json')).sort()) {
       const document: unknown = JSON.parse(await readFile(join(REGISTRY_DIR, file), 'utf8'));
-      routes.push(...(await loadRegistry(sql, document, { ingestFilters: ingest, deadLetterFilters: deadLetter })));
+      routes.push(...(await loadRegistry(sql, document, { ingest, deadLetter })));
       say(`registry: loaded ${file}`);
     }
     return routes;
@@ -43,9 +45,9 @@ async function seedRegistry(databaseUrl: string, ingest: readonly string[], dead
 }
 
 /** Publishes a few events and waits until their rows exist: proof that every stage is wired. */
-async function selfCheck(databaseUrl: string, natsUrl: string, route: RouteRecord, timeoutMs: number): Promise<void> {
+async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: NatsSecurity, route: RouteRecord, timeoutMs: number): Promise<void> {
   if (route.sink.kind !== 'postgres') return;
-  const nc = await connectNats(natsUrl, 'ingest-start');
+  const nc = await connectNats(natsUrl, 'ingest-start', natsSecurity);
   const sql = createSql(databaseUrl, { max: 1, applicationName: 'ingest-start' });
   try {
     const events = [sampleEvent(route), sampleEvent(route), sampleEvent(route)];
@@ -90,18 +92,22 @@ async function main(): Promise<void> {
   const services = await ensureServices({ natsUrl: cli.nats.url, databaseUrl: cli.databaseUrl, dataDir: DATA_DIR, log: say });
   const routes = await seedRegistry(services.databaseUrl, cli.nats.ingest.subjects, cli.nats.deadLetter.subjects);
 
-  const nc = await connectNats(services.natsUrl, 'ingest-start');
+  const nc = await connectNats(services.natsUrl, 'ingest-start', cli.nats.security);
   await ensureTopology(await jetstreamManager(nc), bridge.nats, consumerSettingsFor(bridge));
   await nc.drain();
   say(`streams: ${bridge.nats.ingest.name} (${bridge.nats.ingest.subjects.join(', ')}), ${bridge.nats.deadLetter.name} (${bridge.nats.deadLetter.subjects.join(', ')}); consumer ${bridge.nats.consumer}`);
 
   const endpoint = `http://127.0.0.1:${local.offlineLambdaPort}`;
+  const registryToken = loadRegistryApiConfig().writeToken ?? randomBytes(18).toString('base64url');
   const env = {
     ...process.env,
     NATS_URL: services.natsUrl,
     DATABASE_URL: services.databaseUrl,
     LAMBDA_ENDPOINT: endpoint,
     FUNCTION_PREFIX: `ingest-${local.stage}-`,
+    // A fresh token per run unless one is given: the local registry API is writable by whoever
+    // reads this terminal, and by nobody else.
+    REGISTRY_API_TOKEN: registryToken,
   };
   say('starting serverless-offline (first start bundles the functions)...');
   const offline = await startOffline({
@@ -118,17 +124,19 @@ async function main(): Promise<void> {
   const bridgeProcess = supervise('bridge', async () => startBridge(env, join(DATA_DIR, 'bridge.log')), () => stopping);
 
   const example = routes[0];
-  if (example !== undefined) await selfCheck(services.databaseUrl, services.natsUrl, example, 60_000);
+  if (example !== undefined) await selfCheck(services.databaseUrl, services.natsUrl, cli.nats.security, example, 60_000);
 
   say('the plane is up:');
   say(`  NATS            ${redactUrl(services.natsUrl)}`);
   say(`  PostgreSQL      ${redactUrl(services.databaseUrl)}`);
   say(`  functions       ${endpoint} (serverless-offline, stage ${local.stage}); log .local/offline.log`);
   say(`  bridge          log .local/bridge.log`);
+  say(`  registry API    http://127.0.0.1:${local.offlineHttpPort}/  (writes: Authorization: Bearer ${registryToken})`);
   say('try:');
   say('  npx ingest publish metrics.cpu.usage.v1 --count 100');
   say('  npx ingest publish metrics.cpu.usage.v1 --count 5 --broken truncated');
   say('  npx ingest dlq list');
+  say(`  curl -s http://127.0.0.1:${local.offlineHttpPort}/schemagroups/metrics/schemas/cpu-usage`);
   say(`  psql ${redactUrl(services.databaseUrl)} -c 'select count(*) from metric_events'`);
   say('Ctrl-C stops the bridge (draining in-flight batches) and serverless-offline.');
 

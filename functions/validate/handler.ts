@@ -1,12 +1,12 @@
 import middy from '@middy/core';
-import { SchemaCache } from '../../shared/avro/index.ts';
 import { RAW_RECORD, type ValidateRequest, type ValidateResponse } from '../../shared/contracts/index.ts';
 import { requestShape } from '../../shared/middleware/index.ts';
 import { createFunctionRuntime } from '../../shared/runtime/functionRuntime.ts';
+import { DecoderCache } from './decoders.ts';
 import { runValidate } from './validate.ts';
 
 const runtime = createFunctionRuntime('validate');
-const deps = { routes: runtime.routes, schemas: new SchemaCache() };
+const deps = { routes: runtime.routes, decoders: new DecoderCache() };
 
 const handler = middy<ValidateRequest, ValidateResponse>()
   .use(requestShape<ValidateRequest, ValidateResponse>('validate', RAW_RECORD))

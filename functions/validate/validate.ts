@@ -1,11 +1,12 @@
-import { type JsonValue, type SchemaCache, decodeAvro, toJsonValue } from '../../shared/avro/index.ts';
+import { fingerprintToHex, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../shared/avro/index.ts';
 import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import { type RouteLookup, formatRouteKey, routeKeyFromSubject } from '../../shared/registry/index.ts';
+import { type RouteLookup, type RouteRecord, formatRouteKey, routeKeyFromSubject, type SchemaVersionRef } from '../../shared/registry/index.ts';
+import type { DecoderCache } from './decoders.ts';
 
 type ValidateDeps = {
   readonly routes: RouteLookup;
-  readonly schemas: SchemaCache;
+  readonly decoders: DecoderCache;
 };
 
 const AVRO_FORMAT = /^avro(\/|$)/i;
@@ -13,6 +14,20 @@ const AVRO_FORMAT = /^avro(\/|$)/i;
 function fail(id: string, error: unknown, deadLetterSubject?: string, routeKey?: string): ValidateResult {
   if (error instanceof IngestError) return { id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
   throw error;
+}
+
+function wireFormatOf(route: RouteRecord): WireFormat {
+  if ((WIRE_FORMATS as readonly string[]).includes(route.wireFormat)) return route.wireFormat as WireFormat;
+  throw new IngestError(Stage.validate, FailureReason.invalidFrame, `route ${formatRouteKey(route.key)} declares unknown wire format "${route.wireFormat}"`, {
+    retryable: false,
+  });
+}
+
+/** The schema the producer wrote with: named by the frame, or the route's own for raw bodies. */
+function writerOf(route: RouteRecord, frame: { schemaId?: number; fingerprint?: bigint }, deps: ValidateDeps): Promise<SchemaVersionRef> | SchemaVersionRef {
+  if (frame.schemaId !== undefined) return deps.routes.writer(route, { numericId: frame.schemaId }, Stage.validate);
+  if (frame.fingerprint !== undefined) return deps.routes.writer(route, { fingerprint: fingerprintToHex(frame.fingerprint) }, Stage.validate);
+  return route.schema;
 }
 
 async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<ValidateResult> {
@@ -31,8 +46,10 @@ async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<Va
         { retryable: false },
       );
     }
-    const type = deps.schemas.get(`${formatRouteKey(key)}@${route.epoch}`, route.schema.definition);
-    const decoded = decodeAvro(type, Buffer.from(record.payload, 'base64'));
+    const wireFormat = wireFormatOf(route);
+    const frame = unframe(wireFormat, Buffer.from(record.payload, 'base64'));
+    const writer = await writerOf(route, frame, deps);
+    const decoded = deps.decoders.get(route.schema, writer)(frame.body);
     const body = toJsonValue(decoded) as { [key: string]: JsonValue };
     const eventId = body.id;
     if (typeof eventId !== 'string' || eventId.trim() === '') {

@@ -1,3 +1,3 @@
-export { loadRegistry } from './loadRegistry.ts';
-export type { LoadRegistryOptions } from './loadRegistry.ts';
+export { createRegistryService, loadRegistry } from './loadRegistry.ts';
 export { sampleEvent } from './sampleEvent.ts';
+export { migrateRegistry } from './migrateRegistry.ts';

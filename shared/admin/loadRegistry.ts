@@ -1,42 +1,39 @@
 import type { Sql } from '../postgres/index.ts';
-import { subjectMatches } from '../nats/index.ts';
-import { RegistryDocumentError, parseRegistryDocument, upsertRoutes, type RouteRecord } from '../registry/index.ts';
+import { findRouteBySubject, type RouteRecord } from '../registry/index.ts';
 import { ensurePostgresTable } from '../sinks/index.ts';
+import { isObject, RegistryService, type StreamFilters } from '../xregistry/index.ts';
 
-type LoadRegistryOptions = {
-  /** The dead-letter stream's subject filters; every route's dead-letter subject must fall inside. */
-  readonly deadLetterFilters: readonly string[];
-  /** The ingest stream's subject filters; every route's subject must fall inside. */
-  readonly ingestFilters: readonly string[];
-};
+/** The registry service with this deployment's sinks: storing a message creates its table. */
+function createRegistryService(sql: Sql, filters: StreamFilters): RegistryService {
+  return new RegistryService({ sql, filters, provisionSink: (db, sink) => ensurePostgresTable(db, sink.table) });
+}
 
-/**
- * Validates a registry document against the rules and against this deployment's streams, then
- * stores it and creates missing sink tables, all in one transaction: either every route is
- * accepted or none is.
- */
-async function loadRegistry(sql: Sql, document: unknown, options: LoadRegistryOptions): Promise<RouteRecord[]> {
-  const routes = parseRegistryDocument(document);
-  const problems: string[] = [];
-  for (const route of routes) {
-    if (!options.ingestFilters.some((filter) => subjectMatches(filter, route.subject))) {
-      problems.push(`${route.subject}: not captured by the ingest stream (${options.ingestFilters.join(', ')})`);
-    }
-    if (!options.deadLetterFilters.some((filter) => subjectMatches(filter, route.deadLetterSubject))) {
-      problems.push(
-        `${route.subject}: dead-letter subject ${route.deadLetterSubject} is not captured by the dead-letter stream (${options.deadLetterFilters.join(', ')})`,
-      );
+function subjectsOf(document: unknown): string[] {
+  const subjects: string[] = [];
+  const groups = isObject(document) && isObject(document.messagegroups) ? Object.values(document.messagegroups) : [];
+  for (const group of groups) {
+    const messages = isObject(group) && isObject(group.messages) ? Object.values(group.messages) : [];
+    for (const message of messages) {
+      if (isObject(message) && isObject(message.protocoloptions) && typeof message.protocoloptions.subject === 'string') {
+        subjects.push(message.protocoloptions.subject);
+      }
     }
   }
-  if (problems.length > 0) throw new RegistryDocumentError(problems);
-  await sql.begin(async (tx) => {
-    await upsertRoutes(tx, routes);
-    for (const route of routes) {
-      if (route.sink.kind === 'postgres') await ensurePostgresTable(tx, route.sink.table);
-    }
-  });
+  return subjects;
+}
+
+/**
+ * Imports a registry document (an export, or a `.xreg.json` written by hand) in one transaction,
+ * creating missing sink tables, and returns the routes it defines.
+ */
+async function loadRegistry(sql: Sql, document: unknown, filters: StreamFilters): Promise<RouteRecord[]> {
+  await createRegistryService(sql, filters).import(document);
+  const routes: RouteRecord[] = [];
+  for (const subject of subjectsOf(document)) {
+    const route = await findRouteBySubject(sql, subject);
+    if (route !== undefined) routes.push(route);
+  }
   return routes;
 }
 
-export { loadRegistry };
-export type { LoadRegistryOptions };
+export { createRegistryService, loadRegistry };

@@ -10,7 +10,7 @@ const schemas = new SchemaCache();
  * (`id`, `type`, `version`, `source`, `time`) set to realistic values.
  */
 function sampleEvent(route: RouteRecord, overrides: Partial<Record<string, unknown>> = {}): EventValue {
-  const type = schemas.get(`${route.subject}@${route.epoch}`, route.schema.definition);
+  const type = schemas.get(route.schema.cacheKey, route.schema.definition);
   const value = type.random() as unknown as Record<string, unknown>;
   const fields = new Set(
     ((route.schema.definition as { fields?: { name: string }[] }).fields ?? []).map((field) => field.name),

@@ -1,3 +1,5 @@
 export { ConfigError } from './errors.ts';
 export { loadBridgeConfig, loadCliConfig, loadFunctionConfig, loadLocalConfig } from './load.ts';
 export type * from './types.ts';
+export { loadRegistryApiConfig, loadRegistryClientConfig } from './registryApi.ts';
+export type { RegistryApiConfig } from './registryApi.ts';

@@ -1,6 +1,7 @@
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../nats/subjects.ts';
 import { type Env, EnvReader } from './env.ts';
-import type { BridgeConfig, CliConfig, FunctionConfig, LocalConfig, LogLevel, NatsConfig } from './types.ts';
+import type { BridgeConfig, CliConfig, FunctionConfig, LocalConfig, LogLevel, NatsAuth, NatsConfig, NatsSecurity, NatsTls } from './types.ts';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ingest';
@@ -16,9 +17,81 @@ function readDatabaseUrl(reader: EnvReader): string {
   return reader.url('DATABASE_URL', DEFAULT_DATABASE_URL, ['postgres:', 'postgresql:']);
 }
 
+/** A file path from the environment, checked now so a missing mount fails at start with its variable's name. */
+function readFilePath(reader: EnvReader, key: string): string | undefined {
+  const path = reader.optionalString(key);
+  if (path === undefined) return undefined;
+  let readable = false;
+  try {
+    accessSync(path, fsConstants.R_OK);
+    readable = statSync(path).isFile();
+  } catch {
+    readable = false;
+  }
+  reader.check(readable, `${key} "${path}" is not a readable file`);
+  return path;
+}
+
+function urlHasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false; // NATS_URL itself is reported by the URL check
+  }
+}
+
+/**
+ * NATS authentication and TLS. Problems name only variables and paths, never a secret value,
+ * because ConfigError messages are printed.
+ */
+function readNatsSecurity(reader: EnvReader, url: string): NatsSecurity {
+  const credsFile = readFilePath(reader, 'NATS_CREDS_FILE');
+  const user = reader.optionalString('NATS_USER');
+  // Trimmed like every variable: a secret pasted or injected with a trailing newline still works.
+  const password = reader.optionalString('NATS_PASSWORD');
+  const token = reader.optionalString('NATS_TOKEN');
+  reader.check(password === undefined || user !== undefined, 'NATS_PASSWORD is set without NATS_USER');
+  reader.check(user === undefined || password !== undefined, 'NATS_USER is set without NATS_PASSWORD');
+
+  const chosen = [
+    credsFile !== undefined ? 'NATS_CREDS_FILE' : undefined,
+    user !== undefined || password !== undefined ? 'NATS_USER/NATS_PASSWORD' : undefined,
+    token !== undefined ? 'NATS_TOKEN' : undefined,
+  ].filter((name) => name !== undefined);
+  reader.check(
+    chosen.length <= 1,
+    `set at most one NATS authentication method (NATS_CREDS_FILE, NATS_USER/NATS_PASSWORD or NATS_TOKEN); got ${chosen.join(' and ')}`,
+  );
+  // Two sources of credentials would leave it to the client library to pick one silently.
+  reader.check(
+    chosen.length === 0 || !urlHasCredentials(url),
+    `NATS_URL carries credentials and ${chosen.join(', ')} is set too; use only one`,
+  );
+
+  let auth: NatsAuth | undefined;
+  if (credsFile !== undefined) auth = { kind: 'creds', credsFile };
+  else if (user !== undefined && password !== undefined) auth = { kind: 'userPassword', user, password: () => password };
+  else if (token !== undefined) auth = { kind: 'token', token: () => token };
+
+  const files: NatsTls = {
+    caFile: readFilePath(reader, 'NATS_TLS_CA_FILE'),
+    certFile: readFilePath(reader, 'NATS_TLS_CERT_FILE'),
+    keyFile: readFilePath(reader, 'NATS_TLS_KEY_FILE'),
+  };
+  reader.check(
+    (files.certFile === undefined) === (files.keyFile === undefined),
+    'NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together (the client certificate and its key)',
+  );
+  const wantsTls = url.startsWith('tls://') || Object.values(files).some((file) => file !== undefined);
+  return { auth, tls: wantsTls ? files : undefined };
+}
+
 function readNats(reader: EnvReader): NatsConfig {
+  const url = reader.url('NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:', 'ws:', 'wss:']);
   const nats: NatsConfig = {
-    url: reader.url('NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:', 'ws:', 'wss:']),
+    url,
+    security: readNatsSecurity(reader, url),
     ingest: {
       name: reader.string('INGEST_STREAM', 'INGEST'),
       subjects: reader.list('INGEST_SUBJECTS', ['metrics.>']),

@@ -7,8 +7,36 @@ type StreamConfig = {
   readonly subjects: readonly string[];
 };
 
+/**
+ * How the client proves who it is; at most one method per connection. Secret values are
+ * functions, so logging or JSON-printing a config object cannot print the secret itself.
+ */
+type NatsAuth =
+  | {
+      readonly kind: 'creds';
+      /** A `.creds` file (user JWT + nkey seed); re-read at every (re)connect, so a rotated file is picked up. */
+      readonly credsFile: string;
+    }
+  | { readonly kind: 'userPassword'; readonly user: string; readonly password: () => string }
+  | { readonly kind: 'token'; readonly token: () => string };
+
+/** PEM files for the TLS connection; each is optional (system CAs are used when caFile is unset). */
+type NatsTls = {
+  readonly caFile: string | undefined;
+  /** Client certificate, for servers that verify clients (mutual TLS); set together with keyFile. */
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
+};
+
+type NatsSecurity = {
+  readonly auth: NatsAuth | undefined;
+  /** Set when the connection must be TLS: a `tls://` URL or any NATS_TLS_* file. */
+  readonly tls: NatsTls | undefined;
+};
+
 type NatsConfig = {
   readonly url: string;
+  readonly security: NatsSecurity;
   readonly ingest: StreamConfig;
   readonly deadLetter: StreamConfig & {
     /** How long dead letters are kept, in days. */
@@ -96,6 +124,9 @@ export type {
   LocalConfig,
   LogLevel,
   StreamConfig,
+  NatsAuth,
+  NatsTls,
+  NatsSecurity,
   NatsConfig,
   BatchConfig,
   RetryConfig,

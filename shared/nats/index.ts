@@ -4,7 +4,7 @@ export { decodeDeadLetter, encodeDeadLetter, publishDeadLetter } from './deadLet
 export type { DeadLetter } from './deadLetter.ts';
 export { headersToMap, mapToHeaders } from './headers.ts';
 export type { HeaderMap } from './headers.ts';
-export { createProducer } from './producer.ts';
+export { createProducer, encodeEvent } from './producer.ts';
 export type { EventValue, Producer } from './producer.ts';
 export { consumerSettingsFor, ensureTopology } from './provision.ts';
 export type { ConsumerSettings } from './provision.ts';

@@ -1,11 +1,10 @@
 export { TtlCache } from './cache.ts';
-export { parseRegistryDocument, toRouteDocument } from './document.ts';
-export type { RegistryDocument, RouteDocument } from './document.ts';
 export { RegistryDocumentError, RegistryUnavailableError } from './errors.ts';
 export { isTableName } from './identifiers.ts';
 export { createRouteLookup } from './registry.ts';
 export type { RouteLookup } from './registry.ts';
-export { findRoute, listRoutes, upsertRoutes } from './repository.ts';
+export { findRouteBySubject, findWriterVersion } from './repository.ts';
+export type { WriterKey } from './repository.ts';
 export { formatRouteKey, routeKeyFromSubject } from './routeKey.ts';
 export { SinkKind } from './types.ts';
-export type { InvalidSink, PostgresSinkTarget, RouteKey, RouteRecord, SinkTarget } from './types.ts';
+export type { InvalidSink, PostgresSinkTarget, RouteKey, RouteRecord, SchemaVersionRef, SinkTarget } from './types.ts';

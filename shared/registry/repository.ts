@@ -1,71 +1,104 @@
-import type { Sql, TransactionSql } from '../postgres/index.ts';
-import { parseStoredSink } from './document.ts';
-import type { RouteKey, RouteRecord } from './types.ts';
+import type { Sql } from '../postgres/index.ts';
+import { parseSchemaXid } from '../xregistry/references.ts';
+import { isTableName } from './identifiers.ts';
+import type { InvalidSink, RouteRecord, SchemaVersionRef, SinkTarget } from './types.ts';
+import { routeKeyFromSubject } from './routeKey.ts';
 
-type RouteRow = {
-  event_type: string;
-  event_version: string;
+type VersionRow = {
+  schemagroupid: string;
+  schemaid: string;
+  versionid: string;
+  numericid: number;
+  epoch: number;
+  format: string;
+  document: unknown;
+  fingerprint: string;
+};
+
+type MessageRow = {
+  messagegroupid: string;
+  messageid: string;
   subject: string;
-  schema_format: string;
-  schema_definition: unknown;
-  sink: unknown;
-  deadletter_subject: string;
+  dataschemaxid: string;
+  ingestion: { sink?: { kind?: unknown; table?: unknown }; deadlettersubject?: unknown; retrybudget?: unknown; wireformat?: unknown };
   epoch: number;
 };
 
-function toRouteRecord(row: RouteRow): RouteRecord {
+function toVersionRef(row: VersionRow): SchemaVersionRef {
+  const schemaXid = `/schemagroups/${row.schemagroupid}/schemas/${row.schemaid}`;
+  const xid = `${schemaXid}/versions/${row.versionid}`;
   return {
-    key: { type: row.event_type, version: row.event_version },
-    subject: row.subject,
-    schema: { format: row.schema_format, definition: row.schema_definition },
-    sink: parseStoredSink(row.sink),
-    deadLetterSubject: row.deadletter_subject,
-    epoch: row.epoch,
+    xid,
+    schemaXid,
+    format: row.format,
+    definition: row.document,
+    numericId: row.numericid,
+    fingerprint: row.fingerprint,
+    cacheKey: `${row.numericid}@${row.epoch}`,
   };
 }
 
-async function findRoute(sql: Sql, key: RouteKey): Promise<RouteRecord | undefined> {
-  const [row]: [RouteRow?] = await sql`
-    select event_type, event_version, subject, schema_format, schema_definition, sink, deadletter_subject, epoch
-    from registry_routes
-    where event_type = ${key.type} and event_version = ${key.version}`;
-  return row === undefined ? undefined : toRouteRecord(row);
-}
-
-async function listRoutes(sql: Sql): Promise<RouteRecord[]> {
-  const rows = await sql<RouteRow[]>`
-    select event_type, event_version, subject, schema_format, schema_definition, sink, deadletter_subject, epoch
-    from registry_routes
-    order by event_type, event_version`;
-  return rows.map(toRouteRecord);
-}
-
-/**
- * Inserts or replaces routes. The epoch moves only when something really changed, so loading
- * the same document twice does not invalidate every function's cache.
- */
-async function upsertRoutes(sql: Sql | TransactionSql, routes: readonly RouteRecord[]): Promise<void> {
-  for (const route of routes) {
-    await sql`
-      insert into registry_routes
-        (event_type, event_version, subject, schema_format, schema_definition, sink, deadletter_subject)
-      values
-        (${route.key.type}, ${route.key.version}, ${route.subject}, ${route.schema.format},
-         ${sql.json(route.schema.definition as never)}, ${sql.json(route.sink as never)}, ${route.deadLetterSubject})
-      on conflict (event_type, event_version) do update set
-        subject = excluded.subject,
-        schema_format = excluded.schema_format,
-        schema_definition = excluded.schema_definition,
-        sink = excluded.sink,
-        deadletter_subject = excluded.deadletter_subject,
-        epoch = registry_routes.epoch + 1,
-        modified_at = now()
-      where (registry_routes.subject, registry_routes.schema_format, registry_routes.schema_definition,
-             registry_routes.sink, registry_routes.deadletter_subject)
-        is distinct from
-            (excluded.subject, excluded.schema_format, excluded.schema_definition,
-             excluded.sink, excluded.deadletter_subject)`;
+/** Re-checks a sink read back from the database; a bad one is kept as InvalidSink, never trusted. */
+function parseStoredSink(stored: MessageRow['ingestion']['sink']): SinkTarget | InvalidSink {
+  if (stored?.kind !== 'postgres') return { kind: 'invalid', problem: `unknown sink "${String(stored?.kind)}"` };
+  if (typeof stored.table !== 'string' || !isTableName(stored.table)) {
+    return { kind: 'invalid', problem: `refusing table name "${String(stored.table)}"` };
   }
+  return { kind: 'postgres', table: stored.table };
 }
 
-export { findRoute, listRoutes, upsertRoutes };
+async function readerVersion(sql: Sql, dataschemaxid: string): Promise<VersionRow | undefined> {
+  const reference = parseSchemaXid(dataschemaxid);
+  const [row]: [VersionRow?] = await sql`
+    select v.schemagroupid, v.schemaid, v.versionid, v.numericid, v.epoch::int, v.format, v.document, v.fingerprint
+    from xr_schema_versions v
+    join xr_schemas s using (schemagroupid, schemaid)
+    where v.schemagroupid = ${reference.group} and v.schemaid = ${reference.schema}
+      and v.versionid = coalesce(${reference.version ?? null}::text, s.defaultversionid)`;
+  return row;
+}
+
+/** The route for a subject, or undefined when no message definition names it. */
+async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecord | undefined> {
+  const [message]: [MessageRow?] = await sql`
+    select messagegroupid, messageid, subject, dataschemaxid, ingestion, epoch::int
+    from xr_messages where subject = ${subject}`;
+  if (message === undefined) return undefined;
+  const version = await readerVersion(sql, message.dataschemaxid);
+  // A message whose schema was deleted cannot validate anything: treat it as no route.
+  if (version === undefined) return undefined;
+  const ingestion = message.ingestion;
+  return {
+    key: routeKeyFromSubject(subject, 'route'),
+    subject,
+    messageXid: `/messagegroups/${message.messagegroupid}/messages/${message.messageid}`,
+    schema: toVersionRef(version),
+    sink: parseStoredSink(ingestion.sink),
+    deadLetterSubject: String(ingestion.deadlettersubject),
+    retryBudget: typeof ingestion.retrybudget === 'number' ? ingestion.retrybudget : undefined,
+    wireFormat: typeof ingestion.wireformat === 'string' ? ingestion.wireformat : 'raw',
+    epoch: message.epoch,
+  };
+}
+
+type WriterKey = { readonly numericId: number } | { readonly fingerprint: string };
+
+/** A writer schema named by a frame (numeric id or fingerprint), within one schema resource. */
+async function findWriterVersion(sql: Sql, schemaXid: string, writer: WriterKey): Promise<SchemaVersionRef | undefined> {
+  const reference = parseSchemaXid(schemaXid);
+  const rows =
+    'numericId' in writer
+      ? await sql<VersionRow[]>`
+          select schemagroupid, schemaid, versionid, numericid, epoch::int, format, document, fingerprint
+          from xr_schema_versions where numericid = ${writer.numericId}
+            and schemagroupid = ${reference.group} and schemaid = ${reference.schema}`
+      : await sql<VersionRow[]>`
+          select schemagroupid, schemaid, versionid, numericid, epoch::int, format, document, fingerprint
+          from xr_schema_versions where fingerprint = ${writer.fingerprint}
+            and schemagroupid = ${reference.group} and schemaid = ${reference.schema}
+          order by numericid limit 1`;
+  return rows[0] === undefined ? undefined : toVersionRef(rows[0]);
+}
+
+export { findRouteBySubject, findWriterVersion };
+export type { WriterKey };

@@ -11,16 +11,35 @@ type SinkTarget = PostgresSinkTarget;
 /** A stored sink the running code does not know or that breaks the rules (edited by hand in SQL). */
 type InvalidSink = { readonly kind: 'invalid'; readonly problem: string };
 
-/** What the registry says about one event type and version. */
+/** One schema version as the data path needs it. */
+type SchemaVersionRef = {
+  /** `/schemagroups/g/schemas/s/versions/v` */
+  readonly xid: string;
+  /** `/schemagroups/g/schemas/s`: writers must belong to the same schema as the reader. */
+  readonly schemaXid: string;
+  readonly format: string;
+  readonly definition: unknown;
+  readonly numericId: number;
+  readonly fingerprint: string;
+  /** Changes whenever the version's document may have changed; keys compiled types. */
+  readonly cacheKey: string;
+};
+
+/** What the registry says about one event type and version (an xRegistry message definition). */
 type RouteRecord = {
   readonly key: RouteKey;
   readonly subject: string;
-  readonly schema: { readonly format: string; readonly definition: unknown };
+  /** `/messagegroups/g/messages/m` */
+  readonly messageXid: string;
+  /** The reader schema: the version the message pins, or its schema's default version. */
+  readonly schema: SchemaVersionRef;
   readonly sink: SinkTarget | InvalidSink;
   readonly deadLetterSubject: string;
-  /** Bumped on every change; compiled schemas are cached per epoch. */
+  /** Deliveries before a transient failure is dead-lettered; undefined = the bridge's default. */
+  readonly retryBudget: number | undefined;
+  readonly wireFormat: string;
   readonly epoch: number;
 };
 
 export { SinkKind };
-export type { RouteKey, PostgresSinkTarget, SinkTarget, InvalidSink, RouteRecord };
+export type { RouteKey, PostgresSinkTarget, SinkTarget, InvalidSink, SchemaVersionRef, RouteRecord };

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { loadRegistry } from '../../shared/admin/index.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
 import { loadBridgeConfig, loadCliConfig, type BridgeConfig } from '../../shared/config/index.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../../infra/local/processes.ts';
 import { connectNats, consumerSettingsFor, decodeDeadLetter, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
-import { createSql, migrate, type Sql } from '../../shared/postgres/index.ts';
+import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort, uniqueRunId } from './names.ts';
@@ -30,6 +30,9 @@ type TestPlane = {
   readonly offline: ManagedProcess;
   bridge: ManagedProcess;
   readonly logDir: string;
+  /** The registry HTTP API served by serverless-offline, and the token writes need. */
+  readonly registryUrl: string;
+  readonly registryToken: string;
   countRows(): Promise<number>;
   duplicateRows(): Promise<number>;
   deadLetters(): Promise<DeadLetter[]>;
@@ -38,19 +41,28 @@ type TestPlane = {
   close(): Promise<void>;
 };
 
-async function exampleDocumentFor(runId: string): Promise<unknown> {
-  const document = JSON.parse(await readFile(EXAMPLE_REGISTRY, 'utf8')) as {
-    routes: { type: string; version: string; transport: { subject: string }; ingestion: { deadletter_subject: string } }[];
-  };
-  for (const route of document.routes) {
-    route.type = `${runId}.cpu.usage`;
-    route.transport.subject = `${route.type}.${route.version}`;
-    route.ingestion.deadletter_subject = `${runId}dlq.cpu.usage.${route.version}`;
+type ExampleDocument = {
+  messagegroups: Record<string, { messages: Record<string, { protocoloptions: { subject: string }; ingestion: { deadlettersubject: string; wireformat: string } }> }>;
+};
+
+/** The example registry with this run's subjects: one route, `<runId>.cpu.usage.v1`. */
+async function exampleDocumentFor(runId: string, wireFormat: string): Promise<ExampleDocument> {
+  const document = JSON.parse(await readFile(EXAMPLE_REGISTRY, 'utf8')) as ExampleDocument;
+  for (const group of Object.values(document.messagegroups)) {
+    const renamed: ExampleDocument['messagegroups'][string]['messages'] = {};
+    for (const message of Object.values(group.messages)) {
+      const subject = message.protocoloptions.subject.replace(/^metrics\./, `${runId}.`);
+      message.protocoloptions.subject = subject;
+      message.ingestion.deadlettersubject = `${runId}dlq.${subject.slice(runId.length + 1)}`;
+      message.ingestion.wireformat = wireFormat;
+      renamed[subject] = message;
+    }
+    group.messages = renamed;
   }
   return document;
 }
 
-async function createTestPlane(options: { bridgeEnv?: Env } = {}): Promise<TestPlane> {
+async function createTestPlane(options: { bridgeEnv?: Env; wireFormat?: string } = {}): Promise<TestPlane> {
   const runId = uniqueRunId();
   const database = await createTestDatabase(`ingest_${runId}`);
   const [lambdaPort, httpPort] = [await freePort(), await freePort()];
@@ -77,6 +89,7 @@ async function createTestPlane(options: { bridgeEnv?: Env } = {}): Promise<TestP
     ACK_WAIT_MS: '5000',
     LAMBDA_TIMEOUT_MS: '4000',
     REGISTRY_NEGATIVE_CACHE_TTL_MS: '200',
+    REGISTRY_API_TOKEN: `token-${runId}-${runId}`,
     ...options.bridgeEnv,
   };
   const bridgeConfig = loadBridgeConfig(env);
@@ -87,12 +100,12 @@ async function createTestPlane(options: { bridgeEnv?: Env } = {}): Promise<TestP
     for (const step of cleanups.reverse()) await step().catch(() => {});
   };
   try {
-    await migrate(sql, MIGRATIONS_DIR);
-    const [route] = await loadRegistry(sql, await exampleDocumentFor(runId), {
-      ingestFilters: bridgeConfig.nats.ingest.subjects,
-      deadLetterFilters: bridgeConfig.nats.deadLetter.subjects,
+    await migrateRegistry(sql, MIGRATIONS_DIR);
+    const [route] = await loadRegistry(sql, await exampleDocumentFor(runId, options.wireFormat ?? 'raw'), {
+      ingest: bridgeConfig.nats.ingest.subjects,
+      deadLetter: bridgeConfig.nats.deadLetter.subjects,
     });
-    const nc = await connectNats(bridgeConfig.nats.url, `ingest-test-${runId}`);
+    const nc = await connectNats(bridgeConfig.nats.url, `ingest-test-${runId}`, bridgeConfig.nats.security);
     const jsm = await jetstreamManager(nc);
     cleanups.push(async () => {
       await jsm.streams.delete(bridgeConfig.nats.ingest.name).catch(() => false);
@@ -121,6 +134,8 @@ async function createTestPlane(options: { bridgeEnv?: Env } = {}): Promise<TestP
       offline,
       bridge: startBridge(env, bridgeLog),
       logDir,
+      registryUrl: `http://127.0.0.1:${httpPort}`,
+      registryToken: env.REGISTRY_API_TOKEN!,
       async countRows() {
         const [row] = await sql<{ count: number }[]>`select count(*)::int as count from metric_events`;
         return row!.count;

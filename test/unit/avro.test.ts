@@ -4,8 +4,10 @@ import { describe, test } from 'node:test';
 import { EXAMPLE_REGISTRY } from '../../cli/paths.ts';
 import { CodecError, compileSchema, decodeAvro, encodeAvro, SchemaDefinitionError, toJsonValue } from '../../shared/avro/index.ts';
 
-const document = JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as { routes: { schema: { definition: unknown } }[] };
-const type = compileSchema(document.routes[0]!.schema.definition);
+const document = JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as {
+  schemagroups: { metrics: { schemas: { 'cpu-usage': { versions: { '1': { schema: unknown } } } } } };
+};
+const type = compileSchema(document.schemagroups.metrics.schemas['cpu-usage'].versions['1'].schema);
 const event = {
   id: 'evt-123',
   type: 'metrics.cpu.usage',

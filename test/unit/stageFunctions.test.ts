@@ -4,13 +4,36 @@ import { describe, test } from 'node:test';
 import { EXAMPLE_REGISTRY } from '../../cli/paths.ts';
 import { runRoute } from '../../functions/route/route.ts';
 import { runValidate } from '../../functions/validate/validate.ts';
-import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
+import { encodeAvro, frame, SchemaCache } from '../../shared/avro/index.ts';
+import { DecoderCache } from '../../functions/validate/decoders.ts';
 import type { RawRecord } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, type Stage } from '../../shared/failures/index.ts';
-import { parseRegistryDocument, RegistryUnavailableError, type RouteKey, type RouteLookup, type RouteRecord } from '../../shared/registry/index.ts';
+import { RegistryUnavailableError, type RouteKey, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/registry/index.ts';
 
-const [route] = parseRegistryDocument(JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')));
-const type = new SchemaCache().get('t', route!.schema.definition);
+const definition = (JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as {
+  schemagroups: { metrics: { schemas: { 'cpu-usage': { versions: { '1': { schema: unknown } } } } } };
+}).schemagroups.metrics.schemas['cpu-usage'].versions['1'].schema;
+const v1: SchemaVersionRef = {
+  xid: '/schemagroups/metrics/schemas/cpu-usage/versions/1',
+  schemaXid: '/schemagroups/metrics/schemas/cpu-usage',
+  format: 'Avro/1.12',
+  definition,
+  numericId: 7,
+  fingerprint: '0000000000000000',
+  cacheKey: '7@1',
+};
+const route: RouteRecord = {
+  key: { type: 'metrics.cpu.usage', version: 'v1' },
+  subject: 'metrics.cpu.usage.v1',
+  messageXid: '/messagegroups/metrics/messages/metrics.cpu.usage.v1',
+  schema: v1,
+  sink: { kind: 'postgres', table: 'metric_events' },
+  deadLetterSubject: 'deadletter.metrics.cpu.usage.v1',
+  retryBudget: undefined,
+  wireFormat: 'raw',
+  epoch: 1,
+};
+const type = new SchemaCache().get('t', definition);
 
 /** An in-memory registry: the functions' logic is pure apart from this lookup. */
 function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
@@ -24,6 +47,10 @@ function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
       const found = await find(key, stage);
       if (found) return found;
       throw new IngestError(stage, FailureReason.unknownRoute, 'no route', { retryable: false });
+    },
+    async writer(_route, writer, stage) {
+      if ('numericId' in writer && writer.numericId === v1.numericId) return v1;
+      throw new IngestError(stage, FailureReason.unknownSchemaId, 'unknown id', { retryable: false });
     },
   };
 }
@@ -43,7 +70,7 @@ const event = {
 
 describe('validate', () => {
   test('decodes a valid record into an event with its id, route key and ISO time', async () => {
-    const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!]), schemas: new SchemaCache() });
+    const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!]), decoders: new DecoderCache() });
     const [result] = results;
     assert.ok(result?.ok);
     assert.equal(result.event.eventId, 'evt-1');
@@ -64,7 +91,7 @@ describe('validate', () => {
           raw('bad-subject', good, 'metrics.cpu'),
         ],
       },
-      { routes: lookupOf([route!]), schemas: new SchemaCache() },
+      { routes: lookupOf([route!]), decoders: new DecoderCache() },
     );
     const byId = new Map(results.map((r) => [r.id, r]));
     assert.equal(byId.get('ok')?.ok, true);
@@ -83,9 +110,26 @@ describe('validate', () => {
   });
 
   test('a registry outage is a retryable failure, not a verdict on the event', async () => {
-    const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!], true), schemas: new SchemaCache() });
+    const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!], true), decoders: new DecoderCache() });
     const [result] = results;
     assert.ok(result && !result.ok && result.failure.reason === 'registry_unavailable' && result.failure.retryable);
+  });
+});
+
+describe('validate with a framed wire format', () => {
+  test('reads the writer schema from a schema-id frame, and dead-letters an unknown id', async () => {
+    const framed: RouteRecord = { ...route, wireFormat: 'schema-id' };
+    const body = encodeAvro(type, event);
+    const { results } = await runValidate(
+      { records: [raw('known', frame('schema-id', body, { schemaId: 7 })), raw('unknown', frame('schema-id', body, { schemaId: 8 })), raw('short', Buffer.from([0, 0]))] },
+      { routes: lookupOf([framed]), decoders: new DecoderCache() },
+    );
+    const byId = new Map(results.map((r) => [r.id, r]));
+    assert.equal(byId.get('known')?.ok, true);
+    const unknown = byId.get('unknown');
+    assert.ok(unknown && !unknown.ok && unknown.failure.reason === 'unknown_schema_id');
+    const short = byId.get('short');
+    assert.ok(short && !short.ok && short.failure.reason === 'invalid_frame');
   });
 });
 

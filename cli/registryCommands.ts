@@ -1,0 +1,112 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { createRegistryService, loadRegistry } from '../shared/admin/index.ts';
+import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES } from '../shared/avro/index.ts';
+import type { CliConfig } from '../shared/config/index.ts';
+import { isObject, parseSchemaXid } from '../shared/xregistry/index.ts';
+import { handleRegistryRequest } from '../functions/registry-api/api.ts';
+import { type Print, withSql } from './commands.ts';
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new Error(`cannot read ${what} ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function filtersOf(config: CliConfig): { ingest: readonly string[]; deadLetter: readonly string[] } {
+  return { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects };
+}
+
+async function runRegistryImport(config: CliConfig, file: string, print: Print): Promise<void> {
+  const document = await readJson(file, 'registry document');
+  const routes = await withSql(config, (sql) => loadRegistry(sql, document, filtersOf(config)));
+  for (const route of routes) {
+    const sink = route.sink.kind === 'postgres' ? `postgres:${route.sink.table}` : route.sink.problem;
+    print(`route ${route.subject} -> ${sink} (schema ${route.schema.xid}, ${route.wireFormat}; dead letters to ${route.deadLetterSubject})`);
+  }
+}
+
+async function runRegistryExport(config: CliConfig, out: string | undefined, print: Print): Promise<void> {
+  const document = await withSql(config, (sql) => createRegistryService(sql, filtersOf(config)).export());
+  const text = `${JSON.stringify(document, null, 2)}\n`;
+  if (out === undefined) print(text.trimEnd());
+  else {
+    await writeFile(out, text);
+    print(`wrote ${out}`);
+  }
+}
+
+/** One line per route: subject, schema, sink, dead letters, framing. */
+async function runRegistryList(config: CliConfig, print: Print): Promise<void> {
+  const document = await withSql(config, (sql) => createRegistryService(sql, filtersOf(config)).export());
+  const groups = isObject(document.messagegroups) ? Object.values(document.messagegroups) : [];
+  print(['subject', 'dataschemaxid', 'sink', 'deadlettersubject', 'wireformat'].join('\t'));
+  for (const group of groups) {
+    const messages = isObject(group) && isObject(group.messages) ? Object.values(group.messages) : [];
+    for (const message of messages) {
+      if (!isObject(message) || !isObject(message.ingestion) || !isObject(message.protocoloptions)) continue;
+      const sink = isObject(message.ingestion.sink) ? `${String(message.ingestion.sink.kind)}:${String(message.ingestion.sink.table)}` : '?';
+      print([message.protocoloptions.subject, message.dataschemaxid, sink, message.ingestion.deadlettersubject, message.ingestion.wireformat ?? 'raw'].join('\t'));
+    }
+  }
+}
+
+/**
+ * GET/PUT/PATCH/POST/DELETE on a registry path, through the same code as the HTTP API. The CLI
+ * holds database credentials, so it acts as an administrator; HTTP clients need the API token.
+ */
+async function runRegistryRequest(config: CliConfig, method: string, path: string, file: string | undefined, print: Print): Promise<boolean> {
+  const token = 'cli-direct-database-access';
+  const body = file === undefined ? undefined : await readFile(file, 'utf8');
+  const response = await withSql(config, (sql) =>
+    handleRegistryRequest(
+      { method, path: path.split('?')[0]!, query: new URLSearchParams(path.split('?')[1] ?? ''), headers: { authorization: `Bearer ${token}` }, body, baseUrl: '' },
+      { service: createRegistryService(sql, filtersOf(config)), writeToken: token },
+    ),
+  );
+  print(response.body === '' ? `${response.status}` : response.body);
+  return response.status < 400;
+}
+
+type Details = { meta?: { compatibility?: string }; versions?: Record<string, { schema?: unknown; numericid?: number }> };
+
+async function fetchSchemaDetails(registryUrl: string, path: string): Promise<Details> {
+  const url = `${registryUrl}${path}$details?inline=versions,schema,meta`;
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Details;
+}
+
+/**
+ * Checks a schema file against a registered schema under that schema's compatibility rule,
+ * without changing anything: what a producer team runs in CI before it deploys.
+ */
+async function runCheckCompat(
+  config: CliConfig,
+  options: { schemaPath: string; file: string; registryUrl: string | undefined; mode: string | undefined },
+  print: Print,
+): Promise<boolean> {
+  const reference = parseSchemaXid(options.schemaPath);
+  const candidate = await readJson(options.file, 'schema');
+  const path = `/schemagroups/${reference.group}/schemas/${reference.schema}`;
+  const details: Details =
+    options.registryUrl !== undefined
+      ? await fetchSchemaDetails(options.registryUrl, path)
+      : ((await withSql(config, (sql) =>
+          createRegistryService(sql, filtersOf(config)).schemaDetails(reference.group, reference.schema, '', new Set(['versions', 'schema', 'meta'])),
+        )) as Details);
+  const versions = Object.values(details.versions ?? {}).sort((a, b) => (a.numericid ?? 0) - (b.numericid ?? 0));
+  const mode = (options.mode ?? details.meta?.compatibility ?? 'none') as CompatibilityMode;
+  if (!(COMPATIBILITY_MODES as readonly string[]).includes(mode)) throw new Error(`unknown compatibility "${mode}"`);
+  const problems = checkCompatibility(mode, candidate, versions.map((version) => version.schema));
+  if (problems.length === 0) {
+    print(`compatible: ${options.file} satisfies "${mode}" against ${versions.length} version(s) of ${path}`);
+    return true;
+  }
+  print(`INCOMPATIBLE: ${options.file} breaks "${mode}" against ${path}:`);
+  for (const problem of problems) print(`  ${problem.path}: ${problem.message}`);
+  return false;
+}
+
+export { runCheckCompat, runRegistryExport, runRegistryImport, runRegistryList, runRegistryRequest };

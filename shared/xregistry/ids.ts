@@ -1,0 +1,21 @@
+import { XRegistryError, XRegistryErrorType } from './errors.ts';
+
+// rc4: 1-128 characters from RFC 3986 "unreserved" plus ':' and '@'; the first one is a letter,
+// digit or '_'.
+const ID = /^[A-Za-z0-9_][A-Za-z0-9._~:@-]{0,127}$/;
+
+function isXRegistryId(id: string): boolean {
+  return ID.test(id);
+}
+
+function assertId(id: string, what: string): string {
+  if (!isXRegistryId(id)) {
+    throw new XRegistryError(
+      XRegistryErrorType.invalidData,
+      `${what} "${id}" is not a valid id (1-128 of A-Z a-z 0-9 . _ ~ : @ -, starting with a letter, digit or _)`,
+    );
+  }
+  return id;
+}
+
+export { isXRegistryId, assertId };

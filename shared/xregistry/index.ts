@@ -1,0 +1,12 @@
+export { isObject } from './attributes.ts';
+export { checkEnvelopeFields } from './envelope.ts';
+export { XRegistryError, XRegistryErrorType } from './errors.ts';
+export { isXRegistryId } from './ids.ts';
+export type { ProvisionSink, StreamFilters } from './messages.ts';
+export { registryCapabilities, registryModel, SPEC_VERSION } from './model.ts';
+export { parseSchemaXid, schemaXid, versionXid } from './references.ts';
+export { DEFAULT_FORMAT } from './schemas.ts';
+export type { VersionInput } from './schemas.ts';
+export { RegistryService } from './service.ts';
+export type { Inline, RegistryServiceOptions } from './service.ts';
+export { backfillFingerprints } from './backfill.ts';

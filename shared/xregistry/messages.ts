@@ -1,0 +1,177 @@
+import { WIRE_FORMATS } from '../avro/index.ts';
+import { isPublishSubject, subjectMatches } from '../nats/subjects.ts';
+import { isTableName } from '../registry/identifiers.ts';
+import { isVersion } from '../registry/routeKey.ts';
+import { checkEpoch, checkId, isObject, mergePatch, nextCommon, optionalString, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { checkEnvelopeFields } from './envelope.ts';
+import { XRegistryError, XRegistryErrorType } from './errors.ts';
+import { assertId } from './ids.ts';
+import { parseSchemaXid, schemaXid } from './references.ts';
+import * as store from './store.ts';
+import type { Attributes, Ingestion, MessageGroupRow, MessageRow } from './types.ts';
+
+type Db = store.Db;
+
+/** What this deployment's streams capture; routes must fall inside them. */
+type StreamFilters = {
+  readonly ingest: readonly string[];
+  readonly deadLetter: readonly string[];
+};
+
+/** Creates what a sink needs (for PostgreSQL, the table) when a message definition names it. */
+type ProvisionSink = (db: Db, sink: { kind: 'postgres'; table: string }) => Promise<void>;
+
+const MESSAGE_ATTRIBUTES = ['messageid', 'protocol', 'protocoloptions', 'dataschemaformat', 'dataschemaxid', 'ingestion'] as const;
+
+function invalid(where: string, message: string): XRegistryError {
+  return new XRegistryError(XRegistryErrorType.invalidData, `${where}: ${message}`);
+}
+
+function readIngestion(value: unknown, filters: StreamFilters, where: string): Ingestion {
+  if (!isObject(value)) throw invalid(where, '"ingestion" is required: {"sink": {...}, "deadlettersubject": "..."}');
+  rejectUnknown(value, ['sink', 'deadlettersubject', 'retrybudget', 'wireformat'], `${where} ingestion`);
+  const sink = value.sink;
+  if (!isObject(sink) || sink.kind !== 'postgres') throw invalid(where, 'ingestion.sink.kind must be "postgres"');
+  rejectUnknown(sink, ['kind', 'table'], `${where} ingestion.sink`);
+  if (typeof sink.table !== 'string' || !isTableName(sink.table)) {
+    throw invalid(where, `ingestion.sink.table "${String(sink.table)}" must be [schema.]table in lower case (a-z, 0-9, _)`);
+  }
+  const deadLetter = value.deadlettersubject;
+  if (typeof deadLetter !== 'string' || !isPublishSubject(deadLetter)) throw invalid(where, 'ingestion.deadlettersubject must be a NATS subject without wildcards');
+  if (!filters.deadLetter.some((filter) => subjectMatches(filter, deadLetter))) {
+    throw invalid(where, `ingestion.deadlettersubject ${deadLetter} is not captured by the dead-letter stream (${filters.deadLetter.join(', ')})`);
+  }
+  const budget = value.retrybudget;
+  if (budget !== undefined && (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1 || budget > 100)) {
+    throw invalid(where, 'ingestion.retrybudget must be an integer from 1 to 100');
+  }
+  const wire = value.wireformat ?? 'raw';
+  if (typeof wire !== 'string' || !(WIRE_FORMATS as readonly string[]).includes(wire)) {
+    throw invalid(where, `ingestion.wireformat must be one of ${WIRE_FORMATS.join(', ')}`);
+  }
+  return {
+    sink: { kind: 'postgres', table: sink.table },
+    deadlettersubject: deadLetter,
+    ...(budget === undefined ? {} : { retrybudget: budget }),
+    wireformat: wire,
+  };
+}
+
+function readSubject(value: unknown, filters: StreamFilters, where: string): string {
+  const subject = isObject(value) ? value.subject : undefined;
+  if (typeof subject !== 'string' || !isPublishSubject(subject)) throw invalid(where, 'protocoloptions.subject must be a NATS subject without wildcards');
+  const tokens = subject.split('.');
+  if (tokens.length < 2 || !isVersion(tokens.at(-1)!)) throw invalid(where, `protocoloptions.subject "${subject}" must be <type>.<version>, e.g. metrics.cpu.usage.v1`);
+  if (!filters.ingest.some((filter) => subjectMatches(filter, subject))) {
+    throw invalid(where, `protocoloptions.subject ${subject} is not captured by the ingest stream (${filters.ingest.join(', ')})`);
+  }
+  return subject;
+}
+
+async function ensureMessageGroup(db: Db, group: string, mode: WriteMode): Promise<void> {
+  const exists = (await store.listMessageGroups(db)).some((row) => row.messagegroupid === group);
+  if (!exists) {
+    await store.saveMessageGroup(db, { messagegroupid: group, envelope: 'CloudEvents/1.0', protocol: 'NATS', ...nextCommon({}, undefined, mode, group) });
+  }
+}
+
+/** The schema version a message reads with: the pinned version, or the schema's default. */
+async function readerDocument(db: Db, xid: string, where: string): Promise<{ format: string; document: unknown }> {
+  const reference = parseSchemaXid(xid);
+  const meta = (await store.listSchemaMetas(db, reference.group)).find((row) => row.schemaid === reference.schema);
+  const versions = meta === undefined ? [] : await store.listVersions(db, reference.group, reference.schema);
+  const wanted = reference.version ?? meta?.defaultversionid;
+  const version = versions.find((row) => row.versionid === wanted);
+  if (version === undefined) throw invalid(where, `dataschemaxid ${xid} does not exist`);
+  return { format: version.format, document: version.document };
+}
+
+async function putMessage(
+  db: Db,
+  group: string,
+  message: string,
+  raw: unknown,
+  options: { patch: boolean; filters: StreamFilters; provisionSink: ProvisionSink },
+  mode: WriteMode,
+): Promise<{ row: MessageRow; created: boolean }> {
+  assertId(group, 'messagegroupid');
+  assertId(message, 'messageid');
+  const where = `/messagegroups/${group}/messages/${message}`;
+  const existing = (await store.listMessages(db, group)).find((row) => row.messageid === message);
+  let body = requireObject(raw, where);
+  if (options.patch) {
+    if (existing === undefined) throw new XRegistryError(XRegistryErrorType.notFound, `${where} not found`, { subject: where });
+    body = mergePatch(messageAttributes(existing), body);
+  }
+  rejectUnknown(body, MESSAGE_ATTRIBUTES, where);
+  checkId(body, 'messageid', message, where);
+  // A restore carries the epochs to keep; they are not preconditions.
+  if (!mode.restore) checkEpoch(requireObject(raw, where), existing?.epoch, where);
+  const protocol = body.protocol ?? 'NATS';
+  if (protocol !== 'NATS') throw invalid(where, 'protocol must be "NATS"');
+  const subject = readSubject(body.protocoloptions, options.filters, where);
+  const xid = body.dataschemaxid;
+  if (typeof xid !== 'string') throw invalid(where, 'dataschemaxid is required (e.g. /schemagroups/metrics/schemas/cpu-usage)');
+  const reader = await readerDocument(db, xid, where);
+  const envelopeProblems = checkEnvelopeFields(reader.document);
+  if (envelopeProblems.length > 0) throw invalid(where, `${xid}: ${envelopeProblems.join('; ')}`);
+  const format = optionalString(body, 'dataschemaformat', where) ?? reader.format;
+  if (format.toLowerCase() !== reader.format.toLowerCase()) throw invalid(where, `dataschemaformat "${format}" differs from the schema's format "${reader.format}"`);
+  const ingestion = readIngestion(body.ingestion, options.filters, where);
+  const holder = await store.messageBySubject(db, subject);
+  if (holder !== undefined && (holder.messagegroupid !== group || holder.messageid !== message)) {
+    throw invalid(where, `subject ${subject} is already routed by /messagegroups/${holder.messagegroupid}/messages/${holder.messageid}`);
+  }
+  await ensureMessageGroup(db, group, mode);
+  const row: MessageRow = {
+    messagegroupid: group,
+    messageid: message,
+    ...nextCommon(body, existing, mode, where),
+    protocol: 'NATS',
+    protocoloptions: { ...(body.protocoloptions as Attributes), subject },
+    subject,
+    dataschemaformat: format,
+    dataschemaxid: xid,
+    ingestion,
+  };
+  await options.provisionSink(db, { kind: 'postgres', table: ingestion.sink.table! });
+  await store.saveMessage(db, row);
+  return { row, created: existing === undefined };
+}
+
+/** The writable attributes of a stored message, the base a PATCH merges onto. */
+function messageAttributes(row: MessageRow): Attributes {
+  return {
+    name: row.name ?? undefined,
+    description: row.description ?? undefined,
+    labels: row.labels,
+    protocol: row.protocol,
+    protocoloptions: row.protocoloptions,
+    dataschemaformat: row.dataschemaformat,
+    dataschemaxid: row.dataschemaxid,
+    ingestion: row.ingestion,
+  };
+}
+
+async function putMessageGroup(db: Db, group: string, raw: unknown, options: { patch: boolean }, mode: WriteMode): Promise<{ row: MessageGroupRow; created: boolean }> {
+  assertId(group, 'messagegroupid');
+  const where = `/messagegroups/${group}`;
+  const existing = (await store.listMessageGroups(db)).find((row) => row.messagegroupid === group);
+  let body = requireObject(raw, where);
+  // A restore carries the epochs to keep; they are not preconditions.
+  if (!mode.restore) checkEpoch(body, existing?.epoch, where);
+  if (options.patch && existing !== undefined) {
+    body = mergePatch({ name: existing.name ?? undefined, description: existing.description ?? undefined, labels: existing.labels, envelope: existing.envelope ?? undefined, protocol: existing.protocol ?? undefined }, body);
+  }
+  rejectUnknown(body, ['messagegroupid', 'envelope', 'protocol', 'messages'], where);
+  checkId(body, 'messagegroupid', group, where);
+  const envelope = optionalString(body, 'envelope', where);
+  const protocol = optionalString(body, 'protocol', where);
+  if (protocol !== null && protocol !== 'NATS') throw invalid(where, 'protocol must be "NATS"');
+  const row: MessageGroupRow = { messagegroupid: group, ...nextCommon(body, existing, mode, where), envelope, protocol };
+  await store.saveMessageGroup(db, row);
+  return { row, created: existing === undefined };
+}
+
+export { messageAttributes, putMessage, putMessageGroup, schemaXid };
+export type { ProvisionSink, StreamFilters };

@@ -1,0 +1,114 @@
+import { COMPATIBILITY_MODES, WIRE_FORMATS } from '../avro/index.ts';
+
+const SPEC_VERSION = '1.0-rc4';
+
+/**
+ * The ingestion policy is not part of xRegistry; the spec rejects undeclared attributes, so it is
+ * declared here as an extension attribute of message definitions and shows up in `GET /model`.
+ */
+const INGESTION_ATTRIBUTE = {
+  name: 'ingestion',
+  type: 'object',
+  description: 'Where valid events of this message go and what happens to failures (ingest-plane extension).',
+  required: true,
+  attributes: {
+    sink: {
+      name: 'sink',
+      type: 'object',
+      required: true,
+      attributes: {
+        kind: { name: 'kind', type: 'string', required: true, enum: ['postgres'], strict: true },
+        table: { name: 'table', type: 'string', description: 'Lower-case [schema.]table; validated before it reaches SQL.' },
+      },
+    },
+    deadlettersubject: { name: 'deadlettersubject', type: 'string', required: true, description: 'NATS subject for dead letters (no wildcards).' },
+    retrybudget: { name: 'retrybudget', type: 'uinteger', description: 'Deliveries before a transiently failing event is dead-lettered.' },
+    wireformat: {
+      name: 'wireformat',
+      type: 'string',
+      enum: [...WIRE_FORMATS],
+      strict: true,
+      description: 'Payload framing: raw Avro, 4-byte schema id, Confluent (0x00 + id) or Avro single-object encoding.',
+    },
+  },
+} as const;
+
+const COMMON_ENTITY = ['name', 'description', 'labels', 'createdat', 'modifiedat', 'epoch'] as const;
+
+function attributeList(names: readonly string[]): Record<string, { name: string; type: string }> {
+  const types: Record<string, string> = { labels: 'map', epoch: 'uinteger', createdat: 'timestamp', modifiedat: 'timestamp' };
+  return Object.fromEntries(names.map((name) => [name, { name, type: types[name] ?? 'string' }]));
+}
+
+/** `GET /model`: the parts of the xRegistry schema and message models this registry implements. */
+function registryModel(): Record<string, unknown> {
+  return {
+    attributes: attributeList(['specversion', 'registryid', 'self', 'xid', ...COMMON_ENTITY]),
+    groups: {
+      schemagroups: {
+        plural: 'schemagroups',
+        singular: 'schemagroup',
+        attributes: attributeList(['schemagroupid', 'self', 'xid', ...COMMON_ENTITY]),
+        resources: {
+          schemas: {
+            plural: 'schemas',
+            singular: 'schema',
+            hasdocument: true,
+            versionmode: 'manual',
+            validateformat: true,
+            validatecompatibility: true,
+            attributes: {
+              ...attributeList(['schemaid', 'versionid', 'self', 'xid', 'ancestorid', 'contenttype', ...COMMON_ENTITY]),
+              format: { name: 'format', type: 'string', required: true, description: 'Avro/<release>, e.g. Avro/1.12' },
+              isdefault: { name: 'isdefault', type: 'boolean', readonly: true },
+              fingerprint: { name: 'fingerprint', type: 'string', readonly: true, description: 'CRC-64-AVRO of the parsing canonical form (hex).' },
+              numericid: { name: 'numericid', type: 'uinteger', readonly: true, description: 'Registry-wide id used by 4-byte-id wire formats.' },
+            },
+            metaattributes: {
+              compatibility: { name: 'compatibility', type: 'string', enum: ['none', ...COMPATIBILITY_MODES.filter((mode) => mode !== 'none')], strict: true },
+              defaultversionid: { name: 'defaultversionid', type: 'string' },
+              defaultversionsticky: { name: 'defaultversionsticky', type: 'boolean' },
+            },
+          },
+        },
+      },
+      messagegroups: {
+        plural: 'messagegroups',
+        singular: 'messagegroup',
+        attributes: attributeList(['messagegroupid', 'self', 'xid', 'envelope', 'protocol', ...COMMON_ENTITY]),
+        resources: {
+          messages: {
+            plural: 'messages',
+            singular: 'message',
+            hasdocument: false,
+            maxversions: 1,
+            attributes: {
+              ...attributeList(['messageid', 'self', 'xid', 'dataschemaformat', 'dataschemaxid', ...COMMON_ENTITY]),
+              protocol: { name: 'protocol', type: 'string', required: true, enum: ['NATS'], strict: true },
+              protocoloptions: {
+                name: 'protocoloptions',
+                type: 'object',
+                attributes: { subject: { name: 'subject', type: 'string', required: true } },
+              },
+              ingestion: INGESTION_ATTRIBUTE,
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** `GET /capabilities`. */
+function registryCapabilities(): Record<string, unknown> {
+  return {
+    apis: ['/capabilities', '/export', '/model'],
+    flags: ['filter', 'inline'],
+    mutable: ['entities'],
+    pagination: false,
+    specversions: [SPEC_VERSION],
+    compatibilities: { 'avro*': COMPATIBILITY_MODES.filter((mode) => mode !== 'none') },
+  };
+}
+
+export { registryModel, registryCapabilities, SPEC_VERSION };

@@ -1,0 +1,285 @@
+import type { Sql } from '../postgres/index.ts';
+import { isObject, requireObject, type WriteMode } from './attributes.ts';
+import { XRegistryError, XRegistryErrorType } from './errors.ts';
+import { type ProvisionSink, putMessage, putMessageGroup, type StreamFilters } from './messages.ts';
+import { putSchemaGroup } from './groups.ts';
+import { SPEC_VERSION } from './model.ts';
+import { getMeta, postVersion, putMeta, putVersion, removeVersion, requireMeta, type VersionInput, versionInputFromDetails } from './schemas.ts';
+import * as store from './store.ts';
+import type { Attributes, GroupKind } from './types.ts';
+import { messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView, type View } from './views.ts';
+
+type RegistryServiceOptions = {
+  readonly sql: Sql;
+  readonly filters: StreamFilters;
+  readonly provisionSink: ProvisionSink;
+  readonly now?: () => Date;
+};
+
+/** What to embed in a read: `*` for everything, or collection names (`schemas`, `versions`, ...). */
+type Inline = ReadonlySet<string>;
+
+function notFound(xid: string): XRegistryError {
+  return new XRegistryError(XRegistryErrorType.notFound, `${xid} not found`, { subject: xid });
+}
+
+function wants(inline: Inline, collection: string): boolean {
+  return inline.has('*') || inline.has(collection);
+}
+
+function byId<T>(rows: readonly T[], id: (row: T) => string): Record<string, T> {
+  return Object.fromEntries(rows.map((row) => [id(row), row]));
+}
+
+/**
+ * The registry's operations with xRegistry semantics. Each write runs in one transaction:
+ * either all of a request (or an import) applies, or none of it.
+ */
+class RegistryService {
+  readonly #sql: Sql;
+  readonly #filters: StreamFilters;
+  readonly #provisionSink: ProvisionSink;
+  readonly #now: () => Date;
+
+  constructor(options: RegistryServiceOptions) {
+    this.#sql = options.sql;
+    this.#filters = options.filters;
+    this.#provisionSink = options.provisionSink;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  #write<T>(work: (db: store.Db, mode: WriteMode) => Promise<T>, restore = false): Promise<T> {
+    return this.#sql.begin((tx) => work(tx, { restore, now: this.#now() })) as Promise<T>;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  async root(base: string, inline: Inline): Promise<View> {
+    const db = this.#sql;
+    const view = registryView(await store.getRegistry(db), base, SPEC_VERSION);
+    for (const kind of ['schemagroups', 'messagegroups'] as const) {
+      const groups = await this.groups(kind, base, inline);
+      if (base !== '') view[`${kind}url`] = `${base}/${kind}`;
+      view[`${kind}count`] = Object.keys(groups).length;
+      if (wants(inline, kind)) view[kind] = groups;
+    }
+    return view;
+  }
+
+  async groups(kind: GroupKind, base: string, inline: Inline): Promise<Record<string, View>> {
+    const ids = kind === 'schemagroups'
+      ? (await store.listSchemaGroups(this.#sql)).map((row) => row.schemagroupid)
+      : (await store.listMessageGroups(this.#sql)).map((row) => row.messagegroupid);
+    const out: Record<string, View> = {};
+    for (const id of ids) out[id] = await this.group(kind, id, base, inline);
+    return out;
+  }
+
+  async group(kind: GroupKind, id: string, base: string, inline: Inline): Promise<View> {
+    if (kind === 'schemagroups') {
+      const row = (await store.listSchemaGroups(this.#sql)).find((candidate) => candidate.schemagroupid === id);
+      if (row === undefined) throw notFound(`/schemagroups/${id}`);
+      const view = schemaGroupView(row, base);
+      const schemas = await this.schemas(id, base, inline);
+      if (base !== '') view.schemasurl = `${base}/schemagroups/${id}/schemas`;
+      view.schemascount = Object.keys(schemas).length;
+      if (wants(inline, 'schemas')) view.schemas = schemas;
+      return view;
+    }
+    const row = (await store.listMessageGroups(this.#sql)).find((candidate) => candidate.messagegroupid === id);
+    if (row === undefined) throw notFound(`/messagegroups/${id}`);
+    const view = messageGroupView(row, base);
+    const messages = await store.listMessages(this.#sql, id);
+    if (base !== '') view.messagesurl = `${base}/messagegroups/${id}/messages`;
+    view.messagescount = messages.length;
+    if (wants(inline, 'messages')) view.messages = Object.fromEntries(messages.map((m) => [m.messageid, messageView(m, base)]));
+    return view;
+  }
+
+  async schemas(group: string, base: string, inline: Inline): Promise<Record<string, View>> {
+    const out: Record<string, View> = {};
+    for (const meta of await store.listSchemaMetas(this.#sql, group)) out[meta.schemaid] = await this.schemaDetails(group, meta.schemaid, base, inline);
+    return out;
+  }
+
+  async schemaDetails(group: string, schema: string, base: string, inline: Inline): Promise<View> {
+    const meta = await getMeta(this.#sql, group, schema);
+    if (meta === undefined) throw notFound(`/schemagroups/${group}/schemas/${schema}`);
+    const versions = await store.listVersions(this.#sql, group, schema);
+    const view = schemaView(meta, versions, base);
+    if (wants(inline, 'meta')) view.meta = metaView(meta, base);
+    if (wants(inline, 'versions')) {
+      view.versions = Object.fromEntries(versions.map((version) => [version.versionid, { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) }]));
+    }
+    if (wants(inline, 'schema')) view.schema = versions.find((version) => version.versionid === meta.defaultversionid)!.document;
+    return view;
+  }
+
+  async versions(group: string, schema: string, base: string, inline: Inline): Promise<Record<string, View>> {
+    const meta = await requireMeta(this.#sql, group, schema);
+    const versions = await store.listVersions(this.#sql, group, schema);
+    return Object.fromEntries(versions.map((version) => [version.versionid, { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) }]));
+  }
+
+  /** A version (the default when `versionId` is undefined): its attributes and its document. */
+  async version(group: string, schema: string, versionId: string | undefined, base: string): Promise<{ view: View; document: unknown }> {
+    const meta = await requireMeta(this.#sql, group, schema);
+    const id = versionId ?? meta.defaultversionid;
+    const version = (await store.listVersions(this.#sql, group, schema)).find((row) => row.versionid === id);
+    if (version === undefined) throw notFound(`/schemagroups/${group}/schemas/${schema}/versions/${id}`);
+    return { view: versionView(version, meta, base), document: version.document };
+  }
+
+  async meta(group: string, schema: string, base: string): Promise<View> {
+    return metaView(await requireMeta(this.#sql, group, schema), base);
+  }
+
+  async messages(group: string, base: string): Promise<Record<string, View>> {
+    if (!(await store.listMessageGroups(this.#sql)).some((row) => row.messagegroupid === group)) throw notFound(`/messagegroups/${group}`);
+    return Object.fromEntries((await store.listMessages(this.#sql, group)).map((row) => [row.messageid, messageView(row, base)]));
+  }
+
+  async message(group: string, message: string, base: string): Promise<View> {
+    const row = (await store.listMessages(this.#sql, group)).find((candidate) => candidate.messageid === message);
+    if (row === undefined) throw notFound(`/messagegroups/${group}/messages/${message}`);
+    return messageView(row, base);
+  }
+
+  /** The whole registry as one document: `GET /export`, the input of `import`. */
+  async export(): Promise<View> {
+    return this.root('', new Set(['*']));
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  putGroup(kind: GroupKind, id: string, body: unknown, patch: boolean): Promise<{ created: boolean }> {
+    return this.#write(async (db, mode) => ({ created: await this.#applyGroup(db, kind, id, body, patch, mode) }));
+  }
+
+  deleteGroup(kind: GroupKind, id: string): Promise<void> {
+    return this.#write(async (db) => {
+      if (!(await store.deleteGroup(db, kind, id))) throw notFound(`/${kind}/${id}`);
+    });
+  }
+
+  putSchema(group: string, schema: string, input: VersionInput, nested: Attributes | undefined): Promise<{ created: boolean }> {
+    return this.#write(async (db, mode) => {
+      const existed = (await getMeta(db, group, schema)) !== undefined;
+      if (nested !== undefined) await this.#applySchemaDetails(db, group, schema, nested, mode);
+      else {
+        const current = await getMeta(db, group, schema);
+        await putVersion(db, group, schema, current?.defaultversionid ?? '1', input, mode);
+      }
+      return { created: !existed };
+    });
+  }
+
+  postVersion(group: string, schema: string, input: VersionInput): Promise<string> {
+    return this.#write(async (db, mode) => (await postVersion(db, group, schema, input, mode)).versionid);
+  }
+
+  putVersion(group: string, schema: string, version: string, input: VersionInput): Promise<{ created: boolean }> {
+    return this.#write(async (db, mode) => ({ created: (await putVersion(db, group, schema, version, input, mode)).created }));
+  }
+
+  deleteVersion(group: string, schema: string, version: string, epoch: number | undefined): Promise<void> {
+    return this.#write((db, mode) => removeVersion(db, group, schema, version, epoch, mode.now));
+  }
+
+  deleteSchema(group: string, schema: string): Promise<void> {
+    return this.#write(async (db) => {
+      if (!(await store.deleteSchema(db, group, schema))) throw notFound(`/schemagroups/${group}/schemas/${schema}`);
+    });
+  }
+
+  putMeta(group: string, schema: string, body: unknown, patch: boolean): Promise<void> {
+    return this.#write(async (db, mode) => void (await putMeta(db, group, schema, body, { patch }, mode)));
+  }
+
+  putMessage(group: string, message: string, body: unknown, patch: boolean): Promise<{ created: boolean }> {
+    return this.#write(async (db, mode) => ({
+      created: (await putMessage(db, group, message, body, { patch, filters: this.#filters, provisionSink: this.#provisionSink }, mode)).created,
+    }));
+  }
+
+  deleteMessage(group: string, message: string): Promise<void> {
+    return this.#write(async (db) => {
+      if (!(await store.deleteMessage(db, group, message))) throw notFound(`/messagegroups/${group}/messages/${message}`);
+    });
+  }
+
+  /**
+   * Applies a registry document (an export, or one written by hand) in one transaction. With
+   * `restore`, epochs and timestamps come from the document, so importing an export into an
+   * empty registry recreates it exactly.
+   */
+  import(document: unknown, restore = true): Promise<void> {
+    return this.#write(async (db, mode) => {
+      const body = requireObject(document, 'registry document');
+      if (mode.restore) await this.#restoreRoot(db, body, mode);
+      for (const kind of ['schemagroups', 'messagegroups'] as const) {
+        const groups = body[kind];
+        if (groups === undefined) continue;
+        if (!isObject(groups)) throw new XRegistryError(XRegistryErrorType.invalidData, `"${kind}" must be a map of id to group`);
+        for (const [id, group] of Object.entries(groups)) await this.#applyGroup(db, kind, id, group, false, mode);
+      }
+    }, restore);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  async #restoreRoot(db: store.Db, body: Attributes, mode: WriteMode): Promise<void> {
+    const current = await store.getRegistry(db);
+    const date = (value: unknown, fallback: Date): Date => (typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value) : fallback);
+    await store.saveRegistry(db, {
+      registryid: typeof body.registryid === 'string' ? body.registryid : current.registryid,
+      epoch: typeof body.epoch === 'number' ? body.epoch : current.epoch,
+      name: typeof body.name === 'string' ? body.name : null,
+      description: typeof body.description === 'string' ? body.description : null,
+      labels: isObject(body.labels) ? (body.labels as Record<string, string>) : {},
+      createdat: date(body.createdat, current.createdat),
+      modifiedat: date(body.modifiedat, mode.now),
+    });
+  }
+
+  /** A group with whatever it nests; schemas before messages so references resolve. */
+  async #applyGroup(db: store.Db, kind: GroupKind, id: string, raw: unknown, patch: boolean, mode: WriteMode): Promise<boolean> {
+    const body = requireObject(raw, `/${kind}/${id}`);
+    if (kind === 'schemagroups') {
+      const { created } = await putSchemaGroup(db, id, body, { patch }, mode);
+      const schemas = body.schemas;
+      if (schemas !== undefined) {
+        if (!isObject(schemas)) throw new XRegistryError(XRegistryErrorType.invalidData, `/schemagroups/${id}: "schemas" must be a map`);
+        for (const [schemaId, details] of Object.entries(schemas)) await this.#applySchemaDetails(db, id, schemaId, requireObject(details, schemaId), mode);
+      }
+      return created;
+    }
+    const { created } = await putMessageGroup(db, id, body, { patch }, mode);
+    const messages = body.messages;
+    if (messages !== undefined) {
+      if (!isObject(messages)) throw new XRegistryError(XRegistryErrorType.invalidData, `/messagegroups/${id}: "messages" must be a map`);
+      for (const [messageId, message] of Object.entries(messages)) {
+        await putMessage(db, id, messageId, message, { patch: false, filters: this.#filters, provisionSink: this.#provisionSink }, mode);
+      }
+    }
+    return created;
+  }
+
+  /** A schema written with its versions (oldest first) and meta, or as its default version's details. */
+  async #applySchemaDetails(db: store.Db, group: string, schema: string, body: Attributes, mode: WriteMode): Promise<void> {
+    const versions = body.versions;
+    if (versions !== undefined) {
+      if (!isObject(versions)) throw new XRegistryError(XRegistryErrorType.invalidData, `${group}/${schema}: "versions" must be a map`);
+      const ordered = Object.entries(versions).sort(([a], [b]) => (Number(a) - Number(b)) || a.localeCompare(b));
+      for (const [versionId, version] of ordered) await putVersion(db, group, schema, versionId, versionInputFromDetails(version, versionId), mode);
+    } else if ('schema' in body) {
+      const { meta: _meta, versionscount: _count, ...rest } = body;
+      const current = await getMeta(db, group, schema);
+      await putVersion(db, group, schema, typeof rest.versionid === 'string' ? rest.versionid : (current?.defaultversionid ?? '1'), versionInputFromDetails(rest, schema), mode);
+    }
+    if (body.meta !== undefined) await putMeta(db, group, schema, body.meta, { patch: true }, mode);
+  }
+}
+
+export { RegistryService };
+export type { Inline, RegistryServiceOptions };

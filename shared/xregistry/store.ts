@@ -1,0 +1,203 @@
+import type { Sql, TransactionSql } from '../postgres/index.ts';
+import type { MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
+
+// Plain data access, one statement per function. Epochs, timestamps and validation are decided
+// by the service; this file only moves rows.
+
+type Db = Sql | TransactionSql;
+
+const json = (sql: Db, value: unknown): ReturnType<Db['json']> => sql.json(value as never);
+
+async function getRegistry(sql: Db): Promise<RegistryRow> {
+  const [row]: [RegistryRow?] = await sql`select registryid, epoch::int, name, description, labels, createdat, modifiedat from xr_registry`;
+  if (row === undefined) throw new Error('xr_registry is empty; run the migrations');
+  return row;
+}
+
+/** Restores the registry's own attributes (an import of an export). */
+async function saveRegistry(sql: Db, row: RegistryRow): Promise<void> {
+  await sql`
+    update xr_registry set registryid = ${row.registryid}, epoch = ${row.epoch}, name = ${row.name},
+      description = ${row.description}, labels = ${json(sql, row.labels)}, createdat = ${row.createdat}, modifiedat = ${row.modifiedat}`;
+}
+
+async function listSchemaGroups(sql: Db): Promise<SchemaGroupRow[]> {
+  return sql<SchemaGroupRow[]>`
+    select schemagroupid, epoch::int, name, description, labels, createdat, modifiedat
+    from xr_schemagroups order by schemagroupid`;
+}
+
+async function saveSchemaGroup(sql: Db, row: SchemaGroupRow): Promise<void> {
+  await sql`
+    insert into xr_schemagroups (schemagroupid, epoch, name, description, labels, createdat, modifiedat)
+    values (${row.schemagroupid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)}, ${row.createdat}, ${row.modifiedat})
+    on conflict (schemagroupid) do update set
+      epoch = excluded.epoch, name = excluded.name, description = excluded.description,
+      labels = excluded.labels, createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
+}
+
+async function listMessageGroups(sql: Db): Promise<MessageGroupRow[]> {
+  return sql<MessageGroupRow[]>`
+    select messagegroupid, epoch::int, name, description, labels, envelope, protocol, createdat, modifiedat
+    from xr_messagegroups order by messagegroupid`;
+}
+
+async function saveMessageGroup(sql: Db, row: MessageGroupRow): Promise<void> {
+  await sql`
+    insert into xr_messagegroups (messagegroupid, epoch, name, description, labels, envelope, protocol, createdat, modifiedat)
+    values (${row.messagegroupid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)},
+            ${row.envelope}, ${row.protocol}, ${row.createdat}, ${row.modifiedat})
+    on conflict (messagegroupid) do update set
+      epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
+      envelope = excluded.envelope, protocol = excluded.protocol, createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
+}
+
+async function deleteGroup(sql: Db, kind: 'schemagroups' | 'messagegroups', id: string): Promise<boolean> {
+  const rows =
+    kind === 'schemagroups'
+      ? await sql`delete from xr_schemagroups where schemagroupid = ${id} returning 1`
+      : await sql`delete from xr_messagegroups where messagegroupid = ${id} returning 1`;
+  return rows.length > 0;
+}
+
+async function listSchemaMetas(sql: Db, group: string): Promise<SchemaMetaRow[]> {
+  return sql<SchemaMetaRow[]>`
+    select schemagroupid, schemaid, meta_epoch::int, compatibility, defaultversionid, defaultversionsticky, meta_createdat, meta_modifiedat
+    from xr_schemas where schemagroupid = ${group} order by schemaid`;
+}
+
+async function saveSchemaMeta(sql: Db, row: SchemaMetaRow): Promise<void> {
+  await sql`
+    insert into xr_schemas (schemagroupid, schemaid, meta_epoch, compatibility, defaultversionid, defaultversionsticky, meta_createdat, meta_modifiedat)
+    values (${row.schemagroupid}, ${row.schemaid}, ${row.meta_epoch}, ${row.compatibility}, ${row.defaultversionid},
+            ${row.defaultversionsticky}, ${row.meta_createdat}, ${row.meta_modifiedat})
+    on conflict (schemagroupid, schemaid) do update set
+      meta_epoch = excluded.meta_epoch, compatibility = excluded.compatibility, defaultversionid = excluded.defaultversionid,
+      defaultversionsticky = excluded.defaultversionsticky, meta_createdat = excluded.meta_createdat,
+      meta_modifiedat = excluded.meta_modifiedat`;
+}
+
+async function deleteSchema(sql: Db, group: string, schema: string): Promise<boolean> {
+  const rows = await sql`delete from xr_schemas where schemagroupid = ${group} and schemaid = ${schema} returning 1`;
+  return rows.length > 0;
+}
+
+const VERSION_COLUMNS = (sql: Db) => sql`
+  schemagroupid, schemaid, versionid, numericid, epoch::int, name, description, labels, format, contenttype,
+  document, fingerprint, ancestorid, createdat, modifiedat`;
+
+/** Versions of one schema, oldest first (the order compatibility rules are checked in). */
+async function listVersions(sql: Db, group: string, schema: string): Promise<SchemaVersionRow[]> {
+  return sql<SchemaVersionRow[]>`
+    select ${VERSION_COLUMNS(sql)} from xr_schema_versions
+    where schemagroupid = ${group} and schemaid = ${schema} order by numericid`;
+}
+
+/**
+ * Inserts or replaces a version. `numericid` is only given when restoring an export: wire formats
+ * carry it, so a restored registry must keep every number producers already use.
+ */
+async function saveVersion(sql: Db, row: Omit<SchemaVersionRow, 'numericid'> & { numericid?: number }): Promise<SchemaVersionRow> {
+  const [saved]: [SchemaVersionRow?] = await sql`
+    insert into xr_schema_versions
+      (numericid, schemagroupid, schemaid, versionid, epoch, name, description, labels, format, contenttype, document, fingerprint, ancestorid, createdat, modifiedat)
+    overriding system value
+    values (${row.numericid ?? sql`default`}, ${row.schemagroupid}, ${row.schemaid}, ${row.versionid}, ${row.epoch}, ${row.name}, ${row.description},
+            ${json(sql, row.labels)}, ${row.format}, ${row.contenttype}, ${json(sql, row.document)}, ${row.fingerprint},
+            ${row.ancestorid}, ${row.createdat}, ${row.modifiedat})
+    on conflict (schemagroupid, schemaid, versionid) do update set
+      epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
+      format = excluded.format, contenttype = excluded.contenttype, document = excluded.document,
+      fingerprint = excluded.fingerprint, ancestorid = excluded.ancestorid, createdat = excluded.createdat,
+      modifiedat = excluded.modifiedat
+    returning ${VERSION_COLUMNS(sql)}`;
+  if (row.numericid !== undefined) {
+    // Keep the identity ahead of restored numbers so new versions never collide with them.
+    await sql`select setval(pg_get_serial_sequence('xr_schema_versions', 'numericid'), (select max(numericid) from xr_schema_versions))`;
+  }
+  return saved!;
+}
+
+async function deleteVersion(sql: Db, group: string, schema: string, version: string): Promise<boolean> {
+  const rows = await sql`
+    delete from xr_schema_versions where schemagroupid = ${group} and schemaid = ${schema} and versionid = ${version} returning 1`;
+  return rows.length > 0;
+}
+
+async function versionByNumericId(sql: Db, numericId: number): Promise<SchemaVersionRow | undefined> {
+  const [row]: [SchemaVersionRow?] = await sql`select ${VERSION_COLUMNS(sql)} from xr_schema_versions where numericid = ${numericId}`;
+  return row;
+}
+
+async function versionsByFingerprint(sql: Db, fingerprint: string): Promise<SchemaVersionRow[]> {
+  return sql<SchemaVersionRow[]>`select ${VERSION_COLUMNS(sql)} from xr_schema_versions where fingerprint = ${fingerprint} order by numericid`;
+}
+
+/** Versions migrated from SQL whose fingerprint still has to be computed by the application. */
+async function versionsWithoutFingerprint(sql: Db): Promise<SchemaVersionRow[]> {
+  return sql<SchemaVersionRow[]>`select ${VERSION_COLUMNS(sql)} from xr_schema_versions where fingerprint = 'pending'`;
+}
+
+const MESSAGE_COLUMNS = (sql: Db) => sql`
+  messagegroupid, messageid, epoch::int, name, description, labels, protocol, protocoloptions, subject,
+  dataschemaformat, dataschemaxid, ingestion, createdat, modifiedat`;
+
+async function listMessages(sql: Db, group: string): Promise<MessageRow[]> {
+  return sql<MessageRow[]>`select ${MESSAGE_COLUMNS(sql)} from xr_messages where messagegroupid = ${group} order by messageid`;
+}
+
+async function messageBySubject(sql: Db, subject: string): Promise<MessageRow | undefined> {
+  const [row]: [MessageRow?] = await sql`select ${MESSAGE_COLUMNS(sql)} from xr_messages where subject = ${subject}`;
+  return row;
+}
+
+async function messagesUsingSchema(sql: Db, schemaXid: string): Promise<MessageRow[]> {
+  return sql<MessageRow[]>`
+    select ${MESSAGE_COLUMNS(sql)} from xr_messages
+    where dataschemaxid = ${schemaXid} or dataschemaxid like ${`${schemaXid}/versions/%`}`;
+}
+
+async function saveMessage(sql: Db, row: MessageRow): Promise<void> {
+  await sql`
+    insert into xr_messages
+      (messagegroupid, messageid, epoch, name, description, labels, protocol, protocoloptions, subject,
+       dataschemaformat, dataschemaxid, ingestion, createdat, modifiedat)
+    values (${row.messagegroupid}, ${row.messageid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)},
+            ${row.protocol}, ${json(sql, row.protocoloptions)}, ${row.subject}, ${row.dataschemaformat}, ${row.dataschemaxid},
+            ${json(sql, row.ingestion)}, ${row.createdat}, ${row.modifiedat})
+    on conflict (messagegroupid, messageid) do update set
+      epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
+      protocol = excluded.protocol, protocoloptions = excluded.protocoloptions, subject = excluded.subject,
+      dataschemaformat = excluded.dataschemaformat, dataschemaxid = excluded.dataschemaxid, ingestion = excluded.ingestion,
+      createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
+}
+
+async function deleteMessage(sql: Db, group: string, message: string): Promise<boolean> {
+  const rows = await sql`delete from xr_messages where messagegroupid = ${group} and messageid = ${message} returning 1`;
+  return rows.length > 0;
+}
+
+export {
+  deleteGroup,
+  deleteMessage,
+  deleteSchema,
+  deleteVersion,
+  getRegistry,
+  listMessageGroups,
+  listMessages,
+  listSchemaGroups,
+  listSchemaMetas,
+  listVersions,
+  messageBySubject,
+  messagesUsingSchema,
+  saveMessage,
+  saveMessageGroup,
+  saveRegistry,
+  saveSchemaGroup,
+  saveSchemaMeta,
+  saveVersion,
+  versionByNumericId,
+  versionsByFingerprint,
+  versionsWithoutFingerprint,
+};
+export type { Db };

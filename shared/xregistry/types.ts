@@ -1,0 +1,80 @@
+type Labels = Readonly<Record<string, string>>;
+
+/** Attributes every xRegistry entity has. */
+type EntityCommon = {
+  readonly epoch: number;
+  readonly name: string | null;
+  readonly description: string | null;
+  readonly labels: Labels;
+  readonly createdat: Date;
+  readonly modifiedat: Date;
+};
+
+type RegistryRow = EntityCommon & { readonly registryid: string };
+type SchemaGroupRow = EntityCommon & { readonly schemagroupid: string };
+type MessageGroupRow = EntityCommon & {
+  readonly messagegroupid: string;
+  readonly envelope: string | null;
+  readonly protocol: string | null;
+};
+
+type SchemaMetaRow = {
+  readonly schemagroupid: string;
+  readonly schemaid: string;
+  readonly meta_epoch: number;
+  readonly compatibility: string;
+  readonly defaultversionid: string;
+  readonly defaultversionsticky: boolean;
+  readonly meta_createdat: Date;
+  readonly meta_modifiedat: Date;
+};
+
+type SchemaVersionRow = EntityCommon & {
+  readonly schemagroupid: string;
+  readonly schemaid: string;
+  readonly versionid: string;
+  readonly numericid: number;
+  readonly format: string;
+  readonly contenttype: string;
+  readonly document: unknown;
+  readonly fingerprint: string;
+  readonly ancestorid: string;
+};
+
+/** The ingest-plane extension attribute of a message definition. */
+type Ingestion = {
+  readonly sink: { readonly kind: string; readonly table?: string };
+  readonly deadlettersubject: string;
+  readonly retrybudget?: number;
+  readonly wireformat?: string;
+};
+
+type MessageRow = EntityCommon & {
+  readonly messagegroupid: string;
+  readonly messageid: string;
+  readonly protocol: string;
+  readonly protocoloptions: { readonly subject: string } & Readonly<Record<string, unknown>>;
+  readonly subject: string;
+  readonly dataschemaformat: string;
+  readonly dataschemaxid: string;
+  readonly ingestion: Ingestion;
+};
+
+type GroupKind = 'schemagroups' | 'messagegroups';
+
+/** Writable attributes as they arrive in a request body. */
+type Attributes = Record<string, unknown>;
+
+export type {
+  Attributes,
+  EntityCommon,
+  GroupKind,
+  Ingestion,
+  Labels,
+  MessageGroupRow,
+  MessageRow,
+  RegistryRow,
+  SchemaGroupRow,
+  SchemaMetaRow,
+  SchemaVersionRow,
+};

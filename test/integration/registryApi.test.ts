@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createRegistryService } from '../../shared/admin/index.ts';
+import { createSql } from '../../shared/postgres/index.ts';
+import { migrateRegistry } from '../../shared/admin/index.ts';
+import { MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { uniqueRunId } from '../helpers/names.ts';
+import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
+
+type Json = Record<string, any>;
+
+const SCHEMA = '/schemagroups/metrics/schemas/cpu-usage';
+
+describe('registry HTTP API through serverless-offline (real PostgreSQL)', () => {
+  let plane: TestPlane;
+  let v1: Json;
+
+  async function call(method: string, path: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = options.token === undefined ? plane.registryToken : options.token;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${plane.registryUrl}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, json: (text === '' ? undefined : JSON.parse(text)) as Json };
+  }
+
+  function assertProblem(result: { status: number; json: Json }, status: number, type: string, detail?: RegExp): void {
+    assert.equal(result.status, status, JSON.stringify(result.json));
+    assert.equal(result.json.type, `https://github.com/xregistry/spec/blob/main/core/spec.md#${type}`);
+    assert.equal(typeof result.json.title, 'string');
+    if (detail) assert.match(result.json.detail, detail);
+  }
+
+  before(async () => {
+    plane = await createTestPlane();
+    v1 = (await call('GET', SCHEMA)).json;
+  });
+
+  after(async () => {
+    await plane?.close();
+  });
+
+  test('GET / , /model and /capabilities describe the registry and declare the ingestion extension', async () => {
+    const root = await call('GET', '/');
+    assert.equal(root.status, 200);
+    assert.equal(root.json.specversion, '1.0-rc4');
+    assert.equal(root.json.schemagroupscount, 1);
+    assert.equal(root.json.messagegroupscount, 1);
+    assert.equal(root.json.schemagroupsurl, `${plane.registryUrl}/schemagroups`);
+    const model = await call('GET', '/model');
+    assert.equal(model.json.groups.messagegroups.resources.messages.attributes.ingestion.type, 'object');
+    const capabilities = await call('GET', '/capabilities');
+    assert.ok(capabilities.json.compatibilities['avro*'].includes('backward_transitive'));
+  });
+
+  test('a schema without $details is its document; with $details its metadata', async () => {
+    const document = await call('GET', SCHEMA);
+    assert.equal(document.status, 200);
+    assert.equal(document.json.name, 'MetricCpuUsageEvent');
+    assert.equal(document.headers.get('xregistry-versionid'), '1');
+    assert.equal(document.headers.get('xregistry-schemaid'), 'cpu-usage');
+    const details = await call('GET', `${SCHEMA}$details?inline=meta`);
+    assert.equal(details.json.versionid, '1');
+    assert.equal(details.json.versionscount, 1);
+    assert.equal(details.json.xid, SCHEMA);
+    assert.equal(details.json.meta.compatibility, 'backward');
+    assert.match(details.json.fingerprint, /^[0-9a-f]{16}$/);
+  });
+
+  test('writes need the token; a wrong or missing one is a 401 problem document', async () => {
+    assertProblem(await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'none' }, token: null }), 401, 'unauthorized');
+    assertProblem(await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'none' }, token: 'x'.repeat(40) }), 401, 'unauthorized');
+  });
+
+  test('a version that breaks backward compatibility is refused, naming the field', async () => {
+    const broken = structuredClone(v1);
+    broken.fields.push({ name: 'region', type: 'string' });
+    assertProblem(await call('POST', SCHEMA, { body: broken }), 400, 'compatibility_violation', /region/);
+    assert.equal((await call('GET', `${SCHEMA}$details`)).json.versionscount, 1, 'nothing was stored');
+  });
+
+  test('a compatible version is accepted, becomes the default and records its ancestor', async () => {
+    const evolved = structuredClone(v1);
+    evolved.fields.push({ name: 'region', type: 'string', default: 'unknown' });
+    const created = await call('POST', SCHEMA, { body: evolved });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    assert.equal(created.headers.get('location'), `${plane.registryUrl}${SCHEMA}/versions/2`);
+    assert.equal(created.json.ancestorid, '1');
+    assert.equal(created.json.isdefault, true);
+    assert.notEqual(created.json.numericid, undefined);
+    const versions = await call('GET', `${SCHEMA}/versions?filter=versionid=1`);
+    assert.deepEqual(Object.keys(versions.json), ['1']);
+    const current = await call('GET', SCHEMA);
+    assert.equal(current.headers.get('xregistry-versionid'), '2');
+  });
+
+  test('epoch guards concurrent edits; PATCH on a document needs $details', async () => {
+    const meta = await call('GET', `${SCHEMA}/meta`);
+    assertProblem(await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'full', epoch: meta.json.epoch + 5 } }), 400, 'mismatched_epoch');
+    const patched = await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'backward_transitive', epoch: meta.json.epoch } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.json));
+    assert.equal(patched.json.compatibility, 'backward_transitive');
+    assert.equal(patched.json.epoch, meta.json.epoch + 1);
+    assertProblem(await call('PATCH', SCHEMA, { body: { description: 'x' } }), 400, 'details_required');
+  });
+
+  test('invalid message definitions are refused with the reason, before anything reaches SQL', async () => {
+    const path = '/messagegroups/metrics/messages/bad';
+    const base = {
+      protocol: 'NATS',
+      protocoloptions: { subject: `${plane.runId}.bad.v1` },
+      dataschemaxid: SCHEMA,
+      ingestion: { sink: { kind: 'postgres', table: 'ok_table' }, deadlettersubject: `${plane.runId}dlq.bad.v1` },
+    };
+    assertProblem(await call('PUT', path, { body: { ...base, ingestion: { ...base.ingestion, sink: { kind: 'postgres', table: 'x; drop table y' } } } }), 400, 'invalid_data', /table/);
+    assertProblem(await call('PUT', path, { body: { ...base, ingestion: { ...base.ingestion, sink: { kind: 'kafka' } } } }), 400, 'invalid_data', /sink/);
+    assertProblem(await call('PUT', path, { body: { ...base, protocoloptions: { subject: 'elsewhere.bad.v1' } } }), 400, 'invalid_data', /ingest stream/);
+    assertProblem(await call('PUT', path, { body: { ...base, dataschemaxid: '/schemagroups/metrics/schemas/nope' } }), 400, 'invalid_data', /does not exist/);
+    assertProblem(await call('PUT', path, { body: { ...base, routing: 'x' } }), 400, 'unknown_attribute', /routing/);
+    const ok = await call('PUT', path, { body: base });
+    assert.equal(ok.status, 201, JSON.stringify(ok.json));
+    const [table] = await plane.sql<{ exists: boolean }[]>`select to_regclass('ok_table') is not null as exists`;
+    assert.equal(table!.exists, true, 'storing the message created its sink table');
+    assert.equal((await call('DELETE', path)).status, 204);
+  });
+
+  test('unknown paths and entities are 404 problem documents', async () => {
+    assertProblem(await call('GET', '/nothing'), 404, 'api_not_found');
+    assertProblem(await call('GET', '/schemagroups/none'), 404, 'not_found');
+    assertProblem(await call('GET', `${SCHEMA}/versions/99`), 404, 'not_found');
+  });
+
+  test('deleting the default version makes the newest remaining one the default', async () => {
+    assert.equal((await call('DELETE', `${SCHEMA}/versions/2`)).status, 204);
+    assert.equal((await call('GET', SCHEMA)).headers.get('xregistry-versionid'), '1');
+  });
+
+  test('importing an export into an empty registry recreates it exactly', async () => {
+    const evolved = structuredClone(v1);
+    evolved.fields.push({ name: 'zone', type: ['null', 'string'], default: null });
+    assert.equal((await call('POST', SCHEMA, { body: evolved })).status, 201);
+    const exported = (await call('GET', '/export')).json;
+    const target = await createTestDatabase(`ingest_${uniqueRunId()}`);
+    const sql = createSql(target.url, { max: 2, applicationName: 'ingest-test' });
+    try {
+      await migrateRegistry(sql, MIGRATIONS_DIR);
+      const service = createRegistryService(sql, { ingest: plane.bridgeConfig.nats.ingest.subjects, deadLetter: plane.bridgeConfig.nats.deadLetter.subjects });
+      await service.import(structuredClone(exported));
+      assert.deepEqual(await service.export(), exported);
+    } finally {
+      await sql.end({ timeout: 5 });
+      await target.drop();
+    }
+  });
+});
