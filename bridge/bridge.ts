@@ -3,7 +3,7 @@ import type { BridgeConfig } from '../shared/config/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
-import { type DeadLetter, headersToMap, publishDeadLetter } from '../shared/nats/index.ts';
+import { buildDeadLetter, headersToMap, type OriginalMessage, publishDeadLetter } from '../shared/nats/index.ts';
 import { Batcher } from './batcher.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { StageInvoker } from './invoker.ts';
@@ -50,22 +50,15 @@ function toRawRecord(msg: JsMsg): RawRecord {
 
 type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
 
-function buildLetter(msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): DeadLetter {
+function original(msg: JsMsg): OriginalMessage {
   return {
-    version: 1,
     subject: msg.subject,
     headers: headersToMap(msg.headers),
-    payload: Buffer.from(msg.data).toString('base64'),
+    data: msg.data,
     stream: msg.info.stream,
-    streamSequence: msg.seq,
-    publishedAt: msg.time.toISOString(),
-    stage: failure.stage,
-    reason: failure.reason,
-    message: failure.message,
-    attempts: msg.info.deliveryCount,
-    failedAt: new Date().toISOString(),
-    routeKey: outcome.routeKey,
-    eventId: outcome.eventId,
+    seq: msg.seq,
+    time: msg.time,
+    deliveries: msg.info.deliveryCount,
   };
 }
 
@@ -73,6 +66,14 @@ function createBridge(deps: BridgeDeps): Bridge {
   const { config, js, consumer, invoker, logger } = deps;
   const stats: BridgeStats = { committed: 0, duplicates: 0, deadLettered: 0, retried: 0, batches: 0 };
   const queue: JsMsg[][] = [];
+  // First failure time per stream sequence, for dead letters of events that were retried.
+  // Bounded: under a long outage the oldest entries go first (the field is best effort).
+  const firstFailures = new Map<number, Date>();
+  const rememberFailure = (seq: number): void => {
+    if (firstFailures.has(seq)) return;
+    if (firstFailures.size >= 100_000) firstFailures.delete(firstFailures.keys().next().value as number);
+    firstFailures.set(seq, new Date());
+  };
   let inFlight = 0;
   let messages: ConsumerMessages | undefined;
   let stopping = false;
@@ -85,7 +86,13 @@ function createBridge(deps: BridgeDeps): Bridge {
 
   async function deadLetter(msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): Promise<void> {
     const subject = outcome.deadLetterSubject ?? config.nats.defaultDeadLetterSubject;
-    await publishDeadLetter(js, subject, config.nats.deadLetter.name, buildLetter(msg, outcome, failure));
+    const letter = buildDeadLetter(original(msg), failure, {
+      routeKey: outcome.routeKey,
+      eventId: outcome.eventId,
+      firstFailedAt: firstFailures.get(msg.seq),
+    });
+    await publishDeadLetter(js, subject, config.nats.deadLetter.name, letter);
+    firstFailures.delete(msg.seq);
     msg.term();
     stats.deadLettered++;
     logger.warn('dead-lettered', {
@@ -104,11 +111,13 @@ function createBridge(deps: BridgeDeps): Bridge {
     const settlement = settle(outcome, msg.info.deliveryCount, config.retry);
     if (settlement.action === 'ack') {
       msg.ack();
+      firstFailures.delete(msg.seq);
       if (outcome.kind === 'committed' && outcome.duplicate) stats.duplicates++;
       else stats.committed++;
       return;
     }
     if (settlement.action === 'retry') {
+      rememberFailure(msg.seq);
       msg.nak(settlement.delayMs);
       stats.retried++;
       if (outcome.kind === 'failed') {

@@ -4,6 +4,7 @@ import { createLogger } from '../shared/logging/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createBridge } from './bridge.ts';
 import { createLambdaInvoker } from './invoker.ts';
+import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
 
 async function main(): Promise<void> {
   const config = loadBridgeConfig();
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
   const bridge = createBridge({ config, js, consumer, invoker: createLambdaInvoker(config.lambda), logger });
   await bridge.start();
+  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, logger });
+  await watcher.start();
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
     logger.info('draining', { signal });
     bridge
       .stop()
+      .then(() => watcher.stop())
       .then(() => nc.drain())
       .then(() => process.exit(0))
       .catch((error: unknown) => {

@@ -12,6 +12,8 @@ type Outcome =
       readonly deadLetterSubject: string | undefined;
       readonly eventId: string | null;
       readonly routeKey: string | null;
+      /** The route's retry budget, when the route was known. */
+      readonly retryBudget: number | undefined;
     };
 
 type StageResult<T> = ({ readonly id: string; readonly ok: true } & T) | Failed;
@@ -51,6 +53,7 @@ function invocationFailure(error: unknown): RecordFailure {
  */
 async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
+  const budgets = new Map<string, number>();
   const fail = (id: string, failure: RecordFailure, deadLetterSubject?: string, event?: ValidatedEvent, routeKey?: string): void => {
     outcomes.set(id, {
       kind: 'failed',
@@ -58,6 +61,7 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker)
       deadLetterSubject,
       eventId: event?.eventId ?? null,
       routeKey: event ? formatRouteKey(event.routeKey) : (routeKey ?? null),
+      retryBudget: budgets.get(id),
     });
   };
 
@@ -81,7 +85,7 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker)
   let routed;
   try {
     const request = { records: valid.map(({ record }) => ({ id: record.id, subject: record.subject })) };
-    routed = collect<{ sink: SinkWriteRecord['sink']; deadLetterSubject: string }>(
+    routed = collect<{ sink: SinkWriteRecord['sink']; deadLetterSubject: string; retryBudget?: number }>(
       'route',
       request.records.map((r) => r.id),
       await invoker.route(request),
@@ -103,6 +107,7 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker)
       continue;
     }
     deadLetterSubjects.set(record.id, result.deadLetterSubject);
+    if (result.retryBudget !== undefined) budgets.set(record.id, result.retryBudget);
     writes.push({ id: record.id, subject: record.subject, sink: result.sink, event });
   }
   if (writes.length === 0) return outcomes;

@@ -13,7 +13,9 @@ function settle(outcome: Outcome, deliveryCount: number, retry: RetryConfig, ran
   if (outcome.kind === 'committed') return { action: 'ack' };
   const { failure } = outcome;
   if (!failure.retryable) return { action: 'dead-letter', failure };
-  if (deliveryCount < retry.maxAttempts) return { action: 'retry', delayMs: retryDelayMs(deliveryCount, retry, random) };
+  // The server stops delivering at maxDeliver; the bridge must give up first to write the reason.
+  const budget = Math.min(outcome.retryBudget ?? retry.maxAttempts, retry.maxDeliver - 1);
+  if (deliveryCount < budget) return { action: 'retry', delayMs: retryDelayMs(deliveryCount, retry, random) };
   return {
     action: 'dead-letter',
     failure: {

@@ -17,7 +17,7 @@ async function routeRecord(record: { id: string; subject: string }, deps: RouteD
         retryable: false,
       });
     }
-    return { id: record.id, ok: true, sink: route.sink, deadLetterSubject };
+    return { id: record.id, ok: true, sink: route.sink, deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
   } catch (error) {
     if (error instanceof IngestError) return { id: record.id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
     throw error;

@@ -150,6 +150,7 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
       maxAttempts: reader.integer('RETRY_MAX_ATTEMPTS', 5, { min: 1, max: 100 }),
       baseDelayMs: reader.integer('RETRY_BASE_DELAY_MS', 1000, { min: 10, max: 3_600_000 }),
       maxDelayMs: reader.integer('RETRY_MAX_DELAY_MS', 60_000, { min: 10, max: 86_400_000 }),
+      maxDeliver: reader.integer('MAX_DELIVER', 20, { min: 2, max: 1000 }),
     },
     lambda: {
       endpoint,
@@ -168,6 +169,7 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),
     provision: reader.boolean('BRIDGE_PROVISION', true),
   };
+  reader.check(config.retry.maxAttempts < config.retry.maxDeliver, 'RETRY_MAX_ATTEMPTS must be below MAX_DELIVER (the server-side backstop)');
   reader.check(config.retry.baseDelayMs <= config.retry.maxDelayMs, 'RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS');
   reader.check(
     config.ackWaitMs > config.lambda.timeoutMs,

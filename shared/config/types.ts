@@ -59,6 +59,11 @@ type RetryConfig = {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * The server's own cap on deliveries (consumer max_deliver): the backstop for messages the
+   * bridge never settles (say, it crashes on them). Route budgets are clamped below it.
+   */
+  readonly maxDeliver: number;
 };
 
 type LambdaConfig = {

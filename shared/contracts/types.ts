@@ -44,7 +44,14 @@ type ValidateResponse = { readonly results: readonly ValidateResult[] };
 
 type RouteRequest = { readonly records: readonly { readonly id: string; readonly subject: string }[] };
 type RouteResult =
-  | { readonly id: string; readonly ok: true; readonly sink: SinkTarget; readonly deadLetterSubject: string }
+  | {
+      readonly id: string;
+      readonly ok: true;
+      readonly sink: SinkTarget;
+      readonly deadLetterSubject: string;
+      /** Deliveries before a transient failure is dead-lettered, when the route sets one. */
+      readonly retryBudget?: number;
+    }
   | Failed;
 type RouteResponse = { readonly results: readonly RouteResult[] };
 

@@ -28,6 +28,7 @@ const FailureReason = {
   invokeFailed: 'invoke_failed',
   malformedResponse: 'malformed_response',
   retriesExhausted: 'retries_exhausted',
+  maxDeliveriesExceeded: 'max_deliveries_exceeded',
 } as const;
 type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 

@@ -20,10 +20,60 @@ type DeadLetter = {
   readonly message: string;
   /** Deliveries the event had, this one included. */
   readonly attempts: number;
+  /**
+   * When this bridge replica first saw the event fail. Best effort: a redelivery that reaches
+   * another replica, or a restarted one, starts counting again from there.
+   */
+  readonly firstFailedAt: string;
   readonly failedAt: string;
+  /** How often dlq-replay has re-driven the event; carried in the `Ingest-Replay-Count` header. */
+  readonly replayCount: number;
+  /** True once dlq-replay gave up on it: kept with its history, never replayed again. */
+  readonly parked?: boolean;
   readonly routeKey: string | null;
   readonly eventId: string | null;
 };
+
+/** Header dlq-replay sets on a re-driven message, so a repeat failure keeps counting. */
+const REPLAY_COUNT_HEADER = 'Ingest-Replay-Count';
+
+/** The original message as the bridge held it (a delivery, or a stored message fetched by sequence). */
+type OriginalMessage = {
+  readonly subject: string;
+  readonly headers: HeaderMap;
+  readonly data: Uint8Array;
+  readonly stream: string;
+  readonly seq: number;
+  readonly time: Date;
+  readonly deliveries: number;
+};
+
+function buildDeadLetter(
+  original: OriginalMessage,
+  failure: RecordFailure,
+  context: { routeKey: string | null; eventId: string | null; firstFailedAt?: Date; now?: Date },
+): DeadLetter {
+  const now = context.now ?? new Date();
+  const replayed = Number(original.headers[REPLAY_COUNT_HEADER]?.[0] ?? 0);
+  return {
+    version: 1,
+    subject: original.subject,
+    headers: original.headers,
+    payload: Buffer.from(original.data).toString('base64'),
+    stream: original.stream,
+    streamSequence: original.seq,
+    publishedAt: original.time.toISOString(),
+    stage: failure.stage,
+    reason: failure.reason,
+    message: failure.message,
+    attempts: original.deliveries,
+    firstFailedAt: (context.firstFailedAt ?? now).toISOString(),
+    failedAt: now.toISOString(),
+    replayCount: Number.isInteger(replayed) && replayed >= 0 ? replayed : 0,
+    routeKey: context.routeKey,
+    eventId: context.eventId,
+  };
+}
 
 function encodeDeadLetter(letter: DeadLetter): Uint8Array {
   return Buffer.from(JSON.stringify(letter));
@@ -49,5 +99,6 @@ async function publishDeadLetter(js: JetStreamClient, subject: string, deadLette
   });
 }
 
-export { decodeDeadLetter, encodeDeadLetter, publishDeadLetter };
+export { buildDeadLetter, decodeDeadLetter, encodeDeadLetter, publishDeadLetter, REPLAY_COUNT_HEADER };
+export type { OriginalMessage };
 export type { DeadLetter };

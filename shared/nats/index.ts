@@ -1,11 +1,11 @@
 export { connectNats } from './connect.ts';
 export type { NatsConnection } from './connect.ts';
-export { decodeDeadLetter, encodeDeadLetter, publishDeadLetter } from './deadLetter.ts';
-export type { DeadLetter } from './deadLetter.ts';
+export { buildDeadLetter, decodeDeadLetter, encodeDeadLetter, publishDeadLetter, REPLAY_COUNT_HEADER } from './deadLetter.ts';
+export type { DeadLetter, OriginalMessage } from './deadLetter.ts';
 export { headersToMap, mapToHeaders } from './headers.ts';
 export type { HeaderMap } from './headers.ts';
 export { createProducer, encodeEvent } from './producer.ts';
 export type { EventValue, Producer } from './producer.ts';
-export { consumerSettingsFor, ensureTopology } from './provision.ts';
+export { advisoryTopology, consumerSettingsFor, ensureTopology } from './provision.ts';
 export type { ConsumerSettings } from './provision.ts';
 export { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from './subjects.ts';

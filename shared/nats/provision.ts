@@ -13,8 +13,8 @@ type ConsumerSettings = {
 function consumerSettingsFor(config: BridgeConfig): ConsumerSettings {
   return {
     ackWaitMs: config.ackWaitMs,
-    // The bridge dead-letters at RETRY_MAX_ATTEMPTS; the server's cap is a backstop above it.
-    maxDeliver: config.retry.maxAttempts + 5,
+    // The bridge dead-letters at its retry budget; the server's cap is a backstop above it.
+    maxDeliver: config.retry.maxDeliver,
     maxAckPending: config.maxAckPending,
   };
 }
@@ -46,6 +46,19 @@ async function ensureStream(jsm: JetStreamManager, stream: StreamConfig, maxAgeM
 }
 
 /**
+ * Where the server announces messages that ran out of deliveries. Advisories are plain core-NATS
+ * messages, gone if nobody listens at that moment, so a stream keeps them until a bridge has
+ * dead-lettered the message they name.
+ */
+function advisoryTopology(nats: NatsConfig): { stream: string; subject: string; consumer: string } {
+  return {
+    stream: `${nats.ingest.name}_ADVISORIES`,
+    subject: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${nats.ingest.name}.${nats.consumer}`,
+    consumer: `${nats.consumer}_advisories`,
+  };
+}
+
+/**
  * Creates or updates the ingest stream, the dead-letter stream and the durable pull consumer.
  * Safe to run from every replica at every start.
  */
@@ -71,7 +84,20 @@ async function ensureTopology(jsm: JetStreamManager, nats: NatsConfig, consumer:
     if (!isNotFound(error, JetStreamApiCodes.ConsumerNotFound)) throw error;
     await jsm.consumers.add(nats.ingest.name, config);
   }
+  const advisories = advisoryTopology(nats);
+  await ensureStream(jsm, { name: advisories.stream, subjects: [advisories.subject] }, 7 * 86_400_000);
+  try {
+    await jsm.consumers.info(advisories.stream, advisories.consumer);
+  } catch (error) {
+    if (!isNotFound(error, JetStreamApiCodes.ConsumerNotFound)) throw error;
+    await jsm.consumers.add(advisories.stream, {
+      durable_name: advisories.consumer,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(consumer.ackWaitMs),
+    });
+  }
 }
 
-export { consumerSettingsFor, ensureTopology };
+export { advisoryTopology, consumerSettingsFor, ensureTopology };
 export type { ConsumerSettings };

@@ -4,13 +4,14 @@ import { retryDelayMs } from '../../bridge/backoff.ts';
 import type { Outcome } from '../../bridge/pipeline.ts';
 import { settle } from '../../bridge/settle.ts';
 
-const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
+const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000, maxDeliver: 20 };
 const failed = (retryable: boolean): Outcome => ({
   kind: 'failed',
   failure: { stage: 'sink-write', reason: retryable ? 'sink_unavailable' : 'sink_rejected', message: 'x', retryable },
   deadLetterSubject: 'deadletter.x',
   eventId: 'e1',
   routeKey: 'a.v1',
+  retryBudget: undefined,
 });
 
 describe('settle', () => {
@@ -31,6 +32,16 @@ describe('settle', () => {
     assert.equal(last.action, 'dead-letter');
     assert.ok(last.action === 'dead-letter' && last.failure.reason === 'retries_exhausted');
     assert.match(last.action === 'dead-letter' ? last.failure.message : '', /3 attempts; last failure sink_unavailable/);
+  });
+});
+
+describe('settle with a route retry budget', () => {
+  test('the route budget replaces the default, capped below the server\'s max deliveries', () => {
+    const withBudget = (budget: number): Outcome => ({ ...failed(true), retryBudget: budget } as Outcome);
+    assert.equal(settle(withBudget(5), 4, retry).action, 'retry', 'budget 5 allows a 5th delivery');
+    assert.equal(settle(withBudget(5), 5, retry).action, 'dead-letter');
+    assert.equal(settle(withBudget(1), 1, retry).action, 'dead-letter');
+    assert.equal(settle(withBudget(100), 9, { ...retry, maxDeliver: 10 }).action, 'dead-letter', 'never beyond maxDeliver - 1');
   });
 });
 

@@ -1,0 +1,88 @@
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConfig } from '../shared/config/index.ts';
+import { FailureReason, Stage } from '../shared/failures/index.ts';
+import type { Logger } from '../shared/logging/index.ts';
+import { advisoryTopology, buildDeadLetter, headersToMap, publishDeadLetter } from '../shared/nats/index.ts';
+
+type MaxDeliveriesAdvisory = {
+  readonly stream?: unknown;
+  readonly consumer?: unknown;
+  readonly stream_seq?: unknown;
+  readonly deliveries?: unknown;
+};
+
+type MaxDeliveriesWatcher = {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/**
+ * JetStream has no dead-letter stream: a message that runs out of deliveries (a bridge kept
+ * crashing or timing out on it) just stops being delivered and stays in the stream. This turns
+ * each max-deliveries advisory into a dead letter, so such a message is not lost silently.
+ */
+function createMaxDeliveriesWatcher(deps: { nats: NatsConfig; js: JetStreamClient; jsm: JetStreamManager; logger: Logger }): MaxDeliveriesWatcher {
+  const { nats, js, jsm, logger } = deps;
+  const topology = advisoryTopology(nats);
+  let messages: ConsumerMessages | undefined;
+  let loop: Promise<void> | undefined;
+
+  async function deadLetterFrom(advisoryMsg: JsMsg): Promise<void> {
+    const advisory = JSON.parse(Buffer.from(advisoryMsg.data).toString('utf8')) as MaxDeliveriesAdvisory;
+    const seq = Number(advisory.stream_seq);
+    if (advisory.stream !== nats.ingest.name || advisory.consumer !== nats.consumer || !Number.isSafeInteger(seq)) return;
+    const stored = await jsm.streams.getMessage(nats.ingest.name, { seq }).catch(() => null);
+    if (stored === null) {
+      logger.warn('max-deliveries advisory for a message no longer in the stream', { streamSequence: seq });
+      return;
+    }
+    const deliveries = Number(advisory.deliveries);
+    const letter = buildDeadLetter(
+      {
+        subject: stored.subject,
+        headers: headersToMap(stored.header),
+        data: stored.data,
+        stream: nats.ingest.name,
+        seq,
+        time: stored.time,
+        deliveries: Number.isInteger(deliveries) ? deliveries : 0,
+      },
+      {
+        stage: Stage.bridge,
+        reason: FailureReason.maxDeliveriesExceeded,
+        message: `the server stopped delivering it after ${String(advisory.deliveries)} deliveries that no bridge settled (crashes or timeouts)`,
+        retryable: false,
+      },
+      { routeKey: null, eventId: null },
+    );
+    await publishDeadLetter(js, nats.defaultDeadLetterSubject, nats.deadLetter.name, letter);
+    logger.warn('dead-lettered after max deliveries', { subject: stored.subject, streamSequence: seq, deliveries: advisory.deliveries });
+  }
+
+  return {
+    async start() {
+      const consumer = await js.consumers.get(topology.stream, topology.consumer);
+      messages = await consumer.consume({ max_messages: 100 });
+      const current = messages;
+      // Advisories are rare; an async loop keeps the handling simple and in order.
+      loop = (async () => {
+        for await (const advisoryMsg of current) {
+          try {
+            await deadLetterFrom(advisoryMsg);
+            advisoryMsg.ack();
+          } catch (error) {
+            logger.error('max-deliveries advisory not handled; will retry', { error });
+            advisoryMsg.nak(5000);
+          }
+        }
+      })();
+    },
+    async stop() {
+      await messages?.close();
+      await loop;
+    },
+  };
+}
+
+export { createMaxDeliveriesWatcher };
+export type { MaxDeliveriesWatcher };

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { createMaxDeliveriesWatcher } from '../../bridge/maxDeliveries.ts';
+import { type BridgeConfig, loadBridgeConfig } from '../../shared/config/index.ts';
+import { createLogger } from '../../shared/logging/index.ts';
+import { advisoryTopology, connectNats, consumerSettingsFor, decodeDeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
+import { uniqueRunId, waitFor } from '../helpers/names.ts';
+
+describe('messages that run out of deliveries become dead letters (real nats-server)', () => {
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  let config: BridgeConfig;
+
+  before(async () => {
+    const runId = uniqueRunId();
+    config = loadBridgeConfig({
+      INGEST_STREAM: `INGEST_${runId}`,
+      INGEST_SUBJECTS: `${runId}.>`,
+      DEADLETTER_STREAM: `DLQ_${runId}`,
+      DEADLETTER_SUBJECTS: `${runId}dlq.>`,
+      DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
+      INGEST_CONSUMER: `bridge_${runId}`,
+      RETRY_MAX_ATTEMPTS: '1',
+      MAX_DELIVER: '2',
+      ACK_WAIT_MS: '1000',
+      LAMBDA_TIMEOUT_MS: '500',
+    });
+    nc = await connectNats(config.nats.url, `ingest-test-${runId}`);
+    jsm = await jetstreamManager(nc);
+    await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
+  });
+
+  after(async () => {
+    if (jsm !== undefined) {
+      for (const stream of [config.nats.ingest.name, config.nats.deadLetter.name, advisoryTopology(config.nats).stream]) {
+        await jsm.streams.delete(stream).catch(() => false);
+      }
+    }
+    await nc?.close();
+  });
+
+  test('a message no bridge ever settles is caught from the advisory and dead-lettered once', async () => {
+    // Prepare: one message, delivered twice and never acknowledged (a bridge that crashes on it).
+    const js = jetstream(nc);
+    await js.publish(`${config.nats.ingest.name.slice('INGEST_'.length)}.poison.v1`, new Uint8Array([1, 2, 3]), { msgID: 'poison-1' });
+    const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      const msg = await consumer.next({ expires: 3000 });
+      assert.equal(msg?.info.deliveryCount, delivery);
+    }
+    // A pull outstanding when ack_wait runs out again is when 2.9 checks max_deliver.
+    assert.equal(await consumer.next({ expires: 2500 }), null);
+
+    // Act: two watchers, as two bridge replicas would run.
+    const logger = createLogger('error');
+    const watchers = [1, 2].map(() => createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, logger }));
+    for (const watcher of watchers) await watcher.start();
+    try {
+      // Assess
+      await waitFor('the dead letter', async () => (await jsm.streams.info(config.nats.deadLetter.name)).state.messages, (count) => count >= 1, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const info = await jsm.streams.info(config.nats.deadLetter.name);
+      assert.equal(info.state.messages, 1, 'exactly one dead letter');
+      const stored = await jsm.streams.getMessage(config.nats.deadLetter.name, { seq: info.state.first_seq });
+      const letter = decodeDeadLetter(stored!.data);
+      assert.equal(letter.reason, 'max_deliveries_exceeded');
+      assert.equal(letter.stage, 'bridge');
+      assert.equal(letter.streamSequence, 1);
+      assert.deepEqual([...Buffer.from(letter.payload, 'base64')], [1, 2, 3]);
+      await waitFor('the advisory to be settled', async () => (await jsm.consumers.info(advisoryTopology(config.nats).stream, advisoryTopology(config.nats).consumer)).num_ack_pending, (n) => n === 0, 10_000);
+    } finally {
+      for (const watcher of watchers) await watcher.stop();
+    }
+  });
+});
