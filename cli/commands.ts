@@ -3,7 +3,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
 import { encodeAvro, frame, SchemaCache } from '../shared/avro/index.ts';
 import type { CliConfig } from '../shared/config/index.ts';
-import { connectNats, createProducer, decodeDeadLetter, type DeadLetter, encodeEvent, ensureTopology } from '../shared/nats/index.ts';
+import { connectNats, createProducer, encodeEvent, ensureTopology } from '../shared/nats/index.ts';
 import { createSql, type Sql } from '../shared/postgres/index.ts';
 import { findRouteBySubject, routeKeyFromSubject } from '../shared/registry/index.ts';
 import { MIGRATIONS_DIR } from './paths.ts';
@@ -96,51 +96,5 @@ async function runPublish(
   }
 }
 
-async function readDeadLetters(config: CliConfig, limit: number): Promise<{ seq: number; letter: DeadLetter }[]> {
-  const nc = await connectNats(config.nats.url, 'ingest-cli', config.nats.security);
-  try {
-    const js = jetstream(nc);
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(config.nats.deadLetter.name);
-    const out: { seq: number; letter: DeadLetter }[] = [];
-    if (info.state.messages === 0) return out;
-    // An ordered consumer reads the stream without leaving a durable consumer behind.
-    const reader = await js.consumers.get(config.nats.deadLetter.name);
-    const wanted = Math.min(limit, info.state.messages);
-    while (out.length < wanted) {
-      const batch = await reader.fetch({ max_messages: Math.min(500, wanted - out.length), expires: 2000 });
-      let got = 0;
-      for await (const msg of batch) {
-        got++;
-        try {
-          out.push({ seq: msg.seq, letter: decodeDeadLetter(msg.data) });
-        } catch {
-          // Not ours (someone published by hand); list it so it is not invisible.
-        }
-        if (msg.info.pending === 0) break;
-      }
-      if (got === 0) break;
-    }
-    return out;
-  } finally {
-    await nc.drain();
-  }
-}
-
-async function runDlqList(config: CliConfig, options: { limit: number; reason: string | undefined; json: boolean }, print: Print): Promise<void> {
-  const letters = (await readDeadLetters(config, options.limit)).filter(
-    ({ letter }) => options.reason === undefined || letter.reason === options.reason,
-  );
-  if (options.json) {
-    print(JSON.stringify(letters.map(({ seq, letter }) => ({ seq, ...letter })), null, 2));
-    return;
-  }
-  print(['seq', 'failedAt', 'subject', 'stage', 'reason', 'attempts', 'eventId', 'message'].join('\t'));
-  for (const { seq, letter } of letters) {
-    print([seq, letter.failedAt, letter.subject, letter.stage, letter.reason, letter.attempts, letter.eventId ?? '-', letter.message].join('\t'));
-  }
-  print(`${letters.length} dead letter(s)`);
-}
-
-export { runMigrate, runNatsSetup, runPublish, runDlqList, readDeadLetters, withSql, BROKEN };
+export { runMigrate, runNatsSetup, runPublish, withSql, BROKEN };
 export type { Print };

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { loadBridgeConfig, loadCliConfig, loadRegistryClientConfig } from '../shared/config/index.ts';
+import { loadBridgeConfig, loadCliConfig, loadRegistryClientConfig, loadReplayConfig } from '../shared/config/index.ts';
 import { consumerSettingsFor } from '../shared/nats/index.ts';
-import { BROKEN, runDlqList, runMigrate, runNatsSetup, runPublish } from './commands.ts';
+import { BROKEN, runMigrate, runNatsSetup, runPublish } from './commands.ts';
+import { runDlqList, runDlqPurge, runDlqReplay, runDlqShow } from './dlqCommands.ts';
 import { runCheckCompat, runRegistryExport, runRegistryImport, runRegistryList, runRegistryRequest } from './registryCommands.ts';
 
 const USAGE = `usage: ingest <command>
@@ -20,8 +21,15 @@ const USAGE = `usage: ingest <command>
   nats setup                           create or update the streams and the bridge's consumer
   publish <subject> [--count N] [--broken ${BROKEN.join('|')}]
                                        publish sample Avro events for a registered route
-  dlq list [--limit N] [--reason R] [--json]
+  dlq list [FILTERS] [--limit N] [--json]
                                        list dead letters, oldest first
+  dlq show <seq>                       one dead letter in full, its payload decoded if it decodes now
+  dlq replay [FILTERS] [--dry-run] [--limit N]
+                                       re-drive dead letters whose cause is fixed (what the scheduled
+                                       dlq-replay function does); --dry-run only reports
+  dlq purge [FILTERS] --yes            delete dead letters for good
+
+  FILTERS: --reason R  --route TYPE.VERSION  --subject S  --since ISO-TIME  --until ISO-TIME
 
 Configuration comes from the environment (NATS_URL, DATABASE_URL, ...; see README).`;
 
@@ -43,6 +51,12 @@ async function main(argv: string[]): Promise<boolean> {
       reason: { type: 'string' },
       out: { type: 'string' },
       mode: { type: 'string' },
+      route: { type: 'string' },
+      subject: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -54,6 +68,10 @@ async function main(argv: string[]): Promise<boolean> {
     return true;
   }
   const config = loadCliConfig();
+  for (const key of ['since', 'until'] as const) {
+    if (values[key] !== undefined && Number.isNaN(Date.parse(values[key]))) throw new Error(`--${key} must be an ISO-8601 time`);
+  }
+  const filter = { reason: values.reason, routeKey: values.route, subject: values.subject, since: values.since, until: values.until };
   const pair = `${command} ${sub ?? ''}`.trim();
   switch (pair) {
     case 'migrate':
@@ -86,8 +104,16 @@ async function main(argv: string[]): Promise<boolean> {
       await runNatsSetup(config, consumerSettingsFor(loadBridgeConfig()), print);
       return true;
     case 'dlq list':
-      await runDlqList(config, { limit: positiveInteger(values.limit, '--limit', 100), reason: values.reason, json: values.json }, print);
+      await runDlqList(loadReplayConfig(), { ...filter, limit: positiveInteger(values.limit, '--limit', 100), json: values.json }, print);
       return true;
+    case 'dlq show':
+      if (first === undefined) break;
+      return runDlqShow(loadReplayConfig(), positiveInteger(first, 'sequence', 0), print);
+    case 'dlq replay':
+      await runDlqReplay(loadReplayConfig(), { ...filter, dryRun: values['dry-run'], limit: values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit', 1) }, print);
+      return true;
+    case 'dlq purge':
+      return runDlqPurge(loadReplayConfig(), { ...filter, yes: values.yes }, print);
     default:
       if (command === 'publish' && sub !== undefined) {
         await runPublish(config, { subject: sub, count: positiveInteger(values.count, '--count', 1), broken: values.broken }, print);

@@ -22,7 +22,7 @@ async function runRegistryImport(config: CliConfig, file: string, print: Print):
   const document = await readJson(file, 'registry document');
   const routes = await withSql(config, (sql) => loadRegistry(sql, document, filtersOf(config)));
   for (const route of routes) {
-    const sink = route.sink.kind === 'postgres' ? `postgres:${route.sink.table}` : route.sink.problem;
+    const sink = route.sink.kind === 'invalid' ? `invalid sink: ${route.sink.problem}` : JSON.stringify(route.sink);
     print(`route ${route.subject} -> ${sink} (schema ${route.schema.xid}, ${route.wireFormat}; dead letters to ${route.deadLetterSubject})`);
   }
 }

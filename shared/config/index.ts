@@ -3,3 +3,5 @@ export { loadBridgeConfig, loadCliConfig, loadFunctionConfig, loadLocalConfig } 
 export type * from './types.ts';
 export { loadRegistryApiConfig, loadRegistryClientConfig } from './registryApi.ts';
 export type { RegistryApiConfig } from './registryApi.ts';
+export { loadReplayConfig } from './replay.ts';
+export type { ReplayConfig } from './replay.ts';

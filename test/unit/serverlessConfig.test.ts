@@ -68,6 +68,7 @@ describe('serverless.yml', () => {
         route: 'functions/route/handler.handler',
         'sink-write': 'functions/sink-write/handler.handler',
         'registry-api': 'functions/registry-api/handler.handler',
+        'dlq-replay': 'functions/dlq-replay/handler.handler',
       },
     );
     assert.deepEqual(config.custom['serverless-offline'], { lambdaPort: 3002, httpPort: 3000, noPrependStageInUrl: true, useInProcess: true });
@@ -111,11 +112,13 @@ describe('serverless.yml', () => {
     assert.doesNotMatch(text, /postgres(ql)?:\/\/[^'"\s]*:[^'"\s@]+@/, 'no literal database password');
   });
 
-  test('the places for the functions still to come are kept', () => {
+  test('the replay schedule is a stage parameter: on for dev, off for test and by default', () => {
     for (const param of ['dlqReplaySchedule', 'dlqReplayEnabled', 'registryApiMemorySize', 'registryApiReservedConcurrency']) {
       assert.ok(param in (config.params.default ?? {}), `param ${param}`);
     }
-    assert.match(text, /# dlq-replay:/);
+    assert.equal(config.params.default?.dlqReplayEnabled, false);
+    assert.equal(config.params.dev?.dlqReplayEnabled, true);
+    assert.equal(config.params.test?.dlqReplayEnabled, undefined);
   });
 });
 

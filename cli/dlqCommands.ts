@@ -1,0 +1,92 @@
+import { runReplay, type ReplayFilter } from '../functions/dlq-replay/replay.ts';
+import { createReplayRuntime } from '../functions/dlq-replay/runtime.ts';
+import type { StoredLetter } from '../functions/dlq-replay/store.ts';
+import { runValidate } from '../functions/validate/validate.ts';
+import { DecoderCache } from '../functions/validate/decoders.ts';
+import type { ReplayConfig } from '../shared/config/index.ts';
+import { createRouteLookup } from '../shared/registry/index.ts';
+import type { Print } from './commands.ts';
+
+function matches(stored: StoredLetter, filter: ReplayFilter): boolean {
+  const { letter } = stored;
+  return (
+    (filter.reason === undefined || letter.reason === filter.reason) &&
+    (filter.routeKey === undefined || letter.routeKey === filter.routeKey) &&
+    (filter.subject === undefined || letter.subject === filter.subject) &&
+    (filter.since === undefined || letter.failedAt >= new Date(filter.since).toISOString()) &&
+    (filter.until === undefined || letter.failedAt <= new Date(filter.until).toISOString())
+  );
+}
+
+async function withRuntime<T>(config: ReplayConfig, work: (runtime: ReturnType<typeof createReplayRuntime>) => Promise<T>): Promise<T> {
+  const runtime = createReplayRuntime(config);
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit: number; json: boolean }, print: Print): Promise<void> {
+  const letters = await withRuntime(config, async (runtime) => (await (await runtime.store()).list(Number.MAX_SAFE_INTEGER)).filter((s) => matches(s, options)).slice(0, options.limit));
+  if (options.json) {
+    print(JSON.stringify(letters.map(({ seq, letter }) => ({ seq, ...letter })), null, 2));
+    return;
+  }
+  print(['seq', 'failedAt', 'subject', 'stage', 'reason', 'attempts', 'replays', 'eventId', 'message'].join('\t'));
+  for (const { seq, letter } of letters) {
+    const replays = `${letter.replayCount}${letter.parked === true ? ' (parked)' : ''}`;
+    print([seq, letter.failedAt, letter.subject, letter.stage, letter.reason, letter.attempts, replays, letter.eventId ?? '-', letter.message].join('\t'));
+  }
+  print(`${letters.length} dead letter(s)`);
+}
+
+/** One dead letter in full, with its payload decoded by the current registry when it can be. */
+async function runDlqShow(config: ReplayConfig, seq: number, print: Print): Promise<boolean> {
+  return withRuntime(config, async (runtime) => {
+    const stored = (await (await runtime.store()).list(Number.MAX_SAFE_INTEGER)).find((candidate) => candidate.seq === seq);
+    if (stored === undefined) {
+      print(`no dead letter at sequence ${seq}`);
+      return false;
+    }
+    const { letter } = stored;
+    const { createSql } = await import('../shared/postgres/index.ts');
+    const sql = createSql(config.databaseUrl, { max: 1, applicationName: 'ingest-cli' });
+    try {
+      const [result] = (
+        await runValidate(
+          { records: [{ id: 'show', subject: letter.subject, headers: letter.headers, payload: letter.payload, publishedAt: letter.publishedAt }] },
+          { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
+        )
+      ).results;
+      const decoded = result?.ok ? result.event.body : `(does not decode now: ${result?.ok === false ? `${result.failure.reason}: ${result.failure.message}` : 'no result'})`;
+      print(JSON.stringify({ seq, ...letter, decoded }, null, 2));
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+    return true;
+  });
+}
+
+async function runDlqReplay(config: ReplayConfig, request: ReplayFilter & { dryRun: boolean; limit: number | undefined }, print: Print): Promise<void> {
+  const report = await withRuntime(config, async (runtime) => runReplay(request, await runtime.deps()));
+  for (const item of report.items) print([item.seq, item.subject, item.reason, item.outcome, item.detail ?? ''].join('\t'));
+  print(`${report.dryRun ? 'dry run: ' : ''}examined ${report.examined}: ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing to do'}`);
+}
+
+/** Deletes dead letters for good; refuses without --yes, and says how many it would delete. */
+async function runDlqPurge(config: ReplayConfig, filter: ReplayFilter & { yes: boolean }, print: Print): Promise<boolean> {
+  return withRuntime(config, async (runtime) => {
+    const store = await runtime.store();
+    const doomed = (await store.list(Number.MAX_SAFE_INTEGER)).filter((s) => matches(s, filter));
+    if (!filter.yes) {
+      print(`would delete ${doomed.length} dead letter(s); run again with --yes to delete them`);
+      return doomed.length === 0;
+    }
+    for (const stored of doomed) await store.remove(stored);
+    print(`deleted ${doomed.length} dead letter(s)`);
+    return true;
+  });
+}
+
+export { runDlqList, runDlqPurge, runDlqReplay, runDlqShow };

@@ -1,0 +1,120 @@
+import type { RecordFailure } from '../../shared/failures/index.ts';
+import type { DeadLetter } from '../../shared/nats/index.ts';
+import type { DeadLetterStore, StoredLetter } from './store.ts';
+
+/** Which dead letters a run looks at. */
+type ReplayFilter = {
+  readonly reason?: string;
+  readonly routeKey?: string;
+  readonly subject?: string;
+  /** ISO-8601: only letters that failed at or after this time. */
+  readonly since?: string;
+  readonly until?: string;
+};
+
+type ReplayRequest = ReplayFilter & {
+  /** Report what would now succeed, change nothing. */
+  readonly dryRun?: boolean;
+  readonly limit?: number;
+};
+
+type ReplayOutcome = 'replayed' | 'would-replay' | 'still-failing' | 'parked' | 'deferred' | 'already-parked';
+
+type ReplayReport = {
+  readonly dryRun: boolean;
+  readonly examined: number;
+  readonly counts: Readonly<Record<ReplayOutcome, number>>;
+  readonly items: readonly { seq: number; subject: string; reason: string; outcome: ReplayOutcome; detail?: string }[];
+};
+
+/** Can the event pass validate and route now? Sink failures cannot be known before writing. */
+type CheckResult = { readonly ok: true } | { readonly ok: false; readonly failure: RecordFailure };
+
+type ReplayDeps = {
+  readonly store: DeadLetterStore;
+  readonly check: (letter: DeadLetter) => Promise<CheckResult>;
+  /** Publishes the original message again, through the normal chain. */
+  readonly republish: (letter: DeadLetter) => Promise<void>;
+  readonly maxReplays: number;
+  readonly limit: number;
+  readonly ratePerSecond: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => Date;
+};
+
+function matches(letter: DeadLetter, filter: ReplayFilter): boolean {
+  if (filter.reason !== undefined && letter.reason !== filter.reason) return false;
+  if (filter.routeKey !== undefined && letter.routeKey !== filter.routeKey) return false;
+  if (filter.subject !== undefined && letter.subject !== filter.subject) return false;
+  if (filter.since !== undefined && letter.failedAt < new Date(filter.since).toISOString()) return false;
+  if (filter.until !== undefined && letter.failedAt > new Date(filter.until).toISOString()) return false;
+  return true;
+}
+
+/**
+ * Re-drives dead letters whose cause is fixed: each is first checked against the current
+ * registry (validate + route, no side effects); one that passes is published again to its
+ * original subject and goes through the same stages as any event (the sink is idempotent, so an
+ * event that had landed before does not land twice). One that still fails stays, with its
+ * replay count raised and the new reason, and is parked for good after `maxReplays`.
+ */
+async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<ReplayReport> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = deps.now ?? (() => new Date());
+  const dryRun = request.dryRun === true;
+  const limit = Math.min(request.limit ?? deps.limit, deps.limit);
+  const counts: Record<ReplayOutcome, number> = { replayed: 0, 'would-replay': 0, 'still-failing': 0, parked: 0, deferred: 0, 'already-parked': 0 };
+  const items: ReplayReport['items'][number][] = [];
+  const spacingMs = 1000 / deps.ratePerSecond;
+  let examined = 0;
+
+  const record = (stored: StoredLetter, outcome: ReplayOutcome, detail?: string): void => {
+    counts[outcome]++;
+    items.push({ seq: stored.seq, subject: stored.letter.subject, reason: stored.letter.reason, outcome, ...(detail === undefined ? {} : { detail }) });
+  };
+
+  for (const stored of (await deps.store.list(Number.MAX_SAFE_INTEGER)).filter((s) => matches(s.letter, request))) {
+    if (examined >= limit) break;
+    examined++;
+    const { letter } = stored;
+    if (letter.parked === true) {
+      record(stored, 'already-parked');
+      continue;
+    }
+    const check = await deps.check(letter);
+    if (!check.ok && check.failure.retryable) {
+      // The registry could not be asked (an outage): no verdict, try again next run.
+      record(stored, 'deferred', check.failure.message);
+      continue;
+    }
+    if (check.ok) {
+      if (dryRun) {
+        record(stored, 'would-replay');
+        continue;
+      }
+      await deps.republish(letter);
+      await deps.store.remove(stored);
+      record(stored, 'replayed');
+      if (spacingMs >= 1) await sleep(spacingMs);
+      continue;
+    }
+    const replayCount = letter.replayCount + 1;
+    const parked = replayCount >= deps.maxReplays;
+    if (!dryRun) {
+      await deps.store.replace(stored, {
+        ...letter,
+        stage: check.failure.stage,
+        reason: check.failure.reason,
+        message: check.failure.message,
+        replayCount,
+        failedAt: now().toISOString(),
+        ...(parked ? { parked: true } : {}),
+      });
+    }
+    record(stored, parked ? 'parked' : 'still-failing', `${check.failure.reason}: ${check.failure.message}`);
+  }
+  return { dryRun, examined, counts, items };
+}
+
+export { runReplay };
+export type { CheckResult, ReplayDeps, ReplayFilter, ReplayReport, ReplayRequest };

@@ -1,0 +1,53 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { ReplayConfig } from '../../shared/config/index.ts';
+import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
+import { createSql, type Sql } from '../../shared/postgres/index.ts';
+import { createRouteLookup } from '../../shared/registry/index.ts';
+import { DecoderCache } from '../validate/decoders.ts';
+import { createReplayCheck } from './check.ts';
+import { createRepublisher } from './republish.ts';
+import type { ReplayDeps } from './replay.ts';
+import { createDeadLetterStore, type DeadLetterStore } from './store.ts';
+
+type ReplayRuntime = {
+  /** Connects on first use and keeps the connection for later invocations of a warm container. */
+  deps(): Promise<ReplayDeps>;
+  store(): Promise<DeadLetterStore>;
+  close(): Promise<void>;
+};
+
+function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
+  const db = sql ?? createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-dlq-replay' });
+  const routes = createRouteLookup(db, config.registryCache);
+  const decoders = new DecoderCache();
+  let nc: Promise<NatsConnection> | undefined;
+  const connection = (): Promise<NatsConnection> => {
+    nc ??= connectNats(config.nats.url, 'ingest-dlq-replay', config.nats.security);
+    return nc;
+  };
+  const store = async (): Promise<DeadLetterStore> => {
+    const conn = await connection();
+    return createDeadLetterStore(jetstream(conn), await jetstreamManager(conn), config.nats.deadLetter.name);
+  };
+  return {
+    store,
+    async deps() {
+      const conn = await connection();
+      return {
+        store: await store(),
+        check: createReplayCheck({ routes, decoders }),
+        republish: createRepublisher(jetstream(conn), config.nats.ingest.name),
+        maxReplays: config.maxReplays,
+        limit: config.limit,
+        ratePerSecond: config.ratePerSecond,
+      };
+    },
+    async close() {
+      if (nc !== undefined) await (await nc).drain();
+      if (sql === undefined) await db.end({ timeout: 5 });
+    },
+  };
+}
+
+export { createReplayRuntime };
+export type { ReplayRuntime };
