@@ -26,13 +26,21 @@ async function waitFor<T>(
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${describe}; last value: ${JSON.stringify(last)}`);
+  let last: { value: T } | { error: unknown } | undefined;
+  for (;;) {
+    // A probe may fail while a server it asks is restarting; that is "not yet", not a failure.
+    try {
+      last = { value: await probe() };
+      if (done(last.value)) return last.value;
+    } catch (error) {
+      last = { error };
+    }
+    if (Date.now() > deadline) {
+      const seen = 'value' in last ? JSON.stringify(last.value) : `error ${String((last.error as Error).message ?? last.error)}`;
+      throw new Error(`timed out waiting for ${describe}; last: ${seen}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
-    last = await probe();
   }
-  return last;
 }
 
 export { uniqueRunId, freePort, waitFor };

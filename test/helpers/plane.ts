@@ -38,6 +38,8 @@ type TestPlane = {
   deadLetters(): Promise<DeadLetter[]>;
   pending(): Promise<{ pending: number; ackPending: number }>;
   startBridge(): ManagedProcess;
+  /** Starts serverless-offline again on the same ports (after a kill). */
+  restartOffline(): Promise<ManagedProcess>;
   close(): Promise<void>;
 };
 
@@ -62,16 +64,24 @@ async function exampleDocumentFor(runId: string, wireFormat: string): Promise<Ex
   return document;
 }
 
-async function createTestPlane(options: { bridgeEnv?: Env; wireFormat?: string } = {}): Promise<TestPlane> {
+type TestPlaneOptions = {
+  readonly bridgeEnv?: Env;
+  readonly wireFormat?: string;
+  /** Servers of the plane's own (fault tests); default: the machine's NATS and PostgreSQL. */
+  readonly natsUrl?: string;
+  readonly databaseServerUrl?: string;
+};
+
+async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlane> {
   const runId = uniqueRunId();
-  const database = await createTestDatabase(`ingest_${runId}`);
+  const database = await createTestDatabase(`ingest_${runId}`, options.databaseServerUrl);
   const [lambdaPort, httpPort] = [await freePort(), await freePort()];
   const base = loadCliConfig();
   const env: Env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? tmpdir(),
     LOG_LEVEL: 'warn',
-    NATS_URL: base.nats.url,
+    NATS_URL: options.natsUrl ?? base.nats.url,
     DATABASE_URL: database.url,
     INGEST_STREAM: `INGEST_${runId}`,
     INGEST_SUBJECTS: `${runId}.>`,
@@ -113,13 +123,8 @@ async function createTestPlane(options: { bridgeEnv?: Env; wireFormat?: string }
       await nc.close();
     });
     await ensureTopology(jsm, bridgeConfig.nats, consumerSettingsFor(bridgeConfig));
-    const offline = await startOffline({
-      stage: 'test',
-      lambdaPort,
-      httpPort,
-      env,
-      logFile: join(logDir, `ingest-offline-${runId}.log`),
-    });
+    const offlineOptions = { stage: 'test', lambdaPort, httpPort, env, logFile: join(logDir, `ingest-offline-${runId}.log`) };
+    let offline = await startOffline(offlineOptions);
     cleanups.push(() => offline.stop());
     const bridgeLog = join(logDir, `ingest-bridge-${runId}.log`);
     const plane: TestPlane = {
@@ -163,6 +168,11 @@ async function createTestPlane(options: { bridgeEnv?: Env; wireFormat?: string }
         plane.bridge = startBridge(env, bridgeLog);
         return plane.bridge;
       },
+      async restartOffline() {
+        offline = await startOffline(offlineOptions);
+        (plane as { offline: ManagedProcess }).offline = offline;
+        return offline;
+      },
       close: cleanup,
     };
     cleanups.push(() => plane.bridge.stop());
@@ -174,4 +184,4 @@ async function createTestPlane(options: { bridgeEnv?: Env; wireFormat?: string }
 }
 
 export { createTestPlane };
-export type { TestPlane };
+export type { TestPlane, TestPlaneOptions };
