@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createRegistryService } from '../../shared/admin/index.ts';
+import { promisify } from 'node:util';
+import { MIGRATIONS_DIR, ROOT } from '../../cli/paths.ts';
+import { createRegistryService, migrateRegistry } from '../../shared/admin/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
-import { migrateRegistry } from '../../shared/admin/index.ts';
-import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { uniqueRunId } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
+
+const run = promisify(execFile);
 
 type Json = Record<string, any>;
 
@@ -128,6 +134,33 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
     const [table] = await plane.sql<{ exists: boolean }[]>`select to_regclass('ok_table') is not null as exists`;
     assert.equal(table!.exists, true, 'storing the message created its sink table');
     assert.equal((await call('DELETE', path)).status, 204);
+  });
+
+  test('ingest registry check-compat reads the registry over HTTP and fails CI on a breaking schema', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ingest-compat-'));
+    try {
+      const ok = structuredClone(v1);
+      ok.fields.push({ name: 'rack', type: ['null', 'string'], default: null });
+      const bad = structuredClone(v1);
+      bad.fields.push({ name: 'rack', type: 'string' });
+      await writeFile(join(dir, 'ok.avsc'), JSON.stringify(ok));
+      await writeFile(join(dir, 'bad.avsc'), JSON.stringify(bad));
+      const cli = (file: string) =>
+        run(process.execPath, [join(ROOT, 'bin/ingest.mjs'), 'registry', 'check-compat', SCHEMA, join(dir, file)], {
+          env: { PATH: process.env.PATH, REGISTRY_URL: plane.registryUrl },
+        }).then(
+          ({ stdout }) => ({ code: 0, stdout }),
+          (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+        );
+      const good = await cli('ok.avsc');
+      assert.equal(good.code, 0, good.stdout);
+      assert.match(good.stdout, /^compatible/);
+      const breaking = await cli('bad.avsc');
+      assert.equal(breaking.code, 1, breaking.stdout);
+      assert.match(breaking.stdout, /INCOMPATIBLE[\s\S]*rack/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('unknown paths and entities are 404 problem documents', async () => {
