@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRegistryService, loadRegistry } from '../shared/admin/index.ts';
 import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES } from '../shared/avro/index.ts';
-import type { CliConfig } from '../shared/config/index.ts';
-import { isObject, parseSchemaXid } from '../shared/xregistry/index.ts';
+import { type CliConfig, loadHttpSinkPolicy } from '../shared/config/index.ts';
+import { isObject, parseSchemaXid, type StreamFilters } from '../shared/xregistry/index.ts';
+import { describeSinkTarget } from '../shared/sinks/index.ts';
 import { handleRegistryRequest } from '../functions/registry-api/api.ts';
 import { type Print, withSql } from './commands.ts';
 
@@ -14,8 +15,8 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
-function filtersOf(config: CliConfig): { ingest: readonly string[]; deadLetter: readonly string[] } {
-  return { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects };
+function filtersOf(config: CliConfig): StreamFilters {
+  return { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects, httpSinks: loadHttpSinkPolicy() };
 }
 
 async function runRegistryImport(config: CliConfig, file: string, print: Print): Promise<void> {
@@ -46,7 +47,7 @@ async function runRegistryList(config: CliConfig, print: Print): Promise<void> {
     const messages = isObject(group) && isObject(group.messages) ? Object.values(group.messages) : [];
     for (const message of messages) {
       if (!isObject(message) || !isObject(message.ingestion) || !isObject(message.protocoloptions)) continue;
-      const sink = isObject(message.ingestion.sink) ? `${String(message.ingestion.sink.kind)}:${String(message.ingestion.sink.table)}` : '?';
+      const sink = describeSinkTarget(message.ingestion.sink);
       print([message.protocoloptions.subject, message.dataschemaxid, sink, message.ingestion.deadlettersubject, message.ingestion.wireformat ?? 'raw'].join('\t'));
     }
   }

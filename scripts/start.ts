@@ -11,7 +11,7 @@ import { redactUrl } from '../infra/local/probe.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../infra/local/processes.ts';
 import { ensureServices } from '../infra/local/services.ts';
 import { loadRegistry, migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
-import { loadBridgeConfig, loadCliConfig, loadLocalConfig, loadRegistryApiConfig } from '../shared/config/index.ts';
+import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, loadLocalConfig, loadRegistryApiConfig } from '../shared/config/index.ts';
 import { randomBytes } from 'node:crypto';
 import { connectNats, consumerSettingsFor, createProducer, ensureTopology } from '../shared/nats/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
@@ -35,7 +35,7 @@ async function seedRegistry(databaseUrl: string, ingest: readonly string[], dead
     const routes: RouteRecord[] = [];
     for (const file of (await readdir(REGISTRY_DIR)).filter((name) => name.endsWith('.xreg.json')).sort()) {
       const document: unknown = JSON.parse(await readFile(join(REGISTRY_DIR, file), 'utf8'));
-      routes.push(...(await loadRegistry(sql, document, { ingest, deadLetter })));
+      routes.push(...(await loadRegistry(sql, document, { ingest, deadLetter, httpSinks: loadHttpSinkPolicy() })));
       say(`registry: loaded ${file}`);
     }
     return routes;

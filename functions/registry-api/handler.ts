@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createRegistryService } from '../../shared/admin/index.ts';
-import { loadRegistryApiConfig } from '../../shared/config/index.ts';
+import { loadHttpSinkPolicy, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { createLogger } from '../../shared/logging/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
 import { handleRegistryRequest, type ApiRequest } from './api.ts';
@@ -9,7 +9,7 @@ import { handleRegistryRequest, type ApiRequest } from './api.ts';
 const config = loadRegistryApiConfig();
 const logger = createLogger(config.logLevel, { function: 'registry-api' });
 const sql = createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-registry-api' });
-const service = createRegistryService(sql, { ingest: config.ingestSubjects, deadLetter: config.deadLetterSubjects });
+const service = createRegistryService(sql, { ingest: config.ingestSubjects, deadLetter: config.deadLetterSubjects, httpSinks: loadHttpSinkPolicy() });
 
 function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
   const headers: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import type { SinkWriteRecord, SinkWriteRequest, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
-import type { Sink } from '../../shared/sinks/index.ts';
+import { parseSinkTarget, type Sink } from '../../shared/sinks/index.ts';
 
 type SinkWriteDeps = {
   /** The sinks this deployment can write to, by kind. */
@@ -16,19 +16,28 @@ function failAll(records: readonly SinkWriteRecord[], error: IngestError): SinkW
   return records.map((record) => ({ id: record.id, ok: false, failure: error.toFailure() }));
 }
 
+function unknownSink(message: string): IngestError {
+  return new IngestError(Stage.sinkWrite, FailureReason.unknownSink, message, { retryable: false });
+}
+
 async function writeGroup(records: readonly SinkWriteRecord[], deps: SinkWriteDeps): Promise<SinkWriteResult[]> {
-  const target = records[0]!.sink;
+  // The target arrives in the request; it is held to the registry's rules again before any sink
+  // sees it, because a request can also come from a hand-made `osls invoke`.
+  const parsed = parseSinkTarget(records[0]!.sink);
+  if (!parsed.ok) return failAll(records, unknownSink(`invalid sink target: ${parsed.problem}`));
+  const target = parsed.target;
   const sink = deps.sinks.get(target.kind);
-  if (sink === undefined) {
-    return failAll(records, new IngestError(Stage.sinkWrite, FailureReason.unknownSink, `no sink of kind "${target.kind}"`, {
-      retryable: false,
-    }));
-  }
+  if (sink === undefined) return failAll(records, unknownSink(`no sink of kind "${target.kind}" in this deployment`));
   try {
     return await sink.write(target, records);
   } catch (error) {
     if (error instanceof IngestError) return failAll(records, error);
-    throw error;
+    // An unexpected error in one sink must not fail the other targets' records in this request:
+    // it fails its own, as retryable (it is not known to be the event's fault).
+    return failAll(records, new IngestError(Stage.sinkWrite, FailureReason.sinkUnavailable, `${target.kind} sink failed: ${(error as Error).message}`, {
+      retryable: true,
+      cause: error,
+    }));
   }
 }
 

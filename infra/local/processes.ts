@@ -101,13 +101,14 @@ async function startOffline(options: OfflineOptions): Promise<ManagedProcess> {
     options.logFile,
   );
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
-  while (!(await canConnect('127.0.0.1', options.lambdaPort, 500))) {
+  // The Lambda port opens before the HTTP one (the registry API); wait for both.
+  while (!(await canConnect('127.0.0.1', options.lambdaPort, 500)) || !(await canConnect('127.0.0.1', options.httpPort, 500))) {
     if (offline.child.exitCode !== null) {
       throw new Error(`serverless-offline exited with code ${offline.child.exitCode}; see ${options.logFile}`);
     }
     if (Date.now() > deadline) {
       await offline.stop();
-      throw new Error(`serverless-offline did not listen on ${options.lambdaPort} in time; see ${options.logFile}`);
+      throw new Error(`serverless-offline did not listen on ${options.lambdaPort} and ${options.httpPort} in time; see ${options.logFile}`);
     }
     await sleep(250);
   }

@@ -5,7 +5,7 @@ import { isObject, RegistryService, type StreamFilters } from '../xregistry/inde
 
 /** The registry service with this deployment's sinks: storing a message creates its table. */
 function createRegistryService(sql: Sql, filters: StreamFilters): RegistryService {
-  return new RegistryService({ sql, filters, provisionSink: (db, sink) => ensurePostgresTable(db, sink.table) });
+  return new RegistryService({ sql, filters, provisionSink: (db, sink) => ensurePostgresTable(db, sink) });
 }
 
 function subjectsOf(document: unknown): string[] {

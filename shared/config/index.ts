@@ -5,3 +5,4 @@ export { loadRegistryApiConfig, loadRegistryClientConfig } from './registryApi.t
 export type { RegistryApiConfig } from './registryApi.ts';
 export { loadReplayConfig } from './replay.ts';
 export type { ReplayConfig } from './replay.ts';
+export { loadHttpSinkPolicy, loadSinkConfig, type HttpSinkAuthHeader, type HttpSinkConfig, type HttpSinkPolicy, type NatsSinkConfig, type SinkConfig } from './sinks.ts';

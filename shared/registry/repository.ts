@@ -1,6 +1,6 @@
 import type { Sql } from '../postgres/index.ts';
+import { parseSinkTarget } from '../sinks/targets.ts';
 import { parseSchemaXid } from '../xregistry/references.ts';
-import { isTableName } from './identifiers.ts';
 import type { InvalidSink, RouteRecord, SchemaVersionRef, SinkTarget } from './types.ts';
 import { routeKeyFromSubject } from './routeKey.ts';
 
@@ -38,13 +38,15 @@ function toVersionRef(row: VersionRow): SchemaVersionRef {
   };
 }
 
-/** Re-checks a sink read back from the database; a bad one is kept as InvalidSink, never trusted. */
-function parseStoredSink(stored: MessageRow['ingestion']['sink']): SinkTarget | InvalidSink {
-  if (stored?.kind !== 'postgres') return { kind: 'invalid', problem: `unknown sink "${String(stored?.kind)}"` };
-  if (typeof stored.table !== 'string' || !isTableName(stored.table)) {
-    return { kind: 'invalid', problem: `refusing table name "${String(stored.table)}"` };
-  }
-  return { kind: 'postgres', table: stored.table };
+/**
+ * Re-checks a sink read back from the database with the same rules as when it was stored (its
+ * shape: table and column identifiers, URL, subject); a bad one is kept as InvalidSink, never
+ * trusted. The deployment's rules (allow-list, addresses, stream loops) are checked again by the
+ * sinks themselves before they write.
+ */
+function parseStoredSink(stored: unknown): SinkTarget | InvalidSink {
+  const parsed = parseSinkTarget(stored);
+  return parsed.ok ? parsed.target : { kind: 'invalid', problem: parsed.problem };
 }
 
 async function readerVersion(sql: Sql, dataschemaxid: string): Promise<VersionRow | undefined> {

@@ -2,9 +2,29 @@ import { FailureReason, IngestError, Stage } from '../failures/index.ts';
 
 /** The sink could not be reached or is overloaded; the same write may succeed later. */
 class SinkUnavailableError extends IngestError {
-  constructor(message: string, options?: ErrorOptions) {
+  /**
+   * How long the sink asked us to wait (HTTP Retry-After), when it said. RecordFailure has no
+   * field for it yet, so it also appears in the message; see the README's sinks section.
+   */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { readonly retryAfterMs?: number }) {
     super(Stage.sinkWrite, FailureReason.sinkUnavailable, message, { ...options, retryable: true });
     this.name = 'SinkUnavailableError';
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/**
+ * The sink refuses the target itself: a host not on the allow-list, an address in a private
+ * network, a subject the ingest stream captures. Retrying cannot help; an operator fixes the
+ * route or the configuration and replays the dead letters.
+ */
+class SinkTargetRefusedError extends IngestError {
+  constructor(message: string, options?: ErrorOptions) {
+    // No reason code of its own yet: sink_target_missing is the one that means "fix the target, then replay".
+    super(Stage.sinkWrite, FailureReason.sinkTargetMissing, message, { ...options, retryable: false });
+    this.name = 'SinkTargetRefusedError';
   }
 }
 
@@ -24,4 +44,4 @@ class SinkRejectedError extends IngestError {
   }
 }
 
-export { SinkUnavailableError, SinkTargetMissingError, SinkRejectedError };
+export { SinkUnavailableError, SinkTargetMissingError, SinkTargetRefusedError, SinkRejectedError };

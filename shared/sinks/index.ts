@@ -1,3 +1,12 @@
-export { SinkRejectedError, SinkTargetMissingError, SinkUnavailableError } from './errors.ts';
-export { createPostgresTableSink, ensurePostgresTable } from './postgresTable.ts';
+export { SinkRejectedError, SinkTargetMissingError, SinkTargetRefusedError, SinkUnavailableError } from './errors.ts';
+export { createHttpSink } from './httpSink.ts';
+export { createNatsSubjectSink } from './natsSubjectSink.ts';
+export type { NatsSinkOptions } from './natsSubjectSink.ts';
+export { postgresTableDdl } from './postgresDdl.ts';
+export type { PostgresTableSpec } from './postgresDdl.ts';
+export { ensurePostgresTable, planPostgresTable } from './postgresProvision.ts';
+export type { TablePlan } from './postgresProvision.ts';
+export { createPostgresTableSink } from './postgresTable.ts';
+export { describeSinkTarget, parseSinkTarget, SINK_KINDS, sinkTargetAttributes } from './targets.ts';
+export type { ParsedSinkTarget, StoreChecks } from './targets.ts';
 export type { Sink } from './types.ts';

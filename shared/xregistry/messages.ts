@@ -1,7 +1,9 @@
 import { WIRE_FORMATS } from '../avro/index.ts';
 import { isPublishSubject, subjectMatches } from '../nats/subjects.ts';
-import { isTableName } from '../registry/identifiers.ts';
+import type { HttpSinkPolicy } from '../config/sinks.ts';
 import { isVersion } from '../registry/routeKey.ts';
+import type { PostgresSinkTarget, SinkTarget } from '../registry/types.ts';
+import { parseSinkTarget, SINK_KINDS, sinkTargetAttributes } from '../sinks/targets.ts';
 import { checkEpoch, checkId, isObject, mergePatch, nextCommon, optionalString, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
@@ -16,10 +18,18 @@ type Db = store.Db;
 type StreamFilters = {
   readonly ingest: readonly string[];
   readonly deadLetter: readonly string[];
+  /**
+   * Where HTTP sinks may point (HTTP_SINK_ALLOWED_HOSTS, loadHttpSinkPolicy). Unset: a route with
+   * an HTTP sink is refused, so a registry that was not given the policy cannot store an unchecked URL.
+   */
+  readonly httpSinks?: HttpSinkPolicy;
 };
 
-/** Creates what a sink needs (for PostgreSQL, the table) when a message definition names it. */
-type ProvisionSink = (db: Db, sink: { kind: 'postgres'; table: string }) => Promise<void>;
+/**
+ * Creates what a sink needs (for PostgreSQL, the table) when a message definition names it. Gets
+ * the route's reader schema too: a table with mapped columns takes its column types from it.
+ */
+type ProvisionSink = (db: Db, sink: PostgresSinkTarget & { readonly schema: unknown }) => Promise<void>;
 
 const MESSAGE_ATTRIBUTES = ['messageid', 'protocol', 'protocoloptions', 'dataschemaformat', 'dataschemaxid', 'ingestion'] as const;
 
@@ -27,15 +37,27 @@ function invalid(where: string, message: string): XRegistryError {
   return new XRegistryError(XRegistryErrorType.invalidData, `${where}: ${message}`);
 }
 
-function readIngestion(value: unknown, filters: StreamFilters, where: string): Ingestion {
+/** The ingestion attribute with its sink checked, as one of the known target kinds. */
+type CheckedIngestion = Omit<Ingestion, 'sink'> & { readonly sink: SinkTarget };
+
+/**
+ * The sink's rules live with the sinks (shared/sinks/targets.ts), so the registry and the
+ * read-back in shared/registry apply the same ones; here they also get what is known only when
+ * storing: the streams, the HTTP policy and the route's reader schema.
+ */
+function readSink(sink: unknown, filters: StreamFilters, schema: unknown, where: string): SinkTarget {
+  const attributes = isObject(sink) ? sinkTargetAttributes(sink.kind) : undefined;
+  if (!isObject(sink) || attributes === undefined) throw invalid(where, `ingestion.sink.kind must be one of ${SINK_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
+  rejectUnknown(sink, attributes, `${where} ingestion.sink`);
+  const parsed = parseSinkTarget(sink, { streams: { ingest: filters.ingest, deadLetter: filters.deadLetter }, http: filters.httpSinks, schema });
+  if (!parsed.ok) throw invalid(where, parsed.problem);
+  return parsed.target;
+}
+
+function readIngestion(value: unknown, filters: StreamFilters, schema: unknown, where: string): CheckedIngestion {
   if (!isObject(value)) throw invalid(where, '"ingestion" is required: {"sink": {...}, "deadlettersubject": "..."}');
   rejectUnknown(value, ['sink', 'deadlettersubject', 'retrybudget', 'wireformat'], `${where} ingestion`);
-  const sink = value.sink;
-  if (!isObject(sink) || sink.kind !== 'postgres') throw invalid(where, 'ingestion.sink.kind must be "postgres"');
-  rejectUnknown(sink, ['kind', 'table'], `${where} ingestion.sink`);
-  if (typeof sink.table !== 'string' || !isTableName(sink.table)) {
-    throw invalid(where, `ingestion.sink.table "${String(sink.table)}" must be [schema.]table in lower case (a-z, 0-9, _)`);
-  }
+  const sink = readSink(value.sink, filters, schema, where);
   const deadLetter = value.deadlettersubject;
   if (typeof deadLetter !== 'string' || !isPublishSubject(deadLetter)) throw invalid(where, 'ingestion.deadlettersubject must be a NATS subject without wildcards');
   if (!filters.deadLetter.some((filter) => subjectMatches(filter, deadLetter))) {
@@ -50,7 +72,7 @@ function readIngestion(value: unknown, filters: StreamFilters, where: string): I
     throw invalid(where, `ingestion.wireformat must be one of ${WIRE_FORMATS.join(', ')}`);
   }
   return {
-    sink: { kind: 'postgres', table: sink.table },
+    sink,
     deadlettersubject: deadLetter,
     ...(budget === undefined ? {} : { retrybudget: budget }),
     wireformat: wire,
@@ -117,7 +139,7 @@ async function putMessage(
   if (envelopeProblems.length > 0) throw invalid(where, `${xid}: ${envelopeProblems.join('; ')}`);
   const format = optionalString(body, 'dataschemaformat', where) ?? reader.format;
   if (format.toLowerCase() !== reader.format.toLowerCase()) throw invalid(where, `dataschemaformat "${format}" differs from the schema's format "${reader.format}"`);
-  const ingestion = readIngestion(body.ingestion, options.filters, where);
+  const ingestion = readIngestion(body.ingestion, options.filters, reader.document, where);
   const holder = await store.messageBySubject(db, subject);
   if (holder !== undefined && (holder.messagegroupid !== group || holder.messageid !== message)) {
     throw invalid(where, `subject ${subject} is already routed by /messagegroups/${holder.messagegroupid}/messages/${holder.messageid}`);
@@ -134,7 +156,8 @@ async function putMessage(
     dataschemaxid: xid,
     ingestion,
   };
-  await options.provisionSink(db, { kind: 'postgres', table: ingestion.sink.table! });
+  // Only a table needs creating; an HTTP endpoint or a NATS stream is the operator's to provide.
+  if (ingestion.sink.kind === 'postgres') await options.provisionSink(db, { ...ingestion.sink, schema: reader.document });
   await store.saveMessage(db, row);
   return { row, created: existing === undefined };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
-import { loadBridgeConfig, loadCliConfig, type BridgeConfig } from '../../shared/config/index.ts';
+import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, type BridgeConfig } from '../../shared/config/index.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../../infra/local/processes.ts';
 import { connectNats, consumerSettingsFor, decodeDeadLetter, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
@@ -114,6 +114,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
     const [route] = await loadRegistry(sql, await exampleDocumentFor(runId, options.wireFormat ?? 'raw'), {
       ingest: bridgeConfig.nats.ingest.subjects,
       deadLetter: bridgeConfig.nats.deadLetter.subjects,
+      httpSinks: loadHttpSinkPolicy(env),
     });
     const nc = await connectNats(bridgeConfig.nats.url, `ingest-test-${runId}`, bridgeConfig.nats.security);
     const jsm = await jetstreamManager(nc);

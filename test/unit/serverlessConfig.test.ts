@@ -188,10 +188,6 @@ describe('infra/aws CloudFormation templates', () => {
     for (const name of imported) assert.ok(exported.has(name), `${name} is exported by database.yml`);
   });
 
-  const cfnLint = findExecutable('cfn-lint');
-  test('cfn-lint finds nothing', { skip: cfnLint === undefined && 'cfn-lint is not installed' }, async () => {
-    await run(cfnLint!, INFRA_TEMPLATES.map((name) => join(AWS_DIR, name)), { timeout: 120_000 });
-  });
 });
 
 describe('the bridge image entrypoint', () => {
@@ -217,7 +213,7 @@ describe('the bridge image entrypoint', () => {
 
 const NATS_SERVER = findExecutable('nats-server');
 
-describe('infra/aws/nats JSON matches what the bridge provisions', { skip: NATS_SERVER === undefined && 'nats-server is not installed' }, () => {
+describe('infra/aws/nats JSON matches what the bridge provisions', () => {
   let dir: string;
   let server: ReturnType<typeof spawn> | undefined;
   let url: string;

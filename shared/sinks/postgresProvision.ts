@@ -1,0 +1,43 @@
+import type { Sql, TransactionSql } from '../postgres/index.ts';
+import { hasEventTime } from './postgresColumns.ts';
+import { postgresTableDdl, type PostgresTableSpec, quoteTable } from './postgresDdl.ts';
+
+type TablePlan = {
+  /** The table's DDL for this database (run only when the table does not exist). */
+  readonly ddl: string;
+  readonly exists: boolean;
+  readonly hypertable: boolean;
+};
+
+async function hasTimescale(sql: Sql | TransactionSql): Promise<boolean> {
+  const [row] = await sql<{ present: boolean }[]>`select exists (select 1 from pg_extension where extname = 'timescaledb') as present`;
+  return row?.present === true;
+}
+
+/**
+ * The DDL this database needs for `spec`. A hypertable when the `timescaledb` extension is
+ * installed in the database and the schema's own `time` fills event_time (so a repeat keeps the
+ * key); a plain table otherwise. An existing table is left as it is: turning a filled plain table
+ * into a hypertable, or changing its columns, is an operator's migration, not a side effect of
+ * storing a route.
+ */
+async function planPostgresTable(sql: Sql | TransactionSql, spec: string | PostgresTableSpec): Promise<TablePlan> {
+  const wanted = typeof spec === 'string' ? { table: spec } : spec;
+  const table = quoteTable(wanted.table);
+  const [row] = await sql<{ exists: boolean }[]>`select to_regclass(${table}) is not null as exists`;
+  const hypertable = hasEventTime(wanted.schema) && (await hasTimescale(sql));
+  return { ddl: postgresTableDdl({ ...wanted, hypertable }), exists: row?.exists === true, hypertable };
+}
+
+/**
+ * Creates the sink table for `spec` unless it exists. A bare table name gives the default layout
+ * as a plain table (the form older callers use).
+ */
+async function ensurePostgresTable(sql: Sql | TransactionSql, spec: string | PostgresTableSpec): Promise<void> {
+  const plan = await planPostgresTable(sql, spec);
+  // No parameters, so postgres.js sends the script as one simple query: both statements at once.
+  if (!plan.exists) await sql.unsafe(plan.ddl);
+}
+
+export { ensurePostgresTable, planPostgresTable };
+export type { TablePlan };

@@ -1,0 +1,61 @@
+import type { SinkTarget } from '../registry/types.ts';
+import { HTTP_TARGET_ATTRIBUTES, parseHttpTarget } from './httpTarget.ts';
+import { NATS_TARGET_ATTRIBUTES, parseNatsTarget } from './natsTarget.ts';
+import { parsePostgresTarget, POSTGRES_TARGET_ATTRIBUTES } from './postgresTarget.ts';
+import { isObject, type Json, type StoreChecks } from './targetChecks.ts';
+
+type ParsedSinkTarget = { readonly ok: true; readonly target: SinkTarget } | { readonly ok: false; readonly problem: string };
+
+type KindRules = {
+  readonly attributes: readonly string[];
+  readonly parse: (value: Json, store: StoreChecks | undefined) => SinkTarget | string;
+};
+
+// The one table of sink kinds the registry knows. A new kind adds its parser here.
+const KINDS: Readonly<Record<SinkTarget['kind'], KindRules>> = {
+  postgres: { attributes: POSTGRES_TARGET_ATTRIBUTES, parse: parsePostgresTarget },
+  http: { attributes: HTTP_TARGET_ATTRIBUTES, parse: parseHttpTarget },
+  nats: { attributes: NATS_TARGET_ATTRIBUTES, parse: parseNatsTarget },
+};
+
+const SINK_KINDS = Object.keys(KINDS) as readonly SinkTarget['kind'][];
+
+function rulesFor(kind: unknown): KindRules | undefined {
+  return typeof kind === 'string' && Object.hasOwn(KINDS, kind) ? KINDS[kind as SinkTarget['kind']] : undefined;
+}
+
+/** The attributes a sink of `kind` may have, or undefined for an unknown kind. */
+function sinkTargetAttributes(kind: unknown): readonly string[] | undefined {
+  return rulesFor(kind)?.attributes;
+}
+
+/**
+ * Validates a sink target. With `store` (a route being stored) every rule applies: the deployment's
+ * streams and HTTP allow-list, the route's schema for mapped columns. Without it (a stored route
+ * read back) only the target's own shape is checked, so a row edited by hand is still refused.
+ */
+function parseSinkTarget(value: unknown, store?: StoreChecks): ParsedSinkTarget {
+  if (!isObject(value)) return { ok: false, problem: 'ingestion.sink must be an object with a "kind"' };
+  const rules = rulesFor(value.kind);
+  if (rules === undefined) return { ok: false, problem: `unknown sink "${String(value.kind)}" (ingestion.sink.kind must be one of ${SINK_KINDS.join(', ')})` };
+  const parsed = rules.parse(value, store);
+  return typeof parsed === 'string' ? { ok: false, problem: parsed } : { ok: true, target: parsed };
+}
+
+/** One line for listings (`ingest registry list`): `postgres:metric_events`, `http/batch:https://…`, `nats:enriched.cpu`. */
+function describeSinkTarget(value: unknown): string {
+  const parsed = parseSinkTarget(value);
+  if (!parsed.ok) return `invalid (${parsed.problem})`;
+  const target = parsed.target;
+  switch (target.kind) {
+    case 'postgres':
+      return `postgres:${target.table}${target.columns === undefined ? '' : `(${Object.keys(target.columns).join(',')})`}`;
+    case 'http':
+      return `http/${target.mode}:${target.url}`;
+    case 'nats':
+      return `nats:${target.subject}`;
+  }
+}
+
+export { describeSinkTarget, parseSinkTarget, SINK_KINDS, sinkTargetAttributes };
+export type { ParsedSinkTarget, StoreChecks };

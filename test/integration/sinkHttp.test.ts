@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import { loadSinkConfig } from '../../shared/config/index.ts';
+import type { SinkWriteRecord, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
+import type { SinkTarget } from '../../shared/registry/index.ts';
+import { createHttpSink, type Sink } from '../../shared/sinks/index.ts';
+import { batchIdempotencyKey } from '../../shared/sinks/httpIdempotency.ts';
+import { createAgents, post } from '../../shared/sinks/httpRequest.ts';
+
+type Received = { path: string; headers: IncomingMessage['headers']; body: unknown };
+type Body = { id: string; data: { value: number } };
+
+/**
+ * A real HTTP endpoint on 127.0.0.1 that behaves like a careful receiver: it stores each event
+ * once per Idempotency-Key, and a few paths misbehave on purpose.
+ */
+function startEndpoint(): Promise<{ server: Server; port: number; received: Received[]; stored: Map<string, number> }> {
+  const received: Received[] = [];
+  const seenKeys = new Set<string>();
+  const stored = new Map<string, number>();
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      const path = request.url ?? '';
+      received.push({ path, headers: request.headers, body });
+      const events = (typeof body === 'object' && body !== null && 'events' in body ? (body as { events: Body[] }).events : [body as Body]);
+      const key = String(request.headers['idempotency-key']);
+      if (path === '/status/500') return void response.writeHead(500).end('down for maintenance');
+      if (path === '/throttle') return void response.writeHead(429, { 'retry-after': '2' }).end('slow down');
+      if (path === '/bad') return void response.writeHead(400, { 'content-type': 'text/plain' }).end(`value out of range ${'x'.repeat(2000)}`);
+      if (path === '/slow') return void setTimeout(() => response.writeHead(200).end(), 2000);
+      if (path === '/picky' && events.some((event) => event.data.value < 0)) return void response.writeHead(422).end('negative value');
+      if (!seenKeys.has(key)) {
+        seenKeys.add(key);
+        for (const event of events) stored.set(event.id, (stored.get(event.id) ?? 0) + 1);
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"accepted":true}');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, received, stored })));
+}
+
+function record(id: string, eventId: string, sink: SinkTarget, value = 1): SinkWriteRecord {
+  return {
+    id,
+    subject: 'metrics.http.v1',
+    sink,
+    event: {
+      eventId,
+      routeKey: { type: 'metrics.http', version: 'v1' },
+      time: '2026-01-01T00:00:00.000Z',
+      source: 'test',
+      body: { id: eventId, time: '2026-01-01T00:00:00.000Z', data: { value } },
+    },
+  };
+}
+
+function failures(response: SinkWriteResponse): Extract<SinkWriteResult, { ok: false }>[] {
+  return response.results.filter((result): result is Extract<SinkWriteResult, { ok: false }> => !result.ok);
+}
+
+describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
+  let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
+  let sinks: Map<string, Sink>;
+  let base: string;
+
+  before(async () => {
+    endpoint = await startEndpoint();
+    base = `http://127.0.0.1:${endpoint.port}`;
+    // The test server is on loopback, so this deployment allows private networks for that one host.
+    const config = loadSinkConfig({
+      HTTP_SINK_ALLOWED_HOSTS: `127.0.0.1:${endpoint.port}`,
+      HTTP_SINK_ALLOW_PRIVATE_NETWORKS: 'true',
+      HTTP_SINK_AUTH_HEADERS: JSON.stringify({ [`127.0.0.1:${endpoint.port}`]: 'Bearer test-token' }),
+    });
+    sinks = new Map([['http', createHttpSink(config.http) as Sink]]);
+  });
+
+  beforeEach(() => {
+    endpoint.received.length = 0;
+    endpoint.stored.clear();
+  });
+
+  after(async () => {
+    endpoint.server.closeAllConnections();
+    await new Promise((resolve) => endpoint.server.close(resolve));
+  });
+
+  test('batch mode: one POST {events}, a stable Idempotency-Key, every event stored exactly once even when redelivered', async () => {
+    const sink: SinkTarget = { kind: 'http', url: `${base}/events`, mode: 'batch' };
+    const batch = [record('1', 'b1', sink), record('2', 'b2', sink), record('3', 'b1', sink), record('4', 'b3', sink)];
+    const first = await runSinkWrite({ records: batch }, { sinks });
+    assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true, false]);
+    // The bridge redelivers the same events (a nak, a crash): same key, so the endpoint stores nothing twice.
+    const again = await runSinkWrite({ records: [batch[3]!, batch[1]!, batch[0]!] }, { sinks });
+    assert.ok(again.results.every((r) => r.ok));
+    assert.equal(endpoint.received.length, 2);
+    const [one, two] = endpoint.received;
+    assert.equal(one!.headers['content-type'], 'application/json');
+    assert.equal(one!.headers.authorization, 'Bearer test-token');
+    assert.equal(one!.headers['idempotency-key'], batchIdempotencyKey(['b1', 'b2', 'b3']));
+    assert.equal(two!.headers['idempotency-key'], one!.headers['idempotency-key']);
+    assert.deepEqual((one!.body as { events: Body[] }).events.map((event) => event.id), ['b1', 'b2', 'b3']);
+    assert.deepEqual(Object.fromEntries(endpoint.stored), { b1: 1, b2: 1, b3: 1 });
+  });
+
+  test('event mode: one POST per event with Idempotency-Key = event id, each stored once', async () => {
+    const sink: SinkTarget = { kind: 'http', url: `${base}/event`, mode: 'event' };
+    const records = ['e1', 'e2', 'e3', 'e1'].map((eventId, index) => record(String(index), eventId, sink));
+    const response = await runSinkWrite({ records }, { sinks });
+    assert.deepEqual(response.results.map((r) => r.ok && r.duplicate), [false, false, false, true]);
+    await runSinkWrite({ records: records.slice(0, 2) }, { sinks });
+    assert.deepEqual(endpoint.received.map((request) => request.headers['idempotency-key']).sort(), ['e1', 'e1', 'e2', 'e2', 'e3']);
+    assert.deepEqual((endpoint.received[0]!.body as Body).data, { value: 1 });
+    assert.deepEqual(Object.fromEntries([...endpoint.stored].sort()), { e1: 1, e2: 1, e3: 1 });
+  });
+
+  test('500 is retryable', async () => {
+    const response = await runSinkWrite({ records: [record('1', 's1', { kind: 'http', url: `${base}/status/500`, mode: 'batch' })] }, { sinks });
+    const [failure] = failures(response);
+    assert.equal(failure?.failure.reason, 'sink_unavailable');
+    assert.equal(failure?.failure.retryable, true);
+    assert.match(failure!.failure.message, /HTTP 500 Internal Server Error from 127\.0\.0\.1:\d+: down for maintenance/);
+  });
+
+  test('429 with Retry-After is retryable and carries the delay', async () => {
+    const response = await runSinkWrite({ records: [record('1', 't1', { kind: 'http', url: `${base}/throttle`, mode: 'event' })] }, { sinks });
+    const [failure] = failures(response);
+    assert.equal(failure?.failure.retryable, true);
+    assert.match(failure!.failure.message, /HTTP 429 Too Many Requests .*retry after 2000 ms \(Retry-After: 2\)/);
+  });
+
+  test('400 is permanent, with the status and the first 500 bytes of the response', async () => {
+    const response = await runSinkWrite({ records: [record('1', 'r1', { kind: 'http', url: `${base}/bad`, mode: 'event' })] }, { sinks });
+    const [failure] = failures(response);
+    assert.equal(failure?.failure.reason, 'sink_rejected');
+    assert.equal(failure?.failure.retryable, false);
+    const text = failure!.failure.message;
+    assert.match(text, /^HTTP 400 Bad Request from 127\.0\.0\.1:\d+: value out of range x+$/);
+    assert.equal(text.slice(text.indexOf('value out of range')).length, 500);
+  });
+
+  test('a batch refused for its data is retried event by event, so only the bad event fails', async () => {
+    const sink: SinkTarget = { kind: 'http', url: `${base}/picky`, mode: 'batch' };
+    const response = await runSinkWrite({ records: [record('1', 'p1', sink), record('2', 'p2', sink, -5), record('3', 'p3', sink)] }, { sinks });
+    const byId = new Map(response.results.map((result) => [result.id, result]));
+    assert.equal(byId.get('1')?.ok, true);
+    assert.equal(byId.get('3')?.ok, true);
+    const bad = byId.get('2');
+    assert.ok(bad && !bad.ok && bad.failure.reason === 'sink_rejected' && /HTTP 422 .*negative value/.test(bad.failure.message));
+    assert.deepEqual([...endpoint.stored.keys()].sort(), ['p1', 'p3']);
+  });
+
+  test('a timeout is retryable', async () => {
+    const started = Date.now();
+    const response = await runSinkWrite({ records: [record('1', 'slow1', { kind: 'http', url: `${base}/slow`, mode: 'event', timeoutms: 300 })] }, { sinks });
+    const [failure] = failures(response);
+    assert.equal(failure?.failure.retryable, true);
+    assert.match(failure!.failure.message, /timed out after 300 ms/);
+    assert.ok(Date.now() - started < 1500);
+  });
+
+  test('a connection refused is retryable', async () => {
+    const { server, port } = await startEndpoint();
+    await new Promise((resolve) => server.close(resolve));
+    const config = loadSinkConfig({ HTTP_SINK_ALLOWED_HOSTS: `127.0.0.1:${port}`, HTTP_SINK_ALLOW_PRIVATE_NETWORKS: 'true' });
+    const response = await runSinkWrite(
+      { records: [record('1', 'c1', { kind: 'http', url: `http://127.0.0.1:${port}/`, mode: 'batch' })] },
+      { sinks: new Map([['http', createHttpSink(config.http) as Sink]]) },
+    );
+    const [failure] = failures(response);
+    assert.equal(failure?.failure.retryable, true);
+    assert.match(failure!.failure.message, /ECONNREFUSED/);
+  });
+
+  test('the request connects to the checked address only, keeping the name for the Host header', async () => {
+    // `.invalid` never resolves (RFC 6761): reaching the server proves no second lookup happened.
+    const outcome = await post({
+      url: new URL(`http://pinned.invalid:${endpoint.port}/events`),
+      body: JSON.stringify({ events: [] }),
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'k' },
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+      timeoutMs: 2000,
+      agents: createAgents(),
+    });
+    assert.equal(outcome.status, 200);
+    assert.equal(endpoint.received[0]?.headers.host, `pinned.invalid:${endpoint.port}`);
+  });
+
+  test('a host not on the allow-list is refused permanently, without any request', async () => {
+    // Same server, named differently: the allow-list names 127.0.0.1:<port>, not localhost.
+    const response = await runSinkWrite({ records: [record('1', 'h1', { kind: 'http', url: `http://localhost:${endpoint.port}/events`, mode: 'batch' })] }, { sinks });
+    const [failure] = failures(response);
+    assert.equal(failure?.failure.retryable, false);
+    assert.match(failure!.failure.message, /host localhost:\d+ is not in HTTP_SINK_ALLOWED_HOSTS/);
+    assert.equal(endpoint.received.length, 0);
+  });
+
+  test('a private address is refused unless private networks are allowed, by literal and by name', async () => {
+    const config = loadSinkConfig({ HTTP_SINK_ALLOWED_HOSTS: `127.0.0.1:${endpoint.port},localhost:${endpoint.port}` });
+    const strict = new Map([['http', createHttpSink(config.http) as Sink]]);
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const response = await runSinkWrite({ records: [record('1', `x-${host}`, { kind: 'http', url: `http://${host}:${endpoint.port}/events`, mode: 'event' })] }, { sinks: strict });
+      const [failure] = failures(response);
+      assert.equal(failure?.failure.retryable, false, host);
+      assert.match(failure!.failure.message, /resolves to (127\.0\.0\.1|::1) \(loopback\); HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off/);
+    }
+    assert.equal(endpoint.received.length, 0);
+  });
+});

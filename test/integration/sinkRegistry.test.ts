@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { migrateRegistry } from '../../shared/admin/index.ts';
+import { createSql, type Sql } from '../../shared/postgres/index.ts';
+import { findRouteBySubject } from '../../shared/registry/index.ts';
+import { ensurePostgresTable } from '../../shared/sinks/index.ts';
+import { registryModel, RegistryService, type StreamFilters, XRegistryError } from '../../shared/xregistry/index.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { uniqueRunId } from '../helpers/names.ts';
+
+const FILTERS: StreamFilters = {
+  ingest: ['metrics.>'],
+  deadLetter: ['deadletter.>'],
+  httpSinks: { allowedHosts: ['api.example.com', '*.hooks.example.org'], allowPrivateNetworks: false },
+};
+
+function message(subject: string, sink: unknown): Record<string, unknown> {
+  return {
+    protocol: 'NATS',
+    protocoloptions: { subject },
+    dataschemaxid: '/schemagroups/metrics/schemas/cpu-usage',
+    ingestion: { sink, deadlettersubject: `deadletter.${subject}` },
+  };
+}
+
+describe('sink targets in the registry (real PostgreSQL)', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let sql: Sql;
+  let service: RegistryService;
+
+  async function rejects(subject: string, sink: unknown, pattern: RegExp, registry = service): Promise<void> {
+    await assert.rejects(registry.putMessage('metrics', subject, message(subject, sink), false), (error: unknown) => {
+      assert.ok(error instanceof XRegistryError, String(error));
+      assert.match(error.message, pattern);
+      return true;
+    });
+    assert.equal(await findRouteBySubject(sql, subject), undefined, 'nothing stored');
+  }
+
+  before(async () => {
+    database = await createTestDatabase(`ingest_${uniqueRunId()}`);
+    sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
+    await migrateRegistry(sql, MIGRATIONS_DIR);
+    // What shared/admin's createRegistryService should pass (see the README's sinks section).
+    service = new RegistryService({ sql, filters: FILTERS, provisionSink: (db, sink) => ensurePostgresTable(db, sink) });
+    const example = JSON.parse(await readFile(EXAMPLE_REGISTRY, 'utf8')) as { schemagroups: unknown };
+    await service.import({ schemagroups: example.schemagroups });
+  });
+
+  after(async () => {
+    await sql?.end({ timeout: 5 });
+    await database?.drop();
+  });
+
+  test('a postgres sink with mapped columns is stored and its table created with types from the schema', async () => {
+    const sink = { kind: 'postgres', table: 'cpu_values', columns: { value: 'data.value', unit: 'data.unit', tags: 'data.tags', host: 'source' } };
+    await service.putMessage('metrics', 'metrics.cpu.mapped.v1', message('metrics.cpu.mapped.v1', sink), false);
+    const route = await findRouteBySubject(sql, 'metrics.cpu.mapped.v1');
+    assert.deepEqual(route?.sink, sink);
+    const columns = await sql<{ column_name: string; data_type: string }[]>`
+      select column_name, data_type from information_schema.columns where table_name = 'cpu_values' order by ordinal_position`;
+    assert.deepEqual(columns.map((c) => `${c.column_name}:${c.data_type}`), [
+      'event_id:text',
+      'event_time:timestamp with time zone',
+      'value:double precision',
+      'unit:text',
+      'tags:jsonb',
+      'host:text',
+      'ingested_at:timestamp with time zone',
+    ]);
+  });
+
+  test('mapped columns must name identifiers and paths the schema has', async () => {
+    await rejects('metrics.cpu.badpath.v1', { kind: 'postgres', table: 't1', columns: { v: 'data.nothing' } }, /no field "nothing"/);
+    await rejects('metrics.cpu.badcol.v1', { kind: 'postgres', table: 't1', columns: { 'V"x': 'data.value' } }, /lower-case identifier/);
+    await rejects('metrics.cpu.intomap.v1', { kind: 'postgres', table: 't1', columns: { host: 'data.tags.host' } }, /map, not a record/);
+  });
+
+  test('an http sink is stored only for an allowed host and a public literal address', async () => {
+    const sink = { kind: 'http', url: 'https://api.example.com/v1/events', mode: 'batch', timeoutms: 3000 };
+    await service.putMessage('metrics', 'metrics.cpu.http.v1', message('metrics.cpu.http.v1', sink), false);
+    assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.http.v1'))?.sink, sink);
+    await service.putMessage('metrics', 'metrics.cpu.hook.v1', message('metrics.cpu.hook.v1', { kind: 'http', url: 'https://a.hooks.example.org/in', mode: 'event' }), false);
+    await rejects('metrics.cpu.evil.v1', { kind: 'http', url: 'https://evil.example.com/', mode: 'batch' }, /host evil\.example\.com is not in HTTP_SINK_ALLOWED_HOSTS/);
+    await rejects('metrics.cpu.creds.v1', { kind: 'http', url: 'https://u:p@api.example.com/', mode: 'batch' }, /must not carry credentials/);
+    await rejects('metrics.cpu.hdr.v1', { kind: 'http', url: 'https://api.example.com/', mode: 'batch', headers: {} }, /unknown attribute "headers"/);
+    const withoutPolicy = new RegistryService({ sql, filters: { ingest: FILTERS.ingest, deadLetter: FILTERS.deadLetter }, provisionSink: async () => {} });
+    await rejects('metrics.cpu.nopolicy.v1', sink, /HTTP sinks are not enabled here/, withoutPolicy);
+    const loopback = new RegistryService({ sql, filters: { ...FILTERS, httpSinks: { allowedHosts: ['127.0.0.1:8080'], allowPrivateNetworks: false } }, provisionSink: async () => {} });
+    await rejects('metrics.cpu.loopback.v1', { kind: 'http', url: 'http://127.0.0.1:8080/', mode: 'event' }, /loopback address/, loopback);
+  });
+
+  test('a nats sink may not point back into the ingest or dead-letter stream', async () => {
+    await service.putMessage('metrics', 'metrics.cpu.nats.v1', message('metrics.cpu.nats.v1', { kind: 'nats', subject: 'enriched.cpu.usage' }), false);
+    assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.nats.v1'))?.sink, { kind: 'nats', subject: 'enriched.cpu.usage' });
+    await rejects('metrics.cpu.loop.v1', { kind: 'nats', subject: 'metrics.cpu.loop.v1' }, /captured by the ingest stream \(metrics\.>\): that would be a loop/);
+    await rejects('metrics.cpu.dlq.v1', { kind: 'nats', subject: 'deadletter.x' }, /captured by the dead-letter stream/);
+    await rejects('metrics.cpu.s3.v1', { kind: 's3', bucket: 'x' }, /ingestion\.sink\.kind must be one of "postgres", "http", "nats"/);
+  });
+
+  test('a stored sink edited by hand into something invalid is read back as InvalidSink', async () => {
+    await sql`
+      update xr_messages set ingestion = jsonb_set(ingestion, '{sink,url}', '"file:///etc/passwd"')
+      where subject = 'metrics.cpu.http.v1'`;
+    const route = await findRouteBySubject(sql, 'metrics.cpu.http.v1');
+    assert.equal(route?.sink.kind, 'invalid');
+    assert.match(route?.sink.kind === 'invalid' ? route.sink.problem : '', /http:\/\/ or https:\/\//);
+    await sql`
+      update xr_messages set ingestion = jsonb_set(ingestion, '{sink,columns}', '{"x; drop table cpu_values": "data.value"}')
+      where subject = 'metrics.cpu.mapped.v1'`;
+    const mapped = await findRouteBySubject(sql, 'metrics.cpu.mapped.v1');
+    assert.equal(mapped?.sink.kind, 'invalid');
+  });
+
+  test('GET /model declares every sink kind and its attributes', () => {
+    const model = registryModel() as { groups: { messagegroups: { resources: { messages: { attributes: { ingestion: { attributes: { sink: { attributes: Record<string, { enum?: string[] }> } } } } } } } } };
+    const sink = model.groups.messagegroups.resources.messages.attributes.ingestion.attributes.sink.attributes;
+    assert.deepEqual(sink.kind?.enum, ['postgres', 'http', 'nats']);
+    assert.deepEqual(Object.keys(sink).sort(), ['columns', 'kind', 'mode', 'subject', 'table', 'timeoutms', 'url']);
+  });
+});

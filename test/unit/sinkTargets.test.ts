@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import type { SinkWriteRecord } from '../../shared/contracts/index.ts';
+import type { SinkTarget } from '../../shared/registry/index.ts';
+import { describeSinkTarget, parseSinkTarget, type Sink, type StoreChecks } from '../../shared/sinks/index.ts';
+
+const SCHEMA = {
+  type: 'record',
+  name: 'E',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'data', type: { type: 'record', name: 'D', fields: [{ name: 'value', type: 'double' }] } },
+  ],
+};
+
+const STORE: StoreChecks = {
+  streams: { ingest: ['metrics.>'], deadLetter: ['deadletter.>'] },
+  http: { allowedHosts: ['api.example.com', '127.0.0.1:8080'], allowPrivateNetworks: false },
+  schema: SCHEMA,
+};
+
+function problem(value: unknown, store?: StoreChecks): string {
+  const parsed = parseSinkTarget(value, store);
+  assert.equal(parsed.ok, false, JSON.stringify(value));
+  return parsed.ok ? '' : parsed.problem;
+}
+
+describe('sink targets when stored and when read back', () => {
+  test('postgres: table, optional column mapping checked against the schema when stored', () => {
+    assert.deepEqual(parseSinkTarget({ kind: 'postgres', table: 'public.events' }, STORE), { ok: true, target: { kind: 'postgres', table: 'public.events' } });
+    const mapped = { kind: 'postgres', table: 'readings', columns: { value: 'data.value' } };
+    assert.deepEqual(parseSinkTarget(mapped, STORE), { ok: true, target: mapped });
+    assert.match(problem({ kind: 'postgres', table: 'Events' }), /must be \[schema\.\]table in lower case/);
+    assert.match(problem({ kind: 'postgres', table: 'r', columns: { value: 'data.nothing' } }, STORE), /no field "nothing"/);
+    // Read back, the schema is not at hand: only the mapping's shape is checked.
+    assert.equal(parseSinkTarget({ kind: 'postgres', table: 'r', columns: { value: 'data.nothing' } }).ok, true);
+    assert.match(problem({ kind: 'postgres', table: 'r', columns: { 'v; drop table r': 'data.value' } }), /lower-case identifier/);
+    assert.match(problem({ kind: 'postgres', table: 'r', extra: 1 }), /unknown attribute "extra"/);
+  });
+
+  test('http: URL shape always; allow-list and literal private addresses when stored', () => {
+    const target = { kind: 'http', url: 'https://api.example.com/v1/events', mode: 'batch', timeoutms: 2000 };
+    assert.deepEqual(parseSinkTarget(target, STORE), { ok: true, target });
+    assert.match(problem({ ...target, url: 'https://other.example.com/' }, STORE), /host other\.example\.com is not in HTTP_SINK_ALLOWED_HOSTS/);
+    assert.match(problem({ ...target, url: 'http://127.0.0.1:8080/' }, STORE), /loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off/);
+    assert.equal(parseSinkTarget({ ...target, url: 'http://127.0.0.1:8080/' }, { ...STORE, http: { ...STORE.http!, allowPrivateNetworks: true } }).ok, true);
+    assert.match(problem(target, { ...STORE, http: undefined }), /HTTP sinks are not enabled here/);
+    assert.match(problem({ ...target, url: 'https://user:pw@api.example.com/' }), /must not carry credentials/);
+    assert.match(problem({ ...target, url: 'ftp://api.example.com/' }), /http:\/\/ or https:\/\//);
+    assert.match(problem({ ...target, mode: 'stream' }), /mode must be "batch"/);
+    assert.match(problem({ ...target, timeoutms: 60_000 }), /timeoutms must be an integer from 100 to 20000/);
+    assert.match(problem({ ...target, headers: { authorization: 'x' } }), /unknown attribute "headers"/);
+    // Read back, the deployment's policy is not at hand: the sink checks it before each request.
+    assert.equal(parseSinkTarget({ ...target, url: 'https://other.example.com/' }).ok, true);
+  });
+
+  test('nats: a subject outside the ingest and dead-letter streams', () => {
+    assert.deepEqual(parseSinkTarget({ kind: 'nats', subject: 'enriched.cpu' }, STORE), { ok: true, target: { kind: 'nats', subject: 'enriched.cpu' } });
+    assert.match(problem({ kind: 'nats', subject: 'metrics.cpu.usage.v1' }, STORE), /captured by the ingest stream \(metrics\.>\): that would be a loop/);
+    assert.match(problem({ kind: 'nats', subject: 'deadletter.x' }, STORE), /captured by the dead-letter stream/);
+    assert.match(problem({ kind: 'nats', subject: 'enriched.*' }), /without wildcards/);
+    assert.match(problem({ kind: 'nats', subject: '$JS.API.STREAM.CREATE.X' }), /system subject/);
+  });
+
+  test('one-line descriptions for listings', () => {
+    assert.equal(describeSinkTarget({ kind: 'postgres', table: 'metric_events' }), 'postgres:metric_events');
+    assert.equal(describeSinkTarget({ kind: 'postgres', table: 'r', columns: { value: 'data.value', host: 'source' } }), 'postgres:r(value,host)');
+    assert.equal(describeSinkTarget({ kind: 'http', url: 'https://api.example.com/in', mode: 'event' }), 'http/event:https://api.example.com/in');
+    assert.equal(describeSinkTarget({ kind: 'nats', subject: 'enriched.cpu' }), 'nats:enriched.cpu');
+    assert.match(describeSinkTarget({ kind: 's3' }), /^invalid \(unknown sink "s3"/);
+  });
+
+  test('unknown kinds and shapes', () => {
+    assert.match(problem({ kind: 's3', bucket: 'b' }), /unknown sink "s3"/);
+    assert.match(problem('postgres'), /must be an object/);
+    assert.match(problem(undefined), /must be an object/);
+  });
+});
+
+describe('sink-write checks targets before any sink sees them', () => {
+  test('an invalid target fails its own records as unknown_sink; a valid one is written', async () => {
+    const written: SinkTarget[] = [];
+    const fake: Sink = {
+      kind: 'postgres',
+      async write(target, records) {
+        written.push(target);
+        return records.map((record) => ({ id: record.id, ok: true, duplicate: false }));
+      },
+    };
+    const record = (id: string, sink: unknown): SinkWriteRecord => ({
+      id,
+      subject: 'metrics.a.v1',
+      sink: sink as SinkTarget,
+      event: { eventId: `e${id}`, routeKey: { type: 'metrics.a', version: 'v1' }, time: '2026-01-01T00:00:00.000Z', source: null, body: { id: `e${id}` } },
+    });
+    const response = await runSinkWrite(
+      {
+        records: [
+          record('1', { kind: 'postgres', table: 'ok_table' }),
+          record('2', { kind: 'postgres', table: 'x; drop table y' }),
+          record('3', { kind: 'nats', subject: 'out.a' }),
+        ],
+      },
+      { sinks: new Map([['postgres', fake]]) },
+    );
+    const byId = new Map(response.results.map((result) => [result.id, result]));
+    assert.equal(byId.get('1')?.ok, true);
+    const bad = byId.get('2');
+    assert.ok(bad && !bad.ok && bad.failure.reason === 'unknown_sink' && /invalid sink target/.test(bad.failure.message));
+    const missing = byId.get('3');
+    assert.ok(missing && !missing.ok && missing.failure.reason === 'unknown_sink' && /no sink of kind "nats"/.test(missing.failure.message));
+    assert.deepEqual(written, [{ kind: 'postgres', table: 'ok_table' }]);
+  });
+
+  test('a sink that breaks unexpectedly fails only its own records, as retryable', async () => {
+    const fine: Sink = { kind: 'postgres', write: async (_target, records) => records.map((record) => ({ id: record.id, ok: true, duplicate: false })) };
+    const broken: Sink = {
+      kind: 'nats',
+      write: async () => {
+        throw new TypeError('boom');
+      },
+    };
+    const event = { eventId: 'e', routeKey: { type: 'metrics.a', version: 'v1' }, time: '2026-01-01T00:00:00.000Z', source: null, body: { id: 'e' } };
+    const response = await runSinkWrite(
+      {
+        records: [
+          { id: '1', subject: 'metrics.a.v1', sink: { kind: 'postgres', table: 't' }, event },
+          { id: '2', subject: 'metrics.a.v1', sink: { kind: 'nats', subject: 'out.a' }, event },
+        ],
+      },
+      { sinks: new Map([['postgres', fine], ['nats', broken]]) },
+    );
+    const [one, two] = response.results;
+    assert.equal(one?.ok, true);
+    assert.ok(two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message));
+  });
+});
