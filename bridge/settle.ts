@@ -15,7 +15,11 @@ function settle(outcome: Outcome, deliveryCount: number, retry: RetryConfig, ran
   if (!failure.retryable) return { action: 'dead-letter', failure };
   // The server stops delivering at maxDeliver; the bridge must give up first to write the reason.
   const budget = Math.min(outcome.retryBudget ?? retry.maxAttempts, retry.maxDeliver - 1);
-  if (deliveryCount < budget) return { action: 'retry', delayMs: retryDelayMs(deliveryCount, retry, random) };
+  if (deliveryCount < budget) {
+    // A sink that said when to come back (Retry-After) gets at least that, within the cap.
+    const asked = Math.min(failure.retryAfterMs ?? 0, retry.maxDelayMs);
+    return { action: 'retry', delayMs: Math.max(retryDelayMs(deliveryCount, retry, random), asked) };
+  }
   return {
     action: 'dead-letter',
     failure: {

@@ -22,6 +22,7 @@ const FailureReason = {
   missingEventId: 'missing_event_id',
   unknownSink: 'unknown_sink',
   sinkTargetMissing: 'sink_target_missing',
+  sinkRefused: 'sink_refused',
   sinkRejected: 'sink_rejected',
   sinkUnavailable: 'sink_unavailable',
   registryUnavailable: 'registry_unavailable',
@@ -39,6 +40,8 @@ type RecordFailure = {
   readonly message: string;
   /** True when the same event may succeed later without any change (outage, timeout). */
   readonly retryable: boolean;
+  /** How long the sink asked to be left alone (HTTP Retry-After); the bridge waits at least this. */
+  readonly retryAfterMs?: number;
 };
 
 export { Stage, FailureReason };

@@ -2,16 +2,10 @@ import { FailureReason, IngestError, Stage } from '../failures/index.ts';
 
 /** The sink could not be reached or is overloaded; the same write may succeed later. */
 class SinkUnavailableError extends IngestError {
-  /**
-   * How long the sink asked us to wait (HTTP Retry-After), when it said. RecordFailure has no
-   * field for it yet, so it also appears in the message; see the README's sinks section.
-   */
-  readonly retryAfterMs: number | undefined;
-
+  /** `retryAfterMs`: how long the sink asked us to wait (HTTP Retry-After), when it said. */
   constructor(message: string, options?: ErrorOptions & { readonly retryAfterMs?: number }) {
     super(Stage.sinkWrite, FailureReason.sinkUnavailable, message, { ...options, retryable: true });
     this.name = 'SinkUnavailableError';
-    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 
@@ -22,8 +16,7 @@ class SinkUnavailableError extends IngestError {
  */
 class SinkTargetRefusedError extends IngestError {
   constructor(message: string, options?: ErrorOptions) {
-    // No reason code of its own yet: sink_target_missing is the one that means "fix the target, then replay".
-    super(Stage.sinkWrite, FailureReason.sinkTargetMissing, message, { ...options, retryable: false });
+    super(Stage.sinkWrite, FailureReason.sinkRefused, message, { ...options, retryable: false });
     this.name = 'SinkTargetRefusedError';
   }
 }

@@ -45,6 +45,16 @@ describe('settle with a route retry budget', () => {
   });
 });
 
+describe('settle honours Retry-After', () => {
+  test('waits at least what the sink asked, within the maximum delay', () => {
+    const asked = (ms: number): Outcome => ({ ...failed(true), failure: { ...(failed(true) as { failure: object }).failure, retryAfterMs: ms } } as Outcome);
+    const short = settle(asked(5_000), 1, retry, () => 0);
+    assert.ok(short.action === 'retry' && short.delayMs === 5_000);
+    const long = settle(asked(600_000), 1, retry, () => 0);
+    assert.ok(long.action === 'retry' && long.delayMs === retry.maxDelayMs);
+  });
+});
+
 describe('retryDelayMs', () => {
   test('doubles per attempt, caps at the maximum, and jitters within the upper half', () => {
     assert.equal(retryDelayMs(1, retry, () => 1), 1000);
