@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { loadSinkConfig } from '../../shared/config/index.ts';
 import { SINK_RECORD, type SinkWriteRequest, type SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { requestShape } from '../../shared/middleware/index.ts';
+import { faultInjection, requestShape } from '../../shared/middleware/index.ts';
 import { connectNats } from '../../shared/nats/index.ts';
 import { createFunctionRuntime } from '../../shared/runtime/functionRuntime.ts';
 import { createHttpSink, createNatsSubjectSink, createPostgresTableSink, type Sink } from '../../shared/sinks/index.ts';
@@ -27,6 +27,7 @@ const sinks = new Map<string, Sink>([
 ]);
 
 const handler = middy<SinkWriteRequest, SinkWriteResponse>()
+  .use(faultInjection<SinkWriteRequest, SinkWriteResponse>('sink-write', runtime.config.faultInjectionRate))
   .use(requestShape<SinkWriteRequest, SinkWriteResponse>('sink-write', SINK_RECORD))
   .handler((request) => runSinkWrite(request, { sinks }));
 

@@ -190,6 +190,7 @@ function loadFunctionConfig(env: Env = process.env): FunctionConfig {
       ttlMs: reader.integer('REGISTRY_CACHE_TTL_MS', 5000, { min: 0, max: 3_600_000 }),
       negativeTtlMs: reader.integer('REGISTRY_NEGATIVE_CACHE_TTL_MS', 1000, { min: 0, max: 3_600_000 }),
     },
+    faultInjectionRate: reader.integer('FAULT_INJECTION_PERCENT', 0, { min: 0, max: 100 }) / 100,
   };
   reader.done();
   return config;

@@ -110,6 +110,11 @@ type FunctionConfig = {
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
   readonly registryCache: RegistryCacheConfig;
+  /**
+   * Share of invocations that fail on purpose before doing anything (FAULT_INJECTION_PERCENT / 100).
+   * A test hook for the fault tests; 0, the default, everywhere else.
+   */
+  readonly faultInjectionRate: number;
 };
 
 type CliConfig = {

@@ -1,2 +1,3 @@
 export { BadRequestError } from './errors.ts';
 export { requestShape } from './requestShape.ts';
+export { faultInjection, InjectedFaultError } from './faultInjection.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,7 +20,8 @@ const INVALID_EVERY = 10;
 
 /**
  * Faults against a NATS server and a PostgreSQL cluster of the test's own (own data
- * directories, free ports, stopped by PID), never the machine's shared services. After each
+ * directories, free ports, stopped by PID), never the machine's shared services; sink-write
+ * also throws for a fifth of its invocations throughout. After each
  * fault: rows = valid events, dead letters = invalid events, no duplicates, nothing pending.
  */
 describe('faults: nothing lost, nothing doubled', () => {
@@ -40,11 +41,17 @@ describe('faults: nothing lost, nothing doubled', () => {
     plane = await createTestPlane({
       natsUrl,
       databaseServerUrl: databaseUrl,
-      bridgeEnv: { LAMBDA_TIMEOUT_MS: '3000', ACK_WAIT_MS: '5000', RETRY_MAX_ATTEMPTS: '15', MAX_DELIVER: '30', RETRY_MAX_DELAY_MS: '1500' },
+      // Throughout, sink-write also fails one invocation in five on purpose (a crashing function).
+      bridgeEnv: { LAMBDA_TIMEOUT_MS: '3000', ACK_WAIT_MS: '5000', RETRY_MAX_ATTEMPTS: '15', MAX_DELIVER: '30', RETRY_MAX_DELAY_MS: '1500', FAULT_INJECTION_PERCENT: '20' },
     });
   });
 
   after(async () => {
+    if (plane !== undefined) {
+      // The injected faults really happened (serverless-offline logs each failed invocation).
+      const log = await readFile(join(plane.logDir, `ingest-offline-${plane.runId}.log`), 'utf8');
+      assert.match(log, /injected fault/, 'sink-write failed on purpose at least once');
+    }
     await plane?.close();
     if (dataDir !== undefined) {
       await stopStartedServices(dataDir, log);
