@@ -3,6 +3,7 @@ import { loadBridgeConfig, loadCliConfig, loadRegistryClientConfig, loadReplayCo
 import { consumerSettingsFor } from '../shared/nats/index.ts';
 import { BROKEN, runMigrate, runNatsSetup, runPublish } from './commands.ts';
 import { runDlqList, runDlqPurge, runDlqReplay, runDlqShow } from './dlqCommands.ts';
+import { runSinkCreateTable } from './sinkCommands.ts';
 import { runCheckCompat, runRegistryExport, runRegistryImport, runRegistryList, runRegistryRequest } from './registryCommands.ts';
 
 const USAGE = `usage: ingest <command>
@@ -18,6 +19,9 @@ const USAGE = `usage: ingest <command>
   registry check-compat <schema-path> <schema.avsc> [--mode MODE]
                                        check a schema file against the registered versions (no change);
                                        reads REGISTRY_URL over HTTP when set, else the database
+  sink create-table <subject> [--print]
+                                       create a route's PostgreSQL table from its schema and column
+                                       mapping (--print: only show the DDL)
   nats setup                           create or update the streams and the bridge's consumer
   publish <subject> [--count N] [--broken ${BROKEN.join('|')}]
                                        publish sample Avro events for a registered route
@@ -57,6 +61,7 @@ async function main(argv: string[]): Promise<boolean> {
       until: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
+      print: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -100,6 +105,9 @@ async function main(argv: string[]): Promise<boolean> {
     case 'registry check-compat':
       if (first === undefined || second === undefined) break;
       return runCheckCompat(config, { schemaPath: first, file: second, registryUrl: loadRegistryClientConfig().registryUrl, mode: values.mode }, print);
+    case 'sink create-table':
+      if (first === undefined) break;
+      return runSinkCreateTable(config, { subject: first, print: values.print }, print);
     case 'nats setup':
       await runNatsSetup(config, consumerSettingsFor(loadBridgeConfig()), print);
       return true;
