@@ -6,6 +6,7 @@ import { connectNats } from '../../shared/nats/index.ts';
 import { createFunctionRuntime } from '../../shared/runtime/functionRuntime.ts';
 import { createHttpSink, createNatsSubjectSink, createPostgresTableSink, type Sink } from '../../shared/sinks/index.ts';
 import { runSinkWrite } from './sinkWrite.ts';
+import { TargetGuard } from './targetGuard.ts';
 
 const runtime = createFunctionRuntime('sink-write');
 const sinkConfig = loadSinkConfig();
@@ -26,9 +27,11 @@ const sinks = new Map<string, Sink>([
   ],
 ]);
 
+const guard = new TargetGuard(sinkConfig.isolation);
+
 const handler = middy<SinkWriteRequest, SinkWriteResponse>()
   .use(faultInjection<SinkWriteRequest, SinkWriteResponse>('sink-write', runtime.config.faultInjectionRate))
   .use(requestShape<SinkWriteRequest, SinkWriteResponse>('sink-write', SINK_RECORD))
-  .handler((request) => runSinkWrite(request, { sinks }));
+  .handler((request) => runSinkWrite(request, { sinks, guard }));
 
 export { handler };

@@ -1,11 +1,16 @@
 import type { SinkWriteRecord, SinkWriteRequest, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
-import { parseSinkTarget, type Sink } from '../../shared/sinks/index.ts';
+import { describeSinkTarget, parseSinkTarget, type Sink } from '../../shared/sinks/index.ts';
+import type { TargetGuard } from './targetGuard.ts';
+
+type ParsedTarget = Extract<ReturnType<typeof parseSinkTarget>, { ok: true }>['target'];
 
 type SinkWriteDeps = {
   /** The sinks this deployment can write to, by kind. */
   readonly sinks: ReadonlyMap<string, Sink>;
+  /** Deadline and circuit breaker per target; without it a target is written to unguarded. */
+  readonly guard?: TargetGuard;
 };
 
 function targetKey(target: SinkTarget): string {
@@ -28,6 +33,11 @@ async function writeGroup(records: readonly SinkWriteRecord[], deps: SinkWriteDe
   const target = parsed.target;
   const sink = deps.sinks.get(target.kind);
   if (sink === undefined) return failAll(records, unknownSink(`no sink of kind "${target.kind}" in this deployment`));
+  const write = (): Promise<SinkWriteResult[]> => writeUnguarded(sink, target, records);
+  return deps.guard === undefined ? write() : deps.guard.run(targetKey(target), describeSinkTarget(target), records, write);
+}
+
+async function writeUnguarded(sink: Sink, target: ParsedTarget, records: readonly SinkWriteRecord[]): Promise<SinkWriteResult[]> {
   try {
     return await sink.write(target, records);
   } catch (error) {

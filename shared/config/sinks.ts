@@ -35,9 +35,20 @@ type NatsSinkConfig = {
   readonly publishTimeoutMs: number;
 };
 
+/** Keeps one slow or failing sink target from holding up the others. */
+type SinkIsolationConfig = {
+  /** A target that has not answered by then fails its own records (retryable); the rest go on. */
+  readonly deadlineMs: number;
+  /** Consecutive all-failed writes to one target that open its circuit. */
+  readonly failureThreshold: number;
+  /** How long an open circuit fails that target's records at once, before one write tries again. */
+  readonly openMs: number;
+};
+
 type SinkConfig = {
   readonly http: HttpSinkConfig;
   readonly nats: NatsSinkConfig;
+  readonly isolation: SinkIsolationConfig;
 };
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -126,10 +137,16 @@ function loadSinkConfig(env: Env = process.env): SinkConfig {
       deadLetterSubjects: nats?.deadLetter.subjects ?? [],
       publishTimeoutMs: reader.integer('NATS_SINK_PUBLISH_TIMEOUT_MS', 5000, { min: 100, max: 20_000 }),
     },
+    isolation: {
+      // Below sink-write's own 25 s timeout, so the other targets' results still get back.
+      deadlineMs: reader.integer('SINK_TARGET_DEADLINE_MS', 15_000, { min: 100, max: 20_000 }),
+      failureThreshold: reader.integer('SINK_CIRCUIT_FAILURES', 5, { min: 1, max: 1000 }),
+      openMs: reader.integer('SINK_CIRCUIT_OPEN_MS', 10_000, { min: 100, max: 600_000 }),
+    },
   };
   reader.done();
   return config;
 }
 
 export { loadHttpSinkPolicy, loadSinkConfig };
-export type { HttpSinkAuthHeader, HttpSinkConfig, HttpSinkPolicy, NatsSinkConfig, SinkConfig };
+export type { HttpSinkAuthHeader, HttpSinkConfig, HttpSinkPolicy, NatsSinkConfig, SinkConfig, SinkIsolationConfig };

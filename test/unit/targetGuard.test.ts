@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import { TargetGuard } from '../../functions/sink-write/targetGuard.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../shared/contracts/index.ts';
+import type { Sink } from '../../shared/sinks/index.ts';
+
+function record(id: string, table: string): SinkWriteRecord {
+  return {
+    id,
+    subject: 'a.b.v1',
+    sink: { kind: 'postgres', table },
+    event: { eventId: `e${id}`, routeKey: { type: 'a.b', version: 'v1' }, time: '2026-01-01T00:00:00.000Z', source: null, body: { id: `e${id}` } },
+  };
+}
+
+/** A stand-in PostgreSQL sink: table "slow" never answers, table "down" always fails, others work. */
+function sinks(calls: string[]): Map<string, Sink> {
+  const sink = {
+    kind: 'postgres',
+    async write(target: { table: string }, records: readonly SinkWriteRecord[]): Promise<SinkWriteResult[]> {
+      calls.push(target.table);
+      if (target.table === 'slow') return new Promise<SinkWriteResult[]>(() => {});
+      if (target.table === 'down') {
+        return records.map((r) => ({ id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_unavailable', message: 'down', retryable: true } }));
+      }
+      return records.map((r) => ({ id: r.id, ok: true, duplicate: false }));
+    },
+  } as unknown as Sink;
+  return new Map([['postgres', sink]]);
+}
+
+describe('sink target isolation', () => {
+  test('a target that does not answer fails only its own records, by the deadline', async () => {
+    const guard = new TargetGuard({ deadlineMs: 50, failureThreshold: 5, openMs: 1000 });
+    const started = Date.now();
+    const { results } = await runSinkWrite({ records: [record('1', 'slow'), record('2', 'fast')] }, { sinks: sinks([]), guard });
+    assert.ok(Date.now() - started < 1000, 'the request did not wait for the slow target');
+    const byId = new Map(results.map((r) => [r.id, r]));
+    assert.equal(byId.get('2')?.ok, true);
+    const slow = byId.get('1');
+    assert.ok(slow && !slow.ok && slow.failure.retryable && /did not answer within 50 ms/.test(slow.failure.message));
+  });
+
+  test('repeated failures open the circuit for that target only; it half-opens after openMs', async () => {
+    let now = 0;
+    const calls: string[] = [];
+    const guard = new TargetGuard({ deadlineMs: 1000, failureThreshold: 3, openMs: 10_000 }, () => now);
+    const write = (ids: string[]) => runSinkWrite({ records: [...ids.map((id) => record(id, 'down')), record(`ok${ids[0]}`, 'fine')] }, { sinks: sinks(calls), guard });
+    for (let i = 0; i < 3; i++) await write([`${i}`]);
+    assert.equal(calls.filter((t) => t === 'down').length, 3);
+
+    const open = await write(['x']);
+    assert.equal(calls.filter((t) => t === 'down').length, 3, 'an open circuit sends nothing to the target');
+    const refused = open.results.find((r) => r.id === 'x');
+    assert.ok(refused && !refused.ok && refused.failure.retryable && refused.failure.retryAfterMs === 10_000 && /circuit open/.test(refused.failure.message));
+    assert.equal(open.results.find((r) => r.id === 'okx')?.ok, true, 'other targets keep flowing');
+
+    now = 10_000;
+    await write(['y']);
+    assert.equal(calls.filter((t) => t === 'down').length, 4, 'one write tries again after openMs');
+    await write(['z']);
+    assert.equal(calls.filter((t) => t === 'down').length, 4, 'and one more failure opens it again');
+  });
+});
