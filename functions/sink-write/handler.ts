@@ -29,8 +29,10 @@ const sinks = new Map<string, Sink>([
 
 const guard = new TargetGuard(sinkConfig.isolation);
 
-const handler = middy<SinkWriteRequest, SinkWriteResponse>()
-  .use(faultInjection<SinkWriteRequest, SinkWriteResponse>('sink-write', runtime.config.faultInjectionRate))
+const base = middy<SinkWriteRequest, SinkWriteResponse>();
+// Middy refuses an empty middleware, and production never injects faults: add it only when asked.
+const withFaults = runtime.config.faultInjectionRate > 0 ? base.use(faultInjection<SinkWriteRequest, SinkWriteResponse>('sink-write', runtime.config.faultInjectionRate)) : base;
+const handler = withFaults
   .use(requestShape<SinkWriteRequest, SinkWriteResponse>('sink-write', SINK_RECORD))
   .handler((request) => runSinkWrite(request, { sinks, guard }));
 

@@ -12,14 +12,14 @@ class InjectedFaultError extends Error {
 
 /**
  * Fails a share of invocations before the handler runs, as a crashed function would. Only the
- * fault tests turn it on; with rate 0 it is not even added to the chain.
+ * fault tests turn it on (handlers add it only for a rate above 0).
  */
 function faultInjection<TEvent, TResult>(functionName: string, rate: number, random: () => number = Math.random): MiddlewareObj<TEvent, TResult> {
   if (!(rate >= 0 && rate <= 1)) throw new Error(`faultInjection: rate must be within [0, 1], got ${rate}`);
   const faultInjectionBefore = (): void => {
     if (random() < rate) throw new InjectedFaultError(functionName);
   };
-  return rate === 0 ? {} : { before: faultInjectionBefore };
+  return { before: faultInjectionBefore };
 }
 
 export { faultInjection, InjectedFaultError };

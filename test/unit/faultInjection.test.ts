@@ -21,8 +21,11 @@ describe('faultInjection', () => {
     assert.equal(calls, 2);
   });
 
-  test('rate 0 adds nothing; a rate outside [0, 1] is refused at construction', () => {
-    assert.deepEqual(faultInjection('fn', 0), {});
+  test('rate 0 never fails; a rate outside [0, 1] is refused at construction', async () => {
+    const handler = middy<unknown, string>({ timeoutEarlyInMillis: 0 })
+      .use(faultInjection('fn', 0, () => 0))
+      .handler(async () => 'ok');
+    assert.equal(await handler({}, context), 'ok');
     assert.throws(() => faultInjection('fn', 1.5), /within \[0, 1\]/);
   });
 });
