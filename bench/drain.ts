@@ -1,53 +1,79 @@
-// Backlog drain through the real chain: N events wait in the stream, then one bridge replica
-// drains them through serverless-offline into PostgreSQL. Prints events/s; checks no loss.
-// A first cut of `npm run bench`; the full benchmark (ceilings, paced latency, in-process
-// invoker, CPU and RSS) is tracked in its own issue.
-import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
-import { sampleEvent } from '../shared/admin/index.ts';
-import { encodeAvro, SchemaCache } from '../shared/avro/index.ts';
-import { createTestPlane } from '../test/helpers/plane.ts';
-import { waitFor } from '../test/helpers/names.ts';
+// Phases (a) and (b): backlog drain. N events wait in the stream with the bridge stopped; then one
+// bridge replica starts and drains them, either through serverless-offline (the real chain) or
+// with the functions called in its own process. Timed from the bridge's spawn and from the first
+// commit to the last commit (`ingested_at` of the rows, so polling adds no error).
+import { type BenchPlane, type BridgeKind, createBenchPlane, type PlaneSettings, type Verification } from './benchPlane.ts';
+import { type CpuBreakdown, cpuBreakdown } from './cpu.ts';
+import { memoryOf, sampleCpu } from './procStats.ts';
+import { publishBacklog } from './publish.ts';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '50000' } } });
-const total = Number(values.events);
+type DrainResult = {
+  readonly kind: BridgeKind;
+  readonly events: number;
+  readonly publishPerSecond: number;
+  /** Bridge spawn → last commit, and first commit → last commit. */
+  readonly secondsWithStartup: number;
+  readonly secondsFromFirstCommit: number;
+  readonly perSecondWithStartup: number;
+  readonly perSecond: number;
+  /** Bridge spawn → first commit: process start, connect, first batch through every stage. */
+  readonly startupSeconds: number;
+  /** From the first settled message on (steady state); `whole` includes start-up. */
+  readonly cpu: CpuBreakdown;
+  readonly cpuWhole: CpuBreakdown;
+  readonly bridgePeakRssMb: number | undefined;
+  readonly offlinePeakRssMb: number | undefined;
+  readonly verification: Verification;
+};
 
-const plane = await createTestPlane({ bridgeEnv: { LOG_LEVEL: 'error' } });
-try {
-  await plane.bridge.stop();
-  const type = new SchemaCache().get('bench', plane.route.schema.definition);
-  const started = Date.now();
-  for (let sent = 0; sent < total; ) {
-    const chunk = Math.min(1000, total - sent);
-    const acks: Promise<unknown>[] = [];
-    for (let i = 0; i < chunk; i++) {
-      const event = sampleEvent(plane.route);
-      acks.push(plane.js.publish(plane.route.subject, encodeAvro(type, event), { msgID: event.id }));
-    }
-    await Promise.all(acks);
-    sent += chunk;
-  }
-  const publishSeconds = (Date.now() - started) / 1000;
+async function measureDrain(bench: BenchPlane, kind: BridgeKind, events: number): Promise<DrainResult> {
+  const { plane } = bench;
+  await bench.stopBridge();
+  // The in-process bridge never calls serverless-offline; stopped, it costs nothing in the numbers.
+  if (kind === 'in-process') await plane.offline.stop();
+  const published = await publishBacklog(plane.js, plane.route, events);
+  if (published.lastSeq !== events) throw new Error(`stream sequences end at ${published.lastSeq}, expected ${events}`);
 
-  const drainStart = Date.now();
-  plane.startBridge();
-  await waitFor('backlog drained', () => plane.countRows(), (rows) => rows === total, 600_000);
-  const drainSeconds = (Date.now() - drainStart) / 1000;
-  const duplicates = await plane.duplicateRows();
-  const letters = (await plane.deadLetters()).length;
+  const before = sampleCpu({ offline: bench.offlinePid });
+  const spawnedAtMs = Date.now();
+  bench.startBridge(kind);
+  const watch = await bench.waitSettled(events);
+  const bridgeMemory = memoryOf(bench.bridgePid);
+  const offlineMemory = memoryOf(bench.offlinePid);
+  bench.dumpProfiles();
+  const window = await bench.commitWindow();
+  const verification = await bench.verify(events);
 
-  console.log(JSON.stringify({
-    cores: availableParallelism(),
-    events: total,
-    publishPerSecond: Math.round(total / publishSeconds),
-    drainSeconds,
-    drainPerSecond: Math.round(total / drainSeconds),
-    rows: await plane.countRows(),
-    duplicates,
-    deadLetters: letters,
-    note: 'drain time includes bridge process start (tsx) and serverless-offline warm-up of the first batch',
-  }, null, 2));
-  if (duplicates !== 0 || letters !== 0) process.exitCode = 1;
-} finally {
-  await plane.close();
+  const withStartup = (window.lastMs - spawnedAtMs) / 1000;
+  const fromFirst = (window.lastMs - window.firstMs) / 1000;
+  // A short run may be over by the first poll; then the whole run is the only window there is.
+  const steady = watch.firstProgress !== undefined && watch.firstProgress.settled < events / 2;
+  const steadyFrom = steady ? watch.firstProgress! : { cpu: before, settled: 0 };
+  return {
+    kind,
+    events,
+    publishPerSecond: published.perSecond,
+    secondsWithStartup: withStartup,
+    secondsFromFirstCommit: fromFirst,
+    perSecondWithStartup: events / withStartup,
+    perSecond: events / fromFirst,
+    startupSeconds: (window.firstMs - spawnedAtMs) / 1000,
+    cpu: cpuBreakdown(steadyFrom.cpu, watch.end, events - steadyFrom.settled),
+    cpuWhole: cpuBreakdown(before, watch.end, events),
+    bridgePeakRssMb: bridgeMemory?.peakMb,
+    offlinePeakRssMb: offlineMemory?.peakMb,
+    verification,
+  };
 }
+
+async function runDrain(kind: BridgeKind, events: number, settings: PlaneSettings): Promise<DrainResult> {
+  const bench = await createBenchPlane(settings);
+  try {
+    return await measureDrain(bench, kind, events);
+  } finally {
+    await bench.close();
+  }
+}
+
+export { runDrain };
+export type { DrainResult };

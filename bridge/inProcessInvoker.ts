@@ -1,0 +1,79 @@
+import { DecoderCache } from '../functions/validate/decoders.ts';
+import { runRoute } from '../functions/route/route.ts';
+import { runSinkWrite } from '../functions/sink-write/sinkWrite.ts';
+import { runValidate } from '../functions/validate/validate.ts';
+import type { FunctionConfig, SinkConfig } from '../shared/config/index.ts';
+import { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from '../shared/contracts/index.ts';
+import { Stage } from '../shared/failures/index.ts';
+import { connectNats } from '../shared/nats/index.ts';
+import { createSql } from '../shared/postgres/index.ts';
+import { createRouteLookup } from '../shared/registry/index.ts';
+import { createHttpSink, createNatsSubjectSink, createPostgresTableSink, type Sink } from '../shared/sinks/index.ts';
+import { InvokeError } from './errors.ts';
+import type { StageInvoker } from './invoker.ts';
+
+/** What the in-process invoker needs: the functions' own configuration (loadFunctionConfig, loadSinkConfig). */
+type InProcessInvokerConfig = Pick<FunctionConfig, 'databaseUrl' | 'databasePoolMax' | 'registryCache'> & {
+  readonly sinkConfig: SinkConfig;
+};
+
+type InProcessInvoker = StageInvoker & {
+  /** Ends the database pool the stages share. */
+  close(): Promise<void>;
+};
+
+/**
+ * Runs validate, route and sink-write inside the bridge process: the same pure functions the
+ * handlers call, with the same dependencies the handlers build at cold start, but no Lambda
+ * transport (no JSON, base64 or HTTP between stages). It exists to measure what the transport
+ * costs; one pool serves all three stages because they share a process here.
+ */
+function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoker {
+  const sql = createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-in-process' });
+  const routes = createRouteLookup(sql, config.registryCache);
+  const validateDeps = { routes, decoders: new DecoderCache() };
+  // The sinks functions/sink-write/handler.ts builds. The NATS sink connects on the first event of
+  // a NATS route and has no close; that connection ends with the process.
+  const { sinkConfig } = config;
+  const sinks = new Map<string, Sink>([
+    ['postgres', createPostgresTableSink(sql)],
+    ['http', createHttpSink(sinkConfig.http)],
+    [
+      'nats',
+      createNatsSubjectSink({
+        connect: () => connectNats(sinkConfig.nats.url, 'ingest-sink-write-in-process', sinkConfig.nats.security),
+        ingestSubjects: sinkConfig.nats.ingestSubjects,
+        deadLetterSubjects: sinkConfig.nats.deadLetterSubjects,
+        publishTimeoutMs: sinkConfig.nats.publishTimeoutMs,
+      }),
+    ],
+  ]);
+
+  // The handlers' middleware rejects malformed requests and Lambda reports any throw as a
+  // FunctionError, which the Lambda invoker turns into a retryable InvokeError; do the same here
+  // so the bridge settles records exactly as it would against real functions.
+  async function call<Req, Res>(
+    stage: Stage,
+    required: Readonly<Record<string, 'string' | 'object'>>,
+    request: Req,
+    run: (request: Req) => Promise<Res>,
+  ): Promise<Res> {
+    const problems = describeRecordProblems(request, required);
+    if (problems.length > 0) throw new InvokeError(stage, `in-process ${stage}`, `bad request: ${problems.join('; ')}`);
+    try {
+      return await run(request);
+    } catch (error) {
+      throw new InvokeError(stage, `in-process ${stage}`, `function error: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  return {
+    validate: (request) => call(Stage.validate, RAW_RECORD, request, (r) => runValidate(r, validateDeps)),
+    route: (request) => call(Stage.route, ROUTE_RECORD, request, (r) => runRoute(r, { routes })),
+    sinkWrite: (request) => call(Stage.sinkWrite, SINK_RECORD, request, (r) => runSinkWrite(r, { sinks })),
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+export { createInProcessInvoker };
+export type { InProcessInvoker, InProcessInvokerConfig };
