@@ -39,11 +39,13 @@ function requestBytes(msg: JsMsg): number {
 }
 
 function toRawRecord(msg: JsMsg): RawRecord {
+  const data = msg.data;
   return {
     id: String(msg.seq),
     subject: msg.subject,
     headers: headersToMap(msg.headers),
-    payload: Buffer.from(msg.data).toString('base64'),
+    // A view over the message's bytes, not a copy (Buffer.from(Uint8Array) copies): base64 reads them once.
+    payload: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
     publishedAt: msg.time.toISOString(),
   };
 }

@@ -1,32 +1,50 @@
 import type { RouteRequest, RouteResponse, RouteResult } from '../../shared/contracts/index.ts';
-import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import { type RouteLookup, formatRouteKey, routeKeyFromSubject } from '../../shared/registry/index.ts';
+import { FailureReason, IngestError, type RecordFailure, Stage } from '../../shared/failures/index.ts';
+import { formatRouteKey, type RouteLookup, routeKeyFromSubject, type SinkTarget } from '../../shared/registry/index.ts';
 
 type RouteDeps = { readonly routes: RouteLookup };
 
-async function routeRecord(record: { id: string; subject: string }, deps: RouteDeps): Promise<RouteResult> {
+/** A subject's answer, the same for every record on it; `id` is filled in per record. */
+type SubjectAnswer = { readonly ok: true; readonly sink: SinkTarget; readonly deadLetterSubject: string; readonly retryBudget?: number } | {
+  readonly ok: false;
+  readonly failure: RecordFailure;
+  readonly deadLetterSubject?: string;
+  readonly routeKey?: string;
+};
+
+async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAnswer> {
   let deadLetterSubject: string | undefined;
   let routeKey: string | undefined;
   try {
-    const key = routeKeyFromSubject(record.subject, Stage.route);
+    const key = routeKeyFromSubject(subject, Stage.route);
     routeKey = formatRouteKey(key);
     const route = await deps.routes.require(key, Stage.route);
     deadLetterSubject = route.deadLetterSubject;
     if (route.sink.kind === 'invalid') {
-      throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${formatRouteKey(key)}: ${route.sink.problem}`, {
+      throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${routeKey}: ${route.sink.problem}`, {
         retryable: false,
       });
     }
-    return { id: record.id, ok: true, sink: route.sink, deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
+    return { ok: true, sink: route.sink, deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
   } catch (error) {
-    if (error instanceof IngestError) return { id: record.id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
+    if (error instanceof IngestError) return { ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
     throw error;
   }
 }
 
-/** Turns each record's subject into a route key and answers with the sink the registry names. */
+/**
+ * Turns each record's subject into a route key and answers with the sink the registry names.
+ * Each distinct subject is resolved once per request; a batch rarely holds more than a few.
+ */
 async function runRoute(request: RouteRequest, deps: RouteDeps): Promise<RouteResponse> {
-  return { results: await Promise.all(request.records.map((record) => routeRecord(record, deps))) };
+  const pending = new Map<string, Promise<SubjectAnswer>>();
+  for (const record of request.records) {
+    if (!pending.has(record.subject)) pending.set(record.subject, routeSubject(record.subject, deps));
+  }
+  const answers = new Map<string, SubjectAnswer>();
+  await Promise.all([...pending].map(async ([subject, answer]) => answers.set(subject, await answer)));
+  const results = request.records.map((record): RouteResult => ({ id: record.id, ...answers.get(record.subject)! }));
+  return { results };
 }
 
 export { runRoute };

@@ -1,7 +1,15 @@
-import { fingerprintToHex, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../shared/avro/index.ts';
+import { fingerprintToHex, type Frame, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../shared/avro/index.ts';
 import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import { type RouteLookup, type RouteRecord, formatRouteKey, routeKeyFromSubject, type SchemaVersionRef } from '../../shared/registry/index.ts';
+import {
+  formatRouteKey,
+  type RouteKey,
+  type RouteLookup,
+  type RouteRecord,
+  routeKeyFromSubject,
+  type SchemaVersionRef,
+  type WriterKey,
+} from '../../shared/registry/index.ts';
 import type { DecoderCache } from './decoders.ts';
 
 type ValidateDeps = {
@@ -23,18 +31,16 @@ function wireFormatOf(route: RouteRecord): WireFormat {
   });
 }
 
-/** The schema the producer wrote with: named by the frame, or the route's own for raw bodies. */
-function writerOf(route: RouteRecord, frame: { schemaId?: number; fingerprint?: bigint }, deps: ValidateDeps): Promise<SchemaVersionRef> | SchemaVersionRef {
-  if (frame.schemaId !== undefined) return deps.routes.writer(route, { numericId: frame.schemaId }, Stage.validate);
-  if (frame.fingerprint !== undefined) return deps.routes.writer(route, { fingerprint: fingerprintToHex(frame.fingerprint) }, Stage.validate);
-  return route.schema;
-}
+/** What a subject resolves to, once per request: its route and wire format, or the failure every record on it gets. */
+type SubjectResolution =
+  | { readonly ok: true; readonly key: RouteKey; readonly routeKey: string; readonly route: RouteRecord; readonly wireFormat: WireFormat }
+  | { readonly ok: false; readonly error: unknown; readonly routeKey?: string; readonly deadLetterSubject?: string };
 
-async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<ValidateResult> {
-  let deadLetterSubject: string | undefined;
+async function resolveSubject(subject: string, deps: ValidateDeps): Promise<SubjectResolution> {
   let routeKey: string | undefined;
+  let deadLetterSubject: string | undefined;
   try {
-    const key = routeKeyFromSubject(record.subject, Stage.validate);
+    const key = routeKeyFromSubject(subject, Stage.validate);
     routeKey = formatRouteKey(key);
     const route = await deps.routes.require(key, Stage.validate);
     deadLetterSubject = route.deadLetterSubject;
@@ -42,14 +48,35 @@ async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<Va
       throw new IngestError(
         Stage.validate,
         FailureReason.unsupportedSchemaFormat,
-        `route ${formatRouteKey(key)} declares schema format "${route.schema.format}"; only Avro is supported`,
+        `route ${routeKey} declares schema format "${route.schema.format}"; only Avro is supported`,
         { retryable: false },
       );
     }
-    const wireFormat = wireFormatOf(route);
-    const frame = unframe(wireFormat, Buffer.from(record.payload, 'base64'));
-    const writer = await writerOf(route, frame, deps);
-    const decoded = deps.decoders.get(route.schema, writer)(frame.body);
+    return { ok: true, key, routeKey, route, wireFormat: wireFormatOf(route) };
+  } catch (error) {
+    return { ok: false, error, routeKey, deadLetterSubject };
+  }
+}
+
+/** The registry key of the writer schema a frame names, or undefined for a raw body (the route's own schema). */
+function writerKeyOf(frame: Frame): WriterKey | undefined {
+  if (frame.schemaId !== undefined) return { numericId: frame.schemaId };
+  if (frame.fingerprint !== undefined) return { fingerprint: fingerprintToHex(frame.fingerprint) };
+  return undefined;
+}
+
+function writerMemoKey(routeKey: string, writer: WriterKey): string {
+  return 'numericId' in writer ? `${routeKey}|n${writer.numericId}` : `${routeKey}|f${writer.fingerprint}`;
+}
+
+type Unframed =
+  | { readonly ok: true; readonly record: RawRecord; readonly subject: Extract<SubjectResolution, { ok: true }>; readonly frame: Frame; readonly writer: WriterKey | undefined }
+  | { readonly ok: false; readonly result: ValidateResult };
+
+function decodeRecord(item: Extract<Unframed, { ok: true }>, writer: SchemaVersionRef, deps: ValidateDeps): ValidateResult {
+  const { record, subject, frame } = item;
+  try {
+    const decoded = deps.decoders.get(subject.route.schema, writer)(frame.body);
     const body = toJsonValue(decoded) as { [key: string]: JsonValue };
     const eventId = body.id;
     if (typeof eventId !== 'string' || eventId.trim() === '') {
@@ -60,23 +87,68 @@ async function validateRecord(record: RawRecord, deps: ValidateDeps): Promise<Va
       ok: true,
       event: {
         eventId,
-        routeKey: key,
+        routeKey: subject.key,
         time: typeof body.time === 'string' ? body.time : record.publishedAt,
         source: typeof body.source === 'string' ? body.source : null,
         body,
       },
     };
   } catch (error) {
-    return fail(record.id, error, deadLetterSubject, routeKey);
+    return fail(record.id, error, subject.route.deadLetterSubject, subject.routeKey);
   }
 }
 
 /**
  * Decodes every record with its route's Avro schema and reports one result per record.
  * A record that fails never affects its neighbours; only an unexpected bug throws.
+ *
+ * A batch nearly always carries a handful of subjects and writer schemas, so each distinct one is
+ * looked up once per request (concurrently), and the records themselves are then decoded
+ * synchronously: no promise, route-key parse or cache probe per record.
  */
 async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promise<ValidateResponse> {
-  const results = await Promise.all(request.records.map((record) => validateRecord(record, deps)));
+  const { records } = request;
+  const subjects = new Map<string, Promise<SubjectResolution>>();
+  for (const record of records) {
+    if (!subjects.has(record.subject)) subjects.set(record.subject, resolveSubject(record.subject, deps));
+  }
+  const resolved = new Map<string, SubjectResolution>();
+  await Promise.all([...subjects].map(async ([subject, resolution]) => resolved.set(subject, await resolution)));
+
+  const unframed: Unframed[] = [];
+  const writerLookups = new Map<string, Promise<SchemaVersionRef | { readonly error: unknown }>>();
+  for (const record of records) {
+    const subject = resolved.get(record.subject)!;
+    if (!subject.ok) {
+      unframed.push({ ok: false, result: fail(record.id, subject.error, subject.deadLetterSubject, subject.routeKey) });
+      continue;
+    }
+    let frame: Frame;
+    try {
+      frame = unframe(subject.wireFormat, Buffer.from(record.payload, 'base64'));
+    } catch (error) {
+      unframed.push({ ok: false, result: fail(record.id, error, subject.route.deadLetterSubject, subject.routeKey) });
+      continue;
+    }
+    const writer = writerKeyOf(frame);
+    if (writer !== undefined) {
+      const memo = writerMemoKey(subject.routeKey, writer);
+      if (!writerLookups.has(memo)) {
+        writerLookups.set(memo, deps.routes.writer(subject.route, writer, Stage.validate).catch((error: unknown) => ({ error })));
+      }
+    }
+    unframed.push({ ok: true, record, subject, frame, writer });
+  }
+  const writers = new Map<string, SchemaVersionRef | { readonly error: unknown }>();
+  await Promise.all([...writerLookups].map(async ([memo, lookup]) => writers.set(memo, await lookup)));
+
+  const results = unframed.map((item): ValidateResult => {
+    if (!item.ok) return item.result;
+    if (item.writer === undefined) return decodeRecord(item, item.subject.route.schema, deps);
+    const writer = writers.get(writerMemoKey(item.subject.routeKey, item.writer))!;
+    if ('error' in writer) return fail(item.record.id, writer.error, item.subject.route.deadLetterSubject, item.subject.routeKey);
+    return decodeRecord(item, writer, deps);
+  });
   return { results };
 }
 

@@ -58,6 +58,28 @@ function planFor(target: PostgresSinkTarget, shape: TableShape): InsertPlan {
   };
 }
 
+// Characters that must be backslash-escaped inside a quoted array element.
+const ARRAY_ESCAPE = /[\\"]/;
+const ARRAY_ESCAPE_ALL = /[\\"]/g;
+
+/**
+ * One column's values as a PostgreSQL array literal (`{"a","b",NULL}`), built here rather than by
+ * `sql.array`: the string goes out as an untyped parameter and the statement's own `::<cast>[]`
+ * types it, so nothing depends on postgres.js having fetched array types first (porsager/postgres#789:
+ * a fresh process's first `sql.array` was serialised as "malformed array literal"), and values
+ * without `\` or `"` (nearly all of them) are copied without postgres.js's two regex replaces each.
+ */
+function arrayLiteral(records: readonly SinkWriteRecord[], value: ColumnPlan['value']): string {
+  let out = '{';
+  for (let index = 0; index < records.length; index++) {
+    if (index > 0) out += ',';
+    const item = value(records[index]!);
+    if (item === null) out += 'NULL';
+    else out += `"${ARRAY_ESCAPE.test(item) ? item.replace(ARRAY_ESCAPE_ALL, '\\$&') : item}"`;
+  }
+  return `${out}}`;
+}
+
 /**
  * The bulk path: one statement per batch, every column sent as one array parameter and unnested
  * server-side, so 500 events cost one round trip. `on conflict do nothing` on the idempotency key
@@ -65,7 +87,7 @@ function planFor(target: PostgresSinkTarget, shape: TableShape): InsertPlan {
  */
 async function insertRows(sql: Sql, plan: InsertPlan, records: readonly SinkWriteRecord[]): Promise<Set<string>> {
   // Casts come from DEFAULT_COLUMNS or the catalog whitelist in postgresCatalog.ts, never from the registry.
-  const arrays = plan.columns.map((column) => sql`${sql.array(records.map(column.value))}::${sql.unsafe(column.cast)}[]`);
+  const arrays = plan.columns.map((column) => sql`${arrayLiteral(records, column.value)}::${sql.unsafe(column.cast)}[]`);
   const list = arrays.reduce((joined, array) => sql`${joined}, ${array}`);
   const rows = await sql<{ event_id: string }[]>`
     insert into ${sql(plan.table)} (${sql(plan.columns.map((column) => column.name))})

@@ -45,6 +45,19 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
     assert.equal(row!.count, 2);
   });
 
+  test('values with quotes, backslashes, commas, braces and nulls land exactly as sent', async () => {
+    const awkward = { text: 'a "quoted", \\back\\slashed {braced} NULL value\twith tab\nand newline', empty: '' };
+    const sourceless = record('2', 'q2', awkward);
+    const nullSource: SinkWriteRecord = { ...sourceless, event: { ...sourceless.event, source: null } };
+    const response = await runSinkWrite({ records: [record('1', 'q1 "with" \\ odd, id', awkward), nullSource] }, { sinks });
+    assert.deepEqual(response.results.map((r) => r.ok && r.duplicate), [false, false]);
+    const rows = await sql<{ event_id: string; source: string | null; payload: unknown }[]>`
+      select event_id, source, payload from events where event_id in ('q1 "with" \\ odd, id', 'q2') order by event_id`;
+    assert.deepEqual(rows.map((r) => r.event_id), ['q1 "with" \\ odd, id', 'q2']);
+    assert.deepEqual(rows.map((r) => r.source), ['test', null]);
+    for (const row of rows) assert.deepEqual(row.payload, { value: 1, ...awkward });
+  });
+
   test('a row PostgreSQL refuses fails alone; its neighbours land', async () => {
     const response = await runSinkWrite(
       { records: [record('1', 'n1'), record('2', 'n2', { text: 'nul \u0000 byte' }), record('3', 'n3')] },

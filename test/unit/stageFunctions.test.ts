@@ -55,6 +55,26 @@ function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
   };
 }
 
+/** A lookup that counts its calls, to check that a batch asks once per distinct route and writer. */
+function countingLookup(routes: RouteRecord[]): { lookup: RouteLookup; calls: { require: number; writer: number } } {
+  const inner = lookupOf(routes);
+  const calls = { require: 0, writer: 0 };
+  return {
+    calls,
+    lookup: {
+      lookup: inner.lookup,
+      require: (key, stage) => {
+        calls.require++;
+        return inner.require(key, stage);
+      },
+      writer: (r, writer, stage) => {
+        calls.writer++;
+        return inner.writer(r, writer, stage);
+      },
+    },
+  };
+}
+
 function raw(id: string, payload: Buffer, subject = 'metrics.cpu.usage.v1'): RawRecord {
   return { id, subject, headers: {}, payload: payload.toString('base64'), publishedAt: '2026-05-05T00:00:00.000Z' };
 }
@@ -144,5 +164,43 @@ describe('route', () => {
     assert.ok(one?.ok && one.sink.kind === 'postgres' && one.sink.table === 'metric_events' && one.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
     assert.ok(two && !two.ok && two.failure.reason === 'unknown_sink' && /s3/.test(two.failure.message));
     assert.ok(three && !three.ok && three.failure.reason === 'invalid_subject');
+  });
+});
+
+describe('per-request lookups', () => {
+  test('validate looks up each subject and writer once per batch and answers every record in order', async () => {
+    const framed: RouteRecord = { ...route, wireFormat: 'schema-id' };
+    const body = frame('schema-id', encodeAvro(type, event), { schemaId: 7 });
+    const other = frame('schema-id', encodeAvro(type, event), { schemaId: 8 });
+    const { lookup, calls } = countingLookup([framed]);
+    const records = [
+      ...Array.from({ length: 50 }, (_, index) => raw(`a${index}`, body)),
+      raw('unknown-id', other),
+      raw('no-route', body, 'metrics.cpu.usage.v7'),
+      raw('no-route-2', body, 'metrics.cpu.usage.v7'),
+      raw('b', body),
+    ];
+    const { results } = await runValidate({ records }, { routes: lookup, decoders: new DecoderCache() });
+    assert.deepEqual(results.map((r) => r.id), records.map((r) => r.id));
+    assert.deepEqual(calls, { require: 2, writer: 2 });
+    assert.equal(results.filter((r) => r.ok).length, 51);
+    const failures = results.filter((r) => !r.ok).map((r) => (r.ok ? '' : `${r.id}:${r.failure.reason}`));
+    assert.deepEqual(failures, ['unknown-id:unknown_schema_id', 'no-route:unknown_route', 'no-route-2:unknown_route']);
+  });
+
+  test('route looks up each subject once per batch and answers every record in order', async () => {
+    const { lookup, calls } = countingLookup([route]);
+    const records = [
+      ...Array.from({ length: 20 }, (_, index) => ({ id: `r${index}`, subject: 'metrics.cpu.usage.v1' })),
+      { id: 'bad', subject: 'nope' },
+      { id: 'last', subject: 'metrics.cpu.usage.v1' },
+    ];
+    const { results } = await runRoute({ records }, { routes: lookup });
+    assert.deepEqual(results.map((r) => r.id), records.map((r) => r.id));
+    assert.equal(calls.require, 1);
+    const last = results.at(-1);
+    assert.ok(last?.ok && last.sink.kind === 'postgres' && last.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
+    const bad = results.find((r) => r.id === 'bad');
+    assert.ok(bad && !bad.ok && bad.failure.reason === 'invalid_subject');
   });
 });
