@@ -5,10 +5,9 @@ import { runValidate } from '../functions/validate/validate.ts';
 import type { FunctionConfig, SinkConfig } from '../shared/config/index.ts';
 import { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from '../shared/contracts/index.ts';
 import { Stage } from '../shared/failures/index.ts';
-import { connectNats } from '../shared/nats/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
 import { createRouteLookup } from '../shared/registry/index.ts';
-import { createHttpSink, createNatsSubjectSink, createPostgresTableSink, type Sink } from '../shared/sinks/index.ts';
+import { createSinkSet } from '../shared/sinks/index.ts';
 import { InvokeError } from './errors.ts';
 import type { StageInvoker } from './invoker.ts';
 
@@ -32,22 +31,9 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
   const sql = createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-in-process' });
   const routes = createRouteLookup(sql, config.registryCache);
   const validateDeps = { routes, decoders: new DecoderCache() };
-  // The sinks functions/sink-write/handler.ts builds. The NATS sink connects on the first event of
-  // a NATS route and has no close; that connection ends with the process.
-  const { sinkConfig } = config;
-  const sinks = new Map<string, Sink>([
-    ['postgres', createPostgresTableSink(sql)],
-    ['http', createHttpSink(sinkConfig.http)],
-    [
-      'nats',
-      createNatsSubjectSink({
-        connect: () => connectNats(sinkConfig.nats.url, 'ingest-sink-write-in-process', sinkConfig.nats.security),
-        ingestSubjects: sinkConfig.nats.ingestSubjects,
-        deadLetterSubjects: sinkConfig.nats.deadLetterSubjects,
-        publishTimeoutMs: sinkConfig.nats.publishTimeoutMs,
-      }),
-    ],
-  ]);
+  // The sinks functions/sink-write/handler.ts builds; the NATS one's connection ends with the process.
+  const sinks = createSinkSet(sql, config.sinkConfig, 'ingest-sink-write-in-process');
+
 
   // The handlers' middleware rejects malformed requests and Lambda reports any throw as a
   // FunctionError, which the Lambda invoker turns into a retryable InvokeError; do the same here

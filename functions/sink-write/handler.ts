@@ -2,30 +2,15 @@ import middy from '@middy/core';
 import { loadSinkConfig } from '../../shared/config/index.ts';
 import { SINK_RECORD, type SinkWriteRequest, type SinkWriteResponse } from '../../shared/contracts/index.ts';
 import { faultInjection, requestShape } from '../../shared/middleware/index.ts';
-import { connectNats } from '../../shared/nats/index.ts';
 import { createFunctionRuntime } from '../../shared/runtime/functionRuntime.ts';
-import { createHttpSink, createNatsSubjectSink, createPostgresTableSink, type Sink } from '../../shared/sinks/index.ts';
+import { createSinkSet } from '../../shared/sinks/index.ts';
 import { runSinkWrite } from './sinkWrite.ts';
 import { TargetGuard } from './targetGuard.ts';
 
 const runtime = createFunctionRuntime('sink-write');
 const sinkConfig = loadSinkConfig();
 
-// One sink per kind, built once per container. NATS connects on the first event for a NATS
-// route, so a deployment without such routes never opens a connection.
-const sinks = new Map<string, Sink>([
-  ['postgres', createPostgresTableSink(runtime.sql)],
-  ['http', createHttpSink(sinkConfig.http)],
-  [
-    'nats',
-    createNatsSubjectSink({
-      connect: () => connectNats(sinkConfig.nats.url, 'ingest-sink-write', sinkConfig.nats.security),
-      ingestSubjects: sinkConfig.nats.ingestSubjects,
-      deadLetterSubjects: sinkConfig.nats.deadLetterSubjects,
-      publishTimeoutMs: sinkConfig.nats.publishTimeoutMs,
-    }),
-  ],
-]);
+const sinks = createSinkSet(runtime.sql, sinkConfig, 'ingest-sink-write');
 
 const guard = new TargetGuard(sinkConfig.isolation);
 

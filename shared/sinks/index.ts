@@ -10,3 +10,4 @@ export { createPostgresTableSink } from './postgresTable.ts';
 export { describeSinkTarget, parseSinkTarget, SINK_KINDS, sinkTargetAttributes } from './targets.ts';
 export type { ParsedSinkTarget, StoreChecks } from './targets.ts';
 export type { Sink } from './types.ts';
+export { createSinkSet } from './sinkSet.ts';

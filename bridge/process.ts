@@ -1,0 +1,70 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type BridgeConfig, ConfigError } from '../shared/config/index.ts';
+import { createLogger, type LogFields } from '../shared/logging/index.ts';
+import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
+import { createBridge } from './bridge.ts';
+import type { StageInvoker } from './invoker.ts';
+import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
+
+type BridgeProcessOptions = {
+  readonly config: BridgeConfig;
+  /** How the stage functions are reached; `close` runs after the drain. */
+  readonly invoker: StageInvoker & { close?(): Promise<void> };
+  readonly connectionName: string;
+  readonly logFields: LogFields;
+};
+
+/**
+ * The bridge as a process: connect, provision, consume, watch max-deliveries advisories, and on
+ * SIGTERM/SIGINT drain in-flight batches before exiting. Exits 1 if NATS closes under it.
+ */
+async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
+  const { config, invoker } = options;
+  const logger = createLogger(config.logLevel, options.logFields);
+  const nc = await connectNats(config.nats.url, options.connectionName, config.nats.security);
+  const jsm = await jetstreamManager(nc);
+  if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
+  const bridge = createBridge({ config, js, consumer, invoker, logger });
+  await bridge.start();
+  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, logger });
+  await watcher.start();
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('draining', { signal });
+    bridge
+      .stop()
+      .then(() => watcher.stop())
+      .then(() => invoker.close?.())
+      .then(() => nc.drain())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error('shutdown failed', { error });
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  void nc.closed().then((error) => {
+    if (!stopping) {
+      logger.error('NATS connection closed', { error });
+      process.exit(1);
+    }
+  });
+}
+
+/** For entry points: a start-up failure prints one clear line and exits 1. */
+function exitOnStartFailure(what: string): (error: unknown) => void {
+  return (error) => {
+    const message = error instanceof ConfigError ? error.message : `${what} failed to start: ${(error as Error).message}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  };
+}
+
+export { exitOnStartFailure, runBridgeProcess };
+export type { BridgeProcessOptions };
