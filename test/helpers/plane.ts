@@ -6,7 +6,7 @@ import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
 import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, type BridgeConfig } from '../../shared/config/index.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../../infra/local/processes.ts';
-import { connectNats, consumerSettingsFor, decodeDeadLetter, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
+import { advisoryTopology, connectNats, consumerSettingsFor, decodeDeadLetter, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
 import { createTestDatabase } from './database.ts';
@@ -121,6 +121,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
     cleanups.push(async () => {
       await jsm.streams.delete(bridgeConfig.nats.ingest.name).catch(() => false);
       await jsm.streams.delete(bridgeConfig.nats.deadLetter.name).catch(() => false);
+      await jsm.streams.delete(advisoryTopology(bridgeConfig.nats).stream).catch(() => false);
       await nc.close();
     });
     await ensureTopology(jsm, bridgeConfig.nats, consumerSettingsFor(bridgeConfig));
