@@ -1,46 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ManagedProcess } from '../infra/local/processes.ts';
+import { launchProcess, type ManagedProcess } from '../infra/local/processes.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /**
  * Spawns a node child the way infra/local/processes.ts does (own process group, logs to a file,
  * SIGTERM then SIGKILL), so the plane's cleanup can stop it like the bridge it replaces.
  */
 function spawnNode(name: string, args: readonly string[], env: Readonly<Record<string, string>>, logFile: string): ManagedProcess {
-  const child = spawn(process.execPath, [...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const signal = (sig: NodeJS.Signals): void => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, sig);
-    } catch {
-      child.kill(sig);
-    }
-  };
-  return {
-    name,
-    child,
-    async stop(graceMs = 10_000) {
-      signal('SIGTERM');
-      const timer = setTimeout(() => signal('SIGKILL'), graceMs);
-      await exited(child);
-      clearTimeout(timer);
-    },
-    async kill() {
-      signal('SIGKILL');
-      await exited(child);
-    },
-  };
+  return launchProcess(name, process.execPath, [...args], env, logFile);
 }
 
 /**

@@ -70,7 +70,8 @@ async function runPublish(
       const bytes = encodeEvent(route, event, type);
       switch (options.broken as Broken | undefined) {
         case undefined:
-          await producer.publish(route, event);
+          // The bytes producer.publish would send, already encoded above.
+          await producer.publishRaw(route.subject, bytes, event.id);
           break;
         case 'random-bytes':
           await producer.publishRaw(route.subject, crypto.getRandomValues(new Uint8Array(16 + (i % 64))), event.id);

@@ -1,4 +1,4 @@
-import { runReplay, type ReplayFilter } from '../functions/dlq-replay/replay.ts';
+import { matchesReplayFilter, runReplay, type ReplayFilter } from '../functions/dlq-replay/replay.ts';
 import { createReplayRuntime } from '../functions/dlq-replay/runtime.ts';
 import type { StoredLetter } from '../functions/dlq-replay/store.ts';
 import { runValidate } from '../functions/validate/validate.ts';
@@ -8,14 +8,7 @@ import { createRouteLookup } from '../shared/registry/index.ts';
 import type { Print } from './commands.ts';
 
 function matches(stored: StoredLetter, filter: ReplayFilter): boolean {
-  const { letter } = stored;
-  return (
-    (filter.reason === undefined || letter.reason === filter.reason) &&
-    (filter.routeKey === undefined || letter.routeKey === filter.routeKey) &&
-    (filter.subject === undefined || letter.subject === filter.subject) &&
-    (filter.since === undefined || letter.failedAt >= new Date(filter.since).toISOString()) &&
-    (filter.until === undefined || letter.failedAt <= new Date(filter.until).toISOString())
-  );
+  return matchesReplayFilter(stored.letter, filter);
 }
 
 async function withRuntime<T>(config: ReplayConfig, work: (runtime: ReturnType<typeof createReplayRuntime>) => Promise<T>): Promise<T> {

@@ -116,5 +116,5 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
   return { dryRun, examined, counts, items };
 }
 
-export { runReplay };
+export { matches as matchesReplayFilter, runReplay };
 export type { CheckResult, ReplayDeps, ReplayFilter, ReplayReport, ReplayRequest };

@@ -4,6 +4,7 @@ import { access, readFile } from 'node:fs/promises';
 import { createConnection, isIP } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { redactUrl } from '../../shared/logging/index.ts';
 
 type Endpoint = { protocol: string; host: string; port: number };
 
@@ -24,16 +25,6 @@ function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-/** The URL with any password replaced, so it can be printed or logged. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
 
 /** True when something accepts a TCP connection at host:port within `timeoutMs`. */
 function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {

@@ -120,5 +120,5 @@ function startBridge(env: Env, logFile?: string): ManagedProcess {
   return launch('bridge', process.execPath, ['--import', 'tsx', `${ROOT}bridge/main.ts`], env, logFile);
 }
 
-export { startBridge, startOffline };
+export { launch as launchProcess, startBridge, startOffline };
 export type { ManagedProcess, OfflineOptions };

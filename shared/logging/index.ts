@@ -1,2 +1,3 @@
 export { createLogger } from './logger.ts';
 export type { LogFields, Logger } from './logger.ts';
+export { redactUrl } from './redactUrl.ts';

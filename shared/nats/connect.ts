@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Authenticator, credsAuthenticator, type NatsConnection, tokenAuthenticator, usernamePasswordAuthenticator } from '@nats-io/nats-core';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { NatsAuth, NatsSecurity } from '../config/index.ts';
+import { redactUrl } from '../logging/index.ts';
 
 function authenticatorFor(auth: NatsAuth): Authenticator {
   switch (auth.kind) {
@@ -36,16 +37,6 @@ function securityOptions(security: NatsSecurity | undefined): Pick<NodeConnectio
   return options;
 }
 
-/** The URL as it may be printed: an embedded password is masked. */
-function printableUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
 
 /**
  * Connects and keeps reconnecting forever: a NATS restart must pause the plane, not end it.
@@ -56,7 +47,7 @@ async function connectNats(url: string, name: string, security?: NatsSecurity): 
   try {
     return await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, ...securityOptions(security) });
   } catch (error) {
-    throw new Error(`cannot connect to NATS at ${printableUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot connect to NATS at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -8,16 +8,4 @@ class RegistryUnavailableError extends IngestError {
   }
 }
 
-/** A registry document (or stored entry) that breaks the rules; lists every problem found. */
-class RegistryDocumentError extends Error {
-  readonly retryable = false;
-  readonly problems: readonly string[];
-
-  constructor(problems: readonly string[], options?: ErrorOptions) {
-    super(`invalid registry document:\n  - ${problems.join('\n  - ')}`, options);
-    this.name = 'RegistryDocumentError';
-    this.problems = problems;
-  }
-}
-
-export { RegistryUnavailableError, RegistryDocumentError };
+export { RegistryUnavailableError };

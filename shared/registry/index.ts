@@ -1,5 +1,5 @@
 export { TtlCache } from './cache.ts';
-export { RegistryDocumentError, RegistryUnavailableError } from './errors.ts';
+export { RegistryUnavailableError } from './errors.ts';
 export { isTableName } from './identifiers.ts';
 export { createRouteLookup } from './registry.ts';
 export type { RouteLookup } from './registry.ts';

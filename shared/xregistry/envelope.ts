@@ -1,8 +1,6 @@
-type Json = Record<string, unknown>;
+import { isObject } from './attributes.ts';
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+type Json = Record<string, unknown>;
 
 /**
  * The fields the plane reads from every event: a string `id` (the idempotency key) and, when

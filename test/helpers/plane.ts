@@ -6,9 +6,10 @@ import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
 import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, type BridgeConfig } from '../../shared/config/index.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../../infra/local/processes.ts';
-import { advisoryTopology, connectNats, consumerSettingsFor, decodeDeadLetter, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
+import { advisoryTopology, connectNats, consumerSettingsFor, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
+import { createDeadLetterStore } from '../../functions/dlq-replay/store.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort, uniqueRunId } from './names.ts';
 
@@ -154,13 +155,8 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
         return row!.count;
       },
       async deadLetters() {
-        const info = await jsm.streams.info(bridgeConfig.nats.deadLetter.name);
-        const letters: DeadLetter[] = [];
-        for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-          const msg = await jsm.streams.getMessage(bridgeConfig.nats.deadLetter.name, { seq });
-          if (msg !== null) letters.push(decodeDeadLetter(msg.data));
-        }
-        return letters;
+        const store = createDeadLetterStore(jetstream(nc), jsm, bridgeConfig.nats.deadLetter.name);
+        return (await store.list(Number.MAX_SAFE_INTEGER)).map((stored) => stored.letter);
       },
       async pending() {
         const info = await jsm.consumers.info(bridgeConfig.nats.ingest.name, bridgeConfig.nats.consumer);
