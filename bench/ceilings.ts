@@ -8,7 +8,7 @@ import { runValidate } from '../functions/validate/validate.ts';
 import { toJsonValue } from '../shared/avro/index.ts';
 import type { RawRecord, SinkWriteRecord, ValidatedEvent } from '../shared/contracts/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
-import { createRouteLookup, type RouteRecord } from '../shared/registry/index.ts';
+import { createRouteLookup, type RouteRecord, type SinkTarget } from '../shared/registry/index.ts';
 import { createPostgresTableSink } from '../shared/sinks/index.ts';
 import { type BenchPlane, createBenchPlane, type PlaneSettings } from './benchPlane.ts';
 import { type CpuBreakdown, cpuBreakdown } from './cpu.ts';
@@ -85,7 +85,7 @@ function decodeAll(route: RouteRecord, payloads: readonly Buffer[]): unknown[] {
   return payloads.map((payload) => decode(payload));
 }
 
-function toSinkRecords(route: RouteRecord, decoded: readonly unknown[], table: string): SinkWriteRecord[] {
+function toSinkRecords(route: RouteRecord, decoded: readonly unknown[]): SinkWriteRecord[] {
   return decoded.map((value, index) => {
     const body = toJsonValue(value) as ValidatedEvent['body'];
     const event: ValidatedEvent = {
@@ -95,7 +95,7 @@ function toSinkRecords(route: RouteRecord, decoded: readonly unknown[], table: s
       source: typeof body.source === 'string' ? body.source : null,
       body,
     };
-    return { id: String(index + 1), subject: route.subject, sink: { kind: 'postgres', table }, event };
+    return { id: String(index + 1), subject: route.subject, event };
   });
 }
 
@@ -138,7 +138,7 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
   const sql = createSql(plane.env.DATABASE_URL!, { max: poolMax, applicationName: 'bench-insert-ceiling' });
   try {
     const sink = createPostgresTableSink(sql);
-    const batches = chunks(toSinkRecords(plane.route, decoded, table), batch);
+    const batches = chunks(toSinkRecords(plane.route, decoded), batch);
     // The first batch is untimed: it opens the pool's connection and reads the table's catalog.
     const warm = batches.length > 1 ? batches.shift()! : [];
     if (warm.length > 0) await sink.write({ kind: 'postgres', table }, warm);
@@ -167,10 +167,10 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
     ceilings.push(await timed('validate logic', `runValidate in-process, batches of ${batch}, no I/O`, events, ['bench'], async () => {
       for (const records of rawBatches) await runValidate({ records }, deps);
     }));
-    const sinkBatches = chunks(toSinkRecords(plane.route, decoded.slice(0, Math.min(decoded.length, 50_000)), table), batch);
+    const sinkBatches = chunks(toSinkRecords(plane.route, decoded.slice(0, Math.min(decoded.length, 50_000))), batch);
     const serdeEvents = sinkBatches.reduce((sum, b) => sum + b.length, 0);
     ceilings.push(await timed('transport JSON', 'JSON.stringify + JSON.parse of the 3 requests and 3 responses', serdeEvents, ['bench'], () => {
-      for (const records of sinkBatches) roundTripJson(records, rawBatches[0]!.slice(0, records.length));
+      for (const records of sinkBatches) roundTripJson({ kind: 'postgres', table }, records, rawBatches[0]!.slice(0, records.length));
     }));
   } finally {
     await sql.end({ timeout: 5 });
@@ -179,13 +179,13 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
 }
 
 /** The JSON a batch costs on the Lambda path: each request and response serialised and parsed once. */
-function roundTripJson(writes: readonly SinkWriteRecord[], raw: readonly RawRecord[]): void {
+function roundTripJson(target: SinkTarget, writes: readonly SinkWriteRecord[], raw: readonly RawRecord[]): void {
   const bodies: unknown[] = [
     { records: raw },
     { results: writes.map((w) => ({ id: w.id, ok: true, event: w.event })) },
     { records: writes.map((w) => ({ id: w.id, subject: w.subject })) },
-    { results: writes.map((w) => ({ id: w.id, ok: true, sink: w.sink, deadLetterSubject: 'x.dlq' })) },
-    { records: writes },
+    { results: writes.map((w) => ({ id: w.id, ok: true, sinks: [target], deadLetterSubject: 'x.dlq' })) },
+    { target, records: writes },
     { results: writes.map((w) => ({ id: w.id, ok: true, duplicate: false })) },
   ];
   // Each body is stringified by its sender and parsed by its receiver (bridge or serverless-offline).

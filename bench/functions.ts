@@ -55,10 +55,10 @@ function requestFor(name: string, route: RouteRecord): unknown {
       return { records: [{ id: '1', subject: route.subject }] };
     case 'sink-write':
       return {
+        target: route.sinks[0],
         records: [{
           id: '1',
           subject: route.subject,
-          sink: route.sink,
           event: { eventId: event.id, routeKey: route.key, time, source: event.source, body: { ...event, time, data: event.data } },
         }],
       };

@@ -9,6 +9,7 @@ import { retryDelayMs } from './backoff.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type Outcome, runPipeline } from './pipeline.ts';
 import { settle } from './settle.ts';
+import { TargetLimiter } from './targetLimiter.ts';
 
 type BridgeDeps = {
   readonly config: BridgeConfig;
@@ -76,6 +77,7 @@ function createBridge(deps: BridgeDeps): Bridge {
     if (firstFailures.size >= 100_000) firstFailures.delete(firstFailures.keys().next().value as number);
     firstFailures.set(seq, new Date());
   };
+  const limiter = new TargetLimiter(config.sinkTargetConcurrency);
   let inFlight = 0;
   let messages: ConsumerMessages | undefined;
   let stopping = false;
@@ -148,7 +150,7 @@ function createBridge(deps: BridgeDeps): Bridge {
 
   async function processBatch(batch: JsMsg[]): Promise<void> {
     const started = Date.now();
-    const outcomes = await runPipeline(batch.map(toRawRecord), invoker);
+    const outcomes = await runPipeline(batch.map(toRawRecord), invoker, limiter);
     await Promise.all(batch.map((msg) => settleMessage(msg, outcomes.get(String(msg.seq))!)));
     stats.batches++;
     logger.debug('batch settled', { records: batch.length, ms: Date.now() - started });
@@ -202,6 +204,7 @@ function createBridge(deps: BridgeDeps): Bridge {
         consumer: config.nats.consumer,
         batch: config.batch,
         maxInFlight: config.maxInFlight,
+        sinkTargetConcurrency: config.sinkTargetConcurrency,
       });
     },
     async stop() {

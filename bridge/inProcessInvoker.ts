@@ -1,9 +1,11 @@
 import { DecoderCache } from '../functions/validate/decoders.ts';
 import { runRoute } from '../functions/route/route.ts';
 import { runSinkWrite } from '../functions/sink-write/sinkWrite.ts';
+import { TargetGuard } from '../functions/sink-write/targetGuard.ts';
 import { runValidate } from '../functions/validate/validate.ts';
 import type { FunctionConfig, SinkConfig } from '../shared/config/index.ts';
 import { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from '../shared/contracts/index.ts';
+import { createPostgresLedger } from '../shared/deliveries/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
 import { createRouteLookup } from '../shared/registry/index.ts';
@@ -33,6 +35,8 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
   const validateDeps = { routes, decoders: new DecoderCache() };
   // The sinks functions/sink-write/handler.ts builds; the NATS one's connection ends with the process.
   const sinks = createSinkSet(sql, config.sinkConfig, 'ingest-sink-write-in-process');
+  const ledger = createPostgresLedger(sql);
+  const guard = new TargetGuard(config.sinkConfig.isolation);
 
 
   // The handlers' middleware rejects malformed requests and Lambda reports any throw as a
@@ -56,7 +60,7 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
   return {
     validate: (request) => call(Stage.validate, RAW_RECORD, request, (r) => runValidate(r, validateDeps)),
     route: (request) => call(Stage.route, ROUTE_RECORD, request, (r) => runRoute(r, { routes })),
-    sinkWrite: (request) => call(Stage.sinkWrite, SINK_RECORD, request, (r) => runSinkWrite(r, { sinks })),
+    sinkWrite: (request) => call(Stage.sinkWrite, SINK_RECORD, request, (r) => runSinkWrite(r, { sinks, ledger, guard })),
     close: () => sql.end({ timeout: 5 }),
   };
 }

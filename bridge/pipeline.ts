@@ -1,7 +1,10 @@
-import type { Failed, RawRecord, SinkWriteRecord, ValidatedEvent } from '../shared/contracts/index.ts';
+import type { Failed, RawRecord, SinkWriteRecord, SinkWriteResult, ValidatedEvent } from '../shared/contracts/index.ts';
 import { FailureReason, IngestError, type RecordFailure, type Stage } from '../shared/failures/index.ts';
-import { formatRouteKey } from '../shared/registry/index.ts';
+import { formatRouteKey, type SinkTarget } from '../shared/registry/index.ts';
+import { sinkIdentity } from '../shared/sinks/index.ts';
+import { combineSinkAnswers, type SinkAnswer } from './fanOut.ts';
 import type { StageInvoker } from './invoker.ts';
+import type { TargetLimiter } from './targetLimiter.ts';
 
 /** What became of one record after the chain ran. */
 type Outcome =
@@ -48,10 +51,11 @@ function invocationFailure(error: unknown): RecordFailure {
 }
 
 /**
- * Runs one batch through validate, route and sink-write, each called once for the records still
- * alive, and returns one outcome per input record. Knows nothing of schemas or sinks.
+ * Runs one batch through validate, route and sink-write (once per sink target) for the records
+ * still alive, and returns one outcome per input record. Knows nothing of schemas; of sinks only
+ * their identity, to group records and to combine a fan-out record's answers.
  */
-async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker): Promise<Map<string, Outcome>> {
+async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker, limiter: TargetLimiter): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   const budgets = new Map<string, number>();
   const fail = (id: string, failure: RecordFailure, deadLetterSubject?: string, event?: ValidatedEvent, routeKey?: string): void => {
@@ -85,7 +89,7 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker)
   let routed;
   try {
     const request = { records: valid.map(({ record }) => ({ id: record.id, subject: record.subject })) };
-    routed = collect<{ sink: SinkWriteRecord['sink']; deadLetterSubject: string; retryBudget?: number }>(
+    routed = collect<{ sinks: readonly SinkTarget[]; deadLetterSubject: string; retryBudget?: number }>(
       'route',
       request.records.map((r) => r.id),
       await invoker.route(request),
@@ -96,43 +100,68 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker)
     return outcomes;
   }
 
-  const writes: SinkWriteRecord[] = [];
+  // One group per sink target; a fan-out record joins the group of each of its sinks.
+  const groups = new Map<string, { target: SinkTarget; records: SinkWriteRecord[] }>();
+  const writes: { id: string; event: ValidatedEvent; sinks: string[] }[] = [];
   const deadLetterSubjects = new Map<string, string>();
-  const events = new Map<string, ValidatedEvent>();
   for (const { record, event } of valid) {
     const result = routed.get(record.id)!;
-    events.set(record.id, event);
     if (!result.ok) {
       fail(record.id, result.failure, result.deadLetterSubject, event);
       continue;
     }
     deadLetterSubjects.set(record.id, result.deadLetterSubject);
     if (result.retryBudget !== undefined) budgets.set(record.id, result.retryBudget);
-    writes.push({ id: record.id, subject: record.subject, sink: result.sink, event });
+    if (!Array.isArray(result.sinks) || result.sinks.length === 0) {
+      fail(record.id, new IngestError('route', FailureReason.malformedResponse, 'route answered without sinks', { retryable: true }).toFailure(), result.deadLetterSubject, event);
+      continue;
+    }
+    const fanOut = result.sinks.length > 1;
+    const write: SinkWriteRecord = fanOut ? { id: record.id, subject: record.subject, event, trackDelivery: true } : { id: record.id, subject: record.subject, event };
+    const identities: string[] = [];
+    for (const target of result.sinks) {
+      const identity = targetIdentity(target);
+      identities.push(identity);
+      const group = groups.get(identity);
+      if (group === undefined) groups.set(identity, { target, records: [write] });
+      else group.records.push(write);
+    }
+    writes.push({ id: record.id, event, sinks: identities });
   }
   if (writes.length === 0) return outcomes;
 
-  try {
-    const written = collect<{ duplicate: boolean }>('sink-write', writes.map((w) => w.id), await invoker.sinkWrite({ records: writes }));
-    for (const write of writes) {
-      const result = written.get(write.id)!;
-      if (result.ok) {
-        outcomes.set(write.id, {
-          kind: 'committed',
-          duplicate: result.duplicate,
-          eventId: write.event.eventId,
-          routeKey: formatRouteKey(write.event.routeKey),
-        });
-      } else {
-        fail(write.id, result.failure, deadLetterSubjects.get(write.id), write.event);
-      }
+  // Each target's group is its own sink-write call, under that target's concurrency limit.
+  const answers = new Map<string, SinkAnswer[]>();
+  await Promise.all([...groups].map(async ([identity, group]) => {
+    const ids = group.records.map((r) => r.id);
+    let results: Map<string, StageResult<{ duplicate: boolean }>>;
+    try {
+      results = collect('sink-write', ids, await limiter.run(identity, () => invoker.sinkWrite({ target: group.target, records: group.records })));
+    } catch (error) {
+      const failure = invocationFailure(error);
+      results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));
     }
-  } catch (error) {
-    const failure = invocationFailure(error);
-    for (const write of writes) fail(write.id, failure, deadLetterSubjects.get(write.id), events.get(write.id));
+    for (const id of ids) {
+      const list = answers.get(id) ?? [];
+      list.push({ sink: identity, result: results.get(id)! as SinkWriteResult });
+      answers.set(id, list);
+    }
+  }));
+
+  for (const write of writes) {
+    const combined = combineSinkAnswers(write.sinks.map((sink) => answers.get(write.id)!.find((answer) => answer.sink === sink)!));
+    if (combined.ok) {
+      outcomes.set(write.id, { kind: 'committed', duplicate: combined.duplicate, eventId: write.event.eventId, routeKey: formatRouteKey(write.event.routeKey) });
+    } else {
+      fail(write.id, combined.failure, deadLetterSubjects.get(write.id), write.event);
+    }
   }
   return outcomes;
 }
 
+/** A target's identity as the bridge groups by it; one of a kind this code does not know still gets its own group (sink-write refuses it). */
+function targetIdentity(target: SinkTarget): string {
+  return (sinkIdentity(target) as string | undefined) ?? JSON.stringify(target);
+}
 export { runPipeline };
 export type { Outcome };

@@ -3,7 +3,7 @@ import { createRegistryService, loadRegistry } from '../shared/admin/index.ts';
 import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES } from '../shared/avro/index.ts';
 import { type CliConfig, loadHttpSinkPolicy } from '../shared/config/index.ts';
 import { isObject, parseSchemaXid, type StreamFilters } from '../shared/xregistry/index.ts';
-import { describeSinkTarget } from '../shared/sinks/index.ts';
+import { describeSinkTarget, ingestionSinkEntries } from '../shared/sinks/index.ts';
 import { handleRegistryRequest } from '../functions/registry-api/api.ts';
 import { type Print, withSql } from './commands.ts';
 
@@ -23,8 +23,8 @@ async function runRegistryImport(config: CliConfig, file: string, print: Print):
   const document = await readJson(file, 'registry document');
   const routes = await withSql(config, (sql) => loadRegistry(sql, document, filtersOf(config)));
   for (const route of routes) {
-    const sink = route.sink.kind === 'invalid' ? `invalid sink: ${route.sink.problem}` : JSON.stringify(route.sink);
-    print(`route ${route.subject} -> ${sink} (schema ${route.schema.xid}, ${route.wireFormat}; dead letters to ${route.deadLetterSubject})`);
+    const sinks = route.sinks.map((sink) => (sink.kind === 'invalid' ? `invalid sink: ${sink.problem}` : JSON.stringify(sink))).join(' + ');
+    print(`route ${route.subject} -> ${sinks} (schema ${route.schema.xid}, ${route.wireFormat}; dead letters to ${route.deadLetterSubject})`);
   }
 }
 
@@ -47,7 +47,7 @@ async function runRegistryList(config: CliConfig, print: Print): Promise<void> {
     const messages = isObject(group) && isObject(group.messages) ? Object.values(group.messages) : [];
     for (const message of messages) {
       if (!isObject(message) || !isObject(message.ingestion) || !isObject(message.protocoloptions)) continue;
-      const sink = describeSinkTarget(message.ingestion.sink);
+      const sink = ingestionSinkEntries(message.ingestion).map(describeSinkTarget).join(' + ');
       print([message.protocoloptions.subject, message.dataschemaxid, sink, message.ingestion.deadlettersubject, message.ingestion.wireformat ?? 'raw'].join('\t'));
     }
   }

@@ -14,22 +14,22 @@ async function runSinkCreateTable(config: CliConfig, options: { subject: string;
       report(`no route registered for ${options.subject}`);
       return false;
     }
-    if (route.sink.kind !== 'postgres') {
-      report(`${options.subject} writes to a ${route.sink.kind} sink, not a PostgreSQL table`);
+    const tables = route.sinks.filter((sink) => sink.kind === 'postgres');
+    if (tables.length === 0) {
+      report(`${options.subject} writes to no PostgreSQL table (its sinks: ${route.sinks.map((sink) => sink.kind).join(', ')})`);
       return false;
     }
-    const spec = { table: route.sink.table, columns: route.sink.columns, schema: route.schema.definition };
-    const plan = await planPostgresTable(sql, spec);
-    if (options.print) {
-      report(plan.ddl);
-      return true;
+    // A fan-out route may write to several tables; each gets its own DDL.
+    for (const table of tables) {
+      const spec = { table: table.table, columns: table.columns, schema: route.schema.definition };
+      const plan = await planPostgresTable(sql, spec);
+      if (options.print) report(plan.ddl);
+      else if (plan.exists) report(`table ${table.table} exists; left as it is`);
+      else {
+        await ensurePostgresTable(sql, spec);
+        report(`created ${table.table}${plan.hypertable ? ' (a TimescaleDB hypertable)' : ''}`);
+      }
     }
-    if (plan.exists) {
-      report(`table ${route.sink.table} exists; left as it is`);
-      return true;
-    }
-    await ensurePostgresTable(sql, spec);
-    report(`created ${route.sink.table}${plan.hypertable ? ' (a TimescaleDB hypertable)' : ''}`);
     return true;
   });
 }

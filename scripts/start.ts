@@ -46,7 +46,8 @@ async function seedRegistry(databaseUrl: string, ingest: readonly string[], dead
 
 /** Publishes a few events and waits until their rows exist: proof that every stage is wired. */
 async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: NatsSecurity, route: RouteRecord, timeoutMs: number): Promise<void> {
-  if (route.sink.kind !== 'postgres') return;
+  const table = route.sinks.find((sink) => sink.kind === 'postgres')?.table;
+  if (table === undefined) return;
   const nc = await connectNats(natsUrl, 'ingest-start', natsSecurity);
   const sql = createSql(databaseUrl, { max: 1, applicationName: 'ingest-start' });
   try {
@@ -57,12 +58,12 @@ async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: Nat
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const [row] = await sql<{ count: number }[]>`
-        select count(*)::int as count from ${sql(route.sink.table)} where event_id in ${sql(ids)}`;
+        select count(*)::int as count from ${sql(table)} where event_id in ${sql(ids)}`;
       if (row!.count === ids.length) break;
-      if (Date.now() > deadline) throw new Error(`self-check: only ${row!.count}/3 events reached ${route.sink.table}; see .local/*.log`);
+      if (Date.now() > deadline) throw new Error(`self-check: only ${row!.count}/3 events reached ${table}; see .local/*.log`);
       await sleep(200);
     }
-    say(`self-check: published 3 ${route.subject} events, 3 rows in ${route.sink.table}`);
+    say(`self-check: published 3 ${route.subject} events, 3 rows in ${table}`);
   } finally {
     await sql.end({ timeout: 5 });
     await nc.drain();

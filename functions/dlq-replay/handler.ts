@@ -20,6 +20,16 @@ function toRequest(event: ReplayRequest & ScheduledEvent): ReplayRequest {
 async function dlqReplay(event: ReplayRequest & ScheduledEvent): Promise<ReplayReport> {
   const report = await runReplay(toRequest(event ?? {}), await runtime.deps());
   logger.info('dlq replay finished', { dryRun: report.dryRun, examined: report.examined, counts: report.counts });
+  if (!report.dryRun) {
+    // The scheduled run is also the housekeeping of fan-out delivery state; a failure here must not
+    // hide the replay's report.
+    try {
+      const pruned = await runtime.pruneDeliveries();
+      if (pruned > 0) logger.info('pruned fan-out delivery state', { rows: pruned });
+    } catch (error) {
+      logger.warn('pruning fan-out delivery state failed; the next run tries again', { error });
+    }
+  }
   return report;
 }
 

@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ReplayConfig } from '../../shared/config/index.ts';
+import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { createRouteLookup } from '../../shared/registry/index.ts';
@@ -13,6 +14,8 @@ type ReplayRuntime = {
   /** Connects on first use and keeps the connection for later invocations of a warm container. */
   deps(): Promise<ReplayDeps>;
   store(): Promise<DeadLetterStore>;
+  /** Forgets fan-out delivery state older than the retention; returns the rows removed. */
+  pruneDeliveries(): Promise<number>;
   close(): Promise<void>;
 };
 
@@ -29,8 +32,10 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
     const conn = await connection();
     return createDeadLetterStore(jetstream(conn), await jetstreamManager(conn), config.nats.deadLetter.name);
   };
+  const ledger = createPostgresLedger(db);
   return {
     store,
+    pruneDeliveries: () => ledger.prune(config.deliveryRetentionDays),
     async deps() {
       const conn = await connection();
       return {

@@ -5,7 +5,7 @@ import { formatRouteKey, type RouteLookup, routeKeyFromSubject, type SinkTarget 
 type RouteDeps = { readonly routes: RouteLookup };
 
 /** A subject's answer, the same for every record on it; `id` is filled in per record. */
-type SubjectAnswer = { readonly ok: true; readonly sink: SinkTarget; readonly deadLetterSubject: string; readonly retryBudget?: number } | {
+type SubjectAnswer = { readonly ok: true; readonly sinks: readonly SinkTarget[]; readonly deadLetterSubject: string; readonly retryBudget?: number } | {
   readonly ok: false;
   readonly failure: RecordFailure;
   readonly deadLetterSubject?: string;
@@ -20,12 +20,14 @@ async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAn
     routeKey = formatRouteKey(key);
     const route = await deps.routes.require(key, Stage.route);
     deadLetterSubject = route.deadLetterSubject;
-    if (route.sink.kind === 'invalid') {
-      throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${routeKey}: ${route.sink.problem}`, {
-        retryable: false,
-      });
+    const sinks: SinkTarget[] = [];
+    for (const sink of route.sinks) {
+      if (sink.kind === 'invalid') {
+        throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${routeKey}: ${sink.problem}`, { retryable: false });
+      }
+      sinks.push(sink);
     }
-    return { ok: true, sink: route.sink, deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
+    return { ok: true, sinks, deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
   } catch (error) {
     if (error instanceof IngestError) return { ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
     throw error;
@@ -33,7 +35,7 @@ async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAn
 }
 
 /**
- * Turns each record's subject into a route key and answers with the sink the registry names.
+ * Turns each record's subject into a route key and answers with the sinks the registry names.
  * Each distinct subject is resolved once per request; a batch rarely holds more than a few.
  */
 async function runRoute(request: RouteRequest, deps: RouteDeps): Promise<RouteResponse> {

@@ -1,7 +1,8 @@
 import type { SinkWriteRecord, SinkWriteRequest, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
+import type { DeliveryLedger } from '../../shared/deliveries/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import type { SinkTarget } from '../../shared/registry/index.ts';
-import { describeSinkTarget, parseSinkTarget, type Sink } from '../../shared/sinks/index.ts';
+import type { Logger } from '../../shared/logging/index.ts';
+import { parseSinkTarget, type Sink, sinkIdentity } from '../../shared/sinks/index.ts';
 import type { TargetGuard } from './targetGuard.ts';
 
 type ParsedTarget = Extract<ReturnType<typeof parseSinkTarget>, { ok: true }>['target'];
@@ -9,32 +10,20 @@ type ParsedTarget = Extract<ReturnType<typeof parseSinkTarget>, { ok: true }>['t
 type SinkWriteDeps = {
   /** The sinks this deployment can write to, by kind. */
   readonly sinks: ReadonlyMap<string, Sink>;
+  /** Per-sink delivery state of fan-out routes. */
+  readonly ledger: DeliveryLedger;
   /** Deadline and circuit breaker per target; without it a target is written to unguarded. */
   readonly guard?: TargetGuard;
+  readonly logger?: Logger;
 };
 
-function targetKey(target: SinkTarget): string {
-  return JSON.stringify(target);
-}
-
 function failAll(records: readonly SinkWriteRecord[], error: IngestError): SinkWriteResult[] {
-  return records.map((record) => ({ id: record.id, ok: false, failure: error.toFailure() }));
+  const failure = error.toFailure();
+  return records.map((record) => ({ id: record.id, ok: false, failure }));
 }
 
 function unknownSink(message: string): IngestError {
   return new IngestError(Stage.sinkWrite, FailureReason.unknownSink, message, { retryable: false });
-}
-
-async function writeGroup(records: readonly SinkWriteRecord[], deps: SinkWriteDeps): Promise<SinkWriteResult[]> {
-  // The target arrives in the request; it is held to the registry's rules again before any sink
-  // sees it, because a request can also come from a hand-made `osls invoke`.
-  const parsed = parseSinkTarget(records[0]!.sink);
-  if (!parsed.ok) return failAll(records, unknownSink(`invalid sink target: ${parsed.problem}`));
-  const target = parsed.target;
-  const sink = deps.sinks.get(target.kind);
-  if (sink === undefined) return failAll(records, unknownSink(`no sink of kind "${target.kind}" in this deployment`));
-  const write = (): Promise<SinkWriteResult[]> => writeUnguarded(sink, target, records);
-  return deps.guard === undefined ? write() : deps.guard.run(targetKey(target), describeSinkTarget(target), records, write);
 }
 
 async function writeUnguarded(sink: Sink, target: ParsedTarget, records: readonly SinkWriteRecord[]): Promise<SinkWriteResult[]> {
@@ -42,8 +31,7 @@ async function writeUnguarded(sink: Sink, target: ParsedTarget, records: readonl
     return await sink.write(target, records);
   } catch (error) {
     if (error instanceof IngestError) return failAll(records, error);
-    // An unexpected error in one sink must not fail the other targets' records in this request:
-    // it fails its own, as retryable (it is not known to be the event's fault).
+    // An unexpected error is not known to be the event's fault: the records are retried.
     return failAll(records, new IngestError(Stage.sinkWrite, FailureReason.sinkUnavailable, `${target.kind} sink failed: ${(error as Error).message}`, {
       retryable: true,
       cause: error,
@@ -51,20 +39,67 @@ async function writeUnguarded(sink: Sink, target: ParsedTarget, records: readonl
   }
 }
 
+/** Fan-out records whose event already reached this target, by event id; the others must be written. */
+async function alreadyDelivered(identity: string, records: readonly SinkWriteRecord[], ledger: DeliveryLedger): Promise<ReadonlySet<string>> {
+  const tracked = records.filter((record) => record.trackDelivery === true).map((record) => record.event.eventId);
+  return tracked.length === 0 ? new Set() : ledger.delivered(identity, tracked);
+}
+
 /**
- * Writes each group of records that share a sink target in one call, groups in parallel.
- * A failing target fails only its own records.
+ * Writes one group of records to the one sink target of the request. Records of fan-out routes
+ * (`trackDelivery`) that already reached this target are answered as duplicates without calling
+ * it, and those written now are remembered, so the bridge's retry of an event whose other sink
+ * failed does not call this one again.
  */
 async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Promise<SinkWriteResponse> {
-  const groups = new Map<string, SinkWriteRecord[]>();
-  for (const record of request.records) {
-    const key = targetKey(record.sink);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [record]);
-    else group.push(record);
+  const records = request.records;
+  if (records.length === 0) return { results: [] };
+  // The target arrives in the request; it is held to the registry's rules again before any sink
+  // sees it, because a request can also come from a hand-made `osls invoke`.
+  const parsed = parseSinkTarget(request.target);
+  if (!parsed.ok) return { results: failAll(records, unknownSink(`invalid sink target: ${parsed.problem}`)) };
+  const target = parsed.target;
+  const sink = deps.sinks.get(target.kind);
+  if (sink === undefined) return { results: failAll(records, unknownSink(`no sink of kind "${target.kind}" in this deployment`)) };
+  const identity = sinkIdentity(target);
+
+  const results: SinkWriteResult[] = [];
+  let pending: readonly SinkWriteRecord[] = records;
+  try {
+    const delivered = await alreadyDelivered(identity, records, deps.ledger);
+    if (delivered.size > 0) {
+      const undelivered: SinkWriteRecord[] = [];
+      for (const record of records) {
+        if (record.trackDelivery === true && delivered.has(record.event.eventId)) results.push({ id: record.id, ok: true, duplicate: true });
+        else undelivered.push(record);
+      }
+      pending = undelivered;
+    }
+  } catch (error) {
+    if (!(error instanceof IngestError)) throw error;
+    // Without the state, a fan-out record cannot tell whether this sink has it: retry those only.
+    const tracked = records.filter((record) => record.trackDelivery === true);
+    results.push(...failAll(tracked, error));
+    pending = records.filter((record) => record.trackDelivery !== true);
   }
-  const written = await Promise.all([...groups.values()].map((group) => writeGroup(group, deps)));
-  return { results: written.flat() };
+  if (pending.length === 0) return { results };
+
+  const write = (): Promise<SinkWriteResult[]> => writeUnguarded(sink, target, pending);
+  const written = deps.guard === undefined ? await write() : await deps.guard.run(identity, identity, pending, write);
+  results.push(...written);
+
+  const fresh = new Set(written.filter((result) => result.ok).map((result) => result.id));
+  const reached = pending.filter((record) => record.trackDelivery === true && fresh.has(record.id)).map((record) => record.event.eventId);
+  if (reached.length > 0) {
+    try {
+      await deps.ledger.remember(identity, reached);
+    } catch (error) {
+      // The events did reach the sink, so they stay answered as delivered; only a later retry
+      // (another sink failing) would write them here again, which the sink's idempotency absorbs.
+      deps.logger?.warn('delivery state not saved; a retry may re-drive this sink', { sink: identity, events: reached.length, error });
+    }
+  }
+  return { results };
 }
 
 export { runSinkWrite };

@@ -137,6 +137,7 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const functionPrefix = reader.string('FUNCTION_PREFIX', 'ingest-dev-');
   const endpoint = reader.optionalString('LAMBDA_ENDPOINT');
   if (endpoint !== undefined) reader.url('LAMBDA_ENDPOINT', endpoint, ['http:', 'https:']);
+  const maxInFlight = reader.integer('BRIDGE_MAX_IN_FLIGHT', 4, { min: 1, max: 256 });
   const config: BridgeConfig = {
     logLevel: readLogLevel(reader),
     nats: readNats(reader),
@@ -163,7 +164,8 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
       useLocalCredentials: endpoint !== undefined && reader.optionalString('AWS_ACCESS_KEY_ID') === undefined,
       timeoutMs: reader.integer('LAMBDA_TIMEOUT_MS', 30_000, { min: 100, max: 900_000 }),
     },
-    maxInFlight: reader.integer('BRIDGE_MAX_IN_FLIGHT', 4, { min: 1, max: 256 }),
+    maxInFlight,
+    sinkTargetConcurrency: reader.integer('BRIDGE_SINK_TARGET_CONCURRENCY', maxInFlight, { min: 1, max: 256 }),
     maxAckPending: reader.integer('MAX_ACK_PENDING', 10_000, { min: 1, max: 1_000_000 }),
     ackWaitMs: reader.integer('ACK_WAIT_MS', 60_000, { min: 1000, max: 3_600_000 }),
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),

@@ -88,6 +88,8 @@ type BridgeConfig = {
   readonly lambda: LambdaConfig;
   /** Batches invoked concurrently by one replica. */
   readonly maxInFlight: number;
+  /** Sink-write calls in flight per sink target (per replica); defaults to maxInFlight. */
+  readonly sinkTargetConcurrency: number;
   /** Unacknowledged messages the server lets all replicas hold together: the back-pressure bound. */
   readonly maxAckPending: number;
   /** Server-side redelivery timer; must exceed the slowest batch round trip. */

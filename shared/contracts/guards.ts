@@ -29,6 +29,6 @@ function describeRecordProblems(
 
 const RAW_RECORD = { id: 'string', subject: 'string', payload: 'string', publishedAt: 'string', headers: 'object' } as const;
 const ROUTE_RECORD = { id: 'string', subject: 'string' } as const;
-const SINK_RECORD = { id: 'string', subject: 'string', sink: 'object', event: 'object' } as const;
+const SINK_RECORD = { id: 'string', subject: 'string', event: 'object' } as const;
 
 export { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD };

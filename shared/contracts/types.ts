@@ -47,7 +47,8 @@ type RouteResult =
   | {
       readonly id: string;
       readonly ok: true;
-      readonly sink: SinkTarget;
+      /** Where the record goes: one target, or several for a fan-out route. */
+      readonly sinks: readonly SinkTarget[];
       readonly deadLetterSubject: string;
       /** Deliveries before a transient failure is dead-lettered, when the route sets one. */
       readonly retryBudget?: number;
@@ -58,10 +59,15 @@ type RouteResponse = { readonly results: readonly RouteResult[] };
 type SinkWriteRecord = {
   readonly id: string;
   readonly subject: string;
-  readonly sink: SinkTarget;
   readonly event: ValidatedEvent;
+  /**
+   * Set for records of a fan-out route: sink-write remembers that the event reached this target
+   * and skips it when the record comes again, so a retry re-drives only the sinks that failed.
+   */
+  readonly trackDelivery?: boolean;
 };
-type SinkWriteRequest = { readonly records: readonly SinkWriteRecord[] };
+/** One sink target per request: the bridge sends each target its own group, under its own limit. */
+type SinkWriteRequest = { readonly target: SinkTarget; readonly records: readonly SinkWriteRecord[] };
 type SinkWriteResult =
   /** `duplicate` is true when the event id had already landed: a redelivery, not a second row. */
   | { readonly id: string; readonly ok: true; readonly duplicate: boolean }

@@ -30,6 +30,7 @@ const FailureReason = {
   malformedResponse: 'malformed_response',
   retriesExhausted: 'retries_exhausted',
   maxDeliveriesExceeded: 'max_deliveries_exceeded',
+  deliveryStateUnavailable: 'delivery_state_unavailable',
 } as const;
 type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 
@@ -42,7 +43,14 @@ type RecordFailure = {
   readonly retryable: boolean;
   /** How long the sink asked to be left alone (HTTP Retry-After); the bridge waits at least this. */
   readonly retryAfterMs?: number;
+  /** For a fan-out route: what each sink made of the event (which ones got it, which failed and why). */
+  readonly sinks?: readonly SinkOutcome[];
 };
 
+/** One sink of a fan-out route, as seen by one delivery of an event. `sink` is its identity (`postgres:metric_events`). */
+type SinkOutcome =
+  | { readonly sink: string; readonly delivered: true }
+  | { readonly sink: string; readonly delivered: false; readonly reason: FailureReason; readonly message: string; readonly retryable: boolean };
+
 export { Stage, FailureReason };
-export type { RecordFailure };
+export type { RecordFailure, SinkOutcome };

@@ -32,6 +32,8 @@ type DeadLetter = {
   readonly parked?: boolean;
   readonly routeKey: string | null;
   readonly eventId: string | null;
+  /** Fan-out routes: each sink's outcome, so it is plain which sinks already have the event. */
+  readonly sinks?: RecordFailure['sinks'];
 };
 
 /** Header dlq-replay sets on a re-driven message, so a repeat failure keeps counting. */
@@ -72,6 +74,7 @@ function buildDeadLetter(
     replayCount: Number.isInteger(replayed) && replayed >= 0 ? replayed : 0,
     routeKey: context.routeKey,
     eventId: context.eventId,
+    ...(failure.sinks === undefined ? {} : { sinks: failure.sinks }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Sql } from '../postgres/index.ts';
-import { parseSinkTarget } from '../sinks/targets.ts';
+import { ingestionSinkEntries, parseSinkTarget } from '../sinks/targets.ts';
 import { parseSchemaXid } from '../xregistry/references.ts';
 import type { InvalidSink, RouteRecord, SchemaVersionRef, SinkTarget } from './types.ts';
 import { routeKeyFromSubject } from './routeKey.ts';
@@ -20,7 +20,7 @@ type MessageRow = {
   messageid: string;
   subject: string;
   dataschemaxid: string;
-  ingestion: { sink?: { kind?: unknown; table?: unknown }; deadlettersubject?: unknown; retrybudget?: unknown; wireformat?: unknown };
+  ingestion: { sink?: unknown; sinks?: unknown; deadlettersubject?: unknown; retrybudget?: unknown; wireformat?: unknown };
   epoch: number;
 };
 
@@ -49,6 +49,12 @@ function parseStoredSink(stored: unknown): SinkTarget | InvalidSink {
   return parsed.ok ? parsed.target : { kind: 'invalid', problem: parsed.problem };
 }
 
+function readStoredSinks(ingestion: unknown): (SinkTarget | InvalidSink)[] {
+  const entries = ingestionSinkEntries(ingestion);
+  if (entries.length === 0) return [{ kind: 'invalid', problem: 'ingestion names no sink' }];
+  return entries.map(parseStoredSink);
+}
+
 async function readerVersion(sql: Sql, dataschemaxid: string): Promise<VersionRow | undefined> {
   const reference = parseSchemaXid(dataschemaxid);
   const [row]: [VersionRow?] = await sql`
@@ -75,7 +81,7 @@ async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecor
     subject,
     messageXid: `/messagegroups/${message.messagegroupid}/messages/${message.messageid}`,
     schema: toVersionRef(version),
-    sink: parseStoredSink(ingestion.sink),
+    sinks: readStoredSinks(ingestion),
     deadLetterSubject: String(ingestion.deadlettersubject),
     retryBudget: typeof ingestion.retrybudget === 'number' ? ingestion.retrybudget : undefined,
     wireFormat: typeof ingestion.wireformat === 'string' ? ingestion.wireformat : 'raw',

@@ -57,7 +57,8 @@ type RouteRecord = {
   readonly messageXid: string;
   /** The reader schema: the version the message pins, or its schema's default version. */
   readonly schema: SchemaVersionRef;
-  readonly sink: SinkTarget | InvalidSink;
+  /** One entry, or several for a fan-out route; each re-checked when read back. */
+  readonly sinks: readonly (SinkTarget | InvalidSink)[];
   readonly deadLetterSubject: string;
   /** Deliveries before a transient failure is dead-lettered; undefined = the bridge's default. */
   readonly retryBudget: number | undefined;

@@ -7,7 +7,7 @@ export type { PostgresTableSpec } from './postgresDdl.ts';
 export { ensurePostgresTable, planPostgresTable } from './postgresProvision.ts';
 export type { TablePlan } from './postgresProvision.ts';
 export { createPostgresTableSink } from './postgresTable.ts';
-export { describeSinkTarget, parseSinkTarget, SINK_KINDS, sinkTargetAttributes } from './targets.ts';
+export { describeSinkTarget, ingestionSinkEntries, MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from './targets.ts';
 export type { ParsedSinkTarget, StoreChecks } from './targets.ts';
 export type { Sink } from './types.ts';
 export { createSinkSet } from './sinkSet.ts';

@@ -1,6 +1,6 @@
 import type { SinkWriteRecord, SinkWriteResult } from '../contracts/index.ts';
 import { IngestError } from '../failures/index.ts';
-import { isRowDataError, isTransientPostgresError, isUndefinedTable, type Sql } from '../postgres/index.ts';
+import { arrayLiteral, isRowDataError, isTransientPostgresError, isUndefinedTable, type Sql } from '../postgres/index.ts';
 import { isTableName, type PostgresSinkTarget } from '../registry/index.ts';
 import { SinkRejectedError, SinkTargetMissingError, SinkUnavailableError } from './errors.ts';
 import { describeTable, type TableShape } from './postgresCatalog.ts';
@@ -56,28 +56,6 @@ function planFor(target: PostgresSinkTarget, shape: TableShape): InsertPlan {
       ...mapped,
     ],
   };
-}
-
-// Characters that must be backslash-escaped inside a quoted array element.
-const ARRAY_ESCAPE = /[\\"]/;
-const ARRAY_ESCAPE_ALL = /[\\"]/g;
-
-/**
- * One column's values as a PostgreSQL array literal (`{"a","b",NULL}`), built here rather than by
- * `sql.array`: the string goes out as an untyped parameter and the statement's own `::<cast>[]`
- * types it, so nothing depends on postgres.js having fetched array types first (porsager/postgres#789:
- * a fresh process's first `sql.array` was serialised as "malformed array literal"), and values
- * without `\` or `"` (nearly all of them) are copied without postgres.js's two regex replaces each.
- */
-function arrayLiteral(records: readonly SinkWriteRecord[], value: ColumnPlan['value']): string {
-  let out = '{';
-  for (let index = 0; index < records.length; index++) {
-    if (index > 0) out += ',';
-    const item = value(records[index]!);
-    if (item === null) out += 'NULL';
-    else out += `"${ARRAY_ESCAPE.test(item) ? item.replace(ARRAY_ESCAPE_ALL, '\\$&') : item}"`;
-  }
-  return `${out}}`;
 }
 
 /**

@@ -42,6 +42,34 @@ function parseSinkTarget(value: unknown, store?: StoreChecks): ParsedSinkTarget 
   return typeof parsed === 'string' ? { ok: false, problem: parsed } : { ok: true, target: parsed };
 }
 
+/** How many sinks one route may fan out to. */
+const MAX_ROUTE_SINKS = 8;
+
+/**
+ * A target's identity for per-sink delivery state: what it writes to, not how (an HTTP timeout or a
+ * column mapping may change without the events already delivered there counting as undelivered).
+ */
+function sinkIdentity(target: SinkTarget): string {
+  switch (target.kind) {
+    case 'postgres':
+      return `postgres:${target.table}`;
+    case 'http':
+      return `http:${target.url}`;
+    case 'nats':
+      return `nats:${target.subject}`;
+  }
+}
+
+/**
+ * The sink entries of a stored or submitted ingestion attribute, in order: `sinks` (fan-out) or the
+ * single `sink`. Shapes are not checked here.
+ */
+function ingestionSinkEntries(ingestion: unknown): unknown[] {
+  if (!isObject(ingestion)) return [];
+  if (Array.isArray(ingestion.sinks)) return ingestion.sinks;
+  return ingestion.sink === undefined ? [] : [ingestion.sink];
+}
+
 /** One line for listings (`ingest registry list`): `postgres:metric_events`, `http/batch:https://…`, `nats:enriched.cpu`. */
 function describeSinkTarget(value: unknown): string {
   const parsed = parseSinkTarget(value);
@@ -57,5 +85,5 @@ function describeSinkTarget(value: unknown): string {
   }
 }
 
-export { describeSinkTarget, parseSinkTarget, SINK_KINDS, sinkTargetAttributes };
+export { describeSinkTarget, ingestionSinkEntries, MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes };
 export type { ParsedSinkTarget, StoreChecks };

@@ -3,7 +3,7 @@ import { isPublishSubject, subjectMatches } from '../nats/subjects.ts';
 import type { HttpSinkPolicy } from '../config/sinks.ts';
 import { isVersion } from '../registry/routeKey.ts';
 import type { PostgresSinkTarget, SinkTarget } from '../registry/types.ts';
-import { parseSinkTarget, SINK_KINDS, sinkTargetAttributes } from '../sinks/targets.ts';
+import { MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from '../sinks/targets.ts';
 import { checkEpoch, checkId, isObject, mergePatch, nextCommon, optionalString, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
@@ -37,27 +37,52 @@ function invalid(where: string, message: string): XRegistryError {
   return new XRegistryError(XRegistryErrorType.invalidData, `${where}: ${message}`);
 }
 
-/** The ingestion attribute with its sink checked, as one of the known target kinds. */
-type CheckedIngestion = Omit<Ingestion, 'sink'> & { readonly sink: SinkTarget };
+/** The ingestion attribute with its sinks checked, each as one of the known target kinds. */
+type CheckedIngestion = Omit<Ingestion, 'sink' | 'sinks'> &
+  ({ readonly sink: SinkTarget; readonly sinks?: undefined } | { readonly sink?: undefined; readonly sinks: readonly SinkTarget[] });
 
 /**
  * The sink's rules live with the sinks (shared/sinks/targets.ts), so the registry and the
  * read-back in shared/registry apply the same ones; here they also get what is known only when
  * storing: the streams, the HTTP policy and the route's reader schema.
  */
-function readSink(sink: unknown, filters: StreamFilters, schema: unknown, where: string): SinkTarget {
+function readSink(sink: unknown, filters: StreamFilters, schema: unknown, where: string, attribute = 'ingestion.sink'): SinkTarget {
   const attributes = isObject(sink) ? sinkTargetAttributes(sink.kind) : undefined;
-  if (!isObject(sink) || attributes === undefined) throw invalid(where, `ingestion.sink.kind must be one of ${SINK_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
-  rejectUnknown(sink, attributes, `${where} ingestion.sink`);
+  if (!isObject(sink) || attributes === undefined) throw invalid(where, `${attribute}.kind must be one of ${SINK_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
+  rejectUnknown(sink, attributes, `${where} ${attribute}`);
   const parsed = parseSinkTarget(sink, { streams: { ingest: filters.ingest, deadLetter: filters.deadLetter }, http: filters.httpSinks, schema });
-  if (!parsed.ok) throw invalid(where, parsed.problem);
+  if (!parsed.ok) throw invalid(where, `${attribute}: ${parsed.problem}`);
   return parsed.target;
+}
+
+/**
+ * A fan-out route: every valid event goes to each sink, and delivery is tracked per sink, so a
+ * retry re-drives only those that failed. Two entries writing to the same place would make that
+ * tracking ambiguous, so they are refused.
+ */
+function readSinks(sinks: unknown, filters: StreamFilters, schema: unknown, where: string): SinkTarget[] {
+  if (!Array.isArray(sinks) || sinks.length < 1 || sinks.length > MAX_ROUTE_SINKS) {
+    throw invalid(where, `ingestion.sinks must be a list of 1 to ${MAX_ROUTE_SINKS} sinks`);
+  }
+  const targets = sinks.map((sink: unknown, index) => readSink(sink, filters, schema, where, `ingestion.sinks[${index}]`));
+  const seen = new Set<string>();
+  for (const target of targets) {
+    const identity = sinkIdentity(target);
+    if (seen.has(identity)) throw invalid(where, `ingestion.sinks names ${identity} twice`);
+    seen.add(identity);
+  }
+  return targets;
 }
 
 function readIngestion(value: unknown, filters: StreamFilters, schema: unknown, where: string): CheckedIngestion {
   if (!isObject(value)) throw invalid(where, '"ingestion" is required: {"sink": {...}, "deadlettersubject": "..."}');
-  rejectUnknown(value, ['sink', 'deadlettersubject', 'retrybudget', 'wireformat'], `${where} ingestion`);
-  const sink = readSink(value.sink, filters, schema, where);
+  rejectUnknown(value, ['sink', 'sinks', 'deadlettersubject', 'retrybudget', 'wireformat'], `${where} ingestion`);
+  if ((value.sink === undefined) === (value.sinks === undefined)) {
+    throw invalid(where, 'ingestion needs exactly one of "sink" (one target) or "sinks" (a list, for fan-out)');
+  }
+  const sinks = value.sinks === undefined
+    ? { sink: readSink(value.sink, filters, schema, where) }
+    : { sinks: readSinks(value.sinks, filters, schema, where) };
   const deadLetter = value.deadlettersubject;
   if (typeof deadLetter !== 'string' || !isPublishSubject(deadLetter)) throw invalid(where, 'ingestion.deadlettersubject must be a NATS subject without wildcards');
   if (!filters.deadLetter.some((filter) => subjectMatches(filter, deadLetter))) {
@@ -72,7 +97,7 @@ function readIngestion(value: unknown, filters: StreamFilters, schema: unknown, 
     throw invalid(where, `ingestion.wireformat must be one of ${WIRE_FORMATS.join(', ')}`);
   }
   return {
-    sink,
+    ...sinks,
     deadlettersubject: deadLetter,
     ...(budget === undefined ? {} : { retrybudget: budget }),
     wireformat: wire,
@@ -157,7 +182,9 @@ async function putMessage(
     ingestion,
   };
   // Only a table needs creating; an HTTP endpoint or a NATS stream is the operator's to provide.
-  if (ingestion.sink.kind === 'postgres') await options.provisionSink(db, { ...ingestion.sink, schema: reader.document });
+  for (const sink of ingestion.sinks ?? [ingestion.sink]) {
+    if (sink.kind === 'postgres') await options.provisionSink(db, { ...sink, schema: reader.document });
+  }
   await store.saveMessage(db, row);
   return { row, created: existing === undefined };
 }

@@ -2,6 +2,22 @@ import { COMPATIBILITY_MODES, WIRE_FORMATS } from '../avro/index.ts';
 
 const SPEC_VERSION = '1.0-rc4';
 
+/** What a sink target may say; which attributes apply depends on kind. */
+const SINK_ATTRIBUTES = {
+  kind: { name: 'kind', type: 'string', required: true, enum: ['postgres', 'http', 'nats'], strict: true },
+  table: { name: 'table', type: 'string', description: 'postgres: lower-case [schema.]table; validated before it reaches SQL.' },
+  columns: {
+    name: 'columns',
+    type: 'map',
+    item: { type: 'string' },
+    description: 'postgres: column -> path in the decoded event (e.g. data.value); types come from the Avro schema. Unset: envelope columns + payload jsonb.',
+  },
+  url: { name: 'url', type: 'url', description: 'http: the endpoint; its host must be in the deployment\'s HTTP_SINK_ALLOWED_HOSTS.' },
+  mode: { name: 'mode', type: 'string', enum: ['batch', 'event'], strict: true, description: 'http: one POST {"events": [...]} per batch, or one POST per event.' },
+  timeoutms: { name: 'timeoutms', type: 'uinteger', description: 'http: per-request timeout in milliseconds (100-20000).' },
+  subject: { name: 'subject', type: 'string', description: 'nats: subject (no wildcards, outside the ingest and dead-letter streams) a JetStream stream captures.' },
+};
+
 /**
  * The ingestion policy is not part of xRegistry; the spec rejects undeclared attributes, so it is
  * declared here as an extension attribute of message definitions and shows up in `GET /model`.
@@ -15,22 +31,14 @@ const INGESTION_ATTRIBUTE = {
     sink: {
       name: 'sink',
       type: 'object',
-      required: true,
-      description: 'One target per route; which attributes apply depends on kind.',
-      attributes: {
-        kind: { name: 'kind', type: 'string', required: true, enum: ['postgres', 'http', 'nats'], strict: true },
-        table: { name: 'table', type: 'string', description: 'postgres: lower-case [schema.]table; validated before it reaches SQL.' },
-        columns: {
-          name: 'columns',
-          type: 'map',
-          item: { type: 'string' },
-          description: 'postgres: column -> path in the decoded event (e.g. data.value); types come from the Avro schema. Unset: envelope columns + payload jsonb.',
-        },
-        url: { name: 'url', type: 'url', description: 'http: the endpoint; its host must be in the deployment\'s HTTP_SINK_ALLOWED_HOSTS.' },
-        mode: { name: 'mode', type: 'string', enum: ['batch', 'event'], strict: true, description: 'http: one POST {"events": [...]} per batch, or one POST per event.' },
-        timeoutms: { name: 'timeoutms', type: 'uinteger', description: 'http: per-request timeout in milliseconds (100-20000).' },
-        subject: { name: 'subject', type: 'string', description: 'nats: subject (no wildcards, outside the ingest and dead-letter streams) a JetStream stream captures.' },
-      },
+      description: 'The one target of a route; which attributes apply depends on kind. Exactly one of sink or sinks.',
+      attributes: SINK_ATTRIBUTES,
+    },
+    sinks: {
+      name: 'sinks',
+      type: 'array',
+      description: 'Fan-out: 1 to 8 targets, each like sink, none named twice; delivery is tracked per sink so a retry re-drives only those that failed.',
+      item: { type: 'object', attributes: SINK_ATTRIBUTES },
     },
     deadlettersubject: { name: 'deadlettersubject', type: 'string', required: true, description: 'NATS subject for dead letters (no wildcards).' },
     retrybudget: { name: 'retrybudget', type: 'uinteger', description: 'Deliveries before a transiently failing event is dead-lettered.' },

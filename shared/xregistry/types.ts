@@ -41,9 +41,12 @@ type SchemaVersionRow = EntityCommon & {
   readonly ancestorid: string;
 };
 
-/** The ingest-plane extension attribute of a message definition. */
+type StoredSink = { readonly kind: string; readonly table?: string };
+
+/** The ingest-plane extension attribute of a message definition: `sink`, or `sinks` to fan out. */
 type Ingestion = {
-  readonly sink: { readonly kind: string; readonly table?: string };
+  readonly sink?: StoredSink;
+  readonly sinks?: readonly StoredSink[];
   readonly deadlettersubject: string;
   readonly retrybudget?: number;
   readonly wireformat?: string;

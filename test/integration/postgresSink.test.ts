@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
-import type { SinkWriteRecord, ValidatedEvent } from '../../shared/contracts/index.ts';
+import { MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
+import { migrateRegistry } from '../../shared/admin/index.ts';
+import type { SinkWriteRecord, SinkWriteResponse, ValidatedEvent } from '../../shared/contracts/index.ts';
+import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import { createRouteLookup, RegistryUnavailableError } from '../../shared/registry/index.ts';
+import { createRouteLookup, type PostgresSinkTarget, RegistryUnavailableError } from '../../shared/registry/index.ts';
 import { createPostgresTableSink, ensurePostgresTable, type Sink } from '../../shared/sinks/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort, uniqueRunId } from '../helpers/names.ts';
 
-function record(id: string, eventId: string, body: Record<string, unknown> = {}, table = 'events'): SinkWriteRecord {
+const EVENTS: PostgresSinkTarget = { kind: 'postgres', table: 'events' };
+
+function record(id: string, eventId: string, body: Record<string, unknown> = {}): SinkWriteRecord {
   const event: ValidatedEvent = {
     eventId,
     routeKey: { type: 'a.b', version: 'v1' },
@@ -16,19 +21,25 @@ function record(id: string, eventId: string, body: Record<string, unknown> = {},
     source: 'test',
     body: { id: eventId, data: { value: 1, ...body } } as ValidatedEvent['body'],
   };
-  return { id, subject: 'a.b.v1', sink: { kind: 'postgres', table }, event };
+  return { id, subject: 'a.b.v1', event };
 }
 
 describe('PostgreSQL table sink (real PostgreSQL)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
-  let sinks: Map<string, Sink>;
+  let deps: SinkWriteDeps;
+
+  /** One sink-write request: every record to the one target (the events table unless named). */
+  const write = (records: SinkWriteRecord[], target: PostgresSinkTarget = EVENTS, using: SinkWriteDeps = deps): Promise<SinkWriteResponse> =>
+    runSinkWrite({ target, records }, using);
 
   before(async () => {
     database = await createTestDatabase(`ingest_${uniqueRunId()}`);
     sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
+    // The delivery ledger's table (sink_deliveries) comes with the registry migrations.
+    await migrateRegistry(sql, MIGRATIONS_DIR);
     await ensurePostgresTable(sql, 'events');
-    sinks = new Map([['postgres', createPostgresTableSink(sql) as Sink]]);
+    deps = { sinks: new Map([['postgres', createPostgresTableSink(sql) as Sink]]), ledger: createPostgresLedger(sql) };
   });
 
   after(async () => {
@@ -37,9 +48,9 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
   });
 
   test('writes a batch once; a repeat, even inside one batch, is reported as duplicate', async () => {
-    const first = await runSinkWrite({ records: [record('1', 'e1'), record('2', 'e2'), record('3', 'e1')] }, { sinks });
+    const first = await write([record('1', 'e1'), record('2', 'e2'), record('3', 'e1')]);
     assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true]);
-    const again = await runSinkWrite({ records: [record('4', 'e1'), record('5', 'e2')] }, { sinks });
+    const again = await write([record('4', 'e1'), record('5', 'e2')]);
     assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, true]);
     const [row] = await sql<{ count: number }[]>`select count(*)::int as count from events`;
     assert.equal(row!.count, 2);
@@ -49,7 +60,7 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
     const awkward = { text: 'a "quoted", \\back\\slashed {braced} NULL value\twith tab\nand newline', empty: '' };
     const sourceless = record('2', 'q2', awkward);
     const nullSource: SinkWriteRecord = { ...sourceless, event: { ...sourceless.event, source: null } };
-    const response = await runSinkWrite({ records: [record('1', 'q1 "with" \\ odd, id', awkward), nullSource] }, { sinks });
+    const response = await write([record('1', 'q1 "with" \\ odd, id', awkward), nullSource]);
     assert.deepEqual(response.results.map((r) => r.ok && r.duplicate), [false, false]);
     const rows = await sql<{ event_id: string; source: string | null; payload: unknown }[]>`
       select event_id, source, payload from events where event_id in ('q1 "with" \\ odd, id', 'q2') order by event_id`;
@@ -59,10 +70,7 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
   });
 
   test('a row PostgreSQL refuses fails alone; its neighbours land', async () => {
-    const response = await runSinkWrite(
-      { records: [record('1', 'n1'), record('2', 'n2', { text: 'nul \u0000 byte' }), record('3', 'n3')] },
-      { sinks },
-    );
+    const response = await write([record('1', 'n1'), record('2', 'n2', { text: 'nul \u0000 byte' }), record('3', 'n3')]);
     const byId = new Map(response.results.map((r) => [r.id, r]));
     assert.equal(byId.get('1')?.ok, true);
     assert.equal(byId.get('3')?.ok, true);
@@ -73,8 +81,10 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
   });
 
   test('a missing table is a permanent sink_target_missing for its records only', async () => {
-    const response = await runSinkWrite({ records: [record('1', 'm1', {}, 'no_such_table'), record('2', 'm2')] }, { sinks });
-    const [missing, landed] = [response.results.find((r) => r.id === '1'), response.results.find((r) => r.id === '2')];
+    // One request per target, as the bridge sends them, side by side.
+    const responses = await Promise.all([write([record('1', 'm1')], { kind: 'postgres', table: 'no_such_table' }), write([record('2', 'm2')])]);
+    const results = responses.flatMap((response) => response.results);
+    const [missing, landed] = [results.find((r) => r.id === '1'), results.find((r) => r.id === '2')];
     assert.ok(missing && !missing.ok && missing.failure.reason === 'sink_target_missing' && !missing.failure.retryable);
     assert.equal(landed?.ok, true);
   });
@@ -83,10 +93,7 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
     const port = await freePort();
     const down = createSql(`postgres://postgres@127.0.0.1:${port}/nothing`, { max: 1, applicationName: 'ingest-test' });
     try {
-      const response = await runSinkWrite(
-        { records: [record('1', 'u1')] },
-        { sinks: new Map([['postgres', createPostgresTableSink(down) as Sink]]) },
-      );
+      const response = await write([record('1', 'u1')], EVENTS, { ...deps, sinks: new Map([['postgres', createPostgresTableSink(down) as Sink]]) });
       const [result] = response.results;
       assert.ok(result && !result.ok && result.failure.reason === 'sink_unavailable' && result.failure.retryable);
       const lookup = createRouteLookup(down, { ttlMs: 1000, negativeTtlMs: 1000 });

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
 import { loadSinkConfig } from '../../shared/config/index.ts';
 import type { SinkWriteRecord, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
 import { createHttpSink, type Sink } from '../../shared/sinks/index.ts';
 import { batchIdempotencyKey } from '../../shared/sinks/httpIdempotency.ts';
 import { createAgents, post } from '../../shared/sinks/httpRequest.ts';
+import { memoryLedger } from '../helpers/memoryLedger.ts';
 
 type Received = { path: string; headers: IncomingMessage['headers']; body: unknown };
 type Body = { id: string; data: { value: number } };
@@ -45,11 +46,10 @@ function startEndpoint(): Promise<{ server: Server; port: number; received: Rece
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, received, stored })));
 }
 
-function record(id: string, eventId: string, sink: SinkTarget, value = 1): SinkWriteRecord {
+function record(id: string, eventId: string, value = 1): SinkWriteRecord {
   return {
     id,
     subject: 'metrics.http.v1',
-    sink,
     event: {
       eventId,
       routeKey: { type: 'metrics.http', version: 'v1' },
@@ -66,8 +66,12 @@ function failures(response: SinkWriteResponse): Extract<SinkWriteResult, { ok: f
 
 describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
   let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
-  let sinks: Map<string, Sink>;
+  let deps: SinkWriteDeps;
   let base: string;
+
+  /** One sink-write request: all records to the one target. */
+  const write = (target: SinkTarget, records: readonly SinkWriteRecord[], using: SinkWriteDeps = deps): Promise<SinkWriteResponse> =>
+    runSinkWrite({ target, records }, using);
 
   before(async () => {
     endpoint = await startEndpoint();
@@ -78,7 +82,7 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
       HTTP_SINK_ALLOW_PRIVATE_NETWORKS: 'true',
       HTTP_SINK_AUTH_HEADERS: JSON.stringify({ [`127.0.0.1:${endpoint.port}`]: 'Bearer test-token' }),
     });
-    sinks = new Map([['http', createHttpSink(config.http) as Sink]]);
+    deps = { sinks: new Map([['http', createHttpSink(config.http) as Sink]]), ledger: memoryLedger() };
   });
 
   beforeEach(() => {
@@ -93,11 +97,11 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
 
   test('batch mode: one POST {events}, a stable Idempotency-Key, every event stored exactly once even when redelivered', async () => {
     const sink: SinkTarget = { kind: 'http', url: `${base}/events`, mode: 'batch' };
-    const batch = [record('1', 'b1', sink), record('2', 'b2', sink), record('3', 'b1', sink), record('4', 'b3', sink)];
-    const first = await runSinkWrite({ records: batch }, { sinks });
+    const batch = [record('1', 'b1'), record('2', 'b2'), record('3', 'b1'), record('4', 'b3')];
+    const first = await write(sink, batch);
     assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true, false]);
     // The bridge redelivers the same events (a nak, a crash): same key, so the endpoint stores nothing twice.
-    const again = await runSinkWrite({ records: [batch[3]!, batch[1]!, batch[0]!] }, { sinks });
+    const again = await write(sink, [batch[3]!, batch[1]!, batch[0]!]);
     assert.ok(again.results.every((r) => r.ok));
     assert.equal(endpoint.received.length, 2);
     const [one, two] = endpoint.received;
@@ -111,17 +115,17 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
 
   test('event mode: one POST per event with Idempotency-Key = event id, each stored once', async () => {
     const sink: SinkTarget = { kind: 'http', url: `${base}/event`, mode: 'event' };
-    const records = ['e1', 'e2', 'e3', 'e1'].map((eventId, index) => record(String(index), eventId, sink));
-    const response = await runSinkWrite({ records }, { sinks });
+    const records = ['e1', 'e2', 'e3', 'e1'].map((eventId, index) => record(String(index), eventId));
+    const response = await write(sink, records);
     assert.deepEqual(response.results.map((r) => r.ok && r.duplicate), [false, false, false, true]);
-    await runSinkWrite({ records: records.slice(0, 2) }, { sinks });
+    await write(sink, records.slice(0, 2));
     assert.deepEqual(endpoint.received.map((request) => request.headers['idempotency-key']).sort(), ['e1', 'e1', 'e2', 'e2', 'e3']);
     assert.deepEqual((endpoint.received[0]!.body as Body).data, { value: 1 });
     assert.deepEqual(Object.fromEntries([...endpoint.stored].sort()), { e1: 1, e2: 1, e3: 1 });
   });
 
   test('500 is retryable', async () => {
-    const response = await runSinkWrite({ records: [record('1', 's1', { kind: 'http', url: `${base}/status/500`, mode: 'batch' })] }, { sinks });
+    const response = await write({ kind: 'http', url: `${base}/status/500`, mode: 'batch' }, [record('1', 's1')]);
     const [failure] = failures(response);
     assert.equal(failure?.failure.reason, 'sink_unavailable');
     assert.equal(failure?.failure.retryable, true);
@@ -129,14 +133,14 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
   });
 
   test('429 with Retry-After is retryable and carries the delay', async () => {
-    const response = await runSinkWrite({ records: [record('1', 't1', { kind: 'http', url: `${base}/throttle`, mode: 'event' })] }, { sinks });
+    const response = await write({ kind: 'http', url: `${base}/throttle`, mode: 'event' }, [record('1', 't1')]);
     const [failure] = failures(response);
     assert.equal(failure?.failure.retryable, true);
     assert.match(failure!.failure.message, /HTTP 429 Too Many Requests .*retry after 2000 ms \(Retry-After: 2\)/);
   });
 
   test('400 is permanent, with the status and the first 500 bytes of the response', async () => {
-    const response = await runSinkWrite({ records: [record('1', 'r1', { kind: 'http', url: `${base}/bad`, mode: 'event' })] }, { sinks });
+    const response = await write({ kind: 'http', url: `${base}/bad`, mode: 'event' }, [record('1', 'r1')]);
     const [failure] = failures(response);
     assert.equal(failure?.failure.reason, 'sink_rejected');
     assert.equal(failure?.failure.retryable, false);
@@ -147,7 +151,7 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
 
   test('a batch refused for its data is retried event by event, so only the bad event fails', async () => {
     const sink: SinkTarget = { kind: 'http', url: `${base}/picky`, mode: 'batch' };
-    const response = await runSinkWrite({ records: [record('1', 'p1', sink), record('2', 'p2', sink, -5), record('3', 'p3', sink)] }, { sinks });
+    const response = await write(sink, [record('1', 'p1'), record('2', 'p2', -5), record('3', 'p3')]);
     const byId = new Map(response.results.map((result) => [result.id, result]));
     assert.equal(byId.get('1')?.ok, true);
     assert.equal(byId.get('3')?.ok, true);
@@ -158,7 +162,7 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
 
   test('a timeout is retryable', async () => {
     const started = Date.now();
-    const response = await runSinkWrite({ records: [record('1', 'slow1', { kind: 'http', url: `${base}/slow`, mode: 'event', timeoutms: 300 })] }, { sinks });
+    const response = await write({ kind: 'http', url: `${base}/slow`, mode: 'event', timeoutms: 300 }, [record('1', 'slow1')]);
     const [failure] = failures(response);
     assert.equal(failure?.failure.retryable, true);
     assert.match(failure!.failure.message, /timed out after 300 ms/);
@@ -169,9 +173,10 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
     const { server, port } = await startEndpoint();
     await new Promise((resolve) => server.close(resolve));
     const config = loadSinkConfig({ HTTP_SINK_ALLOWED_HOSTS: `127.0.0.1:${port}`, HTTP_SINK_ALLOW_PRIVATE_NETWORKS: 'true' });
-    const response = await runSinkWrite(
-      { records: [record('1', 'c1', { kind: 'http', url: `http://127.0.0.1:${port}/`, mode: 'batch' })] },
-      { sinks: new Map([['http', createHttpSink(config.http) as Sink]]) },
+    const response = await write(
+      { kind: 'http', url: `http://127.0.0.1:${port}/`, mode: 'batch' },
+      [record('1', 'c1')],
+      { ...deps, sinks: new Map([['http', createHttpSink(config.http) as Sink]]) },
     );
     const [failure] = failures(response);
     assert.equal(failure?.failure.retryable, true);
@@ -194,7 +199,7 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
 
   test('a host not on the allow-list is refused permanently, without any request', async () => {
     // Same server, named differently: the allow-list names 127.0.0.1:<port>, not localhost.
-    const response = await runSinkWrite({ records: [record('1', 'h1', { kind: 'http', url: `http://localhost:${endpoint.port}/events`, mode: 'batch' })] }, { sinks });
+    const response = await write({ kind: 'http', url: `http://localhost:${endpoint.port}/events`, mode: 'batch' }, [record('1', 'h1')]);
     const [failure] = failures(response);
     assert.equal(failure?.failure.retryable, false);
     assert.match(failure!.failure.message, /host localhost:\d+ is not in HTTP_SINK_ALLOWED_HOSTS/);
@@ -203,9 +208,9 @@ describe('HTTP sink (real HTTP server on 127.0.0.1)', () => {
 
   test('a private address is refused unless private networks are allowed, by literal and by name', async () => {
     const config = loadSinkConfig({ HTTP_SINK_ALLOWED_HOSTS: `127.0.0.1:${endpoint.port},localhost:${endpoint.port}` });
-    const strict = new Map([['http', createHttpSink(config.http) as Sink]]);
+    const strict: SinkWriteDeps = { ...deps, sinks: new Map([['http', createHttpSink(config.http) as Sink]]) };
     for (const host of ['127.0.0.1', 'localhost']) {
-      const response = await runSinkWrite({ records: [record('1', `x-${host}`, { kind: 'http', url: `http://${host}:${endpoint.port}/events`, mode: 'event' })] }, { sinks: strict });
+      const response = await write({ kind: 'http', url: `http://${host}:${endpoint.port}/events`, mode: 'event' }, [record('1', `x-${host}`)], strict);
       const [failure] = failures(response);
       assert.equal(failure?.failure.retryable, false, host);
       assert.match(failure!.failure.message, /resolves to (127\.0\.0\.1|::1) \(loopback\); HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off/);

@@ -2,19 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
 import { loadCliConfig } from '../../shared/config/index.ts';
-import type { SinkWriteRecord, SinkWriteResult } from '../../shared/contracts/index.ts';
+import type { SinkWriteRecord, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
 import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
 import { createNatsSubjectSink, type Sink } from '../../shared/sinks/index.ts';
 import { freePort, uniqueRunId } from '../helpers/names.ts';
+import { memoryLedger } from '../helpers/memoryLedger.ts';
 
-function record(id: string, eventId: string, sink: SinkTarget): SinkWriteRecord {
+function record(id: string, eventId: string): SinkWriteRecord {
   return {
     id,
     subject: 'metrics.nats.v1',
-    sink,
     event: {
       eventId,
       routeKey: { type: 'metrics.nats', version: 'v1' },
@@ -37,13 +37,17 @@ describe('NATS subject sink (real NATS JetStream)', () => {
   const opened: NatsConnection[] = [];
   let admin: NatsConnection;
   let jsm: JetStreamManager;
-  let sinks: Map<string, Sink>;
+  let deps: SinkWriteDeps;
+
+  /** One sink-write request: all records to the one target. */
+  const write = (target: SinkTarget, records: readonly SinkWriteRecord[], using: SinkWriteDeps = deps): Promise<SinkWriteResponse> =>
+    runSinkWrite({ target, records }, using);
 
   before(async () => {
     admin = await connectNats(nats.url, `ingest-test-${runId}`, nats.security);
     jsm = await jetstreamManager(admin);
     await jsm.streams.add({ name: stream, subjects: [`${runId}.out.>`], duplicate_window: nanos(120_000) });
-    sinks = new Map([
+    const sinks = new Map([
       [
         'nats',
         createNatsSubjectSink({
@@ -58,6 +62,7 @@ describe('NATS subject sink (real NATS JetStream)', () => {
         }) as Sink,
       ],
     ]);
+    deps = { sinks, ledger: memoryLedger() };
   });
 
   after(async () => {
@@ -68,10 +73,10 @@ describe('NATS subject sink (real NATS JetStream)', () => {
 
   test('republishes each event once as JSON with Nats-Msg-Id = event id; repeats are reported as duplicates', async () => {
     const sink: SinkTarget = { kind: 'nats', subject: `${runId}.out.cpu` };
-    const first = await runSinkWrite({ records: [record('1', 'n1', sink), record('2', 'n2', sink)] }, { sinks });
+    const first = await write(sink, [record('1', 'n1'), record('2', 'n2')]);
     assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false]);
     // A redelivery, and the same event inside one batch twice: the stream drops both repeats.
-    const again = await runSinkWrite({ records: [record('3', 'n1', sink), record('4', 'n3', sink), record('5', 'n3', sink)] }, { sinks });
+    const again = await write(sink, [record('3', 'n1'), record('4', 'n3'), record('5', 'n3')]);
     assert.ok(again.results.every((r) => r.ok));
     assert.deepEqual(again.results.map((r) => r.ok && r.duplicate).sort(), [false, true, true]);
     const info = await jsm.streams.info(stream);
@@ -88,18 +93,23 @@ describe('NATS subject sink (real NATS JetStream)', () => {
   });
 
   test('a subject no stream captures is a permanent failure', async () => {
-    const response = await runSinkWrite({ records: [record('1', 'x1', { kind: 'nats', subject: `${runId}.nowhere.cpu` }), record('2', 'x2', { kind: 'nats', subject: `${runId}.out.ok` })] }, { sinks });
-    const missing = failed(response.results.find((r) => r.id === '1'));
+    // One request per target, as the bridge sends them, side by side.
+    const responses = await Promise.all([
+      write({ kind: 'nats', subject: `${runId}.nowhere.cpu` }, [record('1', 'x1')]),
+      write({ kind: 'nats', subject: `${runId}.out.ok` }, [record('2', 'x2')]),
+    ]);
+    const results = responses.flatMap((response) => response.results);
+    const missing = failed(results.find((r) => r.id === '1'));
     assert.equal(missing.failure.reason, 'sink_target_missing');
     assert.equal(missing.failure.retryable, false);
     assert.match(missing.failure.message, new RegExp(`no stream captures subject ${runId}\\.nowhere\\.cpu`));
     // The other target's record is not affected.
-    assert.equal(response.results.find((r) => r.id === '2')?.ok, true);
+    assert.equal(results.find((r) => r.id === '2')?.ok, true);
   });
 
   test('a subject the ingest stream captures is refused without publishing (a loop)', async () => {
     const before = (await jsm.streams.info(stream)).state.messages;
-    const response = await runSinkWrite({ records: [record('1', 'l1', { kind: 'nats', subject: `${runId}.in.cpu.usage.v1` })] }, { sinks });
+    const response = await write({ kind: 'nats', subject: `${runId}.in.cpu.usage.v1` }, [record('1', 'l1')]);
     const loop = failed(response.results[0]);
     assert.equal(loop.failure.retryable, false);
     assert.match(loop.failure.message, /captured by the ingest stream .*loop/);
@@ -114,7 +124,7 @@ describe('NATS subject sink (real NATS JetStream)', () => {
       deadLetterSubjects: [],
       publishTimeoutMs: 500,
     });
-    const response = await runSinkWrite({ records: [record('1', 'd1', { kind: 'nats', subject: `${runId}.out.cpu` })] }, { sinks: new Map([['nats', down as Sink]]) });
+    const response = await write({ kind: 'nats', subject: `${runId}.out.cpu` }, [record('1', 'd1')], { ...deps, sinks: new Map([['nats', down as Sink]]) });
     const unavailable = failed(response.results[0]);
     assert.equal(unavailable.failure.reason, 'sink_unavailable');
     assert.equal(unavailable.failure.retryable, true);

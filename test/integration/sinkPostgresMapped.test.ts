@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
-import type { SinkWriteRecord } from '../../shared/contracts/index.ts';
+import { MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
+import { migrateRegistry } from '../../shared/admin/index.ts';
+import type { SinkWriteRecord, SinkWriteResponse } from '../../shared/contracts/index.ts';
+import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import type { SinkTarget } from '../../shared/registry/index.ts';
+import type { PostgresSinkTarget } from '../../shared/registry/index.ts';
 import { createPostgresTableSink, ensurePostgresTable, planPostgresTable, type Sink } from '../../shared/sinks/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { uniqueRunId } from '../helpers/names.ts';
@@ -33,12 +36,14 @@ const SCHEMA = {
 
 const COLUMNS = { value: 'data.value', count: 'data.count', unit: 'data.unit', tags: 'data.tags', host: 'source' };
 
-function record(id: string, eventId: string, table: string, data: Record<string, unknown>, columns: Record<string, string> | undefined = COLUMNS): SinkWriteRecord {
-  const sink: SinkTarget = columns === undefined ? { kind: 'postgres', table } : { kind: 'postgres', table, columns };
+function target(table: string, columns: Record<string, string> | undefined = COLUMNS): PostgresSinkTarget {
+  return columns === undefined ? { kind: 'postgres', table } : { kind: 'postgres', table, columns };
+}
+
+function record(id: string, eventId: string, data: Record<string, unknown>): SinkWriteRecord {
   return {
     id,
     subject: 'metrics.readings.v1',
-    sink,
     event: {
       eventId,
       routeKey: { type: 'metrics.readings', version: 'v1' },
@@ -54,12 +59,17 @@ const GOOD = { value: 0.5, count: 3, unit: 'pct', tags: { dc: 'eu-1' } };
 describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
-  let sinks: Map<string, Sink>;
+  let deps: SinkWriteDeps;
+
+  /** One sink-write request: all records to the one target. */
+  const write = (to: PostgresSinkTarget, records: readonly SinkWriteRecord[]): Promise<SinkWriteResponse> => runSinkWrite({ target: to, records }, deps);
 
   before(async () => {
     database = await createTestDatabase(`ingest_${uniqueRunId()}`);
     sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
-    sinks = new Map([['postgres', createPostgresTableSink(sql) as Sink]]);
+    // The delivery ledger's table (sink_deliveries) comes with the registry migrations.
+    await migrateRegistry(sql, MIGRATIONS_DIR);
+    deps = { sinks: new Map([['postgres', createPostgresTableSink(sql) as Sink]]), ledger: createPostgresLedger(sql) };
   });
 
   after(async () => {
@@ -96,13 +106,13 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
 
   test('a batch lands once through the bulk path; repeats are duplicates; null fills a nullable column', async () => {
     const batch = [
-      record('1', 'm1', 'readings', GOOD),
-      record('2', 'm2', 'readings', { ...GOOD, unit: null, value: 99.25 }),
-      record('3', 'm1', 'readings', GOOD),
+      record('1', 'm1', GOOD),
+      record('2', 'm2', { ...GOOD, unit: null, value: 99.25 }),
+      record('3', 'm1', GOOD),
     ];
-    const first = await runSinkWrite({ records: batch }, { sinks });
+    const first = await write(target('readings'), batch);
     assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true]);
-    const again = await runSinkWrite({ records: batch.slice(0, 2) }, { sinks });
+    const again = await write(target('readings'), batch.slice(0, 2));
     assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, true]);
     const rows = await sql<{ event_id: string; event_time: Date; value: number; count: number; unit: string | null; tags: unknown; host: string }[]>`
       select event_id, event_time, value, count, unit, tags, host from readings order by event_id`;
@@ -121,19 +131,14 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
   });
 
   test('a row the table refuses fails alone; its neighbours land', async () => {
-    const response = await runSinkWrite(
-      {
-        records: [
-          record('1', 'r1', 'readings', GOOD),
-          // 2^40 does not fit the integer column derived from an Avro int (a producer on a newer schema, say).
-          record('2', 'r2', 'readings', { ...GOOD, count: 2 ** 40 }),
-          // No value for a not-null column.
-          record('3', 'r3', 'readings', { count: 1, tags: {} }),
-          record('4', 'r4', 'readings', GOOD),
-        ],
-      },
-      { sinks },
-    );
+    const response = await write(target('readings'), [
+      record('1', 'r1', GOOD),
+      // 2^40 does not fit the integer column derived from an Avro int (a producer on a newer schema, say).
+      record('2', 'r2', { ...GOOD, count: 2 ** 40 }),
+      // No value for a not-null column.
+      record('3', 'r3', { count: 1, tags: {} }),
+      record('4', 'r4', GOOD),
+    ]);
     const byId = new Map(response.results.map((r) => [r.id, r]));
     assert.equal(byId.get('1')?.ok, true);
     assert.equal(byId.get('4')?.ok, true);
@@ -148,15 +153,15 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
   test('a table without a mapped column is a permanent sink_target_missing; after ALTER TABLE it lands', async () => {
     await ensurePostgresTable(sql, 'plain_layout');
     const mapped = { value: 'data.value' };
-    const response = await runSinkWrite({ records: [record('1', 'a1', 'plain_layout', GOOD, mapped)] }, { sinks });
+    const response = await write(target('plain_layout', mapped), [record('1', 'a1', GOOD)]);
     const [missing] = response.results;
     assert.ok(missing && !missing.ok && missing.failure.reason === 'sink_target_missing' && !missing.failure.retryable);
     assert.match(missing.failure.message, /has no column "value"/);
     // The cached shape is read again when a mapped column is not in it.
     const widened = { ...COLUMNS, extra: 'data.count' };
     await sql`alter table readings add column extra bigint`;
-    await runSinkWrite({ records: [record('1', 'w0', 'readings', GOOD)] }, { sinks });
-    const after = await runSinkWrite({ records: [record('1', 'w1', 'readings', GOOD, widened)] }, { sinks });
+    await write(target('readings'), [record('1', 'w0', GOOD)]);
+    const after = await write(target('readings', widened), [record('1', 'w1', GOOD)]);
     assert.equal(after.results[0]?.ok, true, JSON.stringify(after.results[0]));
     const [row] = await sql<{ extra: string }[]>`select extra::text from readings where event_id = 'w1'`;
     assert.equal(row?.extra, '3');
@@ -164,7 +169,7 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
 
   test('a table without a unique key on event_id is refused: writes there could not be idempotent', async () => {
     await sql`create table no_key (event_id text, event_time timestamptz, value double precision)`;
-    const response = await runSinkWrite({ records: [record('1', 'k1', 'no_key', GOOD, { value: 'data.value' })] }, { sinks });
+    const response = await write(target('no_key', { value: 'data.value' }), [record('1', 'k1', GOOD)]);
     const [refused] = response.results;
     assert.ok(refused && !refused.ok && refused.failure.reason === 'sink_target_missing');
     assert.match(refused.failure.message, /no unique key on \(event_id\)/);

@@ -58,7 +58,7 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
     const sink = { kind: 'postgres', table: 'cpu_values', columns: { value: 'data.value', unit: 'data.unit', tags: 'data.tags', host: 'source' } };
     await service.putMessage('metrics', 'metrics.cpu.mapped.v1', message('metrics.cpu.mapped.v1', sink), false);
     const route = await findRouteBySubject(sql, 'metrics.cpu.mapped.v1');
-    assert.deepEqual(route?.sink, sink);
+    assert.deepEqual(route?.sinks, [sink]);
     const columns = await sql<{ column_name: string; data_type: string }[]>`
       select column_name, data_type from information_schema.columns where table_name = 'cpu_values' order by ordinal_position`;
     assert.deepEqual(columns.map((c) => `${c.column_name}:${c.data_type}`), [
@@ -81,7 +81,7 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
   test('an http sink is stored only for an allowed host and a public literal address', async () => {
     const sink = { kind: 'http', url: 'https://api.example.com/v1/events', mode: 'batch', timeoutms: 3000 };
     await service.putMessage('metrics', 'metrics.cpu.http.v1', message('metrics.cpu.http.v1', sink), false);
-    assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.http.v1'))?.sink, sink);
+    assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.http.v1'))?.sinks, [sink]);
     await service.putMessage('metrics', 'metrics.cpu.hook.v1', message('metrics.cpu.hook.v1', { kind: 'http', url: 'https://a.hooks.example.org/in', mode: 'event' }), false);
     await rejects('metrics.cpu.evil.v1', { kind: 'http', url: 'https://evil.example.com/', mode: 'batch' }, /host evil\.example\.com is not in HTTP_SINK_ALLOWED_HOSTS/);
     await rejects('metrics.cpu.creds.v1', { kind: 'http', url: 'https://u:p@api.example.com/', mode: 'batch' }, /must not carry credentials/);
@@ -94,7 +94,7 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
 
   test('a nats sink may not point back into the ingest or dead-letter stream', async () => {
     await service.putMessage('metrics', 'metrics.cpu.nats.v1', message('metrics.cpu.nats.v1', { kind: 'nats', subject: 'enriched.cpu.usage' }), false);
-    assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.nats.v1'))?.sink, { kind: 'nats', subject: 'enriched.cpu.usage' });
+    assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.nats.v1'))?.sinks, [{ kind: 'nats', subject: 'enriched.cpu.usage' }]);
     await rejects('metrics.cpu.loop.v1', { kind: 'nats', subject: 'metrics.cpu.loop.v1' }, /captured by the ingest stream \(metrics\.>\): that would be a loop/);
     await rejects('metrics.cpu.dlq.v1', { kind: 'nats', subject: 'deadletter.x' }, /captured by the dead-letter stream/);
     await rejects('metrics.cpu.s3.v1', { kind: 's3', bucket: 'x' }, /ingestion\.sink\.kind must be one of "postgres", "http", "nats"/);
@@ -105,13 +105,16 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
       update xr_messages set ingestion = jsonb_set(ingestion, '{sink,url}', '"file:///etc/passwd"')
       where subject = 'metrics.cpu.http.v1'`;
     const route = await findRouteBySubject(sql, 'metrics.cpu.http.v1');
-    assert.equal(route?.sink.kind, 'invalid');
-    assert.match(route?.sink.kind === 'invalid' ? route.sink.problem : '', /http:\/\/ or https:\/\//);
+    assert.equal(route?.sinks.length, 1);
+    const [sink] = route.sinks;
+    assert.equal(sink?.kind, 'invalid');
+    assert.match(sink?.kind === 'invalid' ? sink.problem : '', /http:\/\/ or https:\/\//);
     await sql`
       update xr_messages set ingestion = jsonb_set(ingestion, '{sink,columns}', '{"x; drop table cpu_values": "data.value"}')
       where subject = 'metrics.cpu.mapped.v1'`;
     const mapped = await findRouteBySubject(sql, 'metrics.cpu.mapped.v1');
-    assert.equal(mapped?.sink.kind, 'invalid');
+    assert.equal(mapped?.sinks.length, 1);
+    assert.equal(mapped.sinks[0]?.kind, 'invalid');
   });
 
   test('GET /model declares every sink kind and its attributes', () => {

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { InvokeError } from '../../bridge/errors.ts';
 import type { StageInvoker } from '../../bridge/invoker.ts';
 import { runPipeline } from '../../bridge/pipeline.ts';
+import { TargetLimiter } from '../../bridge/targetLimiter.ts';
 import type { RawRecord, ValidatedEvent } from '../../shared/contracts/index.ts';
 
 const record = (id: string): RawRecord => ({ id, subject: 'a.b.v1', headers: {}, payload: '', publishedAt: '2026-01-01T00:00:00.000Z' });
@@ -19,7 +20,7 @@ const sink = { kind: 'postgres', table: 't' } as const;
 function invoker(overrides: Partial<StageInvoker>): StageInvoker {
   return {
     validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
-    route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sink, deadLetterSubject: 'dl.a' })) }),
+    route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [sink], deadLetterSubject: 'dl.a' })) }),
     sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
     ...overrides,
   };
@@ -42,7 +43,7 @@ describe('runPipeline', () => {
             : { id: r.id, ok: true, duplicate: r.id === '3' },
         ),
       }),
-    }));
+    }), new TargetLimiter(4));
     assert.equal(outcomes.size, 4);
     assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: 'a.b.v1' });
     assert.equal(outcomes.get('2')?.kind === 'failed' && outcomes.get('2')?.kind, 'failed');
@@ -61,7 +62,7 @@ describe('runPipeline', () => {
         sinkCalled = true;
         return { results: [] };
       },
-    }));
+    }), new TargetLimiter(4));
     assert.equal(sinkCalled, false);
     for (const outcome of outcomes.values()) {
       assert.ok(outcome.kind === 'failed' && outcome.failure.reason === 'invoke_failed' && outcome.failure.retryable);
@@ -71,7 +72,7 @@ describe('runPipeline', () => {
   test('a record a function forgot to answer is a retryable malformed_response, not a silent drop', async () => {
     const outcomes = await runPipeline(['1', '2'].map(record), invoker({
       sinkWrite: async (req) => ({ results: req.records.slice(0, 1).map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
-    }));
+    }), new TargetLimiter(4));
     const two = outcomes.get('2');
     assert.ok(two?.kind === 'failed' && two.failure.reason === 'malformed_response' && two.failure.retryable);
     assert.equal(outcomes.get('1')?.kind, 'committed');
@@ -79,7 +80,7 @@ describe('runPipeline', () => {
 
   test('an unexpected bug in the invoker is not disguised as a retryable failure', async () => {
     await assert.rejects(
-      runPipeline([record('1')], invoker({ validate: async () => { throw new TypeError('bug'); } })),
+      runPipeline([record('1')], invoker({ validate: async () => { throw new TypeError('bug'); } }), new TargetLimiter(4)),
       TypeError,
     );
   });

@@ -4,6 +4,7 @@ import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
 import type { SinkWriteRecord } from '../../shared/contracts/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
 import { describeSinkTarget, parseSinkTarget, type Sink, type StoreChecks } from '../../shared/sinks/index.ts';
+import { memoryLedger } from '../helpers/memoryLedger.ts';
 
 const SCHEMA = {
   type: 'record',
@@ -88,23 +89,20 @@ describe('sink-write checks targets before any sink sees them', () => {
         return records.map((record) => ({ id: record.id, ok: true, duplicate: false }));
       },
     };
-    const record = (id: string, sink: unknown): SinkWriteRecord => ({
+    const record = (id: string): SinkWriteRecord => ({
       id,
       subject: 'metrics.a.v1',
-      sink: sink as SinkTarget,
       event: { eventId: `e${id}`, routeKey: { type: 'metrics.a', version: 'v1' }, time: '2026-01-01T00:00:00.000Z', source: null, body: { id: `e${id}` } },
     });
-    const response = await runSinkWrite(
-      {
-        records: [
-          record('1', { kind: 'postgres', table: 'ok_table' }),
-          record('2', { kind: 'postgres', table: 'x; drop table y' }),
-          record('3', { kind: 'nats', subject: 'out.a' }),
-        ],
-      },
-      { sinks: new Map([['postgres', fake]]) },
-    );
-    const byId = new Map(response.results.map((result) => [result.id, result]));
+    const deps = { sinks: new Map([['postgres', fake]]), ledger: memoryLedger() };
+    // One request per target, as the bridge sends them; the target arrives as the request says.
+    const write = (id: string, target: unknown) => runSinkWrite({ target: target as SinkTarget, records: [record(id)] }, deps);
+    const responses = await Promise.all([
+      write('1', { kind: 'postgres', table: 'ok_table' }),
+      write('2', { kind: 'postgres', table: 'x; drop table y' }),
+      write('3', { kind: 'nats', subject: 'out.a' }),
+    ]);
+    const byId = new Map(responses.flatMap((response) => response.results).map((result) => [result.id, result]));
     assert.equal(byId.get('1')?.ok, true);
     const bad = byId.get('2');
     assert.ok(bad && !bad.ok && bad.failure.reason === 'unknown_sink' && /invalid sink target/.test(bad.failure.message));
@@ -122,16 +120,15 @@ describe('sink-write checks targets before any sink sees them', () => {
       },
     };
     const event = { eventId: 'e', routeKey: { type: 'metrics.a', version: 'v1' }, time: '2026-01-01T00:00:00.000Z', source: null, body: { id: 'e' } };
-    const response = await runSinkWrite(
-      {
-        records: [
-          { id: '1', subject: 'metrics.a.v1', sink: { kind: 'postgres', table: 't' }, event },
-          { id: '2', subject: 'metrics.a.v1', sink: { kind: 'nats', subject: 'out.a' }, event },
-        ],
-      },
-      { sinks: new Map([['postgres', fine], ['nats', broken]]) },
-    );
-    const [one, two] = response.results;
+    const deps = { sinks: new Map([['postgres', fine], ['nats', broken]]), ledger: memoryLedger() };
+    // The bridge sends each target its own request, side by side.
+    const [first, second] = await Promise.all([
+      runSinkWrite({ target: { kind: 'postgres', table: 't' }, records: [{ id: '1', subject: 'metrics.a.v1', event }] }, deps),
+      runSinkWrite({ target: { kind: 'nats', subject: 'out.a' }, records: [{ id: '2', subject: 'metrics.a.v1', event }] }, deps),
+    ]);
+    assert.equal(first.results.length, 1);
+    assert.equal(second.results.length, 1);
+    const [one, two] = [...first.results, ...second.results];
     assert.equal(one?.ok, true);
     assert.ok(two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message));
   });

@@ -27,7 +27,7 @@ const route: RouteRecord = {
   subject: 'metrics.cpu.usage.v1',
   messageXid: '/messagegroups/metrics/messages/metrics.cpu.usage.v1',
   schema: v1,
-  sink: { kind: 'postgres', table: 'metric_events' },
+  sinks: [{ kind: 'postgres', table: 'metric_events' }],
   deadLetterSubject: 'deadletter.metrics.cpu.usage.v1',
   retryBudget: undefined,
   wireFormat: 'raw',
@@ -155,13 +155,14 @@ describe('validate with a framed wire format', () => {
 
 describe('route', () => {
   test('answers the sink and dead-letter subject, or unknown_sink for a stored sink it cannot trust', async () => {
-    const broken: RouteRecord = { ...route!, key: { type: 'metrics.cpu.usage', version: 'v2' }, sink: { kind: 'invalid', problem: 'unknown sink "s3"' } };
+    const broken: RouteRecord = { ...route!, key: { type: 'metrics.cpu.usage', version: 'v2' }, sinks: [{ kind: 'invalid', problem: 'unknown sink "s3"' }] };
     const { results } = await runRoute(
       { records: [{ id: '1', subject: 'metrics.cpu.usage.v1' }, { id: '2', subject: 'metrics.cpu.usage.v2' }, { id: '3', subject: 'nope' }] },
       { routes: lookupOf([route!, broken]) },
     );
     const [one, two, three] = results;
-    assert.ok(one?.ok && one.sink.kind === 'postgres' && one.sink.table === 'metric_events' && one.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
+    assert.ok(one?.ok && one.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
+    assert.deepEqual(one.sinks, [{ kind: 'postgres', table: 'metric_events' }]);
     assert.ok(two && !two.ok && two.failure.reason === 'unknown_sink' && /s3/.test(two.failure.message));
     assert.ok(three && !three.ok && three.failure.reason === 'invalid_subject');
   });
@@ -199,7 +200,7 @@ describe('per-request lookups', () => {
     assert.deepEqual(results.map((r) => r.id), records.map((r) => r.id));
     assert.equal(calls.require, 1);
     const last = results.at(-1);
-    assert.ok(last?.ok && last.sink.kind === 'postgres' && last.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
+    assert.ok(last?.ok && last.sinks.length === 1 && last.sinks[0]?.kind === 'postgres' && last.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
     const bad = results.find((r) => r.id === 'bad');
     assert.ok(bad && !bad.ok && bad.failure.reason === 'invalid_subject');
   });

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
 import { TargetGuard } from '../../functions/sink-write/targetGuard.ts';
-import type { SinkWriteRecord, SinkWriteResult } from '../../shared/contracts/index.ts';
+import type { SinkWriteRecord, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
 import type { Sink } from '../../shared/sinks/index.ts';
+import { memoryLedger } from '../helpers/memoryLedger.ts';
 
-function record(id: string, table: string): SinkWriteRecord {
+function record(id: string): SinkWriteRecord {
   return {
     id,
     subject: 'a.b.v1',
-    sink: { kind: 'postgres', table },
     event: { eventId: `e${id}`, routeKey: { type: 'a.b', version: 'v1' }, time: '2026-01-01T00:00:00.000Z', source: null, body: { id: `e${id}` } },
   };
 }
@@ -30,11 +30,23 @@ function sinks(calls: string[]): Map<string, Sink> {
   return new Map([['postgres', sink]]);
 }
 
+/**
+ * What the bridge does with one batch: each table (target) gets its own sink-write call, all at
+ * once, through the same function instance and so the same guard; the results are combined.
+ */
+async function writeTargets(groups: Readonly<Record<string, string[]>>, deps: { sinks: Map<string, Sink>; guard: TargetGuard }): Promise<SinkWriteResponse> {
+  const ledger = memoryLedger();
+  const responses = await Promise.all(
+    Object.entries(groups).map(([table, ids]) => runSinkWrite({ target: { kind: 'postgres', table }, records: ids.map(record) }, { ...deps, ledger })),
+  );
+  return { results: responses.flatMap((response) => response.results) };
+}
+
 describe('sink target isolation', () => {
   test('a target that does not answer fails only its own records, by the deadline', async () => {
     const guard = new TargetGuard({ deadlineMs: 50, failureThreshold: 5, openMs: 1000 });
     const started = Date.now();
-    const { results } = await runSinkWrite({ records: [record('1', 'slow'), record('2', 'fast')] }, { sinks: sinks([]), guard });
+    const { results } = await writeTargets({ slow: ['1'], fast: ['2'] }, { sinks: sinks([]), guard });
     assert.ok(Date.now() - started < 1000, 'the request did not wait for the slow target');
     const byId = new Map(results.map((r) => [r.id, r]));
     assert.equal(byId.get('2')?.ok, true);
@@ -46,7 +58,7 @@ describe('sink target isolation', () => {
     let now = 0;
     const calls: string[] = [];
     const guard = new TargetGuard({ deadlineMs: 1000, failureThreshold: 3, openMs: 10_000 }, () => now);
-    const write = (ids: string[]) => runSinkWrite({ records: [...ids.map((id) => record(id, 'down')), record(`ok${ids[0]}`, 'fine')] }, { sinks: sinks(calls), guard });
+    const write = (ids: string[]) => writeTargets({ down: ids, fine: [`ok${ids[0]}`] }, { sinks: sinks(calls), guard });
     for (let i = 0; i < 3; i++) await write([`${i}`]);
     assert.equal(calls.filter((t) => t === 'down').length, 3);
 
