@@ -102,6 +102,7 @@ function readNats(reader: EnvReader): NatsConfig {
       maxAgeDays: reader.integer('DEADLETTER_MAX_AGE_DAYS', 14, { min: 1, max: 3650 }),
     },
     consumer: reader.string('INGEST_CONSUMER', 'ingest-bridge'),
+    consumerFilter: reader.optionalString('INGEST_CONSUMER_FILTER'),
     defaultDeadLetterSubject: reader.string('DEADLETTER_DEFAULT_SUBJECT', 'deadletter.unrouted'),
   };
   for (const [key, name] of [
@@ -114,6 +115,13 @@ function readNats(reader: EnvReader): NatsConfig {
   reader.check(nats.ingest.name !== nats.deadLetter.name, 'INGEST_STREAM and DEADLETTER_STREAM must differ');
   for (const filter of [...nats.ingest.subjects, ...nats.deadLetter.subjects]) {
     reader.check(isSubjectFilter(filter), `"${filter}" is not a valid NATS subject filter`);
+  }
+  const consumerFilter = nats.consumerFilter;
+  if (consumerFilter !== undefined) {
+    reader.check(
+      isSubjectFilter(consumerFilter) && nats.ingest.subjects.some((filter) => subjectMatches(filter, consumerFilter)),
+      `INGEST_CONSUMER_FILTER "${consumerFilter}" must be a subject filter inside INGEST_SUBJECTS (${nats.ingest.subjects.join(', ')})`,
+    );
   }
   reader.check(
     isPublishSubject(nats.defaultDeadLetterSubject),

@@ -44,6 +44,11 @@ type NatsConfig = {
   };
   /** Durable pull consumer shared by every bridge replica. */
   readonly consumer: string;
+  /**
+   * The part of the ingest stream this consumer takes (`INGEST_CONSUMER_FILTER`); unset = all of
+   * it. Two bridge deployments with their own consumers and disjoint filters isolate route groups.
+   */
+  readonly consumerFilter: string | undefined;
   /** Where dead letters go when no route (and so no route-level subject) is known. */
   readonly defaultDeadLetterSubject: string;
 };

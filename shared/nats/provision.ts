@@ -50,10 +50,15 @@ async function ensureStream(jsm: JetStreamManager, stream: StreamConfig, maxAgeM
  * messages, gone if nobody listens at that moment, so a stream keeps them until a bridge has
  * dead-lettered the message they name.
  */
+/**
+ * Where max-deliveries advisories are kept: one stream per ingest stream, capturing the advisories
+ * of every consumer on it (bridge deployments with their own consumers share it); each deployment
+ * reads it through its own durable consumer and handles only its consumer's advisories.
+ */
 function advisoryTopology(nats: NatsConfig): { stream: string; subject: string; consumer: string } {
   return {
     stream: `${nats.ingest.name}_ADVISORIES`,
-    subject: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${nats.ingest.name}.${nats.consumer}`,
+    subject: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${nats.ingest.name}.*`,
     consumer: `${nats.consumer}_advisories`,
   };
 }
@@ -72,9 +77,18 @@ async function ensureTopology(jsm: JetStreamManager, nats: NatsConfig, consumer:
     ack_wait: nanos(consumer.ackWaitMs),
     max_deliver: consumer.maxDeliver,
     max_ack_pending: consumer.maxAckPending,
+    ...(nats.consumerFilter === undefined ? {} : { filter_subject: nats.consumerFilter }),
   };
   try {
-    await jsm.consumers.info(nats.ingest.name, nats.consumer);
+    const info = await jsm.consumers.info(nats.ingest.name, nats.consumer);
+    // nats-server 2.9 cannot change a consumer's filter; say so rather than consume the wrong subjects.
+    const existingFilter = info.config.filter_subject === undefined || info.config.filter_subject === '' ? undefined : info.config.filter_subject;
+    if (existingFilter !== nats.consumerFilter) {
+      throw new Error(
+        `consumer ${nats.consumer} on ${nats.ingest.name} takes ${existingFilter ?? 'every subject'}, not ${nats.consumerFilter ?? 'every subject'} ` +
+          '(INGEST_CONSUMER_FILTER); use another INGEST_CONSUMER, or delete the consumer once it has no pending messages',
+      );
+    }
     await jsm.consumers.update(nats.ingest.name, nats.consumer, {
       ack_wait: config.ack_wait,
       max_deliver: config.max_deliver,
