@@ -10,6 +10,7 @@ import type {
 import type { LambdaConfig } from '../shared/config/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { InvokeError } from './errors.ts';
+import { createLocalLambdaInvoker, decodeInvokeResponse, isLoopbackHttpEndpoint, type LambdaInvoker } from './localInvoker.ts';
 
 /** How the bridge reaches the three stage functions. */
 type StageInvoker = {
@@ -18,23 +19,39 @@ type StageInvoker = {
   sinkWrite(request: SinkWriteRequest): Promise<SinkWriteResponse>;
 };
 
-type InvokePayloadError = { errorMessage?: string; errorType?: string };
+/** Which transport `createLambdaInvoker` uses for an endpoint. */
+type LambdaTransport = 'local-http' | 'sdk';
 
 /**
- * Invokes the functions synchronously through the Lambda API. With `endpoint` set, the same code
- * drives serverless-offline; without it, AWS Lambda.
+ * The one place the transport is chosen: serverless-offline on a loopback address gets plain
+ * HTTP without signing; AWS Lambda (no endpoint) and any non-loopback endpoint get the SDK.
  */
-function createLambdaInvoker(config: LambdaConfig): StageInvoker {
+function lambdaTransportFor(endpoint: string | undefined): LambdaTransport {
+  return isLoopbackHttpEndpoint(endpoint) ? 'local-http' : 'sdk';
+}
+
+/**
+ * Invokes the functions synchronously through the Lambda API, over the transport
+ * `lambdaTransportFor` picks. Both transports fail with the same InvokeErrors.
+ */
+function createLambdaInvoker(config: LambdaConfig): LambdaInvoker {
+  return lambdaTransportFor(config.endpoint) === 'local-http' ? createLocalLambdaInvoker(config) : createSdkLambdaInvoker(config);
+}
+
+/** The Lambda API through the AWS SDK: SigV4-signed, for AWS Lambda or a remote endpoint. */
+function createSdkLambdaInvoker(config: LambdaConfig): LambdaInvoker {
   const client = new LambdaClient({
     region: config.region,
     endpoint: config.endpoint,
     // serverless-offline does not check signatures, but the SDK refuses to sign without keys.
     credentials: config.useLocalCredentials ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
     maxAttempts: 1,
-    requestHandler: { requestTimeout: config.timeoutMs },
+    // Without throwOnRequestTimeout the handler only logs a warning when requestTimeout passes
+    // and the invoke waits on, so LAMBDA_TIMEOUT_MS would not bound a batch.
+    requestHandler: { requestTimeout: config.timeoutMs, throwOnRequestTimeout: true },
   });
 
-  async function invoke<Req, Res>(stage: (typeof Stage)[keyof typeof Stage], functionName: string, request: Req): Promise<Res> {
+  async function invoke<Req, Res>(stage: Stage, functionName: string, request: Req): Promise<Res> {
     let output;
     try {
       output = await client.send(
@@ -44,21 +61,7 @@ function createLambdaInvoker(config: LambdaConfig): StageInvoker {
       throw new InvokeError(stage, functionName, `invoke failed: ${(error as Error).message}`, { cause: error });
     }
     const body = output.Payload === undefined ? '' : Buffer.from(output.Payload).toString('utf8');
-    if (output.FunctionError !== undefined) {
-      let detail = body;
-      try {
-        const parsed = JSON.parse(body) as InvokePayloadError;
-        detail = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? body}`;
-      } catch {
-        // keep the raw body
-      }
-      throw new InvokeError(stage, functionName, `function error (${output.FunctionError}): ${detail.slice(0, 500)}`);
-    }
-    try {
-      return JSON.parse(body) as Res;
-    } catch (error) {
-      throw new InvokeError(stage, functionName, `response is not JSON: ${body.slice(0, 200)}`, { cause: error });
-    }
+    return decodeInvokeResponse<Res>(stage, functionName, output.FunctionError, body);
   }
 
   const names = config.functionNames;
@@ -66,8 +69,9 @@ function createLambdaInvoker(config: LambdaConfig): StageInvoker {
     validate: (request) => invoke(Stage.validate, names.validate, request),
     route: (request) => invoke(Stage.route, names.route, request),
     sinkWrite: (request) => invoke(Stage.sinkWrite, names.sinkWrite, request),
+    close: async () => client.destroy(),
   };
 }
 
-export { createLambdaInvoker };
-export type { StageInvoker };
+export { createLambdaInvoker, createSdkLambdaInvoker, lambdaTransportFor };
+export type { LambdaTransport, StageInvoker };
