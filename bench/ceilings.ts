@@ -158,9 +158,8 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
     const raw: RawRecord[] = payloads.map((payload, index) => ({
       id: String(index + 1),
       subject: plane.route.subject,
-      headers: { 'Nats-Msg-Id': ['x'] },
       payload: payload.toString('base64'),
-      publishedAt: new Date().toISOString(),
+      publishedAtMs: Date.now(),
     }));
     const rawBatches = chunks(raw, batch);
     await runValidate({ records: rawBatches[0]! }, deps); // fills the route cache

@@ -50,7 +50,7 @@ function requestFor(name: string, route: RouteRecord): unknown {
   const time = (event.time as Date).toISOString();
   switch (name) {
     case 'validate':
-      return { records: [{ id: '1', subject: route.subject, headers: {}, payload, publishedAt: time }] };
+      return { records: [{ id: '1', subject: route.subject, payload, publishedAtMs: Date.parse(time) }] };
     case 'route':
       return { records: [{ id: '1', subject: route.subject }] };
     case 'sink-write':

@@ -44,10 +44,10 @@ function toRawRecord(msg: JsMsg): RawRecord {
   return {
     id: String(msg.seq),
     subject: msg.subject,
-    headers: headersToMap(msg.headers),
     // A view over the message's bytes, not a copy (Buffer.from(Uint8Array) copies): base64 reads them once.
     payload: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
-    publishedAt: msg.time.toISOString(),
+    // The timestamp is already parsed with the delivery info; msg.time would build a Date from it.
+    publishedAtMs: Math.floor(msg.info.timestampNanos / 1_000_000),
   };
 }
 

@@ -4,7 +4,7 @@ import { runSinkWrite } from '../functions/sink-write/sinkWrite.ts';
 import { TargetGuard } from '../functions/sink-write/targetGuard.ts';
 import { runValidate } from '../functions/validate/validate.ts';
 import type { FunctionConfig, SinkConfig } from '../shared/config/index.ts';
-import { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from '../shared/contracts/index.ts';
+import { describeRecordProblems, type FieldKind, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from '../shared/contracts/index.ts';
 import { createPostgresLedger } from '../shared/deliveries/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
@@ -44,7 +44,7 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
   // so the bridge settles records exactly as it would against real functions.
   async function call<Req, Res>(
     stage: Stage,
-    required: Readonly<Record<string, 'string' | 'object'>>,
+    required: Readonly<Record<string, FieldKind>>,
     request: Req,
     run: (request: Req) => Promise<Res>,
   ): Promise<Res> {

@@ -88,7 +88,10 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
 
   let routed;
   try {
-    const request = { records: valid.map(({ record }) => ({ id: record.id, subject: record.subject })) };
+    // A route is a property of the subject, so route gets each distinct subject once (its id is
+    // the subject): a batch of 500 events on one subject costs one lookup and one answer, not 500.
+    const subjects = [...new Set(valid.map(({ record }) => record.subject))];
+    const request = { records: subjects.map((subject) => ({ id: subject, subject })) };
     routed = collect<{ sinks: readonly SinkTarget[]; deadLetterSubject: string; retryBudget?: number }>(
       'route',
       request.records.map((r) => r.id),
@@ -105,7 +108,7 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
   const writes: { id: string; event: ValidatedEvent; sinks: string[] }[] = [];
   const deadLetterSubjects = new Map<string, string>();
   for (const { record, event } of valid) {
-    const result = routed.get(record.id)!;
+    const result = routed.get(record.subject)!;
     if (!result.ok) {
       fail(record.id, result.failure, result.deadLetterSubject, event);
       continue;

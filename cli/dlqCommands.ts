@@ -1,3 +1,4 @@
+import { letterAsRawRecord } from '../functions/dlq-replay/check.ts';
 import { matchesReplayFilter, runReplay, type ReplayFilter } from '../functions/dlq-replay/replay.ts';
 import { createReplayRuntime } from '../functions/dlq-replay/runtime.ts';
 import type { StoredLetter } from '../functions/dlq-replay/store.ts';
@@ -48,7 +49,7 @@ async function runDlqShow(config: ReplayConfig, seq: number, print: Print): Prom
     try {
       const [result] = (
         await runValidate(
-          { records: [{ id: 'show', subject: letter.subject, headers: letter.headers, payload: letter.payload, publishedAt: letter.publishedAt }] },
+          { records: [letterAsRawRecord(letter, 'show')] },
           { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
         )
       ).results;

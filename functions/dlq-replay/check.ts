@@ -1,13 +1,18 @@
+import type { RawRecord } from '../../shared/contracts/index.ts';
 import type { DeadLetter } from '../../shared/nats/index.ts';
 import { runRoute, type RouteDeps } from '../route/route.ts';
 import { runValidate, type ValidateDeps } from '../validate/validate.ts';
 import type { CheckResult } from './replay.ts';
 
+/** A dead letter's original message as validate takes it. */
+function letterAsRawRecord(letter: DeadLetter, id: string): RawRecord {
+  return { id, subject: letter.subject, payload: letter.payload, publishedAtMs: Date.parse(letter.publishedAt) };
+}
+
 /** Runs a dead letter's original bytes through validate and route as they are now configured. */
 function createReplayCheck(deps: ValidateDeps & RouteDeps): (letter: DeadLetter) => Promise<CheckResult> {
   return async (letter) => {
-    const record = { id: 'replay', subject: letter.subject, headers: letter.headers, payload: letter.payload, publishedAt: letter.publishedAt };
-    const [validated] = (await runValidate({ records: [record] }, deps)).results;
+    const [validated] = (await runValidate({ records: [letterAsRawRecord(letter, 'replay')] }, deps)).results;
     if (validated !== undefined && !validated.ok) return { ok: false, failure: validated.failure };
     const [routed] = (await runRoute({ records: [{ id: 'replay', subject: letter.subject }] }, deps)).results;
     if (routed !== undefined && !routed.ok) return { ok: false, failure: routed.failure };
@@ -15,4 +20,4 @@ function createReplayCheck(deps: ValidateDeps & RouteDeps): (letter: DeadLetter)
   };
 }
 
-export { createReplayCheck };
+export { createReplayCheck, letterAsRawRecord };

@@ -88,7 +88,7 @@ function decodeRecord(item: Extract<Unframed, { ok: true }>, writer: SchemaVersi
       event: {
         eventId,
         routeKey: subject.key,
-        time: typeof body.time === 'string' ? body.time : record.publishedAt,
+        time: typeof body.time === 'string' ? body.time : new Date(record.publishedAtMs).toISOString(),
         source: typeof body.source === 'string' ? body.source : null,
         body,
       },

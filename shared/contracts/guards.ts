@@ -7,28 +7,38 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describeRecordProblems(
-  request: unknown,
-  required: Readonly<Record<string, 'string' | 'object'>>,
-): string[] {
+type FieldKind = 'string' | 'number' | 'object';
+
+const ARTICLE: Readonly<Record<FieldKind, string>> = { string: 'a string', number: 'a number', object: 'an object' };
+
+function hasKind(value: unknown, kind: FieldKind): boolean {
+  if (kind === 'string') return typeof value === 'string';
+  if (kind === 'number') return typeof value === 'number' && Number.isFinite(value);
+  return isObject(value);
+}
+
+/** Runs on every invocation, over every record: one pass, no allocation per record unless a field is wrong. */
+function describeRecordProblems(request: unknown, required: Readonly<Record<string, FieldKind>>): string[] {
   if (!isObject(request) || !Array.isArray(request.records)) return ['request must be {"records": [...]}'];
+  const fields = Object.entries(required);
+  const records: readonly unknown[] = request.records;
   const problems: string[] = [];
-  request.records.forEach((record: unknown, index: number) => {
+  for (let index = 0; index < records.length && problems.length < 10; index++) {
+    const record = records[index];
     if (!isObject(record)) {
       problems.push(`records[${index}] must be an object`);
-      return;
+      continue;
     }
-    for (const [field, kind] of Object.entries(required)) {
-      const value = record[field];
-      const ok = kind === 'string' ? typeof value === 'string' : isObject(value);
-      if (!ok) problems.push(`records[${index}].${field} must be a${kind === 'object' ? 'n object' : ' string'}`);
+    for (const [field, kind] of fields) {
+      if (!hasKind(record[field], kind)) problems.push(`records[${index}].${field} must be ${ARTICLE[kind]}`);
     }
-  });
+  }
   return problems.slice(0, 10);
 }
 
-const RAW_RECORD = { id: 'string', subject: 'string', payload: 'string', publishedAt: 'string', headers: 'object' } as const;
+const RAW_RECORD = { id: 'string', subject: 'string', payload: 'string', publishedAtMs: 'number' } as const;
 const ROUTE_RECORD = { id: 'string', subject: 'string' } as const;
 const SINK_RECORD = { id: 'string', subject: 'string', event: 'object' } as const;
 
 export { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD };
+export type { FieldKind };

@@ -7,14 +7,17 @@ import type { RouteKey, SinkTarget } from '../registry/index.ts';
  * bridge's `id` (the JetStream stream sequence) so results map back to messages one to one.
  */
 
-/** A message as it left JetStream. Payload bytes travel as base64. */
+/**
+ * A message as it left JetStream. Payload bytes travel as base64. Headers do not travel: no stage
+ * reads them (the event's attributes are in its Avro body), and they stay in the stream and in
+ * dead letters.
+ */
 type RawRecord = {
   readonly id: string;
   readonly subject: string;
-  readonly headers: Readonly<Record<string, readonly string[]>>;
   readonly payload: string;
-  /** When JetStream stored the message (ISO-8601). */
-  readonly publishedAt: string;
+  /** When JetStream stored the message, in milliseconds since the epoch. */
+  readonly publishedAtMs: number;
 };
 
 /** A decoded, schema-checked event. */

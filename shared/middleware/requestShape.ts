@@ -1,8 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
-import { describeRecordProblems } from '../contracts/index.ts';
+import { describeRecordProblems, type FieldKind } from '../contracts/index.ts';
 import { BadRequestError } from './errors.ts';
 
-type RequiredFields = Readonly<Record<string, 'string' | 'object'>>;
+type RequiredFields = Readonly<Record<string, FieldKind>>;
 
 /**
  * Rejects a request whose records lack the contract's fields before the handler runs, so a

@@ -11,7 +11,7 @@ import type { RawRecord } from '../../shared/contracts/index.ts';
 type Received = { method: string; url: string; headers: IncomingHttpHeaders; body: string };
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-const record: RawRecord = { id: '7', subject: 'a.b.v1', headers: {}, payload: 'AAE=', publishedAt: '2026-01-01T00:00:00.000Z' };
+const record: RawRecord = { id: '7', subject: 'a.b.v1', payload: 'AAE=', publishedAtMs: Date.parse('2026-01-01T00:00:00.000Z') };
 const answer = { results: [{ id: '7', ok: false, failure: { stage: 'validate', reason: 'avro_decode_failed', message: 'bad', retryable: false } }] };
 
 /**

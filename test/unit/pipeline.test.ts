@@ -6,7 +6,7 @@ import { runPipeline } from '../../bridge/pipeline.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
 import type { RawRecord, ValidatedEvent } from '../../shared/contracts/index.ts';
 
-const record = (id: string): RawRecord => ({ id, subject: 'a.b.v1', headers: {}, payload: '', publishedAt: '2026-01-01T00:00:00.000Z' });
+const record = (id: string): RawRecord => ({ id, subject: 'a.b.v1', payload: '', publishedAtMs: Date.parse('2026-01-01T00:00:00.000Z') });
 const event = (id: string): ValidatedEvent => ({
   eventId: `e${id}`,
   routeKey: { type: 'a.b', version: 'v1' },
@@ -50,6 +50,45 @@ describe('runPipeline', () => {
     assert.deepEqual(outcomes.get('3'), { kind: 'committed', duplicate: true, eventId: 'e3', routeKey: 'a.b.v1' });
     const four = outcomes.get('4');
     assert.ok(four?.kind === 'failed' && four.failure.retryable && four.deadLetterSubject === 'dl.a' && four.eventId === 'e4');
+  });
+
+  test('route is asked once per distinct subject; a fan-out record is written to each target and committed when all have it', async () => {
+    const routeRequests: string[][] = [];
+    const writes: string[] = [];
+    const onSubject = (id: string, subject: string): RawRecord => ({ ...record(id), subject });
+    const outcomes = await runPipeline(
+      [onSubject('1', 'a.b.v1'), onSubject('2', 'a.b.v1'), onSubject('3', 'fan.out.v1'), onSubject('4', 'fan.out.v1')],
+      invoker({
+        route: async (req) => {
+          routeRequests.push(req.records.map((r) => r.id));
+          return {
+            results: req.records.map((r) => ({
+              id: r.id,
+              ok: true,
+              sinks: r.subject === 'fan.out.v1' ? [sink, { kind: 'nats', subject: 'copy.out' } as const] : [sink],
+              deadLetterSubject: 'dl.a',
+            })),
+          };
+        },
+        sinkWrite: async (req) => {
+          writes.push(`${req.target.kind}:${req.records.map((r) => `${r.id}${r.trackDelivery === true ? '*' : ''}`).join(',')}`);
+          // The NATS copy refuses record 4 for good; PostgreSQL takes everything.
+          return {
+            results: req.records.map((r) => req.target.kind === 'nats' && r.id === '4'
+              ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_rejected', message: 'no', retryable: false } }
+              : { id: r.id, ok: true, duplicate: false }),
+          };
+        },
+      }),
+      new TargetLimiter(4),
+    );
+    assert.deepEqual(routeRequests, [['a.b.v1', 'fan.out.v1']]);
+    assert.deepEqual(writes.sort(), ['nats:3*,4*', 'postgres:1,2,3*,4*']);
+    assert.equal(outcomes.get('3')?.kind, 'committed');
+    const four = outcomes.get('4');
+    assert.ok(four?.kind === 'failed');
+    assert.equal(four.failure.retryable, false);
+    assert.deepEqual(four.failure.sinks?.map((outcome) => [outcome.sink, outcome.delivered]), [['postgres:t', true], ['nats:copy.out', false]]);
   });
 
   test('a stage that cannot be invoked fails its records as retryable, without calling later stages', async () => {

@@ -76,7 +76,7 @@ function countingLookup(routes: RouteRecord[]): { lookup: RouteLookup; calls: { 
 }
 
 function raw(id: string, payload: Buffer, subject = 'metrics.cpu.usage.v1'): RawRecord {
-  return { id, subject, headers: {}, payload: payload.toString('base64'), publishedAt: '2026-05-05T00:00:00.000Z' };
+  return { id, subject, payload: payload.toString('base64'), publishedAtMs: Date.parse('2026-05-05T00:00:00.000Z') };
 }
 
 const event = {
