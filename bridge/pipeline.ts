@@ -103,9 +103,21 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
     return outcomes;
   }
 
-  // One group per sink target; a fan-out record joins the group of each of its sinks.
-  const groups = new Map<string, { target: SinkTarget; records: SinkWriteRecord[] }>();
+  // One group per sink target; a fan-out record joins the group of each of its sinks. Groups are
+  // keyed by the whole target (two routes may write to one table with different column mappings),
+  // limits and answers by the place written to (its identity).
+  const groups = new Map<string, { target: SinkTarget; identity: string; records: SinkWriteRecord[] }>();
   const writes: { id: string; event: ValidatedEvent; sinks: string[] }[] = [];
+  // Records of one subject share the route's target objects: name each object once.
+  const names = new Map<SinkTarget, { identity: string; key: string }>();
+  const nameOf = (target: SinkTarget): { identity: string; key: string } => {
+    let name = names.get(target);
+    if (name === undefined) {
+      name = { identity: targetIdentity(target), key: JSON.stringify(target) };
+      names.set(target, name);
+    }
+    return name;
+  };
   const deadLetterSubjects = new Map<string, string>();
   for (const { record, event } of valid) {
     const result = routed.get(record.subject)!;
@@ -123,10 +135,10 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
     const write: SinkWriteRecord = fanOut ? { id: record.id, subject: record.subject, event, trackDelivery: true } : { id: record.id, subject: record.subject, event };
     const identities: string[] = [];
     for (const target of result.sinks) {
-      const identity = targetIdentity(target);
+      const { identity, key } = nameOf(target);
       identities.push(identity);
-      const group = groups.get(identity);
-      if (group === undefined) groups.set(identity, { target, records: [write] });
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { target, identity, records: [write] });
       else group.records.push(write);
     }
     writes.push({ id: record.id, event, sinks: identities });
@@ -135,11 +147,11 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
 
   // Each target's group is its own sink-write call, under that target's concurrency limit.
   const answers = new Map<string, SinkAnswer[]>();
-  await Promise.all([...groups].map(async ([identity, group]) => {
-    const ids = group.records.map((r) => r.id);
+  await Promise.all([...groups.values()].map(async ({ target, identity, records: group }) => {
+    const ids = group.map((r) => r.id);
     let results: Map<string, StageResult<{ duplicate: boolean }>>;
     try {
-      results = collect('sink-write', ids, await limiter.run(identity, () => invoker.sinkWrite({ target: group.target, records: group.records })));
+      results = collect('sink-write', ids, await limiter.run(identity, () => invoker.sinkWrite({ target, records: group })));
     } catch (error) {
       const failure = invocationFailure(error);
       results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));

@@ -91,6 +91,29 @@ describe('runPipeline', () => {
     assert.deepEqual(four.failure.sinks?.map((outcome) => [outcome.sink, outcome.delivered]), [['postgres:t', true], ['nats:copy.out', false]]);
   });
 
+  test('two routes writing to one table with different column mappings get a call each, under one limit', async () => {
+    const calls: string[] = [];
+    const onSubject = (id: string, subject: string): RawRecord => ({ ...record(id), subject });
+    await runPipeline([onSubject('1', 'a.b.v1'), onSubject('2', 'c.d.v1')], invoker({
+      route: async (req) => ({
+        results: req.records.map((r) => ({
+          id: r.id,
+          ok: true,
+          sinks: [{ kind: 'postgres', table: 't', columns: r.subject === 'a.b.v1' ? { value: 'data.a' } : { value: 'data.c' } } as const],
+          deadLetterSubject: 'dl.a',
+        })),
+      }),
+      sinkWrite: async (req) => {
+        calls.push(`${JSON.stringify(req.target)}:${req.records.map((r) => r.id).join(',')}`);
+        return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
+      },
+    }), new TargetLimiter(1));
+    assert.deepEqual(calls.sort(), [
+      '{"kind":"postgres","table":"t","columns":{"value":"data.a"}}:1',
+      '{"kind":"postgres","table":"t","columns":{"value":"data.c"}}:2',
+    ]);
+  });
+
   test('a stage that cannot be invoked fails its records as retryable, without calling later stages', async () => {
     let sinkCalled = false;
     const outcomes = await runPipeline(['1', '2'].map(record), invoker({
