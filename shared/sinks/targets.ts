@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SinkTarget } from '../registry/types.ts';
 import { HTTP_TARGET_ATTRIBUTES, parseHttpTarget } from './httpTarget.ts';
 import { NATS_TARGET_ATTRIBUTES, parseNatsTarget } from './natsTarget.ts';
@@ -46,15 +47,32 @@ function parseSinkTarget(value: unknown, store?: StoreChecks): ParsedSinkTarget 
 const MAX_ROUTE_SINKS = 8;
 
 /**
- * A target's identity for per-sink delivery state: what it writes to, not how (an HTTP timeout or a
- * column mapping may change without the events already delivered there counting as undelivered).
+ * An HTTP target's place without its query string, which may carry a key: the query is replaced
+ * by a short digest, so targets that differ only there stay apart and no secret reaches delivery
+ * state, dead letters or logs.
+ */
+function httpPlace(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'invalid-url';
+  }
+  const query = parsed.search === '' ? '' : `?sha256=${createHash('sha256').update(parsed.search).digest('hex').slice(0, 12)}`;
+  return `${parsed.origin}${parsed.pathname}${query}`;
+}
+
+/**
+ * A target's identity for per-sink delivery state, circuits and concurrency limits: what it writes
+ * to, not how (an HTTP timeout or a column mapping may change without the events already
+ * delivered there counting as undelivered).
  */
 function sinkIdentity(target: SinkTarget): string {
   switch (target.kind) {
     case 'postgres':
       return `postgres:${target.table}`;
     case 'http':
-      return `http:${target.url}`;
+      return `http:${httpPlace(target.url)}`;
     case 'nats':
       return `nats:${target.subject}`;
   }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
 import type { SinkWriteRecord } from '../../shared/contracts/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
-import { describeSinkTarget, parseSinkTarget, type Sink, type StoreChecks } from '../../shared/sinks/index.ts';
+import { describeSinkTarget, parseSinkTarget, type Sink, sinkIdentity, type StoreChecks } from '../../shared/sinks/index.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';
 
 const SCHEMA = {
@@ -70,6 +70,17 @@ describe('sink targets when stored and when read back', () => {
     assert.equal(describeSinkTarget({ kind: 'http', url: 'https://api.example.com/in', mode: 'event' }), 'http/event:https://api.example.com/in');
     assert.equal(describeSinkTarget({ kind: 'nats', subject: 'enriched.cpu' }), 'nats:enriched.cpu');
     assert.match(describeSinkTarget({ kind: 's3' }), /^invalid \(unknown sink "s3"/);
+  });
+
+  test('identities name the place written to, never a query string', () => {
+    assert.equal(sinkIdentity({ kind: 'postgres', table: 'metric_events', columns: { value: 'data.value' } }), 'postgres:metric_events');
+    assert.equal(sinkIdentity({ kind: 'nats', subject: 'enriched.cpu' }), 'nats:enriched.cpu');
+    assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in', mode: 'batch' }), 'http:https://api.example.com/in');
+    assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in', mode: 'event', timeoutms: 900 }), 'http:https://api.example.com/in', 'mode and timeout do not change the place');
+    const keyed = sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?api_key=s3cret', mode: 'batch' });
+    assert.match(keyed, /^http:https:\/\/api\.example\.com\/in\?sha256=[0-9a-f]{12}$/);
+    assert.ok(!keyed.includes('s3cret'));
+    assert.notEqual(keyed, sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?api_key=other', mode: 'batch' }));
   });
 
   test('unknown kinds and shapes', () => {
