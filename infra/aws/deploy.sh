@@ -16,6 +16,10 @@
 #   BRIDGE_PARAMETERS   more Key=Value overrides for the bridge stack, e.g.
 #                       "NatsUrl=tls://nats.internal:4222 NatsCredsSecretArn=arn:... DesiredCount=3";
 #                       required on the first deploy, kept from the previous one afterwards
+#   BRIDGE_DEPLOYMENT   which bridge deployment (default "bridge", the stage's first; it owns the
+#                       ECS cluster, so deploy it first). Another one, e.g. BRIDGE_DEPLOYMENT=alerts
+#                       with BRIDGE_PARAMETERS="ConsumerName=ingest-alerts ConsumerFilter=alerts.> ...",
+#                       gets its own stack ingest-<stage>-alerts, consumer and subjects
 #   MIGRATE_VIA         host:port of a tunnel to the database (e.g. an SSM port forward), when this
 #                       machine cannot reach the database endpoint itself
 #   SKIP_BRIDGE=1       stop after the functions
@@ -103,13 +107,14 @@ else
   docker push "$registry/$repository:$tag"
 fi
 
-say "3/3 deploying the bridge stack ingest-$stage-bridge (image $tag)"
+deployment="${BRIDGE_DEPLOYMENT:-bridge}"
+say "3/3 deploying the bridge stack ingest-$stage-$deployment (image $tag)"
 # shellcheck disable=SC2086 # BRIDGE_PARAMETERS is a list of Key=Value words
 aws cloudformation deploy \
-  --stack-name "ingest-$stage-bridge" \
+  --stack-name "ingest-$stage-$deployment" \
   --template-file infra/aws/bridge.yml \
   --capabilities CAPABILITY_IAM \
   --no-fail-on-empty-changeset \
-  --parameter-overrides "Stage=$stage" "ImageRepository=$repository" "ImageTag=$tag" ${BRIDGE_PARAMETERS:-}
+  --parameter-overrides "Stage=$stage" "Deployment=$deployment" "ImageRepository=$repository" "ImageTag=$tag" ${BRIDGE_PARAMETERS:-}
 
 say "done: stage $stage"

@@ -66,7 +66,7 @@ function statementsOf(document: unknown): Statement[] {
   return out;
 }
 
-type Template = { readonly Resources?: Record<string, { readonly Type?: string; readonly Properties?: Record<string, unknown> }> };
+type Template = { readonly Resources?: Record<string, { readonly Type?: string; readonly Condition?: string; readonly Properties?: Record<string, unknown> }> };
 
 /** Every identity-policy statement in a template, with the resource that holds it. */
 function identityStatements(template: Template): { resource: string; statement: Statement }[] {

@@ -158,6 +158,16 @@ describe('infra/aws CloudFormation templates', () => {
     ]);
   });
 
+  test('a bridge deployment has its own consumer and filter; only the first creates the cluster', () => {
+    const bridge = templates.get('bridge.yml')!;
+    assert.equal(bridge.Resources!.Cluster!.Condition, 'OwnsCluster');
+    const container = (bridge.Resources!.TaskDefinition!.Properties!.ContainerDefinitions as { Environment: unknown[] }[])[0]!;
+    const environment = JSON.stringify(container.Environment);
+    assert.match(environment, /"Name":"INGEST_CONSUMER","Value":\{"Ref":"ConsumerName"\}/);
+    assert.match(environment, /"HasConsumerFilter",\{"Name":"INGEST_CONSUMER_FILTER","Value":\{"Ref":"ConsumerFilter"\}\}/);
+    assert.deepEqual(bridge.Resources!.Service!.Properties!.ServiceName, { 'Fn::Sub': 'ingest-${Stage}-${Deployment}' });
+  });
+
   test('the database is private, its master secret managed, and open on 5432 to the function and bridge groups only', () => {
     const database = templates.get('database.yml')!;
     const instance = database.Resources!.Database!.Properties!;
