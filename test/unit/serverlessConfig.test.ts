@@ -71,7 +71,7 @@ describe('serverless.yml', () => {
         'dlq-replay': 'functions/dlq-replay/handler.handler',
       },
     );
-    assert.deepEqual(config.custom['serverless-offline'], { lambdaPort: 3002, httpPort: 3000, noPrependStageInUrl: true, useInProcess: true });
+    assert.deepEqual(config.custom['serverless-offline'], { lambdaPort: 3002, httpPort: 3000, noPrependStageInUrl: true, useInProcess: true, noTimeout: true });
   });
 
   test('every function takes its scaling from params, has its own role and the stage network', () => {
