@@ -1,9 +1,9 @@
-import type { Failed, RawRecord, SinkWriteRecord, SinkWriteResult, ValidatedEvent } from '../shared/contracts/index.ts';
-import { FailureReason, IngestError, type RecordFailure, type Stage } from '../shared/failures/index.ts';
+import type { RawRecord, ValidatedEvent } from '../shared/contracts/index.ts';
+import { FailureReason, IngestError, type RecordFailure } from '../shared/failures/index.ts';
 import { formatRouteKey, type SinkTarget } from '../shared/registry/index.ts';
-import { sinkIdentity } from '../shared/sinks/index.ts';
-import { combineSinkAnswers, type SinkAnswer } from './fanOut.ts';
 import type { StageInvoker } from './invoker.ts';
+import { type RoutedRecord, writeToSinks } from './sinkStage.ts';
+import { collect, invocationFailure, type StageResult } from './stageResults.ts';
 import type { TargetLimiter } from './targetLimiter.ts';
 
 /** What became of one record after the chain ran. */
@@ -19,41 +19,10 @@ type Outcome =
       readonly retryBudget: number | undefined;
     };
 
-type StageResult<T> = ({ readonly id: string; readonly ok: true } & T) | Failed;
-
 /**
- * Matches a function's results back to the records it was given. A record the function left out,
- * or answered twice, is a failed (retryable) invocation for that record, never a silent drop.
- */
-function collect<T>(stage: Stage, ids: readonly string[], results: unknown): Map<string, StageResult<T>> {
-  const byId = new Map<string, StageResult<T>>();
-  const wanted = new Set(ids);
-  const list = typeof results === 'object' && results !== null && Array.isArray((results as { results?: unknown }).results)
-    ? ((results as { results: StageResult<T>[] }).results)
-    : [];
-  for (const result of list) {
-    if (wanted.has(result.id) && !byId.has(result.id)) byId.set(result.id, result);
-  }
-  for (const id of ids) {
-    if (!byId.has(id)) {
-      const failure = new IngestError(stage, FailureReason.malformedResponse, `${stage} returned no result for record ${id}`, {
-        retryable: true,
-      });
-      byId.set(id, { id, ok: false, failure: failure.toFailure() });
-    }
-  }
-  return byId;
-}
-
-function invocationFailure(error: unknown): RecordFailure {
-  if (error instanceof IngestError) return error.toFailure();
-  throw error;
-}
-
-/**
- * Runs one batch through validate, route and sink-write (once per sink target) for the records
- * still alive, and returns one outcome per input record. Knows nothing of schemas; of sinks only
- * their identity, to group records and to combine a fan-out record's answers.
+ * Runs one batch through validate, route and the sink stage (sinkStage.ts: one sink-write call
+ * per target) for the records still alive, and returns one outcome per input record. Knows
+ * nothing of schemas or sinks.
  */
 async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker, limiter: TargetLimiter): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
@@ -103,21 +72,7 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
     return outcomes;
   }
 
-  // One group per sink target; a fan-out record joins the group of each of its sinks. Groups are
-  // keyed by the whole target (two routes may write to one table with different column mappings),
-  // limits and answers by the place written to (its identity).
-  const groups = new Map<string, { target: SinkTarget; identity: string; records: SinkWriteRecord[] }>();
-  const writes: { id: string; event: ValidatedEvent; sinks: string[] }[] = [];
-  // Records of one subject share the route's target objects: name each object once.
-  const names = new Map<SinkTarget, { identity: string; key: string }>();
-  const nameOf = (target: SinkTarget): { identity: string; key: string } => {
-    let name = names.get(target);
-    if (name === undefined) {
-      name = { identity: targetIdentity(target), key: JSON.stringify(target) };
-      names.set(target, name);
-    }
-    return name;
-  };
+  const writes: RoutedRecord[] = [];
   const deadLetterSubjects = new Map<string, string>();
   for (const { record, event } of valid) {
     const result = routed.get(record.subject)!;
@@ -131,52 +86,21 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
       fail(record.id, new IngestError('route', FailureReason.malformedResponse, 'route answered without sinks', { retryable: true }).toFailure(), result.deadLetterSubject, event);
       continue;
     }
-    const fanOut = result.sinks.length > 1;
-    const write: SinkWriteRecord = fanOut ? { id: record.id, subject: record.subject, event, trackDelivery: true } : { id: record.id, subject: record.subject, event };
-    const identities: string[] = [];
-    for (const target of result.sinks) {
-      const { identity, key } = nameOf(target);
-      identities.push(identity);
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, { target, identity, records: [write] });
-      else group.records.push(write);
-    }
-    writes.push({ id: record.id, event, sinks: identities });
+    writes.push({ id: record.id, subject: record.subject, event, sinks: result.sinks });
   }
   if (writes.length === 0) return outcomes;
 
-  // Each target's group is its own sink-write call, under that target's concurrency limit.
-  const answers = new Map<string, SinkAnswer[]>();
-  await Promise.all([...groups.values()].map(async ({ target, identity, records: group }) => {
-    const ids = group.map((r) => r.id);
-    let results: Map<string, StageResult<{ duplicate: boolean }>>;
-    try {
-      results = collect('sink-write', ids, await limiter.run(identity, () => invoker.sinkWrite({ target, records: group })));
-    } catch (error) {
-      const failure = invocationFailure(error);
-      results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));
-    }
-    for (const id of ids) {
-      const list = answers.get(id) ?? [];
-      list.push({ sink: identity, result: results.get(id)! as SinkWriteResult });
-      answers.set(id, list);
-    }
-  }));
-
+  const answers = await writeToSinks(writes, invoker, limiter);
   for (const write of writes) {
-    const combined = combineSinkAnswers(write.sinks.map((sink) => answers.get(write.id)!.find((answer) => answer.sink === sink)!));
-    if (combined.ok) {
-      outcomes.set(write.id, { kind: 'committed', duplicate: combined.duplicate, eventId: write.event.eventId, routeKey: formatRouteKey(write.event.routeKey) });
+    const answer = answers.get(write.id)!;
+    if (answer.ok) {
+      outcomes.set(write.id, { kind: 'committed', duplicate: answer.duplicate, eventId: write.event.eventId, routeKey: formatRouteKey(write.event.routeKey) });
     } else {
-      fail(write.id, combined.failure, deadLetterSubjects.get(write.id), write.event);
+      fail(write.id, answer.failure, deadLetterSubjects.get(write.id), write.event);
     }
   }
   return outcomes;
 }
 
-/** A target's identity as the bridge groups by it; one of a kind this code does not know still gets its own group (sink-write refuses it). */
-function targetIdentity(target: SinkTarget): string {
-  return (sinkIdentity(target) as string | undefined) ?? JSON.stringify(target);
-}
 export { runPipeline };
 export type { Outcome };
