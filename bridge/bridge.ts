@@ -3,7 +3,7 @@ import type { BridgeConfig } from '../shared/config/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
-import { buildDeadLetter, headersToMap, type OriginalMessage, publishDeadLetter } from '../shared/nats/index.ts';
+import { buildDeadLetter, headersToMap, type OriginalMessage, publishDeadLetter, REPLAY_COUNT_HEADER } from '../shared/nats/index.ts';
 import { Batcher } from './batcher.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { StageInvoker } from './invoker.ts';
@@ -150,7 +150,16 @@ function createBridge(deps: BridgeDeps): Bridge {
 
   async function processBatch(batch: JsMsg[]): Promise<void> {
     const started = Date.now();
-    const outcomes = await runPipeline(batch.map(toRawRecord), invoker, limiter);
+    const bySeq = new Map(batch.map((msg) => [String(msg.seq), msg]));
+    const outcomes = await runPipeline(batch.map(toRawRecord), invoker, {
+      limiter,
+      warn: (message, fields) => logger.warn(message, fields),
+      // Headers are parsed only here, for the few fan-out records a first delivery could be a replay of.
+      redelivered: (id) => {
+        const msg = bySeq.get(id);
+        return msg !== undefined && (msg.info.deliveryCount > 1 || msg.headers?.has(REPLAY_COUNT_HEADER) === true);
+      },
+    });
     await Promise.all(batch.map((msg) => settleMessage(msg, outcomes.get(String(msg.seq))!)));
     stats.batches++;
     logger.debug('batch settled', { records: batch.length, ms: Date.now() - started });

@@ -2,9 +2,8 @@ import type { RawRecord, ValidatedEvent } from '../shared/contracts/index.ts';
 import { FailureReason, IngestError, type RecordFailure } from '../shared/failures/index.ts';
 import { formatRouteKey, type SinkTarget } from '../shared/registry/index.ts';
 import type { StageInvoker } from './invoker.ts';
-import { type RoutedRecord, writeToSinks } from './sinkStage.ts';
+import { type RoutedRecord, type SinkStageOptions, writeToSinks } from './sinkStage.ts';
 import { collect, invocationFailure, type StageResult } from './stageResults.ts';
-import type { TargetLimiter } from './targetLimiter.ts';
 
 /** What became of one record after the chain ran. */
 type Outcome =
@@ -24,7 +23,14 @@ type Outcome =
  * per target) for the records still alive, and returns one outcome per input record. Knows
  * nothing of schemas or sinks.
  */
-async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker, limiter: TargetLimiter): Promise<Map<string, Outcome>> {
+async function runPipeline(
+  records: readonly RawRecord[],
+  invoker: StageInvoker,
+  sinkStage: SinkStageOptions & {
+    /** Whether a record was delivered before (a redelivery or a dead-letter replay); asked for fan-out records only. */
+    readonly redelivered: (id: string) => boolean;
+  },
+): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   const budgets = new Map<string, number>();
   const fail = (id: string, failure: RecordFailure, deadLetterSubject?: string, event?: ValidatedEvent, routeKey?: string): void => {
@@ -86,11 +92,11 @@ async function runPipeline(records: readonly RawRecord[], invoker: StageInvoker,
       fail(record.id, new IngestError('route', FailureReason.malformedResponse, 'route answered without sinks', { retryable: true }).toFailure(), result.deadLetterSubject, event);
       continue;
     }
-    writes.push({ id: record.id, subject: record.subject, event, sinks: result.sinks });
+    writes.push({ id: record.id, subject: record.subject, event, sinks: result.sinks, redelivered: result.sinks.length > 1 && sinkStage.redelivered(record.id) });
   }
   if (writes.length === 0) return outcomes;
 
-  const answers = await writeToSinks(writes, invoker, limiter);
+  const answers = await writeToSinks(writes, invoker, sinkStage);
   for (const write of writes) {
     const answer = answers.get(write.id)!;
     if (answer.ok) {

@@ -12,7 +12,17 @@ type RoutedRecord = {
   readonly subject: string;
   readonly event: ValidatedEvent;
   readonly sinks: readonly SinkTarget[];
+  /** Delivered before (a redelivery or a dead-letter replay): some of its sinks may have it already. */
+  readonly redelivered: boolean;
 };
+
+type SinkStageOptions = {
+  readonly limiter: TargetLimiter;
+  /** Told when delivery state could not be saved (the next retry then re-drives those sinks). */
+  readonly warn: (message: string, fields: Record<string, unknown>) => void;
+};
+
+type Group = { readonly target: SinkTarget; readonly identity: string; readonly records: SinkWriteRecord[] };
 
 /** A target's identity; one of a kind this code does not know still gets a group of its own (sink-write refuses it). */
 function targetIdentity(target: SinkTarget): string {
@@ -23,30 +33,35 @@ function targetIdentity(target: SinkTarget): string {
  * The sink stage of one batch: one sink-write call per target, in parallel, each under that
  * target's concurrency limit, and one combined answer per record. Groups are keyed by the whole
  * target (two routes may write to one table with different column mappings); limits and answers
- * by the place written to. Records of a fan-out route ask sink-write to track their delivery.
+ * by the place written to.
+ *
+ * Delivery state of fan-out records costs nothing while every sink succeeds: a first delivery is
+ * written untracked; when some of its sinks fail, the sinks that did take it are recorded before
+ * the record is retried or dead-lettered, and a record that comes again is written tracked, so
+ * only the sinks without the event are called.
  */
-async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvoker, limiter: TargetLimiter): Promise<Map<string, CombinedAnswer>> {
-  const groups = new Map<string, { target: SinkTarget; identity: string; records: SinkWriteRecord[] }>();
-  const sinksOf = new Map<string, string[]>();
+async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvoker, options: SinkStageOptions): Promise<Map<string, CombinedAnswer>> {
+  const groups = new Map<string, Group>();
+  const sinksOf = new Map<string, { identity: string; key: string }[]>();
   // Records of one subject share the route's target objects: name each object once.
-  const names = new Map<SinkTarget, { identity: string; key: string }>();
+  const named = new Map<SinkTarget, { identity: string; key: string }>();
   for (const record of records) {
-    const write: SinkWriteRecord = record.sinks.length > 1
+    const write: SinkWriteRecord = record.sinks.length > 1 && record.redelivered
       ? { id: record.id, subject: record.subject, event: record.event, trackDelivery: true }
       : { id: record.id, subject: record.subject, event: record.event };
-    const identities: string[] = [];
+    const names: { identity: string; key: string }[] = [];
     for (const target of record.sinks) {
-      let name = names.get(target);
+      let name = named.get(target);
       if (name === undefined) {
         name = { identity: targetIdentity(target), key: JSON.stringify(target) };
-        names.set(target, name);
+        named.set(target, name);
       }
-      identities.push(name.identity);
+      names.push(name);
       const group = groups.get(name.key);
       if (group === undefined) groups.set(name.key, { target, identity: name.identity, records: [write] });
       else group.records.push(write);
     }
-    sinksOf.set(record.id, identities);
+    sinksOf.set(record.id, names);
   }
 
   const answers = new Map<string, SinkAnswer[]>();
@@ -54,7 +69,7 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
     const ids = group.map((r) => r.id);
     let results: Map<string, StageResult<{ duplicate: boolean }>>;
     try {
-      results = collect('sink-write', ids, await limiter.run(identity, () => invoker.sinkWrite({ target, records: group })));
+      results = collect('sink-write', ids, await options.limiter.run(identity, () => invoker.sinkWrite({ target, records: group })));
     } catch (error) {
       const failure = invocationFailure(error);
       results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));
@@ -67,12 +82,42 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
   }));
 
   const combined = new Map<string, CombinedAnswer>();
-  for (const [id, sinks] of sinksOf) {
-    const mine = answers.get(id)!;
-    combined.set(id, combineSinkAnswers(sinks.map((sink) => mine.find((answer) => answer.sink === sink)!)));
+  // Per target: the first-delivery fan-out records it took whose other sinks failed.
+  const reached = new Map<string, SinkWriteRecord[]>();
+  for (const record of records) {
+    const sinks = sinksOf.get(record.id)!;
+    const mine = answers.get(record.id)!;
+    const ordered = sinks.map((sink) => mine.find((answer) => answer.sink === sink.identity)!);
+    const answer = combineSinkAnswers(ordered);
+    combined.set(record.id, answer);
+    if (answer.ok || sinks.length < 2 || record.redelivered) continue;
+    sinks.forEach((sink, index) => {
+      if (!ordered[index]!.result.ok) return;
+      const list = reached.get(sink.key) ?? [];
+      list.push({ id: record.id, subject: record.subject, event: record.event });
+      reached.set(sink.key, list);
+    });
   }
+  await Promise.all([...reached].map(([key, list]) => recordDeliveries(groups.get(key)!, list, invoker, options)));
   return combined;
 }
 
+/**
+ * Tells sink-write that these events reached the group's target, so their retry skips it. When
+ * that fails the retry calls the target again, which its idempotency absorbs: worth a warning,
+ * not a failure of the records.
+ */
+async function recordDeliveries(group: Group, records: SinkWriteRecord[], invoker: StageInvoker, options: SinkStageOptions): Promise<void> {
+  const ids = records.map((record) => record.id);
+  try {
+    const results = collect('sink-write', ids, await invoker.sinkWrite({ target: group.target, records, recordDeliveryOnly: true }));
+    const failed = [...results.values()].filter((result) => !result.ok);
+    if (failed.length > 0) options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: failed.length });
+  } catch (error) {
+    invocationFailure(error);
+    options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: ids.length, error });
+  }
+}
+
 export { writeToSinks };
-export type { RoutedRecord };
+export type { RoutedRecord, SinkStageOptions };

@@ -45,10 +45,21 @@ async function alreadyDelivered(identity: string, records: readonly SinkWriteRec
   return tracked.length === 0 ? new Set() : ledger.delivered(identity, tracked);
 }
 
+/** Records that the events reached the target (written by an earlier call); writes nothing. */
+async function rememberDeliveries(identity: string, records: readonly SinkWriteRecord[], ledger: DeliveryLedger): Promise<SinkWriteResponse> {
+  try {
+    await ledger.remember(identity, records.map((record) => record.event.eventId));
+    return { results: records.map((record) => ({ id: record.id, ok: true, duplicate: true })) };
+  } catch (error) {
+    if (error instanceof IngestError) return { results: failAll(records, error) };
+    throw error;
+  }
+}
+
 /**
- * Writes one group of records to the one sink target of the request. Records of fan-out routes
- * (`trackDelivery`) that already reached this target are answered as duplicates without calling
- * it, and those written now are remembered, so the bridge's retry of an event whose other sink
+ * Writes one group of records to the one sink target of the request. Fan-out records that come
+ * again (`trackDelivery`) and already reached this target are answered as duplicates without
+ * calling it, and those written now are remembered, so a retry of an event whose other sink
  * failed does not call this one again.
  */
 async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Promise<SinkWriteResponse> {
@@ -62,6 +73,7 @@ async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Pro
   const sink = deps.sinks.get(target.kind);
   if (sink === undefined) return { results: failAll(records, unknownSink(`no sink of kind "${target.kind}" in this deployment`)) };
   const identity = sinkIdentity(target);
+  if (request.recordDeliveryOnly === true) return rememberDeliveries(identity, records, deps.ledger);
 
   const results: SinkWriteResult[] = [];
   let pending: readonly SinkWriteRecord[] = records;

@@ -64,13 +64,22 @@ type SinkWriteRecord = {
   readonly subject: string;
   readonly event: ValidatedEvent;
   /**
-   * Set for records of a fan-out route: sink-write remembers that the event reached this target
-   * and skips it when the record comes again, so a retry re-drives only the sinks that failed.
+   * Set for a fan-out record that comes again (a redelivery or a replay): sink-write skips the
+   * target when the event already reached it, and remembers it when it reaches it now.
    */
   readonly trackDelivery?: boolean;
 };
-/** One sink target per request: the bridge sends each target its own group, under its own limit. */
-type SinkWriteRequest = { readonly target: SinkTarget; readonly records: readonly SinkWriteRecord[] };
+/**
+ * One sink target per request: the bridge sends each target its own group, under its own limit.
+ * With `recordDeliveryOnly`, nothing is written: the records' events already reached the target
+ * and sink-write only remembers that (the bridge asks when a fan-out record's other sinks failed),
+ * so the delivery state costs nothing while every sink succeeds.
+ */
+type SinkWriteRequest = {
+  readonly target: SinkTarget;
+  readonly records: readonly SinkWriteRecord[];
+  readonly recordDeliveryOnly?: boolean;
+};
 type SinkWriteResult =
   /** `duplicate` is true when the event id had already landed: a redelivery, not a second row. */
   | { readonly id: string; readonly ok: true; readonly duplicate: boolean }

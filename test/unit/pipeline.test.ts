@@ -16,6 +16,11 @@ const event = (id: string): ValidatedEvent => ({
 });
 const sink = { kind: 'postgres', table: 't' } as const;
 
+/** The sink stage's options: no record delivered before unless named, warnings collected. */
+function stage(limiter = new TargetLimiter(4), redelivered: readonly string[] = [], warnings: string[] = []) {
+  return { limiter, warn: (message: string) => warnings.push(message), redelivered: (id: string) => redelivered.includes(id) };
+}
+
 /** A stand-in for the three functions, answering by rules given per test. */
 function invoker(overrides: Partial<StageInvoker>): StageInvoker {
   return {
@@ -43,7 +48,7 @@ describe('runPipeline', () => {
             : { id: r.id, ok: true, duplicate: r.id === '3' },
         ),
       }),
-    }), new TargetLimiter(4));
+    }), stage());
     assert.equal(outcomes.size, 4);
     assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: 'a.b.v1' });
     assert.equal(outcomes.get('2')?.kind === 'failed' && outcomes.get('2')?.kind, 'failed');
@@ -52,12 +57,12 @@ describe('runPipeline', () => {
     assert.ok(four?.kind === 'failed' && four.failure.retryable && four.deadLetterSubject === 'dl.a' && four.eventId === 'e4');
   });
 
-  test('route is asked once per distinct subject; a fan-out record is written to each target and committed when all have it', async () => {
+  test('route is asked once per distinct subject; a fan-out record is written to each target, and the sinks that took a partly failed one are recorded', async () => {
     const routeRequests: string[][] = [];
     const writes: string[] = [];
     const onSubject = (id: string, subject: string): RawRecord => ({ ...record(id), subject });
     const outcomes = await runPipeline(
-      [onSubject('1', 'a.b.v1'), onSubject('2', 'a.b.v1'), onSubject('3', 'fan.out.v1'), onSubject('4', 'fan.out.v1')],
+      [onSubject('1', 'a.b.v1'), onSubject('2', 'a.b.v1'), onSubject('3', 'fan.out.v1'), onSubject('4', 'fan.out.v1'), onSubject('5', 'fan.out.v1')],
       invoker({
         route: async (req) => {
           routeRequests.push(req.records.map((r) => r.id));
@@ -71,7 +76,8 @@ describe('runPipeline', () => {
           };
         },
         sinkWrite: async (req) => {
-          writes.push(`${req.target.kind}:${req.records.map((r) => `${r.id}${r.trackDelivery === true ? '*' : ''}`).join(',')}`);
+          // * = tracked (delivered before); `record` = a request that only records deliveries.
+          writes.push(`${req.recordDeliveryOnly === true ? 'record ' : ''}${req.target.kind}:${req.records.map((r) => `${r.id}${r.trackDelivery === true ? '*' : ''}`).join(',')}`);
           // The NATS copy refuses record 4 for good; PostgreSQL takes everything.
           return {
             results: req.records.map((r) => req.target.kind === 'nats' && r.id === '4'
@@ -80,10 +86,12 @@ describe('runPipeline', () => {
           };
         },
       }),
-      new TargetLimiter(4),
+      stage(undefined, ['5']),
     );
     assert.deepEqual(routeRequests, [['a.b.v1', 'fan.out.v1']]);
-    assert.deepEqual(writes.sort(), ['nats:3*,4*', 'postgres:1,2,3*,4*']);
+    // First deliveries go untracked (no delivery state while all goes well); 5 came before, so it is
+    // tracked; 4 failed at NATS, so PostgreSQL having it is recorded for its retry or replay.
+    assert.deepEqual(writes.sort(), ['nats:3,4,5*', 'postgres:1,2,3,4,5*', 'record postgres:4']);
     assert.equal(outcomes.get('3')?.kind, 'committed');
     const four = outcomes.get('4');
     assert.ok(four?.kind === 'failed');
@@ -107,7 +115,7 @@ describe('runPipeline', () => {
         calls.push(`${JSON.stringify(req.target)}:${req.records.map((r) => r.id).join(',')}`);
         return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
       },
-    }), new TargetLimiter(1));
+    }), stage(new TargetLimiter(1)));
     assert.deepEqual(calls.sort(), [
       '{"kind":"postgres","table":"t","columns":{"value":"data.a"}}:1',
       '{"kind":"postgres","table":"t","columns":{"value":"data.c"}}:2',
@@ -124,7 +132,7 @@ describe('runPipeline', () => {
         sinkCalled = true;
         return { results: [] };
       },
-    }), new TargetLimiter(4));
+    }), stage());
     assert.equal(sinkCalled, false);
     for (const outcome of outcomes.values()) {
       assert.ok(outcome.kind === 'failed' && outcome.failure.reason === 'invoke_failed' && outcome.failure.retryable);
@@ -134,7 +142,7 @@ describe('runPipeline', () => {
   test('a record a function forgot to answer is a retryable malformed_response, not a silent drop', async () => {
     const outcomes = await runPipeline(['1', '2'].map(record), invoker({
       sinkWrite: async (req) => ({ results: req.records.slice(0, 1).map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
-    }), new TargetLimiter(4));
+    }), stage());
     const two = outcomes.get('2');
     assert.ok(two?.kind === 'failed' && two.failure.reason === 'malformed_response' && two.failure.retryable);
     assert.equal(outcomes.get('1')?.kind, 'committed');
@@ -142,7 +150,7 @@ describe('runPipeline', () => {
 
   test('an unexpected bug in the invoker is not disguised as a retryable failure', async () => {
     await assert.rejects(
-      runPipeline([record('1')], invoker({ validate: async () => { throw new TypeError('bug'); } }), new TargetLimiter(4)),
+      runPipeline([record('1')], invoker({ validate: async () => { throw new TypeError('bug'); } }), stage()),
       TypeError,
     );
   });

@@ -64,6 +64,21 @@ describe('sink-write delivery state for fan-out records', () => {
     assert.deepEqual(response.results, [{ id: '1', ok: true, duplicate: false }]);
   });
 
+  test('a request that only records deliveries writes nothing and makes the next tracked delivery skip the target', async () => {
+    const ledger = memoryLedger();
+    const written: string[] = [];
+    const deps = { sinks: recordingSink(written), ledger };
+    const recorded = await runSinkWrite({ target, records: [record('1', false)], recordDeliveryOnly: true }, deps);
+    assert.deepEqual(recorded.results, [{ id: '1', ok: true, duplicate: true }]);
+    assert.deepEqual(written, []);
+    assert.deepEqual([...ledger.rows], ['postgres:t|e1']);
+    const again = await runSinkWrite({ target, records: [record('1', true)] }, deps);
+    assert.deepEqual(again.results, [{ id: '1', ok: true, duplicate: true }]);
+    assert.deepEqual(written, [], 'the target is not called for an event it has');
+    const down = await runSinkWrite({ target, records: [record('2', false)], recordDeliveryOnly: true }, { sinks: recordingSink(written), ledger: memoryLedger({ down: 'write' }) });
+    assert.equal(down.results[0]?.ok === false && down.results[0].failure.reason, 'delivery_state_unavailable');
+  });
+
   test('a request without a valid target fails every record, permanently', async () => {
     const response = await runSinkWrite({ target: { kind: 's3' } as never, records: [record('1', true)] }, { sinks: recordingSink([]), ledger: memoryLedger() });
     assert.equal(response.results[0]?.ok === false && response.results[0].failure.reason, 'unknown_sink');
