@@ -74,13 +74,15 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
   };
 
   for (const stored of (await deps.store.list(Number.MAX_SAFE_INTEGER)).filter((s) => matches(s.letter, request))) {
-    if (examined >= limit) break;
-    examined++;
     const { letter } = stored;
+    // Parked letters are skipped before the limit counts: they gather at the head of the stream,
+    // and counting them would let enough of them stop every later letter from being replayed.
     if (letter.parked === true) {
       record(stored, 'already-parked');
       continue;
     }
+    if (examined >= limit) break;
+    examined++;
     const check = await deps.check(letter);
     if (!check.ok && check.failure.retryable) {
       // The registry could not be asked (an outage): no verdict, try again next run.

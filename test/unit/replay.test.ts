@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type CheckResult, runReplay } from '../../functions/dlq-replay/replay.ts';
+import type { DeadLetterStore, StoredLetter } from '../../functions/dlq-replay/store.ts';
+import type { DeadLetter } from '../../shared/nats/index.ts';
+
+function letter(seq: number, overrides: Partial<DeadLetter> = {}): StoredLetter {
+  return {
+    seq,
+    subject: 'dlq.a.b.v1',
+    letter: {
+      version: 1,
+      subject: 'a.b.v1',
+      headers: {},
+      payload: '',
+      stream: 'INGEST',
+      streamSequence: seq,
+      publishedAt: '2026-01-01T00:00:00.000Z',
+      stage: 'route',
+      reason: 'unknown_route',
+      message: 'no route',
+      attempts: 1,
+      firstFailedAt: '2026-01-01T00:00:00.000Z',
+      failedAt: '2026-01-01T00:00:00.000Z',
+      replayCount: 0,
+      routeKey: 'a.b.v1',
+      eventId: `e${seq}`,
+      ...overrides,
+    },
+  };
+}
+
+/** The dead-letter stream in memory, oldest first; replaced letters move to the end, as in JetStream. */
+function memoryStore(letters: StoredLetter[]): DeadLetterStore & { letters: StoredLetter[] } {
+  let next = Math.max(0, ...letters.map((l) => l.seq)) + 1;
+  const store = {
+    letters,
+    async list(limit: number) {
+      return store.letters.slice(0, limit);
+    },
+    async replace(stored: StoredLetter, updated: DeadLetter) {
+      store.letters = store.letters.filter((l) => l.seq !== stored.seq);
+      store.letters.push({ seq: next++, subject: stored.subject, letter: updated });
+    },
+    async remove(stored: StoredLetter) {
+      store.letters = store.letters.filter((l) => l.seq !== stored.seq);
+    },
+  };
+  return store;
+}
+
+describe('runReplay', () => {
+  test('parked letters at the head of the stream do not use up the limit', async () => {
+    const parked = [1, 2, 3, 4, 5].map((seq) => letter(seq, { parked: true, replayCount: 5 }));
+    const store = memoryStore([...parked, letter(6), letter(7), letter(8)]);
+    const republished: number[] = [];
+    const report = await runReplay({}, {
+      store,
+      check: async (): Promise<CheckResult> => ({ ok: true }),
+      republish: async (l) => void republished.push(l.streamSequence),
+      maxReplays: 5,
+      limit: 2,
+      ratePerSecond: 1_000_000,
+    });
+    assert.deepEqual(republished, [6, 7], 'the limit counts letters checked, not parked ones skipped');
+    assert.equal(report.examined, 2);
+    assert.equal(report.counts['already-parked'], 5);
+    assert.deepEqual(store.letters.map((l) => l.seq), [1, 2, 3, 4, 5, 8]);
+  });
+
+  test('a letter that still fails counts a replay and is parked at the limit; a registry outage changes nothing', async () => {
+    const store = memoryStore([letter(1, { replayCount: 1 }), letter(2)]);
+    const report = await runReplay({}, {
+      store,
+      check: async (l): Promise<CheckResult> => l.streamSequence === 1
+        ? { ok: false, failure: { stage: 'route', reason: 'unknown_route', message: 'still no route', retryable: false } }
+        : { ok: false, failure: { stage: 'route', reason: 'registry_unavailable', message: 'down', retryable: true } },
+      republish: async () => assert.fail('nothing passes the check'),
+      maxReplays: 2,
+      limit: 10,
+      ratePerSecond: 1_000_000,
+    });
+    assert.equal(report.counts.parked, 1);
+    assert.equal(report.counts.deferred, 1);
+    const moved = store.letters.find((l) => l.letter.streamSequence === 1)!;
+    assert.equal(moved.letter.replayCount, 2);
+    assert.equal(moved.letter.parked, true);
+    assert.equal(store.letters.find((l) => l.letter.streamSequence === 2)!.letter.replayCount, 0);
+  });
+});
