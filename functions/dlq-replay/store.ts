@@ -18,15 +18,20 @@ function createDeadLetterStore(js: JetStreamClient, jsm: JetStreamManager, strea
     async list(limit) {
       const info = await jsm.streams.info(stream);
       const out: StoredLetter[] = [];
-      if (info.state.messages === 0) return out;
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq && out.length < limit; seq++) {
-        const stored = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-        if (stored === null) continue;
+      if (info.state.messages === 0 || limit <= 0) return out;
+      // One ordered (ephemeral) consumer streams the letters: thousands per round trip instead of
+      // one request per sequence. Letters stored after this snapshot are left for the next run.
+      const last = info.state.last_seq;
+      const consumer = await js.consumers.get(stream, { opt_start_seq: info.state.first_seq });
+      const messages = await consumer.consume({ max_messages: 512 });
+      for await (const msg of messages) {
+        if (msg.seq > last) break;
         try {
-          out.push({ seq, subject: stored.subject, letter: decodeDeadLetter(stored.data) });
+          out.push({ seq: msg.seq, subject: msg.subject, letter: decodeDeadLetter(msg.data) });
         } catch {
           // Not a dead letter (published by hand): leave it alone.
         }
+        if (out.length >= limit || msg.seq === last || msg.info.pending === 0) break;
       }
       return out;
     },
