@@ -22,7 +22,14 @@ async function withRuntime<T>(config: ReplayConfig, work: (runtime: ReturnType<t
 }
 
 async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit: number; json: boolean }, print: Print): Promise<void> {
-  const letters = await withRuntime(config, async (runtime) => (await (await runtime.store()).list(Number.MAX_SAFE_INTEGER)).filter((s) => matches(s, options)).slice(0, options.limit));
+  const letters = await withRuntime(config, async (runtime) => {
+    const found: StoredLetter[] = [];
+    await (await runtime.store()).scan(async (stored) => {
+      if (matches(stored, options)) found.push(stored);
+      return found.length < options.limit;
+    });
+    return found;
+  });
   if (options.json) {
     print(JSON.stringify(letters.map(({ seq, letter }) => ({ seq, ...letter })), null, 2));
     return;
@@ -38,7 +45,11 @@ async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit:
 /** One dead letter in full, with its payload decoded by the current registry when it can be. */
 async function runDlqShow(config: ReplayConfig, seq: number, print: Print): Promise<boolean> {
   return withRuntime(config, async (runtime) => {
-    const stored = (await (await runtime.store()).list(Number.MAX_SAFE_INTEGER)).find((candidate) => candidate.seq === seq);
+    let stored: StoredLetter | undefined;
+    await (await runtime.store()).scan(async (candidate) => {
+      if (candidate.seq === seq) stored = candidate;
+      return stored === undefined && candidate.seq < seq;
+    });
     if (stored === undefined) {
       print(`no dead letter at sequence ${seq}`);
       return false;
@@ -72,7 +83,11 @@ async function runDlqReplay(config: ReplayConfig, request: ReplayFilter & { dryR
 async function runDlqPurge(config: ReplayConfig, filter: ReplayFilter & { yes: boolean }, print: Print): Promise<boolean> {
   return withRuntime(config, async (runtime) => {
     const store = await runtime.store();
-    const doomed = (await store.list(Number.MAX_SAFE_INTEGER)).filter((s) => matches(s, filter));
+    const doomed: StoredLetter[] = [];
+    await store.scan(async (stored) => {
+      if (matches(stored, filter)) doomed.push(stored);
+      return true;
+    });
     if (!filter.yes) {
       print(`would delete ${doomed.length} dead letter(s); run again with --yes to delete them`);
       return doomed.length === 0;

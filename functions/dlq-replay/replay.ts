@@ -73,32 +73,34 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
     items.push({ seq: stored.seq, subject: stored.letter.subject, reason: stored.letter.reason, outcome, ...(detail === undefined ? {} : { detail }) });
   };
 
-  for (const stored of (await deps.store.list(Number.MAX_SAFE_INTEGER)).filter((s) => matches(s.letter, request))) {
+  await deps.store.scan(async (stored) => {
+    if (!matches(stored.letter, request)) return true;
     const { letter } = stored;
     // Parked letters are skipped before the limit counts: they gather at the head of the stream,
     // and counting them would let enough of them stop every later letter from being replayed.
     if (letter.parked === true) {
-      record(stored, 'already-parked');
-      continue;
+      // Counted, not listed: parked letters can be many, and each run passes them all.
+      counts['already-parked']++;
+      return true;
     }
-    if (examined >= limit) break;
+    if (examined >= limit) return false;
     examined++;
     const check = await deps.check(letter);
     if (!check.ok && check.failure.retryable) {
       // The registry could not be asked (an outage): no verdict, try again next run.
       record(stored, 'deferred', check.failure.message);
-      continue;
+      return true;
     }
     if (check.ok) {
       if (dryRun) {
         record(stored, 'would-replay');
-        continue;
+        return true;
       }
       await deps.republish(letter);
       await deps.store.remove(stored);
       record(stored, 'replayed');
       if (spacingMs >= 1) await sleep(spacingMs);
-      continue;
+      return true;
     }
     const replayCount = letter.replayCount + 1;
     const parked = replayCount >= deps.maxReplays;
@@ -114,7 +116,8 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
       });
     }
     record(stored, parked ? 'parked' : 'still-failing', `${check.failure.reason}: ${check.failure.message}`);
-  }
+    return true;
+  });
   return { dryRun, examined, counts, items };
 }
 

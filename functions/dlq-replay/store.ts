@@ -6,7 +6,12 @@ type StoredLetter = { readonly seq: number; readonly subject: string; readonly l
 
 /** The dead-letter stream, as dlq-replay and `ingest dlq` use it. */
 type DeadLetterStore = {
-  /** Dead letters oldest first, up to `limit` of them. Messages that are not dead letters are skipped. */
+  /**
+   * Visits dead letters oldest first, as they stream in, until `visit` answers false. Messages that
+   * are not dead letters are skipped; letters stored after the scan began wait for the next one.
+   */
+  scan(visit: (stored: StoredLetter) => Promise<boolean>): Promise<void>;
+  /** Dead letters oldest first, up to `limit` of them. */
   list(limit: number): Promise<StoredLetter[]>;
   /** Writes an updated letter and removes the old one. */
   replace(stored: StoredLetter, letter: DeadLetter): Promise<void>;
@@ -14,25 +19,36 @@ type DeadLetterStore = {
 };
 
 function createDeadLetterStore(js: JetStreamClient, jsm: JetStreamManager, stream: string): DeadLetterStore {
-  return {
-    async list(limit) {
-      const info = await jsm.streams.info(stream);
-      const out: StoredLetter[] = [];
-      if (info.state.messages === 0 || limit <= 0) return out;
-      // One ordered (ephemeral) consumer streams the letters: thousands per round trip instead of
-      // one request per sequence. Letters stored after this snapshot are left for the next run.
-      const last = info.state.last_seq;
-      const consumer = await js.consumers.get(stream, { opt_start_seq: info.state.first_seq });
-      const messages = await consumer.consume({ max_messages: 512 });
-      for await (const msg of messages) {
-        if (msg.seq > last) break;
-        try {
-          out.push({ seq: msg.seq, subject: msg.subject, letter: decodeDeadLetter(msg.data) });
-        } catch {
-          // Not a dead letter (published by hand): leave it alone.
-        }
-        if (out.length >= limit || msg.seq === last || msg.info.pending === 0) break;
+  const scan: DeadLetterStore['scan'] = async (visit) => {
+    const info = await jsm.streams.info(stream);
+    if (info.state.messages === 0) return;
+    // One ordered (ephemeral) consumer streams the letters: thousands per round trip instead of
+    // one request per sequence, and only the consumer's buffer is held while `visit` works.
+    const last = info.state.last_seq;
+    const consumer = await js.consumers.get(stream, { opt_start_seq: info.state.first_seq });
+    const messages = await consumer.consume({ max_messages: 512 });
+    for await (const msg of messages) {
+      if (msg.seq > last) break;
+      let letter: DeadLetter | undefined;
+      try {
+        letter = decodeDeadLetter(msg.data);
+      } catch {
+        // Not a dead letter (published by hand): leave it alone.
       }
+      if (letter !== undefined && !(await visit({ seq: msg.seq, subject: msg.subject, letter }))) break;
+      if (msg.seq === last || msg.info.pending === 0) break;
+    }
+  };
+
+  return {
+    scan,
+    async list(limit) {
+      const out: StoredLetter[] = [];
+      if (limit <= 0) return out;
+      await scan(async (stored) => {
+        out.push(stored);
+        return out.length < limit;
+      });
       return out;
     },
     async replace(stored, letter) {

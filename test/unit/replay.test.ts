@@ -35,6 +35,10 @@ function memoryStore(letters: StoredLetter[]): DeadLetterStore & { letters: Stor
   let next = Math.max(0, ...letters.map((l) => l.seq)) + 1;
   const store = {
     letters,
+    async scan(visit: (stored: StoredLetter) => Promise<boolean>) {
+      // A snapshot, as the stream's scan stops at the last letter stored when it began.
+      for (const stored of [...store.letters]) if (!(await visit(stored))) return;
+    },
     async list(limit: number) {
       return store.letters.slice(0, limit);
     },
