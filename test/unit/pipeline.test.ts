@@ -99,6 +99,26 @@ describe('runPipeline', () => {
     assert.deepEqual(four.failure.sinks?.map((outcome) => [outcome.sink, outcome.delivered]), [['postgres:t', true], ['nats:copy.out', false]]);
   });
 
+  test('when recording the sinks that took a partly failed record fails, the record keeps its outcome and a warning is logged', async () => {
+    const warnings: string[] = [];
+    const outcomes = await runPipeline([{ ...record('1'), subject: 'fan.out.v1' }], invoker({
+      route: async (req) => ({
+        results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [sink, { kind: 'nats', subject: 'copy.out' } as const], deadLetterSubject: 'dl.a' })),
+      }),
+      sinkWrite: async (req) => {
+        if (req.recordDeliveryOnly === true) throw new InvokeError('sink-write', 'ingest-dev-sink-write', 'connection refused');
+        return {
+          results: req.records.map((r) => req.target.kind === 'nats'
+            ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_unavailable', message: 'down', retryable: true } }
+            : { id: r.id, ok: true, duplicate: false }),
+        };
+      },
+    }), stage(undefined, [], warnings));
+    const one = outcomes.get('1');
+    assert.ok(one?.kind === 'failed' && one.failure.retryable);
+    assert.deepEqual(warnings, ['fan-out delivery state not saved; the retry may call this sink again']);
+  });
+
   test('two routes writing to one table with different column mappings get a call each, under one limit', async () => {
     const calls: string[] = [];
     const onSubject = (id: string, subject: string): RawRecord => ({ ...record(id), subject });
