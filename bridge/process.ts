@@ -5,6 +5,7 @@ import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats
 import { createBridge } from './bridge.ts';
 import type { StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
+import { createStatsReporter } from './statsReporter.ts';
 
 type BridgeProcessOptions = {
   readonly config: BridgeConfig;
@@ -30,12 +31,23 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   await bridge.start();
   const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, logger });
   await watcher.start();
+  const reporter = createStatsReporter({
+    stats: bridge.stats,
+    logger,
+    intervalMs: config.statsIntervalMs,
+    lag: async () => {
+      const info = await jsm.consumers.info(config.nats.ingest.name, config.nats.consumer);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+    },
+  });
+  reporter.start();
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info('draining', { signal });
+    reporter.stop();
     bridge
       .stop()
       .then(() => watcher.stop())

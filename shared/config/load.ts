@@ -177,6 +177,7 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     maxAckPending: reader.integer('MAX_ACK_PENDING', 10_000, { min: 1, max: 1_000_000 }),
     ackWaitMs: reader.integer('ACK_WAIT_MS', 60_000, { min: 1000, max: 3_600_000 }),
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),
+    statsIntervalMs: reader.integer('BRIDGE_STATS_INTERVAL_MS', 60_000, { min: 0, max: 86_400_000 }),
     provision: reader.boolean('BRIDGE_PROVISION', true),
   };
   reader.check(config.retry.maxAttempts < config.retry.maxDeliver, 'RETRY_MAX_ATTEMPTS must be below MAX_DELIVER (the server-side backstop)');

@@ -101,6 +101,8 @@ type BridgeConfig = {
   readonly ackWaitMs: number;
   /** How long SIGTERM waits for in-flight batches before giving up. */
   readonly drainTimeoutMs: number;
+  /** How often a replica logs a `bridge stats` line (throughput, failures, consumer lag); 0 = never. */
+  readonly statsIntervalMs: number;
   /** Create or update the streams and the consumer at start. */
   readonly provision: boolean;
 };
