@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { BridgeConfig } from '../shared/config/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
@@ -8,6 +8,7 @@ import { Batcher } from './batcher.ts';
 import { retryDelayMs } from './backoff.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type Outcome, runPipeline } from './pipeline.ts';
+import { createPuller } from './puller.ts';
 import { settle } from './settle.ts';
 import { TargetLimiter } from './targetLimiter.ts';
 
@@ -33,6 +34,10 @@ type Bridge = {
   stop(): Promise<void>;
   readonly stats: Readonly<BridgeStats>;
 };
+
+// Short enough that a replica notices a deleted consumer or a moved server soon; a pull that
+// ends empty is simply issued again.
+const PULL_EXPIRES_MS = 5000;
 
 // Approximate bytes a record adds to an invoke request: base64 payload plus JSON framing.
 function requestBytes(msg: JsMsg): number {
@@ -79,8 +84,26 @@ function createBridge(deps: BridgeDeps): Bridge {
   };
   const limiter = new TargetLimiter(config.sinkTargetConcurrency);
   let inFlight = 0;
-  let messages: ConsumerMessages | undefined;
+  // Messages received and not yet settled: in the batcher, queued or in flight.
+  let received = 0;
+  let released = 0;
   let stopping = false;
+  const puller = createPuller({
+    consumer,
+    maxHeld: config.maxHeld,
+    held: () => received - released,
+    minPull: Math.min(config.batch.maxRecords, config.maxHeld),
+    expiresMs: PULL_EXPIRES_MS,
+    onMessage: (msg) => {
+      if (stopping) {
+        msg.nak();
+        return;
+      }
+      received++;
+      batcher.add(msg, requestBytes(msg));
+    },
+    logger,
+  });
   let idle: (() => void) | undefined;
 
   const batcher = new Batcher<JsMsg>(config.batch, (batch) => {
@@ -177,48 +200,30 @@ function createBridge(deps: BridgeDeps): Bridge {
         })
         .finally(() => {
           inFlight--;
+          released += batch.length;
+          puller.roomFreed();
           pump();
           if (inFlight === 0 && queue.length === 0) idle?.();
         });
     }
   }
 
-  async function watchStatus(current: ConsumerMessages): Promise<void> {
-    for await (const status of current.status()) {
-      if (status.type === 'heartbeats_missed' || status.type === 'consumer_deleted' || status.type === 'consumer_not_found') {
-        logger.warn('consumer status', { status });
-      } else {
-        logger.debug('consumer status', { status });
-      }
-    }
-  }
-
   return {
     stats,
     async start() {
-      messages = await consumer.consume({
-        max_messages: Math.max(config.batch.maxRecords * 2, 100),
-        // Callback delivery is several times cheaper than async iteration; it only enqueues.
-        callback: (msg) => {
-          if (stopping) {
-            msg.nak();
-            return;
-          }
-          batcher.add(msg, requestBytes(msg));
-        },
-      });
-      void watchStatus(messages).catch((error: unknown) => logger.warn('status watch ended', { error }));
+      puller.start();
       logger.info('bridge consuming', {
         stream: config.nats.ingest.name,
         consumer: config.nats.consumer,
         batch: config.batch,
         maxInFlight: config.maxInFlight,
+        maxHeld: config.maxHeld,
         sinkTargetConcurrency: config.sinkTargetConcurrency,
       });
     },
     async stop() {
       stopping = true;
-      await messages?.close();
+      await puller.stop();
       batcher.flush();
       if (inFlight > 0 || queue.length > 0) {
         const drained = new Promise<void>((resolve) => {

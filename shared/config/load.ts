@@ -146,11 +146,12 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const endpoint = reader.optionalString('LAMBDA_ENDPOINT');
   if (endpoint !== undefined) reader.url('LAMBDA_ENDPOINT', endpoint, ['http:', 'https:']);
   const maxInFlight = reader.integer('BRIDGE_MAX_IN_FLIGHT', 4, { min: 1, max: 256 });
+  const maxRecords = reader.integer('BATCH_MAX_RECORDS', 500, { min: 1, max: 10_000 });
   const config: BridgeConfig = {
     logLevel: readLogLevel(reader),
     nats: readNats(reader),
     batch: {
-      maxRecords: reader.integer('BATCH_MAX_RECORDS', 500, { min: 1, max: 10_000 }),
+      maxRecords,
       // Lambda caps a synchronous request at 6 MB; base64 and JSON framing add about 40 %.
       maxBytes: reader.integer('BATCH_MAX_BYTES', 1_048_576, { min: 1024, max: 4_000_000 }),
       maxWaitMs: reader.integer('BATCH_MAX_WAIT_MS', 50, { min: 0, max: 300_000 }),
@@ -174,6 +175,8 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     },
     maxInFlight,
     sinkTargetConcurrency: reader.integer('BRIDGE_SINK_TARGET_CONCURRENCY', maxInFlight, { min: 1, max: 256 }),
+    // Enough for every in-flight batch and one more filling: more would only wait in memory.
+    maxHeld: reader.integer('BRIDGE_MAX_HELD', (maxInFlight + 1) * maxRecords, { min: 1, max: 1_000_000 }),
     maxAckPending: reader.integer('MAX_ACK_PENDING', 10_000, { min: 1, max: 1_000_000 }),
     ackWaitMs: reader.integer('ACK_WAIT_MS', 60_000, { min: 1000, max: 3_600_000 }),
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),

@@ -93,6 +93,8 @@ type BridgeConfig = {
   readonly lambda: LambdaConfig;
   /** Batches invoked concurrently by one replica. */
   readonly maxInFlight: number;
+  /** Messages one replica holds at once (received, not yet settled); it pulls only into free places. */
+  readonly maxHeld: number;
   /** Sink-write calls in flight per sink target (per replica); defaults to maxInFlight. */
   readonly sinkTargetConcurrency: number;
   /** Unacknowledged messages the server lets all replicas hold together: the back-pressure bound. */
