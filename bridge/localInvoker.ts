@@ -1,7 +1,7 @@
 import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
-import { isIPv4 } from 'node:net';
 import type { LambdaConfig } from '../shared/config/index.ts';
 import { Stage } from '../shared/failures/index.ts';
+import { isLoopbackHost } from '../shared/net/index.ts';
 import { InvokeError } from './errors.ts';
 import type { StageInvoker } from './invoker.ts';
 
@@ -21,14 +21,6 @@ type LocalInvokerOptions = {
  * still a bound if something loops.
  */
 const DEFAULT_MAX_SOCKETS = 64;
-
-/** True for 127.0.0.0/8, ::1 and localhost: hosts whose traffic cannot leave the machine. */
-function isLoopbackHost(hostname: string): boolean {
-  // URL keeps IPv6 literals in brackets and lowercases names.
-  const host = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1).toLowerCase() : hostname.toLowerCase();
-  if (host === 'localhost' || host === '::1') return true;
-  return isIPv4(host) && host.startsWith('127.');
-}
 
 /**
  * Whether an endpoint may be invoked without the SDK: plain HTTP to a loopback host, i.e.

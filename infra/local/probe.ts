@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
-import { createConnection, isIP } from 'node:net';
+import { createConnection } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactUrl } from '../../shared/logging/index.ts';
+// Only hosts on this machine may have services started for them: a remote host is someone else's to run.
+import { isLoopbackHost } from '../../shared/net/index.ts';
 
 type Endpoint = { protocol: string; host: string; port: number };
 
@@ -14,15 +16,6 @@ function parseEndpoint(url: string, defaultPort: number): Endpoint {
   // WHATWG URLs keep the brackets around IPv6 literals; sockets and comparisons want them off.
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   return { protocol: parsed.protocol, host: host === '' ? 'localhost' : host, port: parsed.port === '' ? defaultPort : Number(parsed.port) };
-}
-
-/** Only hosts on this machine may have services started for them: a remote host is someone else's to run. */
-function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || bare === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(bare);
-  return false;
 }
 
 

@@ -1,0 +1,1 @@
+export { isLoopbackHost } from './loopback.ts';
