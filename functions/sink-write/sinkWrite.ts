@@ -97,7 +97,7 @@ async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Pro
   if (pending.length === 0) return { results };
 
   const write = (): Promise<SinkWriteResult[]> => writeUnguarded(sink, target, pending);
-  const written = deps.guard === undefined ? await write() : await deps.guard.run(identity, identity, pending, write);
+  const written = deps.guard === undefined ? await write() : await deps.guard.run(identity, pending, write);
   results.push(...written);
 
   const fresh = new Set(written.filter((result) => result.ok).map((result) => result.id));

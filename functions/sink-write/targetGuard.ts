@@ -25,16 +25,17 @@ class TargetGuard {
     this.#now = now;
   }
 
-  async run(key: string, describe: string, records: readonly SinkWriteRecord[], write: () => Promise<SinkWriteResult[]>): Promise<SinkWriteResult[]> {
-    const circuit = this.#circuits.get(key) ?? { failures: 0, openUntil: 0 };
-    this.#circuits.set(key, circuit);
+  /** `target` is the sink's identity (`postgres:metric_events`): the circuit's key and its name in messages. */
+  async run(target: string, records: readonly SinkWriteRecord[], write: () => Promise<SinkWriteResult[]>): Promise<SinkWriteResult[]> {
+    const circuit = this.#circuits.get(target) ?? { failures: 0, openUntil: 0 };
+    this.#circuits.set(target, circuit);
     const now = this.#now();
     if (circuit.openUntil > now) {
-      return failAll(records, `circuit open for ${describe} after ${this.#options.failureThreshold} failed writes in a row`, circuit.openUntil - now);
+      return failAll(records, `circuit open for ${target} after ${this.#options.failureThreshold} failed writes in a row`, circuit.openUntil - now);
     }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<SinkWriteResult[]>((resolve) => {
-      timer = setTimeout(() => resolve(failAll(records, `${describe} did not answer within ${this.#options.deadlineMs} ms`)), this.#options.deadlineMs);
+      timer = setTimeout(() => resolve(failAll(records, `${target} did not answer within ${this.#options.deadlineMs} ms`)), this.#options.deadlineMs);
     });
     // A write that loses the race may still finish later; sinks are idempotent, so the retry is safe.
     const results = await Promise.race([write(), deadline]).finally(() => clearTimeout(timer));
