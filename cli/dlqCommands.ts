@@ -1,15 +1,22 @@
 import { letterAsRawRecord } from '../functions/dlq-replay/check.ts';
 import { matchesReplayFilter, runReplay, type ReplayFilter } from '../functions/dlq-replay/replay.ts';
 import { createReplayRuntime } from '../functions/dlq-replay/runtime.ts';
-import type { StoredLetter } from '../functions/dlq-replay/store.ts';
+import type { DeadLetterStore, StoredLetter } from '../functions/dlq-replay/store.ts';
 import { runValidate } from '../functions/validate/validate.ts';
 import { DecoderCache } from '../functions/validate/decoders.ts';
 import type { ReplayConfig } from '../shared/config/index.ts';
 import { createRouteLookup } from '../shared/registry/index.ts';
 import type { Print } from './commands.ts';
 
-function matches(stored: StoredLetter, filter: ReplayFilter): boolean {
-  return matchesReplayFilter(stored.letter, filter);
+/** The letters the filter selects, oldest first, at most `limit`; the scan stops once it has them. */
+async function selectLetters(store: DeadLetterStore, filter: ReplayFilter, limit = Number.POSITIVE_INFINITY): Promise<StoredLetter[]> {
+  const found: StoredLetter[] = [];
+  if (limit <= 0) return found;
+  await store.scan(async (stored) => {
+    if (matchesReplayFilter(stored.letter, filter)) found.push(stored);
+    return found.length < limit;
+  });
+  return found;
 }
 
 async function withRuntime<T>(config: ReplayConfig, work: (runtime: ReturnType<typeof createReplayRuntime>) => Promise<T>): Promise<T> {
@@ -22,14 +29,7 @@ async function withRuntime<T>(config: ReplayConfig, work: (runtime: ReturnType<t
 }
 
 async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit: number; json: boolean }, print: Print): Promise<void> {
-  const letters = await withRuntime(config, async (runtime) => {
-    const found: StoredLetter[] = [];
-    await (await runtime.store()).scan(async (stored) => {
-      if (matches(stored, options)) found.push(stored);
-      return found.length < options.limit;
-    });
-    return found;
-  });
+  const letters = await withRuntime(config, async (runtime) => selectLetters(await runtime.store(), options, options.limit));
   if (options.json) {
     print(JSON.stringify(letters.map(({ seq, letter }) => ({ seq, ...letter })), null, 2));
     return;
@@ -83,11 +83,7 @@ async function runDlqReplay(config: ReplayConfig, request: ReplayFilter & { dryR
 async function runDlqPurge(config: ReplayConfig, filter: ReplayFilter & { yes: boolean }, print: Print): Promise<boolean> {
   return withRuntime(config, async (runtime) => {
     const store = await runtime.store();
-    const doomed: StoredLetter[] = [];
-    await store.scan(async (stored) => {
-      if (matches(stored, filter)) doomed.push(stored);
-      return true;
-    });
+    const doomed = await selectLetters(store, filter);
     if (!filter.yes) {
       print(`would delete ${doomed.length} dead letter(s); run again with --yes to delete them`);
       return doomed.length === 0;
