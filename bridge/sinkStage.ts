@@ -114,7 +114,7 @@ async function recordDeliveries(group: Group, records: SinkWriteRecord[], invoke
     const failed = [...results.values()].filter((result) => !result.ok);
     if (failed.length > 0) options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: failed.length });
   } catch (error) {
-    invocationFailure(error);
+    invocationFailure(error); // rethrows anything that is not a failed invoke: a bug stays loud
     options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: ids.length, error });
   }
 }
