@@ -1,21 +1,23 @@
-import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { BridgeConfig } from '../shared/config/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
-import { buildDeadLetter, headersToMap, type OriginalMessage, publishDeadLetter, REPLAY_COUNT_HEADER } from '../shared/nats/index.ts';
+import { buildDeadLetter, type DeadLetterWriter, type OriginalMessage, REPLAY_COUNT_HEADER } from '../shared/deadletters/index.ts';
+import { headersToMap } from '../shared/nats/index.ts';
 import { Batcher } from './batcher.ts';
 import { retryDelayMs } from './backoff.ts';
+import { type DeadLetterCandidate, findDelivered } from './deliveryCheck.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type Outcome, runPipeline } from './pipeline.ts';
 import { createPuller } from './puller.ts';
-import { settle } from './settle.ts';
+import { type Settlement, settle } from './settle.ts';
 import { TargetLimiter } from './targetLimiter.ts';
 
 type BridgeDeps = {
   readonly config: BridgeConfig;
-  readonly js: JetStreamClient;
   readonly consumer: Consumer;
+  readonly deadLetters: DeadLetterWriter;
   readonly invoker: StageInvoker;
   readonly logger: Logger;
 };
@@ -71,7 +73,7 @@ function original(msg: JsMsg): OriginalMessage {
 }
 
 function createBridge(deps: BridgeDeps): Bridge {
-  const { config, js, consumer, invoker, logger } = deps;
+  const { config, consumer, deadLetters, invoker, logger } = deps;
   const stats: BridgeStats = { committed: 0, duplicates: 0, deadLettered: 0, retried: 0, batches: 0 };
   const queue: JsMsg[][] = [];
   // First failure time per stream sequence, for dead letters of events that were retried.
@@ -118,11 +120,12 @@ function createBridge(deps: BridgeDeps): Bridge {
       eventId: outcome.eventId,
       firstFailedAt: firstFailures.get(msg.seq),
     });
-    await publishDeadLetter(js, subject, config.nats.deadLetter.name, letter);
+    const written = await deadLetters.publish(subject, letter);
     firstFailures.delete(msg.seq);
     msg.term();
     stats.deadLettered++;
     logger.warn('dead-lettered', {
+      letterId: letter.id,
       eventId: outcome.eventId,
       routeKey: outcome.routeKey,
       subject: msg.subject,
@@ -131,15 +134,44 @@ function createBridge(deps: BridgeDeps): Bridge {
       reason: failure.reason,
       detail: failure.message,
       deadLetterSubject: subject,
+      ...(written.originalStoredApart ? { originalStoredApart: true, payloadBytes: msg.data.length } : {}),
     });
   }
 
-  async function settleMessage(msg: JsMsg, outcome: Outcome): Promise<void> {
-    const settlement = settle(outcome, msg.info.deliveryCount, config.retry);
+  /**
+   * Sink-stage failures about to become dead letters whose sinks hold the event after all (a
+   * write that committed but whose answer was lost) are acknowledged as delivered instead.
+   */
+  async function confirmDeliveries(batch: readonly JsMsg[], outcomes: ReadonlyMap<string, Outcome>, settlements: Settlement[]): Promise<void> {
+    const candidates: DeadLetterCandidate[] = [];
+    batch.forEach((msg, index) => {
+      const outcome = outcomes.get(String(msg.seq))!;
+      if (settlements[index]!.action === 'dead-letter' && outcome.kind === 'failed' && outcome.routed !== undefined) {
+        candidates.push({ routed: outcome.routed, failure: outcome.failure });
+      }
+    });
+    if (candidates.length === 0) return;
+    const delivered = await findDelivered(candidates, invoker, { limiter, warn: (message, fields) => logger.warn(message, fields) });
+    batch.forEach((msg, index) => {
+      const outcome = outcomes.get(String(msg.seq))!;
+      if (!delivered.has(String(msg.seq)) || outcome.kind !== 'failed') return;
+      settlements[index] = { action: 'ack' };
+      logger.info('settled as delivered: its sinks already hold the event, whose last write answer was lost', {
+        eventId: outcome.eventId,
+        routeKey: outcome.routeKey,
+        streamSequence: msg.seq,
+        attempt: msg.info.deliveryCount,
+        reason: outcome.failure.reason,
+      });
+    });
+  }
+
+  async function settleMessage(msg: JsMsg, outcome: Outcome, settlement: Settlement): Promise<void> {
     if (settlement.action === 'ack') {
       msg.ack();
       firstFailures.delete(msg.seq);
-      if (outcome.kind === 'committed' && outcome.duplicate) stats.duplicates++;
+      // A failed outcome settled as acknowledged is one a sink turned out to hold already.
+      if (outcome.kind === 'failed' || outcome.duplicate) stats.duplicates++;
       else stats.committed++;
       return;
     }
@@ -167,7 +199,7 @@ function createBridge(deps: BridgeDeps): Bridge {
       // The dead letter was not stored, so the original must stay: retry it later.
       msg.nak(retryDelayMs(msg.info.deliveryCount, config.retry));
       stats.retried++;
-      logger.error('dead-letter publish failed; will retry', { streamSequence: msg.seq, error });
+      logger.error('dead-letter publish failed; will retry', { streamSequence: msg.seq, eventId: outcome.eventId, error });
     }
   }
 
@@ -183,7 +215,9 @@ function createBridge(deps: BridgeDeps): Bridge {
         return msg !== undefined && (msg.info.deliveryCount > 1 || msg.headers?.has(REPLAY_COUNT_HEADER) === true);
       },
     });
-    await Promise.all(batch.map((msg) => settleMessage(msg, outcomes.get(String(msg.seq))!)));
+    const settlements = batch.map((msg) => settle(outcomes.get(String(msg.seq))!, msg.info.deliveryCount, config.retry));
+    await confirmDeliveries(batch, outcomes, settlements);
+    await Promise.all(batch.map((msg, index) => settleMessage(msg, outcomes.get(String(msg.seq))!, settlements[index]!)));
     stats.batches++;
     logger.debug('batch settled', { records: batch.length, ms: Date.now() - started });
   }

@@ -11,4 +11,22 @@ class InvokeError extends IngestError {
   }
 }
 
-export { InvokeError };
+/**
+ * An invoke request above the Lambda request limit, refused before it is sent. The bridge splits
+ * the request; a single record that is too large on its own fails for good with this reason.
+ */
+class RequestTooLargeError extends IngestError {
+  readonly bytes: number;
+  readonly limit: number;
+
+  constructor(stage: Stage, functionName: string, bytes: number, limit: number) {
+    super(stage, FailureReason.payloadTooLarge, `${functionName}: the request is ${bytes} bytes, above the limit of ${limit} (LAMBDA_MAX_REQUEST_BYTES)`, {
+      retryable: false,
+    });
+    this.name = 'RequestTooLargeError';
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+export { InvokeError, RequestTooLargeError };

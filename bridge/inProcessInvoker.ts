@@ -1,5 +1,6 @@
 import { DecoderCache } from '../functions/validate/decoders.ts';
 import { runRoute } from '../functions/route/route.ts';
+import { runSinkCheck } from '../functions/sink-write/sinkCheck.ts';
 import { runSinkWrite } from '../functions/sink-write/sinkWrite.ts';
 import { TargetGuard } from '../functions/sink-write/targetGuard.ts';
 import { runValidate } from '../functions/validate/validate.ts';
@@ -61,6 +62,7 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
     validate: (request) => call(Stage.validate, RAW_RECORD, request, (r) => runValidate(r, validateDeps)),
     route: (request) => call(Stage.route, ROUTE_RECORD, request, (r) => runRoute(r, { routes })),
     sinkWrite: (request) => call(Stage.sinkWrite, SINK_RECORD, request, (r) => runSinkWrite(r, { sinks, ledger, guard })),
+    checkDelivery: (request) => call(Stage.sinkWrite, SINK_RECORD, request, (r) => runSinkCheck(r, { sinks, ledger })),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -2,6 +2,8 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type {
   RouteRequest,
   RouteResponse,
+  SinkCheckRequest,
+  SinkCheckResponse,
   SinkWriteRequest,
   SinkWriteResponse,
   ValidateRequest,
@@ -10,6 +12,7 @@ import type {
 import type { LambdaConfig } from '../shared/config/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { InvokeError } from './errors.ts';
+import { requestBody } from './requestLimit.ts';
 import { createLocalLambdaInvoker, decodeInvokeResponse, isLoopbackHttpEndpoint, type LambdaInvoker } from './localInvoker.ts';
 
 /** How the bridge reaches the three stage functions. */
@@ -17,7 +20,10 @@ type StageInvoker = {
   validate(request: ValidateRequest): Promise<ValidateResponse>;
   route(request: RouteRequest): Promise<RouteResponse>;
   sinkWrite(request: SinkWriteRequest): Promise<SinkWriteResponse>;
+  /** Asks sink-write whether a target already holds events (nothing is written). */
+  checkDelivery(request: SinkCheckRequest): Promise<SinkCheckResponse>;
 };
+
 
 /** Which transport `createLambdaInvoker` uses for an endpoint. */
 type LambdaTransport = 'local-http' | 'sdk';
@@ -52,11 +58,10 @@ function createSdkLambdaInvoker(config: LambdaConfig): LambdaInvoker {
   });
 
   async function invoke<Req, Res>(stage: Stage, functionName: string, request: Req): Promise<Res> {
+    const payload = requestBody(stage, functionName, request, config.maxRequestBytes);
     let output;
     try {
-      output = await client.send(
-        new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify(request)) }),
-      );
+      output = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: payload }));
     } catch (error) {
       throw new InvokeError(stage, functionName, `invoke failed: ${(error as Error).message}`, { cause: error });
     }
@@ -69,6 +74,7 @@ function createSdkLambdaInvoker(config: LambdaConfig): LambdaInvoker {
     validate: (request) => invoke(Stage.validate, names.validate, request),
     route: (request) => invoke(Stage.route, names.route, request),
     sinkWrite: (request) => invoke(Stage.sinkWrite, names.sinkWrite, request),
+    checkDelivery: (request) => invoke(Stage.sinkWrite, names.sinkWrite, request),
     close: async () => client.destroy(),
   };
 }

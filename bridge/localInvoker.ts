@@ -4,6 +4,7 @@ import { Stage } from '../shared/failures/index.ts';
 import { isLoopbackHost } from '../shared/net/index.ts';
 import { InvokeError } from './errors.ts';
 import type { StageInvoker } from './invoker.ts';
+import { requestBody } from './requestLimit.ts';
 
 type InvokePayloadError = { errorMessage?: string; errorType?: string };
 
@@ -135,9 +136,10 @@ function createLocalLambdaInvoker(config: LambdaConfig, options: LocalInvokerOpt
   }
 
   async function invoke<Req, Res>(stage: Stage, functionName: string, path: string, request: Req): Promise<Res> {
+    const payload = requestBody(stage, functionName, request, config.maxRequestBytes);
     let response: RawResponse;
     try {
-      response = await post(path, Buffer.from(JSON.stringify(request)));
+      response = await post(path, payload);
     } catch (error) {
       throw new InvokeError(stage, functionName, `invoke failed: ${(error as Error).message}`, { cause: error });
     }
@@ -157,6 +159,7 @@ function createLocalLambdaInvoker(config: LambdaConfig, options: LocalInvokerOpt
     validate: (request) => invoke(Stage.validate, names.validate, paths.validate, request),
     route: (request) => invoke(Stage.route, names.route, paths.route, request),
     sinkWrite: (request) => invoke(Stage.sinkWrite, names.sinkWrite, paths.sinkWrite, request),
+    checkDelivery: (request) => invoke(Stage.sinkWrite, names.sinkWrite, paths.sinkWrite, request),
     close: async () => agent.destroy(),
   };
 }

@@ -1,8 +1,9 @@
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../shared/config/index.ts';
+import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
 import { FailureReason, Stage } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
-import { advisoryTopology, buildDeadLetter, headersToMap, publishDeadLetter } from '../shared/nats/index.ts';
+import { advisoryTopology, headersToMap } from '../shared/nats/index.ts';
 
 type MaxDeliveriesAdvisory = {
   readonly stream?: unknown;
@@ -21,8 +22,14 @@ type MaxDeliveriesWatcher = {
  * crashing or timing out on it) just stops being delivered and stays in the stream. This turns
  * each max-deliveries advisory into a dead letter, so such a message is not lost silently.
  */
-function createMaxDeliveriesWatcher(deps: { nats: NatsConfig; js: JetStreamClient; jsm: JetStreamManager; logger: Logger }): MaxDeliveriesWatcher {
-  const { nats, js, jsm, logger } = deps;
+function createMaxDeliveriesWatcher(deps: {
+  nats: NatsConfig;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  deadLetters: DeadLetterWriter;
+  logger: Logger;
+}): MaxDeliveriesWatcher {
+  const { nats, js, jsm, deadLetters, logger } = deps;
   const topology = advisoryTopology(nats);
   let messages: ConsumerMessages | undefined;
   let loop: Promise<void> | undefined;
@@ -55,8 +62,14 @@ function createMaxDeliveriesWatcher(deps: { nats: NatsConfig; js: JetStreamClien
       },
       { routeKey: null, eventId: null },
     );
-    await publishDeadLetter(js, nats.defaultDeadLetterSubject, nats.deadLetter.name, letter);
-    logger.warn('dead-lettered after max deliveries', { subject: stored.subject, streamSequence: seq, deliveries: advisory.deliveries });
+    const written = await deadLetters.publish(nats.defaultDeadLetterSubject, letter);
+    logger.warn('dead-lettered after max deliveries', {
+      letterId: letter.id,
+      subject: stored.subject,
+      streamSequence: seq,
+      deliveries: advisory.deliveries,
+      ...(written.originalStoredApart ? { originalStoredApart: true, payloadBytes: stored.data.length } : {}),
+    });
   }
 
   return {

@@ -3,6 +3,7 @@ import { FailureReason, IngestError, type RecordFailure } from '../shared/failur
 import { formatRouteKey, type SinkTarget } from '../shared/registry/index.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type RoutedRecord, type SinkStageOptions, writeToSinks } from './sinkStage.ts';
+import { invokeWithinLimit } from './requestLimit.ts';
 import { collect, invocationFailure, type StageResult } from './stageResults.ts';
 
 /** What became of one record after the chain ran. */
@@ -16,6 +17,11 @@ type Outcome =
       readonly routeKey: string | null;
       /** The route's retry budget, when the route was known. */
       readonly retryBudget: number | undefined;
+      /**
+       * Set when the record failed in the sink stage: what was written where, so the bridge can ask
+       * the sinks whether a write committed after all before it dead-letters the record.
+       */
+      readonly routed?: RoutedRecord;
     };
 
 /**
@@ -33,7 +39,9 @@ async function runPipeline(
 ): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   const budgets = new Map<string, number>();
-  const fail = (id: string, failure: RecordFailure, deadLetterSubject?: string, event?: ValidatedEvent, routeKey?: string): void => {
+  type FailureContext = { deadLetterSubject?: string; event?: ValidatedEvent; routeKey?: string; routed?: RoutedRecord };
+  const fail = (id: string, failure: RecordFailure, context: FailureContext = {}): void => {
+    const { deadLetterSubject, event, routeKey, routed } = context;
     outcomes.set(id, {
       kind: 'failed',
       failure,
@@ -41,12 +49,13 @@ async function runPipeline(
       eventId: event?.eventId ?? null,
       routeKey: event ? formatRouteKey(event.routeKey) : (routeKey ?? null),
       retryBudget: budgets.get(id),
+      ...(routed === undefined ? {} : { routed }),
     });
   };
 
   let validated: Map<string, StageResult<{ event: ValidatedEvent }>>;
   try {
-    validated = collect('validate', records.map((r) => r.id), await invoker.validate({ records }));
+    validated = collect('validate', records.map((r) => r.id), await invokeWithinLimit(records, (part) => invoker.validate({ records: part })));
   } catch (error) {
     const failure = invocationFailure(error);
     for (const record of records) fail(record.id, failure);
@@ -57,7 +66,7 @@ async function runPipeline(
   for (const record of records) {
     const result = validated.get(record.id)!;
     if (result.ok) valid.push({ record, event: result.event });
-    else fail(record.id, result.failure, result.deadLetterSubject, undefined, result.routeKey);
+    else fail(record.id, result.failure, { deadLetterSubject: result.deadLetterSubject, routeKey: result.routeKey });
   }
   if (valid.length === 0) return outcomes;
 
@@ -74,7 +83,7 @@ async function runPipeline(
     );
   } catch (error) {
     const failure = invocationFailure(error);
-    for (const { record, event } of valid) fail(record.id, failure, undefined, event);
+    for (const { record, event } of valid) fail(record.id, failure, { event });
     return outcomes;
   }
 
@@ -83,13 +92,14 @@ async function runPipeline(
   for (const { record, event } of valid) {
     const result = routed.get(record.subject)!;
     if (!result.ok) {
-      fail(record.id, result.failure, result.deadLetterSubject, event);
+      fail(record.id, result.failure, { deadLetterSubject: result.deadLetterSubject, event });
       continue;
     }
     deadLetterSubjects.set(record.id, result.deadLetterSubject);
     if (result.retryBudget !== undefined) budgets.set(record.id, result.retryBudget);
     if (!Array.isArray(result.sinks) || result.sinks.length === 0) {
-      fail(record.id, new IngestError('route', FailureReason.malformedResponse, 'route answered without sinks', { retryable: true }).toFailure(), result.deadLetterSubject, event);
+      const failure = new IngestError('route', FailureReason.malformedResponse, 'route answered without sinks', { retryable: true }).toFailure();
+      fail(record.id, failure, { deadLetterSubject: result.deadLetterSubject, event });
       continue;
     }
     writes.push({ id: record.id, subject: record.subject, event, sinks: result.sinks, redelivered: result.sinks.length > 1 && sinkStage.redelivered(record.id) });
@@ -102,7 +112,7 @@ async function runPipeline(
     if (answer.ok) {
       outcomes.set(write.id, { kind: 'committed', duplicate: answer.duplicate, eventId: write.event.eventId, routeKey: formatRouteKey(write.event.routeKey) });
     } else {
-      fail(write.id, answer.failure, deadLetterSubjects.get(write.id), write.event);
+      fail(write.id, answer.failure, { deadLetterSubject: deadLetterSubjects.get(write.id), event: write.event, routed: write });
     }
   }
   return outcomes;

@@ -1,11 +1,15 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type BridgeConfig, ConfigError } from '../shared/config/index.ts';
 import { createLogger, type LogFields } from '../shared/logging/index.ts';
+import { openDeadLetters } from '../shared/deadletters/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createBridge } from './bridge.ts';
 import type { StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
 import { createStatsReporter } from './statsReporter.ts';
+
+/** nats-server's default max_payload, for the moment before the first INFO arrives. */
+const DEFAULT_MAX_PAYLOAD = 1_048_576;
 
 type BridgeProcessOptions = {
   readonly config: BridgeConfig;
@@ -27,9 +31,11 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
   const js = jetstream(nc);
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
-  const bridge = createBridge({ config, js, consumer, invoker, logger });
+  // The dead letter's size limit is the server's own (INFO max_payload), read at each write.
+  const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, maxPayload: () => nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD });
+  const bridge = createBridge({ config, consumer, deadLetters, invoker, logger });
   await bridge.start();
-  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, logger });
+  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
   await watcher.start();
   const reporter = createStatsReporter({
     stats: bridge.stats,

@@ -3,6 +3,7 @@ import type { SinkTarget } from '../shared/registry/index.ts';
 import { sinkIdentity } from '../shared/sinks/index.ts';
 import { type CombinedAnswer, combineSinkAnswers, type SinkAnswer } from './fanOut.ts';
 import type { StageInvoker } from './invoker.ts';
+import { invokeWithinLimit } from './requestLimit.ts';
 import { collect, invocationFailure, type StageResult } from './stageResults.ts';
 import type { TargetLimiter } from './targetLimiter.ts';
 
@@ -69,7 +70,7 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
     const ids = group.map((r) => r.id);
     let results: Map<string, StageResult<{ duplicate: boolean }>>;
     try {
-      results = collect('sink-write', ids, await options.limiter.run(identity, () => invoker.sinkWrite({ target, records: group })));
+      results = collect('sink-write', ids, await options.limiter.run(identity, () => invokeWithinLimit(group, (part) => invoker.sinkWrite({ target, records: part }))));
     } catch (error) {
       const failure = invocationFailure(error);
       results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));
@@ -110,7 +111,7 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
 async function recordDeliveries(group: Group, records: SinkWriteRecord[], invoker: StageInvoker, options: SinkStageOptions): Promise<void> {
   const ids = records.map((record) => record.id);
   try {
-    const results = collect('sink-write', ids, await invoker.sinkWrite({ target: group.target, records, recordDeliveryOnly: true }));
+    const results = collect('sink-write', ids, await invokeWithinLimit(records, (part) => invoker.sinkWrite({ target: group.target, records: part, recordDeliveryOnly: true })));
     const failed = [...results.values()].filter((result) => !result.ok);
     if (failed.length > 0) options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: failed.length });
   } catch (error) {
@@ -119,5 +120,5 @@ async function recordDeliveries(group: Group, records: SinkWriteRecord[], invoke
   }
 }
 
-export { writeToSinks };
+export { targetIdentity, writeToSinks };
 export type { RoutedRecord, SinkStageOptions };

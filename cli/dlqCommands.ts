@@ -1,10 +1,10 @@
 import { letterAsRawRecord } from '../functions/dlq-replay/check.ts';
 import { matchesReplayFilter, runReplay, type ReplayFilter } from '../functions/dlq-replay/replay.ts';
 import { createReplayRuntime } from '../functions/dlq-replay/runtime.ts';
-import type { DeadLetterStore, StoredLetter } from '../functions/dlq-replay/store.ts';
 import { runValidate } from '../functions/validate/validate.ts';
 import { DecoderCache } from '../functions/validate/decoders.ts';
 import type { ReplayConfig } from '../shared/config/index.ts';
+import type { DeadLetterStore, StoredLetter } from '../shared/deadletters/index.ts';
 import { createRouteLookup } from '../shared/registry/index.ts';
 import type { Print } from './commands.ts';
 
@@ -28,44 +28,54 @@ async function withRuntime<T>(config: ReplayConfig, work: (runtime: ReturnType<t
   }
 }
 
+/** Where a letter's original is: inline, or its size in the object store. */
+function originalColumn(stored: StoredLetter): string {
+  const { letter } = stored;
+  return letter.stored === undefined ? 'inline' : `object store (${letter.stored.payloadBytes} bytes)`;
+}
+
 async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit: number; json: boolean }, print: Print): Promise<void> {
   const letters = await withRuntime(config, async (runtime) => selectLetters(await runtime.store(), options, options.limit));
   if (options.json) {
-    print(JSON.stringify(letters.map(({ seq, letter }) => ({ seq, ...letter })), null, 2));
+    print(JSON.stringify(letters.map(({ seq, letter }) => ({ ...letter, deadLetterSequence: seq })), null, 2));
     return;
   }
-  print(['seq', 'failedAt', 'subject', 'stage', 'reason', 'attempts', 'replays', 'eventId', 'message'].join('\t'));
-  for (const { seq, letter } of letters) {
+  print(['id', 'firstFailedAt', 'lastFailedAt', 'subject', 'stage', 'reason', 'attempts', 'replays', 'eventId', 'original', 'message'].join('\t'));
+  for (const stored of letters) {
+    const { letter } = stored;
     const replays = `${letter.replayCount}${letter.parked === true ? ' (parked)' : ''}`;
-    print([seq, letter.failedAt, letter.subject, letter.stage, letter.reason, letter.attempts, replays, letter.eventId ?? '-', letter.message].join('\t'));
+    print(
+      [letter.id, letter.firstFailedAt, letter.lastFailedAt, letter.subject, letter.stage, letter.reason, letter.attempts, replays, letter.eventId ?? '-', originalColumn(stored), letter.message].join('\t'),
+    );
   }
   print(`${letters.length} dead letter(s)`);
 }
 
-/** One dead letter in full, with its payload decoded by the current registry when it can be. */
-async function runDlqShow(config: ReplayConfig, seq: number, print: Print): Promise<boolean> {
+/**
+ * One dead letter in full: its original headers and payload (from the object store when it was too
+ * large to travel inline), and the payload decoded by the current registry when it decodes.
+ */
+async function runDlqShow(config: ReplayConfig, id: string, print: Print): Promise<boolean> {
   return withRuntime(config, async (runtime) => {
-    let stored: StoredLetter | undefined;
-    await (await runtime.store()).scan(async (candidate) => {
-      if (candidate.seq === seq) stored = candidate;
-      return stored === undefined && candidate.seq < seq;
-    });
+    const store = await runtime.store();
+    const stored = await store.find(id);
     if (stored === undefined) {
-      print(`no dead letter at sequence ${seq}`);
+      print(`no dead letter with id ${id}`);
       return false;
     }
     const { letter } = stored;
+    const original = await store.original(letter);
     const { createSql } = await import('../shared/postgres/index.ts');
     const sql = createSql(config.databaseUrl, { max: 1, applicationName: 'ingest-cli' });
     try {
       const [result] = (
         await runValidate(
-          { records: [letterAsRawRecord(letter, 'show')] },
+          { records: [letterAsRawRecord(letter, original, 'show')] },
           { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
         )
       ).results;
       const decoded = result?.ok ? result.event.body : `(does not decode now: ${result?.ok === false ? `${result.failure.reason}: ${result.failure.message}` : 'no result'})`;
-      print(JSON.stringify({ seq, ...letter, decoded }, null, 2));
+      print(JSON.stringify({ ...letter, headers: original.headers, payload: original.payload, deadLetterSequence: stored.seq, decoded }, null, 2));
     } finally {
       await sql.end({ timeout: 5 });
     }
@@ -75,21 +85,23 @@ async function runDlqShow(config: ReplayConfig, seq: number, print: Print): Prom
 
 async function runDlqReplay(config: ReplayConfig, request: ReplayFilter & { dryRun: boolean; limit: number | undefined }, print: Print): Promise<void> {
   const report = await withRuntime(config, async (runtime) => runReplay(request, await runtime.deps()));
-  for (const item of report.items) print([item.seq, item.subject, item.reason, item.outcome, item.detail ?? ''].join('\t'));
+  for (const item of report.items) print([item.id, item.subject, item.reason, item.outcome, item.detail ?? ''].join('\t'));
   print(`${report.dryRun ? 'dry run: ' : ''}examined ${report.examined}: ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing to do'}`);
 }
 
-/** Deletes dead letters for good; refuses without --yes, and says how many it would delete. */
+/** Deletes dead letters for good, with their originals in the object store; refuses without --yes, and says how many it would delete. */
 async function runDlqPurge(config: ReplayConfig, filter: ReplayFilter & { yes: boolean }, print: Print): Promise<boolean> {
   return withRuntime(config, async (runtime) => {
     const store = await runtime.store();
     const doomed = await selectLetters(store, filter);
+    const apart = doomed.filter((stored) => stored.letter.stored !== undefined).length;
+    const originals = apart === 0 ? '' : ` (${apart} with their originals in the object store)`;
     if (!filter.yes) {
-      print(`would delete ${doomed.length} dead letter(s); run again with --yes to delete them`);
+      print(`would delete ${doomed.length} dead letter(s)${originals}; run again with --yes to delete them`);
       return doomed.length === 0;
     }
     for (const stored of doomed) await store.remove(stored);
-    print(`deleted ${doomed.length} dead letter(s)`);
+    print(`deleted ${doomed.length} dead letter(s)${originals}`);
     return true;
   });
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadBridgeConfig, loadCliConfig, loadRegistryClientConfig, loadReplayConfig } from '../shared/config/index.ts';
+import { parseLetterId } from '../shared/deadletters/index.ts';
 import { consumerSettingsFor } from '../shared/nats/index.ts';
 import { BROKEN, runMigrate, runNatsSetup, runPublish } from './commands.ts';
 import { runDlqList, runDlqPurge, runDlqReplay, runDlqShow } from './dlqCommands.ts';
@@ -27,13 +28,16 @@ const USAGE = `usage: ingest <command>
                                        publish sample Avro events for a registered route
   dlq list [FILTERS] [--limit N] [--json]
                                        list dead letters, oldest first
-  dlq show <seq>                       one dead letter in full, its payload decoded if it decodes now
+  dlq show <id>                        one dead letter in full, its payload decoded if it decodes now;
+                                       <id> is the original's <stream>:<sequence> (dlq list shows it),
+                                       or a bare sequence of the ingest stream
   dlq replay [FILTERS] [--dry-run] [--limit N]
                                        re-drive dead letters whose cause is fixed (what the scheduled
                                        dlq-replay function does); --dry-run only reports
   dlq purge [FILTERS] --yes            delete dead letters for good
 
-  FILTERS: --reason R  --route TYPE.VERSION  --subject S  --since ISO-TIME  --until ISO-TIME
+  FILTERS: --id ID (repeatable)  --reason R  --route TYPE.VERSION  --subject S
+           --since ISO-TIME  --until ISO-TIME (of the last failure)
 
 Configuration comes from the environment (NATS_URL, DATABASE_URL, ...; see README).`;
 
@@ -50,6 +54,7 @@ async function main(argv: string[]): Promise<boolean> {
     allowPositionals: true,
     options: {
       count: { type: 'string' },
+      id: { type: 'string', multiple: true },
       broken: { type: 'string' },
       limit: { type: 'string' },
       reason: { type: 'string' },
@@ -76,7 +81,14 @@ async function main(argv: string[]): Promise<boolean> {
   for (const key of ['since', 'until'] as const) {
     if (values[key] !== undefined && Number.isNaN(Date.parse(values[key]))) throw new Error(`--${key} must be an ISO-8601 time`);
   }
-  const filter = { reason: values.reason, routeKey: values.route, subject: values.subject, since: values.since, until: values.until };
+  const ingestStream = config.nats.ingest.name;
+  const letterIdArgument = (text: string, what: string): string => {
+    const id = parseLetterId(text, ingestStream);
+    if (id === undefined) throw new Error(`${what} "${text}" is not a dead-letter id: <stream>:<sequence> of the original message, or a sequence of ${ingestStream}`);
+    return id;
+  };
+  const ids = values.id?.map((text) => letterIdArgument(text, '--id'));
+  const filter = { ids, reason: values.reason, routeKey: values.route, subject: values.subject, since: values.since, until: values.until };
   const pair = `${command} ${sub ?? ''}`.trim();
   switch (pair) {
     case 'migrate':
@@ -116,7 +128,7 @@ async function main(argv: string[]): Promise<boolean> {
       return true;
     case 'dlq show':
       if (first === undefined) break;
-      return runDlqShow(loadReplayConfig(), positiveInteger(first, 'sequence', 0), print);
+      return runDlqShow(loadReplayConfig(), letterIdArgument(first, 'id'), print);
     case 'dlq replay':
       await runDlqReplay(loadReplayConfig(), { ...filter, dryRun: values['dry-run'], limit: values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit', 1) }, print);
       return true;

@@ -1,18 +1,18 @@
 import type { RawRecord } from '../../shared/contracts/index.ts';
-import type { DeadLetter } from '../../shared/nats/index.ts';
+import type { DeadLetter, OriginalContent } from '../../shared/deadletters/index.ts';
 import { runRoute, type RouteDeps } from '../route/route.ts';
 import { runValidate, type ValidateDeps } from '../validate/validate.ts';
 import type { CheckResult } from './replay.ts';
 
 /** A dead letter's original message as validate takes it. */
-function letterAsRawRecord(letter: DeadLetter, id: string): RawRecord {
-  return { id, subject: letter.subject, payload: letter.payload, publishedAtMs: Date.parse(letter.publishedAt) };
+function letterAsRawRecord(letter: DeadLetter, original: OriginalContent, id: string): RawRecord {
+  return { id, subject: letter.subject, payload: original.payload, publishedAtMs: Date.parse(letter.publishedAt) };
 }
 
 /** Runs a dead letter's original bytes through validate and route as they are now configured. */
-function createReplayCheck(deps: ValidateDeps & RouteDeps): (letter: DeadLetter) => Promise<CheckResult> {
-  return async (letter) => {
-    const [validated] = (await runValidate({ records: [letterAsRawRecord(letter, 'replay')] }, deps)).results;
+function createReplayCheck(deps: ValidateDeps & RouteDeps): (letter: DeadLetter, original: OriginalContent) => Promise<CheckResult> {
+  return async (letter, original) => {
+    const [validated] = (await runValidate({ records: [letterAsRawRecord(letter, original, 'replay')] }, deps)).results;
     if (validated !== undefined && !validated.ok) return { ok: false, failure: validated.failure };
     const [routed] = (await runRoute({ records: [{ id: 'replay', subject: letter.subject }] }, deps)).results;
     if (routed !== undefined && !routed.ok) return { ok: false, failure: routed.failure };

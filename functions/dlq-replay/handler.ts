@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import { loadReplayConfig } from '../../shared/config/index.ts';
+import { parseLetterId } from '../../shared/deadletters/index.ts';
 import { createLogger } from '../../shared/logging/index.ts';
+import { BadRequestError } from '../../shared/middleware/index.ts';
 import { type ReplayReport, type ReplayRequest, runReplay } from './replay.ts';
 import { createReplayRuntime } from './runtime.ts';
 
@@ -10,11 +12,23 @@ const runtime = createReplayRuntime(config);
 
 type ScheduledEvent = { readonly 'detail-type'?: string; readonly source?: string };
 
+/** Letter ids as an on-demand invoke gives them (`<stream>:<sequence>`, or a bare ingest-stream sequence). */
+function letterIds(ids: unknown): string[] | undefined {
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids)) throw new BadRequestError('dlq-replay', ['ids must be an array of dead-letter ids (<stream>:<sequence>)']);
+  return ids.map((id, index) => {
+    const parsed = typeof id === 'string' || typeof id === 'number' ? parseLetterId(String(id), config.nats.ingest.name) : undefined;
+    if (parsed === undefined) throw new BadRequestError('dlq-replay', [`ids[${index}] is not a dead-letter id (<stream>:<sequence>): ${JSON.stringify(id)}`]);
+    return parsed;
+  });
+}
+
 function toRequest(event: ReplayRequest & ScheduledEvent): ReplayRequest {
   // A scheduled run (EventBridge) replays everything due; an on-demand invoke may filter.
   if (event.source === 'aws.events') return {};
   const { dryRun, limit, reason, routeKey, subject, since, until } = event;
-  return { dryRun, limit, reason, routeKey, subject, since, until };
+  const ids = letterIds(event.ids);
+  return { dryRun, limit, reason, routeKey, subject, since, until, ...(ids === undefined ? {} : { ids }) };
 }
 
 async function dlqReplay(event: ReplayRequest & ScheduledEvent): Promise<ReplayReport> {

@@ -1,13 +1,14 @@
+import { type DeadLetter, type DeadLetterStore, MissingOriginalError, type OriginalContent, type StoredLetter } from '../../shared/deadletters/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
-import type { DeadLetter } from '../../shared/nats/index.ts';
-import type { DeadLetterStore, StoredLetter } from './store.ts';
 
 /** Which dead letters a run looks at. */
 type ReplayFilter = {
+  /** Letter ids (`<stream>:<sequence>` of the original message). */
+  readonly ids?: readonly string[];
   readonly reason?: string;
   readonly routeKey?: string;
   readonly subject?: string;
-  /** ISO-8601: only letters that failed at or after this time. */
+  /** ISO-8601: only letters whose last failure was at or after this time. */
   readonly since?: string;
   readonly until?: string;
 };
@@ -24,7 +25,7 @@ type ReplayReport = {
   readonly dryRun: boolean;
   readonly examined: number;
   readonly counts: Readonly<Record<ReplayOutcome, number>>;
-  readonly items: readonly { seq: number; subject: string; reason: string; outcome: ReplayOutcome; detail?: string }[];
+  readonly items: readonly { id: string; subject: string; reason: string; outcome: ReplayOutcome; detail?: string }[];
 };
 
 /** Can the event pass validate and route now? Sink failures cannot be known before writing. */
@@ -32,9 +33,9 @@ type CheckResult = { readonly ok: true } | { readonly ok: false; readonly failur
 
 type ReplayDeps = {
   readonly store: DeadLetterStore;
-  readonly check: (letter: DeadLetter) => Promise<CheckResult>;
+  readonly check: (letter: DeadLetter, original: OriginalContent) => Promise<CheckResult>;
   /** Publishes the original message again, through the normal chain. */
-  readonly republish: (letter: DeadLetter) => Promise<void>;
+  readonly republish: (letter: DeadLetter, original: OriginalContent) => Promise<void>;
   readonly maxReplays: number;
   readonly limit: number;
   readonly ratePerSecond: number;
@@ -43,11 +44,12 @@ type ReplayDeps = {
 };
 
 function matches(letter: DeadLetter, filter: ReplayFilter): boolean {
+  if (filter.ids !== undefined && !filter.ids.includes(letter.id)) return false;
   if (filter.reason !== undefined && letter.reason !== filter.reason) return false;
   if (filter.routeKey !== undefined && letter.routeKey !== filter.routeKey) return false;
   if (filter.subject !== undefined && letter.subject !== filter.subject) return false;
-  if (filter.since !== undefined && letter.failedAt < new Date(filter.since).toISOString()) return false;
-  if (filter.until !== undefined && letter.failedAt > new Date(filter.until).toISOString()) return false;
+  if (filter.since !== undefined && letter.lastFailedAt < new Date(filter.since).toISOString()) return false;
+  if (filter.until !== undefined && letter.lastFailedAt > new Date(filter.until).toISOString()) return false;
   return true;
 }
 
@@ -70,7 +72,7 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
 
   const record = (stored: StoredLetter, outcome: ReplayOutcome, detail?: string): void => {
     counts[outcome]++;
-    items.push({ seq: stored.seq, subject: stored.letter.subject, reason: stored.letter.reason, outcome, ...(detail === undefined ? {} : { detail }) });
+    items.push({ id: stored.letter.id, subject: stored.letter.subject, reason: stored.letter.reason, outcome, ...(detail === undefined ? {} : { detail }) });
   };
 
   await deps.store.scan(async (stored) => {
@@ -85,7 +87,17 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
     }
     if (examined >= limit) return false;
     examined++;
-    const check = await deps.check(letter);
+    let original: OriginalContent;
+    try {
+      original = await deps.store.original(letter);
+    } catch (error) {
+      if (!(error instanceof MissingOriginalError)) throw error;
+      // Its bytes are gone (the object store's retention passed): it can never be replayed.
+      if (!dryRun) await deps.store.replace(stored, { ...letter, message: `${letter.message}; ${error.message}`, lastFailedAt: now().toISOString(), parked: true });
+      record(stored, 'parked', error.message);
+      return true;
+    }
+    const check = await deps.check(letter, original);
     if (!check.ok && check.failure.retryable) {
       // The registry could not be asked (an outage): no verdict, try again next run.
       record(stored, 'deferred', check.failure.message);
@@ -96,7 +108,7 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
         record(stored, 'would-replay');
         return true;
       }
-      await deps.republish(letter);
+      await deps.republish(letter, original);
       await deps.store.remove(stored);
       record(stored, 'replayed');
       if (spacingMs >= 1) await sleep(spacingMs);
@@ -111,7 +123,7 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
         reason: check.failure.reason,
         message: check.failure.message,
         replayCount,
-        failedAt: now().toISOString(),
+        lastFailedAt: now().toISOString(),
         ...(parked ? { parked: true } : {}),
       });
     }

@@ -1,5 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { type DeadLetter, mapToHeaders, REPLAY_COUNT_HEADER } from '../../shared/nats/index.ts';
+import { type DeadLetter, type OriginalContent, REPLAY_COUNT_HEADER } from '../../shared/deadletters/index.ts';
+import { mapToHeaders } from '../../shared/nats/index.ts';
 
 /**
  * Publishes the original bytes to the original subject with the original headers, except the
@@ -7,16 +8,16 @@ import { type DeadLetter, mapToHeaders, REPLAY_COUNT_HEADER } from '../../shared
  * replay as a duplicate of the first publish. The new id names the original message and this
  * replay, so a run that crashed and runs again does not publish it twice.
  */
-function createRepublisher(js: JetStreamClient, ingestStream: string): (letter: DeadLetter) => Promise<void> {
-  return async (letter) => {
+function createRepublisher(js: JetStreamClient, ingestStream: string): (letter: DeadLetter, original: OriginalContent) => Promise<void> {
+  return async (letter, original) => {
     const headers: Record<string, readonly string[]> = {};
-    for (const [name, values] of Object.entries(letter.headers)) {
+    for (const [name, values] of Object.entries(original.headers)) {
       if (!name.toLowerCase().startsWith('nats-') && name !== REPLAY_COUNT_HEADER) headers[name] = values;
     }
     headers[REPLAY_COUNT_HEADER] = [String(letter.replayCount + 1)];
-    await js.publish(letter.subject, Buffer.from(letter.payload, 'base64'), {
+    await js.publish(letter.subject, Buffer.from(original.payload, 'base64'), {
       headers: mapToHeaders(headers),
-      msgID: `replay:${letter.stream}:${letter.streamSequence}:${letter.replayCount + 1}`,
+      msgID: `replay:${letter.id}:${letter.replayCount + 1}`,
       expect: { streamName: ingestStream },
     });
   };

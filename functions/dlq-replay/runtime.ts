@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ReplayConfig } from '../../shared/config/index.ts';
+import { type DeadLetterStore, openDeadLetters } from '../../shared/deadletters/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
@@ -8,7 +9,6 @@ import { DecoderCache } from '../validate/decoders.ts';
 import { createReplayCheck } from './check.ts';
 import { createRepublisher } from './republish.ts';
 import type { ReplayDeps } from './replay.ts';
-import { createDeadLetterStore, type DeadLetterStore } from './store.ts';
 
 type ReplayRuntime = {
   /** Connects on first use and keeps the connection for later invocations of a warm container. */
@@ -18,6 +18,9 @@ type ReplayRuntime = {
   pruneDeliveries(): Promise<number>;
   close(): Promise<void>;
 };
+
+/** nats-server's default max_payload, for the moment before the first INFO arrives. */
+const DEFAULT_MAX_PAYLOAD = 1_048_576;
 
 function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
   const db = sql ?? createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-dlq-replay' });
@@ -30,7 +33,13 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
   };
   const store = async (): Promise<DeadLetterStore> => {
     const conn = await connection();
-    return createDeadLetterStore(jetstream(conn), await jetstreamManager(conn), config.nats.deadLetter.name);
+    const deadLetters = openDeadLetters({
+      js: jetstream(conn),
+      jsm: await jetstreamManager(conn),
+      deadLetter: config.nats.deadLetter,
+      maxPayload: () => conn.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
+    });
+    return deadLetters.store;
   };
   const ledger = createPostgresLedger(db);
   return {

@@ -5,6 +5,8 @@ import type { BridgeConfig, CliConfig, FunctionConfig, LocalConfig, LogLevel, Na
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ingest';
+/** Lambda's limit on a synchronous invoke request, in bytes. */
+const LAMBDA_SYNC_REQUEST_LIMIT = 6_291_456;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 function readLogLevel(reader: EnvReader): LogLevel {
@@ -89,6 +91,7 @@ function readNatsSecurity(reader: EnvReader, url: string): NatsSecurity {
 
 function readNats(reader: EnvReader): NatsConfig {
   const url = reader.url('NATS_URL', DEFAULT_NATS_URL, ['nats:', 'tls:', 'ws:', 'wss:']);
+  const deadLetterStream = reader.string('DEADLETTER_STREAM', 'DEADLETTER');
   const nats: NatsConfig = {
     url,
     security: readNatsSecurity(reader, url),
@@ -97,9 +100,10 @@ function readNats(reader: EnvReader): NatsConfig {
       subjects: reader.list('INGEST_SUBJECTS', ['metrics.>']),
     },
     deadLetter: {
-      name: reader.string('DEADLETTER_STREAM', 'DEADLETTER'),
+      name: deadLetterStream,
       subjects: reader.list('DEADLETTER_SUBJECTS', ['deadletter.>']),
       maxAgeDays: reader.integer('DEADLETTER_MAX_AGE_DAYS', 14, { min: 1, max: 3650 }),
+      payloadBucket: reader.string('DEADLETTER_PAYLOAD_BUCKET', `${deadLetterStream}_PAYLOADS`),
     },
     consumer: reader.string('INGEST_CONSUMER', 'ingest-bridge'),
     consumerFilter: reader.optionalString('INGEST_CONSUMER_FILTER'),
@@ -109,6 +113,7 @@ function readNats(reader: EnvReader): NatsConfig {
     ['INGEST_STREAM', nats.ingest.name],
     ['DEADLETTER_STREAM', nats.deadLetter.name],
     ['INGEST_CONSUMER', nats.consumer],
+    ['DEADLETTER_PAYLOAD_BUCKET', nats.deadLetter.payloadBucket],
   ] as const) {
     reader.check(isStreamOrConsumerName(name), `${key} "${name}" must be 1-64 of [A-Za-z0-9_-]`);
   }
@@ -172,6 +177,8 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
       },
       useLocalCredentials: endpoint !== undefined && reader.optionalString('AWS_ACCESS_KEY_ID') === undefined,
       timeoutMs: reader.integer('LAMBDA_TIMEOUT_MS', 30_000, { min: 100, max: 900_000 }),
+      // 6 MB is Lambda's synchronous request limit (6,291,456 bytes).
+      maxRequestBytes: reader.integer('LAMBDA_MAX_REQUEST_BYTES', LAMBDA_SYNC_REQUEST_LIMIT, { min: 65_536, max: LAMBDA_SYNC_REQUEST_LIMIT }),
     },
     maxInFlight,
     sinkTargetConcurrency: reader.integer('BRIDGE_SINK_TARGET_CONCURRENCY', maxInFlight, { min: 1, max: 256 }),
@@ -184,6 +191,10 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     provision: reader.boolean('BRIDGE_PROVISION', true),
   };
   reader.check(config.retry.maxAttempts < config.retry.maxDeliver, 'RETRY_MAX_ATTEMPTS must be below MAX_DELIVER (the server-side backstop)');
+  reader.check(
+    config.batch.maxBytes < config.lambda.maxRequestBytes,
+    'BATCH_MAX_BYTES must be below LAMBDA_MAX_REQUEST_BYTES (a batch is one validate request)',
+  );
   reader.check(config.retry.baseDelayMs <= config.retry.maxDelayMs, 'RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS');
   reader.check(
     config.ackWaitMs > config.lambda.timeoutMs,
@@ -205,6 +216,7 @@ function loadFunctionConfig(env: Env = process.env): FunctionConfig {
       negativeTtlMs: reader.integer('REGISTRY_NEGATIVE_CACHE_TTL_MS', 1000, { min: 0, max: 3_600_000 }),
     },
     faultInjectionRate: reader.integer('FAULT_INJECTION_PERCENT', 0, { min: 0, max: 100 }) / 100,
+    faultLoseAnswerRate: reader.integer('FAULT_LOSE_ANSWER_PERCENT', 0, { min: 0, max: 100 }) / 100,
   };
   reader.done();
   return config;

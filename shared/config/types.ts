@@ -41,6 +41,11 @@ type NatsConfig = {
   readonly deadLetter: StreamConfig & {
     /** How long dead letters are kept, in days. */
     readonly maxAgeDays: number;
+    /**
+     * JetStream object store bucket for the original bytes of dead letters too large to carry them
+     * inline (the server's max_payload); kept as long as the dead letters.
+     */
+    readonly payloadBucket: string;
   };
   /** Durable pull consumer shared by every bridge replica. */
   readonly consumer: string;
@@ -83,6 +88,11 @@ type LambdaConfig = {
   /** True when the environment provides no AWS credentials and a local endpoint is used. */
   readonly useLocalCredentials: boolean;
   readonly timeoutMs: number;
+  /**
+   * The largest invoke request the bridge sends (Lambda's synchronous limit is 6 MB); bigger
+   * requests are split, and a record too big on its own is dead-lettered (`payload_too_large`).
+   */
+  readonly maxRequestBytes: number;
 };
 
 type BridgeConfig = {
@@ -126,6 +136,11 @@ type FunctionConfig = {
    * A test hook for the fault tests; 0, the default, everywhere else.
    */
   readonly faultInjectionRate: number;
+  /**
+   * Share of sink-write calls whose answer is lost after the sink committed
+   * (FAULT_LOSE_ANSWER_PERCENT / 100): a test hook for the "committed, answer lost" path; 0 elsewhere.
+   */
+  readonly faultLoseAnswerRate: number;
 };
 
 type CliConfig = {

@@ -86,6 +86,23 @@ type SinkWriteResult =
   | Failed;
 type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
 
+/**
+ * Does the target already have these events? Sent to sink-write before the bridge dead-letters
+ * events whose sink writes failed, because a write can commit and its answer still be lost
+ * (a timeout, a crash after the commit): such an event is settled as delivered, not dead-lettered.
+ * Nothing is written.
+ */
+type SinkCheckRequest = {
+  readonly target: SinkTarget;
+  readonly records: readonly SinkWriteRecord[];
+  readonly checkDeliveryOnly: true;
+};
+type SinkCheckResult =
+  /** `unknown`: the sink cannot be asked (an HTTP endpoint) and no delivery state says it has it. */
+  | { readonly id: string; readonly ok: true; readonly delivered: 'yes' | 'no' | 'unknown' }
+  | Failed;
+type SinkCheckResponse = { readonly results: readonly SinkCheckResult[] };
+
 export type {
   RawRecord,
   ValidatedEvent,
@@ -100,4 +117,7 @@ export type {
   SinkWriteRequest,
   SinkWriteResult,
   SinkWriteResponse,
+  SinkCheckRequest,
+  SinkCheckResult,
+  SinkCheckResponse,
 };

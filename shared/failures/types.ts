@@ -31,6 +31,8 @@ const FailureReason = {
   retriesExhausted: 'retries_exhausted',
   maxDeliveriesExceeded: 'max_deliveries_exceeded',
   deliveryStateUnavailable: 'delivery_state_unavailable',
+  /** A record whose invoke request alone exceeds the Lambda request limit (LAMBDA_MAX_REQUEST_BYTES). */
+  payloadTooLarge: 'payload_too_large',
 } as const;
 type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 

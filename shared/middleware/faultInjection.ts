@@ -4,8 +4,8 @@ import type { MiddlewareObj } from '@middy/core';
 class InjectedFaultError extends Error {
   readonly retryable = true;
 
-  constructor(functionName: string) {
-    super(`${functionName}: injected fault (FAULT_INJECTION_PERCENT)`);
+  constructor(functionName: string, which = 'FAULT_INJECTION_PERCENT') {
+    super(`${functionName}: injected fault (${which})`);
     this.name = 'InjectedFaultError';
   }
 }

@@ -1,7 +1,5 @@
 export { connectNats } from './connect.ts';
 export type { NatsConnection } from './connect.ts';
-export { buildDeadLetter, decodeDeadLetter, encodeDeadLetter, publishDeadLetter, REPLAY_COUNT_HEADER } from './deadLetter.ts';
-export type { DeadLetter, OriginalMessage } from './deadLetter.ts';
 export { headersToMap, mapToHeaders } from './headers.ts';
 export type { HeaderMap } from './headers.ts';
 export { createProducer, encodeEvent } from './producer.ts';

@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type JetStreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
+import { Objm } from '@nats-io/obj';
 import type { BridgeConfig, NatsConfig, StreamConfig } from '../config/index.ts';
 
 type ConsumerSettings = {
@@ -46,11 +47,25 @@ async function ensureStream(jsm: JetStreamManager, stream: StreamConfig, maxAgeM
 }
 
 /**
+ * The object store bucket for originals too large for their dead letter, kept exactly as long as
+ * the dead letters (the bucket's max_age follows DEADLETTER_MAX_AGE_DAYS, also when it changes).
+ */
+async function ensurePayloadBucket(jsm: JetStreamManager, bucket: string, maxAgeMs: number): Promise<void> {
+  const stream = `OBJ_${bucket}`;
+  try {
+    const info = await jsm.streams.info(stream);
+    if (info.config.max_age !== nanos(maxAgeMs)) await jsm.streams.update(stream, { ...info.config, max_age: nanos(maxAgeMs) });
+  } catch (error) {
+    if (!isNotFound(error, JetStreamApiCodes.StreamNotFound)) throw error;
+    await new Objm(jsm.jetstream()).create(bucket, { ttl: nanos(maxAgeMs), storage: StorageType.File, description: 'originals of dead letters too large to carry them' });
+  }
+}
+
+/**
  * Where the server announces messages that ran out of deliveries. Advisories are plain core-NATS
  * messages, gone if nobody listens at that moment, so a stream keeps them until a bridge has
  * dead-lettered the message they name.
- */
-/**
+ *
  * Where max-deliveries advisories are kept: one stream per ingest stream, capturing the advisories
  * of every consumer on it (bridge deployments with their own consumers share it); each deployment
  * reads it through its own durable consumer and handles only its consumer's advisories.
@@ -64,12 +79,14 @@ function advisoryTopology(nats: NatsConfig): { stream: string; subject: string; 
 }
 
 /**
- * Creates or updates the ingest stream, the dead-letter stream and the durable pull consumer.
+ * Creates or updates the ingest stream, the dead-letter stream and its object store bucket, and the
+ * durable pull consumer.
  * Safe to run from every replica at every start.
  */
 async function ensureTopology(jsm: JetStreamManager, nats: NatsConfig, consumer: ConsumerSettings): Promise<void> {
   await ensureStream(jsm, nats.ingest, 0);
   await ensureStream(jsm, nats.deadLetter, nats.deadLetter.maxAgeDays * 86_400_000);
+  await ensurePayloadBucket(jsm, nats.deadLetter.payloadBucket, nats.deadLetter.maxAgeDays * 86_400_000);
   const config = {
     durable_name: nats.consumer,
     ack_policy: AckPolicy.Explicit,

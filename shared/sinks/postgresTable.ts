@@ -173,6 +173,17 @@ function createPostgresTableSink(sql: Sql): Sink<PostgresSinkTarget> {
       assertTable(target.table);
       return attempt(target, records, false);
     },
+    async has(target, eventIds) {
+      assertTable(target.table);
+      // Every layout has event_id (the default's key, and the first column of a mapped table).
+      try {
+        const rows = await sql<{ event_id: string }[]>`
+          select event_id from ${sql(target.table)} where event_id = any(${arrayLiteral(eventIds, (id) => id)}::text[])`;
+        return new Set(rows.map((row) => row.event_id));
+      } catch (error) {
+        throw asSinkError(error, target.table);
+      }
+    },
   };
 }
 

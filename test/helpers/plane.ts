@@ -6,10 +6,10 @@ import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
 import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, type BridgeConfig } from '../../shared/config/index.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../../infra/local/processes.ts';
-import { advisoryTopology, connectNats, consumerSettingsFor, type DeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
+import { type DeadLetter, type DeadLetters, openDeadLetters } from '../../shared/deadletters/index.ts';
+import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
-import { createDeadLetterStore } from '../../functions/dlq-replay/store.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort, uniqueRunId } from './names.ts';
 
@@ -34,6 +34,8 @@ type TestPlane = {
   /** The registry HTTP API served by serverless-offline, and the token writes need. */
   readonly registryUrl: string;
   readonly registryToken: string;
+  /** The plane's dead-letter stream and object store bucket, as the bridge and dlq-replay see them. */
+  readonly deadLetterStore: DeadLetters['store'];
   countRows(): Promise<number>;
   duplicateRows(): Promise<number>;
   deadLetters(): Promise<DeadLetter[]>;
@@ -123,9 +125,11 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
       await jsm.streams.delete(bridgeConfig.nats.ingest.name).catch(() => false);
       await jsm.streams.delete(bridgeConfig.nats.deadLetter.name).catch(() => false);
       await jsm.streams.delete(advisoryTopology(bridgeConfig.nats).stream).catch(() => false);
+      await jsm.streams.delete(`OBJ_${bridgeConfig.nats.deadLetter.payloadBucket}`).catch(() => false);
       await nc.close();
     });
     await ensureTopology(jsm, bridgeConfig.nats, consumerSettingsFor(bridgeConfig));
+    const { store: deadLetterStore } = openDeadLetters({ js: jetstream(nc), jsm, deadLetter: bridgeConfig.nats.deadLetter, maxPayload: () => nc.info?.max_payload ?? 1_048_576 });
     const offlineOptions = { stage: 'test', lambdaPort, httpPort, env, logFile: join(logDir, `ingest-offline-${runId}.log`) };
     let offline = await startOffline(offlineOptions);
     cleanups.push(() => offline.stop());
@@ -144,6 +148,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
       logDir,
       registryUrl: `http://127.0.0.1:${httpPort}`,
       registryToken: env.REGISTRY_API_TOKEN!,
+      deadLetterStore,
       async countRows() {
         const [row] = await sql<{ count: number }[]>`select count(*)::int as count from metric_events`;
         return row!.count;
@@ -155,8 +160,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
         return row!.count;
       },
       async deadLetters() {
-        const store = createDeadLetterStore(jetstream(nc), jsm, bridgeConfig.nats.deadLetter.name);
-        return (await store.list(Number.MAX_SAFE_INTEGER)).map((stored) => stored.letter);
+        return (await deadLetterStore.list(Number.MAX_SAFE_INTEGER)).map((stored) => stored.letter);
       },
       async pending() {
         const info = await jsm.consumers.info(bridgeConfig.nats.ingest.name, bridgeConfig.nats.consumer);

@@ -78,6 +78,7 @@ function lambdaConfig(endpoint: string | undefined, functionName: string, timeou
     functionNames: { validate: functionName, route: functionName, sinkWrite: functionName },
     useLocalCredentials: true,
     timeoutMs,
+    maxRequestBytes: 6_291_456,
   };
 }
 

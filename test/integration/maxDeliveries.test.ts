@@ -4,7 +4,8 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { createMaxDeliveriesWatcher } from '../../bridge/maxDeliveries.ts';
 import { type BridgeConfig, loadBridgeConfig } from '../../shared/config/index.ts';
 import { createLogger } from '../../shared/logging/index.ts';
-import { advisoryTopology, connectNats, consumerSettingsFor, decodeDeadLetter, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
+import { decodeDeadLetter, openDeadLetters } from '../../shared/deadletters/index.ts';
+import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
 import { uniqueRunId, waitFor } from '../helpers/names.ts';
 
 describe('messages that run out of deliveries become dead letters (real nats-server)', () => {
@@ -33,7 +34,7 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
 
   after(async () => {
     if (jsm !== undefined) {
-      for (const stream of [config.nats.ingest.name, config.nats.deadLetter.name, advisoryTopology(config.nats).stream]) {
+      for (const stream of [config.nats.ingest.name, config.nats.deadLetter.name, advisoryTopology(config.nats).stream, `OBJ_${config.nats.deadLetter.payloadBucket}`]) {
         await jsm.streams.delete(stream).catch(() => false);
       }
     }
@@ -54,7 +55,8 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
 
     // Act: two watchers, as two bridge replicas would run.
     const logger = createLogger('error');
-    const watchers = [1, 2].map(() => createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, logger }));
+    const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, maxPayload: () => nc.info!.max_payload });
+    const watchers = [1, 2].map(() => createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger }));
     for (const watcher of watchers) await watcher.start();
     try {
       // Assess
@@ -67,7 +69,8 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
       assert.equal(letter.reason, 'max_deliveries_exceeded');
       assert.equal(letter.stage, 'bridge');
       assert.equal(letter.streamSequence, 1);
-      assert.deepEqual([...Buffer.from(letter.payload, 'base64')], [1, 2, 3]);
+      assert.equal(letter.id, `${config.nats.ingest.name}:1`);
+      assert.deepEqual([...Buffer.from(letter.payload ?? '', 'base64')], [1, 2, 3]);
       await waitFor('the advisory to be settled', async () => (await jsm.consumers.info(advisoryTopology(config.nats).stream, advisoryTopology(config.nats).consumer)).num_ack_pending, (n) => n === 0, 10_000);
     } finally {
       for (const watcher of watchers) await watcher.stop();

@@ -62,7 +62,7 @@ describe('the plane end to end (NATS + PostgreSQL + serverless-offline + bridge)
       invalid_subject: BAD_SUBJECT,
     });
     for (const letter of letters) {
-      assert.ok(letter.payload.length > 0, 'dead letter keeps the payload bytes');
+      assert.ok((letter.payload ?? '').length > 0, 'dead letter keeps the payload bytes');
       assert.ok(letter.streamSequence > 0 && letter.attempts === 1);
       assert.match(letter.subject, new RegExp(`^${plane.runId}\\.`));
     }

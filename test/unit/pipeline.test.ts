@@ -27,6 +27,7 @@ function invoker(overrides: Partial<StageInvoker>): StageInvoker {
     validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
     route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [sink], deadLetterSubject: 'dl.a' })) }),
     sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
+    checkDelivery: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, delivered: 'no' as const })) }),
     ...overrides,
   };
 }

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type CheckResult, runReplay } from '../../functions/dlq-replay/replay.ts';
-import type { DeadLetterStore, StoredLetter } from '../../functions/dlq-replay/store.ts';
-import type { DeadLetter } from '../../shared/nats/index.ts';
+import { type DeadLetter, type DeadLetterStore, MissingOriginalError, type StoredLetter } from '../../shared/deadletters/index.ts';
 
 function letter(seq: number, overrides: Partial<DeadLetter> = {}): StoredLetter {
   return {
     seq,
     subject: 'dlq.a.b.v1',
     letter: {
-      version: 1,
+      version: 2,
+      id: `INGEST:${seq}`,
       subject: 'a.b.v1',
       headers: {},
       payload: '',
@@ -21,7 +21,7 @@ function letter(seq: number, overrides: Partial<DeadLetter> = {}): StoredLetter 
       message: 'no route',
       attempts: 1,
       firstFailedAt: '2026-01-01T00:00:00.000Z',
-      failedAt: '2026-01-01T00:00:00.000Z',
+      lastFailedAt: '2026-01-01T00:00:00.000Z',
       replayCount: 0,
       routeKey: 'a.b.v1',
       eventId: `e${seq}`,
@@ -41,6 +41,13 @@ function memoryStore(letters: StoredLetter[]): DeadLetterStore & { letters: Stor
     },
     async list(limit: number) {
       return store.letters.slice(0, limit);
+    },
+    async find(id: string) {
+      return store.letters.find((l) => l.letter.id === id);
+    },
+    async original(l: DeadLetter) {
+      if (l.payload === undefined) throw new MissingOriginalError(l.stored!);
+      return { headers: l.headers, payload: l.payload };
     },
     async replace(stored: StoredLetter, updated: DeadLetter) {
       store.letters = store.letters.filter((l) => l.seq !== stored.seq);
@@ -90,5 +97,42 @@ describe('runReplay', () => {
     assert.equal(moved.letter.replayCount, 2);
     assert.equal(moved.letter.parked, true);
     assert.equal(store.letters.find((l) => l.letter.streamSequence === 2)!.letter.replayCount, 0);
+  });
+
+  test('a rewritten letter keeps its id and its first failure time; only the last failure time moves', async () => {
+    const store = memoryStore([letter(1), letter(2)]);
+    const later = new Date('2026-03-01T00:00:00.000Z');
+    await runReplay({ ids: ['INGEST:2'] }, {
+      store,
+      check: async (): Promise<CheckResult> => ({ ok: false, failure: { stage: 'route', reason: 'unknown_route', message: 'still no route', retryable: false } }),
+      republish: async () => assert.fail('nothing passes the check'),
+      maxReplays: 5,
+      limit: 10,
+      ratePerSecond: 1_000_000,
+      now: () => later,
+    });
+    const [untouched, rewritten] = store.letters;
+    assert.equal(untouched!.letter.replayCount, 0, 'a letter the ids filter leaves out is not examined');
+    assert.notEqual(rewritten!.seq, 2, 'the rewrite is a new message in the stream');
+    assert.equal(rewritten!.letter.id, 'INGEST:2', 'but the letter keeps its id');
+    assert.equal(rewritten!.letter.firstFailedAt, '2026-01-01T00:00:00.000Z');
+    assert.equal(rewritten!.letter.lastFailedAt, later.toISOString());
+    assert.equal(await store.find('INGEST:2'), rewritten);
+  });
+
+  test('a letter whose original has expired from the object store is parked with the reason', async () => {
+    const gone = letter(1, { payload: undefined, stored: { bucket: 'B', object: 'INGEST:1', payloadBytes: 900_000 } });
+    const store = memoryStore([gone]);
+    const report = await runReplay({}, {
+      store,
+      check: async () => assert.fail('nothing to check without the original'),
+      republish: async () => assert.fail('nothing to republish without the original'),
+      maxReplays: 5,
+      limit: 10,
+      ratePerSecond: 1_000_000,
+    });
+    assert.equal(report.counts.parked, 1);
+    assert.match(report.items[0]!.detail ?? '', /no longer in object store bucket B/);
+    assert.equal(store.letters[0]!.letter.parked, true);
   });
 });

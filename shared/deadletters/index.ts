@@ -1,0 +1,10 @@
+export { openDeadLetters } from './deadLetters.ts';
+export type { DeadLetters } from './deadLetters.ts';
+export { buildDeadLetter, decodeDeadLetter, encodeDeadLetter, NotADeadLetterError, REPLAY_COUNT_HEADER } from './envelope.ts';
+export { letterId, parseLetterId } from './ids.ts';
+export { MissingOriginalError } from './originals.ts';
+export type { OriginalStore } from './originals.ts';
+export type { DeadLetterStore } from './store.ts';
+export type { DeadLetter, OriginalContent, OriginalMessage, StoredLetter, StoredOriginal } from './types.ts';
+export { DeadLetterTooLargeError } from './writer.ts';
+export type { DeadLetterWriter, WrittenLetter } from './writer.ts';
