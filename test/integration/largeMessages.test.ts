@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { Objm } from '@nats-io/obj';
 import { sampleEvent } from '../../shared/admin/index.ts';
@@ -10,6 +13,8 @@ import { createProducer, type EventValue } from '../../shared/nats/index.ts';
 import type { ReplayReport } from '../../functions/dlq-replay/replay.ts';
 import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'base64') : data).digest('hex');
 
@@ -83,6 +88,33 @@ describe('messages of any size the ingest stream accepts end as one row or one d
         assert.deepEqual(letter.stored, { bucket: plane.bridgeConfig.nats.deadLetter.payloadBucket, object: letter.id, payloadBytes: sizes[size] });
       }
     }
+  });
+
+  test('ingest dlq list, show and purge read and delete a letter whose original is in the object store', async () => {
+    const ingest = async (...args: string[]): Promise<string> =>
+      (await promisify(execFile)(process.execPath, [join(ROOT, 'bin/ingest.mjs'), ...args], { env: plane.env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+    const listed = JSON.parse(await ingest('dlq', 'list', '--json', '--limit', '100')) as (DeadLetter & { deadLetterSequence: number })[];
+    const apart = listed.filter((letter) => letter.stored !== undefined);
+    assert.equal(apart.length, 2, 'the letters above the threshold and at the stream maximum');
+    const [target] = apart;
+    const shown = JSON.parse(await ingest('dlq', 'show', target!.id)) as { id: string; payload: string; decoded: unknown };
+    assert.equal(shown.id, target!.id);
+    assert.equal(Buffer.from(shown.payload, 'base64').length, target!.stored!.payloadBytes, 'show reads the original from the object store');
+    assert.match(String(shown.decoded), /does not decode now: avro_decode_failed/);
+    // A bare sequence names a letter of the ingest stream.
+    assert.equal((JSON.parse(await ingest('dlq', 'show', String(target!.streamSequence))) as { id: string }).id, target!.id);
+
+    // Without --yes, purge only says what it would delete (and exits 1: nothing was deleted).
+    await assert.rejects(ingest('dlq', 'purge', '--id', target!.id), (error: { code?: number; stdout?: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stdout ?? '', /would delete 1 dead letter\(s\) \(1 with their originals in the object store\)/);
+      return true;
+    });
+    assert.match(await ingest('dlq', 'purge', '--id', target!.id, '--yes'), /deleted 1 dead letter/);
+    assert.equal((await plane.deadLetters()).some((letter) => letter.id === target!.id), false, 'the letter is gone');
+    const info = await (await new Objm(plane.js).open(target!.stored!.bucket)).info(target!.stored!.object);
+    assert.ok(info === null || info.deleted, 'and its original with it');
+    await assert.rejects(ingest('dlq', 'show', 'not-an-id'), /is not a dead-letter id/);
   });
 
   test('valid large events land as one row each; batches above the request limit are split, an event too large on its own is a dead letter', async () => {

@@ -41,36 +41,48 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
     await nc?.close();
   });
 
-  test('a message no bridge ever settles is caught from the advisory and dead-lettered once', async () => {
-    // Prepare: one message, delivered twice and never acknowledged (a bridge that crashes on it).
+  test('messages no bridge ever settles are caught from the advisory and dead-lettered once each, a large one with its original stored apart', async () => {
+    // Prepare: two messages, one of them near the server's max_payload, each delivered twice and
+    // never acknowledged (a bridge that crashes on them).
     const js = jetstream(nc);
-    await js.publish(`${config.nats.ingest.name.slice('INGEST_'.length)}.poison.v1`, new Uint8Array([1, 2, 3]), { msgID: 'poison-1' });
+    const subject = `${config.nats.ingest.name.slice('INGEST_'.length)}.poison.v1`;
+    const large = Buffer.alloc(nc.info!.max_payload - 1024, 0x7f);
+    await js.publish(subject, new Uint8Array([1, 2, 3]), { msgID: 'poison-1' });
+    await js.publish(subject, large, { msgID: 'poison-2' });
     const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
     for (let delivery = 1; delivery <= 2; delivery++) {
-      const msg = await consumer.next({ expires: 3000 });
-      assert.equal(msg?.info.deliveryCount, delivery);
+      for (let message = 1; message <= 2; message++) {
+        const msg = await consumer.next({ expires: 3000 });
+        assert.equal(msg?.info.deliveryCount, delivery);
+      }
     }
     // A pull outstanding when ack_wait runs out again is when 2.9 checks max_deliver.
     assert.equal(await consumer.next({ expires: 2500 }), null);
 
     // Act: two watchers, as two bridge replicas would run.
     const logger = createLogger('error');
-    const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, maxPayload: () => nc.info!.max_payload });
+    const { writer: deadLetters, store } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, maxPayload: () => nc.info!.max_payload });
     const watchers = [1, 2].map(() => createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger }));
     for (const watcher of watchers) await watcher.start();
     try {
       // Assess
-      await waitFor('the dead letter', async () => (await jsm.streams.info(config.nats.deadLetter.name)).state.messages, (count) => count >= 1, 15_000);
+      await waitFor('the dead letters', async () => (await jsm.streams.info(config.nats.deadLetter.name)).state.messages, (count) => count >= 2, 15_000);
       await new Promise((resolve) => setTimeout(resolve, 500));
       const info = await jsm.streams.info(config.nats.deadLetter.name);
-      assert.equal(info.state.messages, 1, 'exactly one dead letter');
-      const stored = await jsm.streams.getMessage(config.nats.deadLetter.name, { seq: info.state.first_seq });
-      const letter = decodeDeadLetter(stored!.data);
-      assert.equal(letter.reason, 'max_deliveries_exceeded');
-      assert.equal(letter.stage, 'bridge');
-      assert.equal(letter.streamSequence, 1);
-      assert.equal(letter.id, `${config.nats.ingest.name}:1`);
-      assert.deepEqual([...Buffer.from(letter.payload ?? '', 'base64')], [1, 2, 3]);
+      assert.equal(info.state.messages, 2, 'exactly one dead letter per message');
+      const letters = await Promise.all([info.state.first_seq, info.state.last_seq].map(async (seq) => decodeDeadLetter((await jsm.streams.getMessage(config.nats.deadLetter.name, { seq }))!.data)));
+      letters.sort((a, b) => a.streamSequence - b.streamSequence);
+      for (const letter of letters) {
+        assert.equal(letter.reason, 'max_deliveries_exceeded');
+        assert.equal(letter.stage, 'bridge');
+      }
+      const [small, big] = letters;
+      assert.equal(small!.id, `${config.nats.ingest.name}:1`);
+      assert.deepEqual([...Buffer.from(small!.payload ?? '', 'base64')], [1, 2, 3]);
+      assert.equal(big!.id, `${config.nats.ingest.name}:2`);
+      assert.equal(big!.payload, undefined, 'the large original does not travel in its letter');
+      const original = await store.original(big!);
+      assert.ok(Buffer.from(original.payload, 'base64').equals(large), 'it is read back from the object store, byte for byte');
       await waitFor('the advisory to be settled', async () => (await jsm.consumers.info(advisoryTopology(config.nats).stream, advisoryTopology(config.nats).consumer)).num_ack_pending, (n) => n === 0, 10_000);
     } finally {
       for (const watcher of watchers) await watcher.stop();
