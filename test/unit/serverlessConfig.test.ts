@@ -265,6 +265,7 @@ describe('infra/aws/nats JSON matches what the bridge provisions', () => {
       for (const [file, stream] of [
         ['ingest-stream.json', config.nats.ingest.name],
         ['deadletter-stream.json', config.nats.deadLetter.name],
+        ['deadletter-payloads-stream.json', `OBJ_${config.nats.deadLetter.payloadBucket}`],
       ] as const) {
         const wanted = JSON.parse(await readFile(join(AWS_DIR, 'nats', file), 'utf8')) as Record<string, unknown>;
         const actual = (await jsm.streams.info(stream)).config as unknown as Record<string, unknown>;
