@@ -1,10 +1,10 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { type BridgeConfig, ConfigError } from '../shared/config/index.ts';
-import { createLogger, type LogFields } from '../shared/logging/index.ts';
+import { type BridgeConfig, ConfigError, type LambdaConfig } from '../shared/config/index.ts';
 import { openDeadLetters } from '../shared/deadletters/index.ts';
+import { createLogger, type LogFields, redactUrl } from '../shared/logging/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createBridge } from './bridge.ts';
-import type { StageInvoker } from './invoker.ts';
+import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
 import { createStatsReporter } from './statsReporter.ts';
 
@@ -17,7 +17,27 @@ type BridgeProcessOptions = {
   readonly invoker: StageInvoker & { close?(): Promise<void> };
   readonly connectionName: string;
   readonly logFields: LogFields;
+  /**
+   * What the invoker reaches, for the start-up line (lambdaTargetFields for the Lambda invoker);
+   * an invoker that calls no function (the bench's in-process one) says so in logFields instead.
+   */
+  readonly invokeTarget?: LogFields;
 };
+
+/**
+ * Where a Lambda invoker sends its invokes, as the start-up line shows it: with LAMBDA_ENDPOINT
+ * unset the bridge calls AWS Lambda itself, and an operator must see which region and function
+ * names (FUNCTION_PREFIX applied) before the first batch fails against the wrong ones.
+ */
+function lambdaTargetFields(lambda: LambdaConfig): LogFields {
+  const names = lambda.functionNames;
+  return {
+    lambda: lambda.endpoint ?? `AWS Lambda in ${lambda.region}`,
+    region: lambda.region,
+    transport: lambdaTransportFor(lambda.endpoint) === 'local-http' ? 'unsigned HTTP (serverless-offline on loopback)' : 'AWS SDK',
+    functions: [names.validate, names.route, names.sinkWrite],
+  };
+}
 
 /**
  * The bridge as a process: connect, provision, consume, watch max-deliveries advisories, and on
@@ -26,6 +46,13 @@ type BridgeProcessOptions = {
 async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   const { config, invoker } = options;
   const logger = createLogger(config.logLevel, options.logFields);
+  // Before connecting, so a bridge stuck on NATS has already said what it is for.
+  logger.info('bridge starting', {
+    ...options.invokeTarget,
+    nats: redactUrl(config.nats.url),
+    stream: config.nats.ingest.name,
+    consumer: config.nats.consumer,
+  });
   const nc = await connectNats(config.nats.url, options.connectionName, config.nats.security);
   const jsm = await jetstreamManager(nc);
   if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
@@ -84,5 +111,5 @@ function exitOnStartFailure(what: string): (error: unknown) => void {
   };
 }
 
-export { exitOnStartFailure, runBridgeProcess };
+export { exitOnStartFailure, lambdaTargetFields, runBridgeProcess };
 export type { BridgeProcessOptions };

@@ -1,18 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
-import { encodeAvro, frame, SchemaCache } from '../shared/avro/index.ts';
+import { encodeAvro, fingerprintFromHex, frame, SchemaCache, type WireFormat } from '../shared/avro/index.ts';
 import type { CliConfig } from '../shared/config/index.ts';
 import { connectNats, createProducer, encodeEvent, ensureTopology } from '../shared/nats/index.ts';
 import { createSql, type Sql } from '../shared/postgres/index.ts';
-import { findRouteBySubject, routeKeyFromSubject } from '../shared/registry/index.ts';
+import { findRouteBySubject, type RouteRecord, routeKeyFromSubject } from '../shared/registry/index.ts';
+import { BROKEN, type Broken } from './brokenKinds.ts';
+import { UsageError } from './exitCodes.ts';
 import { MIGRATIONS_DIR } from './paths.ts';
 
 type Print = (line: string) => void;
 
-/** Ways `ingest publish --broken` spoils an event, each ending as a dead letter with its own reason. */
-const BROKEN = ['random-bytes', 'truncated', 'unknown-route', 'bad-subject', 'unknown-schema-id'] as const;
-type Broken = (typeof BROKEN)[number];
 
 async function withSql<T>(config: CliConfig, work: (sql: Sql) => Promise<T>): Promise<T> {
   const sql = createSql(config.databaseUrl, { max: 2, applicationName: 'ingest-cli' });
@@ -45,21 +44,30 @@ async function runNatsSetup(config: CliConfig, settings: { ackWaitMs: number; ma
   }
 }
 
-function isBroken(value: string): value is Broken {
-  return (BROKEN as readonly string[]).includes(value);
+/**
+ * The writer identity of an `unknown-schema-id` frame: a number (schema-id, confluent) or a
+ * CRC-64 fingerprint (single-object) that no version of the route's schema has.
+ */
+function unknownWriter(route: RouteRecord, index: number): { schemaId: number; fingerprint: bigint } {
+  const fingerprint = fingerprintFromHex(route.schema.fingerprint) ^ BigInt(index + 1);
+  return { schemaId: 999_999 + index, fingerprint };
 }
 
 async function runPublish(
   config: CliConfig,
-  options: { subject: string; count: number; broken: string | undefined },
+  options: { subject: string; count: number; broken: Broken | undefined },
   print: Print,
 ): Promise<void> {
-  if (options.broken !== undefined && !isBroken(options.broken)) {
-    throw new Error(`--broken must be one of ${BROKEN.join(', ')}`);
-  }
   const key = routeKeyFromSubject(options.subject, 'bridge');
   const route = await withSql(config, (sql) => findRouteBySubject(sql, options.subject));
-  if (route === undefined) throw new Error(`no route registered for ${options.subject}; load one with: ingest registry load <file>`);
+  if (route === undefined) throw new Error(`no route registered for ${options.subject}; load one with: ingest registry import <file>`);
+  // A raw payload is the bare Avro body: there is no schema id to get wrong, and a frame on it
+  // would only fail to decode (avro_decode_failed), not what --broken unknown-schema-id promises.
+  if (options.broken === 'unknown-schema-id' && route.wireFormat === 'raw') {
+    throw new UsageError(
+      `--broken unknown-schema-id needs a framed wire format (schema-id, confluent or single-object); ${route.subject} uses "raw", whose payload carries no schema id. On this route use ${BROKEN.filter((kind) => kind !== 'unknown-schema-id').join(', ')}`,
+    );
+  }
   const nc = await connectNats(config.nats.url, 'ingest-cli', config.nats.security);
   const schemas = new SchemaCache();
   try {
@@ -68,7 +76,7 @@ async function runPublish(
       const event = sampleEvent(route);
       const type = schemas.get(route.schema.cacheKey, route.schema.definition);
       const bytes = encodeEvent(route, event, type);
-      switch (options.broken as Broken | undefined) {
+      switch (options.broken) {
         case undefined:
           // The bytes producer.publish would send, already encoded above.
           await producer.publishRaw(route.subject, bytes, event.id);
@@ -86,8 +94,8 @@ async function runPublish(
           await producer.publishRaw(key.type, bytes, event.id);
           break;
         case 'unknown-schema-id':
-          // A schema-id frame naming a version the registry never issued.
-          await producer.publishRaw(route.subject, frame('schema-id', encodeAvro(type, event), { schemaId: 999_999 + i }), event.id);
+          // A frame in the route's own wire format naming a version the registry never issued.
+          await producer.publishRaw(route.subject, frame(route.wireFormat as WireFormat, encodeAvro(type, event), unknownWriter(route, i)), event.id);
           break;
       }
     }
@@ -97,5 +105,5 @@ async function runPublish(
   }
 }
 
-export { runMigrate, runNatsSetup, runPublish, withSql, BROKEN };
+export { runMigrate, runNatsSetup, runPublish, withSql };
 export type { Print };

@@ -1,153 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBridgeConfig, loadCliConfig, loadRegistryClientConfig, loadReplayConfig } from '../shared/config/index.ts';
-import { parseLetterId } from '../shared/deadletters/index.ts';
-import { consumerSettingsFor } from '../shared/nats/index.ts';
-import { BROKEN, runMigrate, runNatsSetup, runPublish } from './commands.ts';
-import { runDlqList, runDlqPurge, runDlqReplay, runDlqShow } from './dlqCommands.ts';
-import { runSinkCreateTable } from './sinkCommands.ts';
-import { runCheckCompat, runRegistryExport, runRegistryImport, runRegistryList, runRegistryRequest } from './registryCommands.ts';
+import { ConfigError, loadCliConfig, reportUnknownVariablesOnce } from '../shared/config/index.ts';
+import { type CommandSpec, type OptionValues, synopsis } from './commandSpec.ts';
+import type { Print } from './commands.ts';
+import { COMMANDS, GROUPS } from './commandTable.ts';
+import { EXIT, UsageError } from './exitCodes.ts';
+import { commandHelp, globalHelp, groupHelp } from './help.ts';
+import { ROOT } from './paths.ts';
+import { describeDatabaseError } from './databaseErrors.ts';
 
-const USAGE = `usage: ingest <command>
+const HELP_FLAGS = new Set(['-h', '--help']);
 
-  migrate                              apply pending registry migrations
-  registry import <file.xreg.json>     validate and apply a registry document (an export, or written
-                                       by hand) in one transaction; creates sink tables
-  registry export [--out FILE]         the whole registry as one document
-  registry list                        one line per route: subject, schema, sink, dead letters, framing
-  registry get <path>                  any registry path, e.g. /schemagroups/metrics/schemas/cpu-usage$details
-  registry put|patch|post <path> <file.json>
-  registry delete <path>               write through the same rules as the HTTP API
-  registry check-compat <schema-path> <schema.avsc> [--mode MODE]
-                                       check a schema file against the registered versions (no change);
-                                       reads REGISTRY_URL over HTTP when set, else the database
-  sink create-table <subject> [--print]
-                                       create a route's PostgreSQL table from its schema and column
-                                       mapping (--print: only show the DDL)
-  nats setup                           create or update the streams and the bridge's consumer
-  publish <subject> [--count N] [--broken ${BROKEN.join('|')}]
-                                       publish sample Avro events for a registered route
-  dlq list [FILTERS] [--limit N] [--json]
-                                       list dead letters, oldest first
-  dlq show <id>                        one dead letter in full, its payload decoded if it decodes now;
-                                       <id> is the original's <stream>:<sequence> (dlq list shows it),
-                                       or a bare sequence of the ingest stream
-  dlq replay [FILTERS] [--dry-run] [--limit N]
-                                       re-drive dead letters whose cause is fixed (what the scheduled
-                                       dlq-replay function does); --dry-run only reports
-  dlq purge [FILTERS] --yes            delete dead letters for good
-
-  FILTERS: --id ID (repeatable)  --reason R  --route TYPE.VERSION  --subject S
-           --since ISO-TIME  --until ISO-TIME (of the last failure)
-
-Configuration comes from the environment (NATS_URL, DATABASE_URL, ...; see README).`;
-
-function positiveInteger(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} must be a positive integer`);
-  return parsed;
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  return String(manifest.version);
 }
 
-async function main(argv: string[]): Promise<boolean> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      count: { type: 'string' },
-      id: { type: 'string', multiple: true },
-      broken: { type: 'string' },
-      limit: { type: 'string' },
-      reason: { type: 'string' },
-      out: { type: 'string' },
-      mode: { type: 'string' },
-      route: { type: 'string' },
-      subject: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      yes: { type: 'boolean', default: false },
-      print: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const print = (line: string): void => void process.stdout.write(`${line}\n`);
-  const [command, sub, first, second] = positionals;
-  if (values.help || command === undefined) {
-    print(USAGE);
-    return true;
+/** The command whose words (or an alias's) start `argv`, and the arguments after them. */
+function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: string[] } | undefined {
+  for (const spec of COMMANDS) {
+    for (const name of [spec.name, ...(spec.aliases ?? [])]) {
+      const words = name.split(' ');
+      if (words.every((word, index) => argv[index] === word)) return { spec, rest: argv.slice(words.length) };
+    }
   }
-  const config = loadCliConfig();
-  for (const key of ['since', 'until'] as const) {
-    if (values[key] !== undefined && Number.isNaN(Date.parse(values[key]))) throw new Error(`--${key} must be an ISO-8601 time`);
+  return undefined;
+}
+
+/** `ingest help [words]`: the help of a command, a group, or everything. */
+function helpFor(words: readonly string[]): string {
+  if (words.length === 0) return globalHelp();
+  const found = findCommand(words);
+  if (found !== undefined && found.rest.length === 0) return commandHelp(found.spec);
+  if (words.length === 1 && GROUPS.includes(words[0]!)) return groupHelp(words[0]!);
+  throw new UsageError(`there is no command "ingest ${words.join(' ')}"`, 'ingest help [command]');
+}
+
+/** parseArgs reports a bad command line as a TypeError with an ERR_PARSE_ARGS_* code. */
+function isParseArgsError(error: unknown): error is Error {
+  const code: unknown = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+function parseCommandLine(spec: CommandSpec, rest: readonly string[]): { values: OptionValues; positionals: string[] } {
+  const options = Object.fromEntries(Object.entries(spec.options).map(([name, option]) => [name, { type: option.type, multiple: option.multiple === true }]));
+  try {
+    const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
+    return { values: values as OptionValues, positionals };
+  } catch (error) {
+    if (!isParseArgsError(error)) throw error;
+    // Node's message goes on to explain `--`; its first sentence is the part that helps here.
+    throw new UsageError(error.message.split('. ')[0]!, synopsis(spec), { cause: error });
   }
-  const ingestStream = config.nats.ingest.name;
-  const letterIdArgument = (text: string, what: string): string => {
-    const id = parseLetterId(text, ingestStream);
-    if (id === undefined) throw new Error(`${what} "${text}" is not a dead-letter id: <stream>:<sequence> of the original message, or a sequence of ${ingestStream}`);
-    return id;
-  };
-  const ids = values.id?.map((text) => letterIdArgument(text, '--id'));
-  const filter = { ids, reason: values.reason, routeKey: values.route, subject: values.subject, since: values.since, until: values.until };
-  const pair = `${command} ${sub ?? ''}`.trim();
-  switch (pair) {
-    case 'migrate':
-      await runMigrate(config, print);
-      return true;
-    case 'registry import':
-    case 'registry load':
-      if (first === undefined) break;
-      await runRegistryImport(config, first, print);
-      return true;
-    case 'registry export':
-      await runRegistryExport(config, values.out, print);
-      return true;
-    case 'registry list':
-      await runRegistryList(config, print);
-      return true;
-    case 'registry get':
-    case 'registry delete':
-      if (first === undefined) break;
-      return runRegistryRequest(config, sub === 'get' ? 'GET' : 'DELETE', first, undefined, print);
-    case 'registry put':
-    case 'registry patch':
-    case 'registry post':
-      if (first === undefined || second === undefined) break;
-      return runRegistryRequest(config, sub!.toUpperCase(), first, second, print);
-    case 'registry check-compat':
-      if (first === undefined || second === undefined) break;
-      return runCheckCompat(config, { schemaPath: first, file: second, registryUrl: loadRegistryClientConfig().registryUrl, mode: values.mode }, print);
-    case 'sink create-table':
-      if (first === undefined) break;
-      return runSinkCreateTable(config, { subject: first, print: values.print }, print);
-    case 'nats setup':
-      await runNatsSetup(config, consumerSettingsFor(loadBridgeConfig()), print);
-      return true;
-    case 'dlq list':
-      await runDlqList(loadReplayConfig(), { ...filter, limit: positiveInteger(values.limit, '--limit', 100), json: values.json }, print);
-      return true;
-    case 'dlq show':
-      if (first === undefined) break;
-      return runDlqShow(loadReplayConfig(), letterIdArgument(first, 'id'), print);
-    case 'dlq replay':
-      await runDlqReplay(loadReplayConfig(), { ...filter, dryRun: values['dry-run'], limit: values.limit === undefined ? undefined : positiveInteger(values.limit, '--limit', 1) }, print);
-      return true;
-    case 'dlq purge':
-      return runDlqPurge(loadReplayConfig(), { ...filter, yes: values.yes }, print);
-    default:
-      if (command === 'publish' && sub !== undefined) {
-        await runPublish(config, { subject: sub, count: positiveInteger(values.count, '--count', 1), broken: values.broken }, print);
-        return true;
+}
+
+/** Runs one command line; resolves to the exit code, throws what the entry point reports. */
+async function runCli(argv: readonly string[], print: Print): Promise<number> {
+  const [first] = argv;
+  if (first === '--version' || first === '-V') {
+    print(`ingest ${packageVersion()}`);
+    return EXIT.ok;
+  }
+  if (first === undefined || HELP_FLAGS.has(first)) {
+    print(globalHelp());
+    return EXIT.ok;
+  }
+  if (first === 'help') {
+    print(helpFor(argv.slice(1)));
+    return EXIT.ok;
+  }
+  const found = findCommand(argv);
+  if (found === undefined) {
+    if (GROUPS.includes(first)) {
+      if (argv.slice(1).some((arg) => HELP_FLAGS.has(arg))) {
+        print(groupHelp(first));
+        return EXIT.ok;
       }
+      const sub = argv[1];
+      throw new UsageError(sub === undefined || sub.startsWith('-') ? `"ingest ${first}" needs a subcommand` : `unknown command "ingest ${first} ${sub}"`, groupHelp(first));
+    }
+    throw new UsageError(first.startsWith('-') ? `unknown option "${first}" (options come after the command)` : `unknown command "${first}"`);
   }
-  throw new Error(`unknown or incomplete command "${positionals.join(' ')}"\n\n${USAGE}`);
+  const { spec, rest } = found;
+  const { values, positionals } = parseCommandLine(spec, rest);
+  if (values.help === true) {
+    print(commandHelp(spec));
+    return EXIT.ok;
+  }
+  if (positionals.length < spec.args.length) throw new UsageError(`missing ${spec.args.slice(positionals.length).join(' ')}`, synopsis(spec));
+  if (positionals.length > spec.args.length) throw new UsageError(`unexpected argument "${positionals[spec.args.length]}"`, synopsis(spec));
+  try {
+    return (await spec.run({ args: positionals, values, print })) ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    // A value the command refused (--count abc) is a usage error of this command: show its synopsis.
+    if (error instanceof UsageError && error.usage === undefined) throw new UsageError(error.message, synopsis(spec), { cause: error });
+    throw error;
+  }
 }
 
-main(process.argv.slice(2))
-  .then((ok) => {
-    if (!ok) process.exitCode = 1;
-  })
-  .catch((error: unknown) => {
-    process.stderr.write(`ingest: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-  });
+/** What a failure prints on stderr, and its exit code. Never a stack trace: these are operators' errors. */
+function reportFailure(error: unknown, write: Print): number {
+  if (error instanceof UsageError) {
+    write(`ingest: ${error.message}`);
+    if (error.usage !== undefined) write(error.usage.includes('\n') ? `\n${error.usage}` : `usage: ${error.usage}`);
+    else write('run "ingest --help" for the commands');
+    return EXIT.usage;
+  }
+  if (error instanceof ConfigError) {
+    write(`ingest: ${error.message}`);
+    return EXIT.failed;
+  }
+  let databaseUrl: string | undefined;
+  try {
+    databaseUrl = loadCliConfig().databaseUrl;
+  } catch {
+    databaseUrl = undefined; // an invalid configuration was reported by the command itself
+  }
+  const described = databaseUrl === undefined ? error : describeDatabaseError(error, databaseUrl);
+  write(`ingest: ${described instanceof Error ? described.message : String(described)}`);
+  return EXIT.failed;
+}
+
+const print: Print = (line) => void process.stdout.write(`${line}\n`);
+const warn: Print = (line) => void process.stderr.write(`${line}\n`);
+
+// `ingest registry list | head -1`: once the reader is gone there is nobody left to tell, so
+// stop quietly and successfully instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  warn(`ingest: cannot write to standard output: ${error.message}`);
+  process.exit(EXIT.failed);
+});
+
+reportUnknownVariablesOnce((unknown) => {
+  for (const variable of unknown) warn(`ingest: warning: ${variable.name} is not a variable this plane reads (ignored); did you mean ${variable.closest}?`);
+});
+
+runCli(process.argv.slice(2), print).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = reportFailure(error, warn);
+  },
+);

@@ -38,18 +38,46 @@ async function runRegistryExport(config: CliConfig, out: string | undefined, pri
   }
 }
 
-/** One line per route: subject, schema, sink, dead letters, framing. */
-async function runRegistryList(config: CliConfig, print: Print): Promise<void> {
+/** A route as `ingest registry list` shows it. */
+type RouteListing = {
+  readonly subject: unknown;
+  readonly dataschemaxid: unknown;
+  /** The sink targets as stored (one, or several for a fan-out route). */
+  readonly sinks: readonly unknown[];
+  readonly deadlettersubject: unknown;
+  readonly wireformat: unknown;
+};
+
+async function listRoutes(config: CliConfig): Promise<RouteListing[]> {
   const document = await withSql(config, (sql) => createRegistryService(sql, filtersOf(config)).export());
   const groups = isObject(document.messagegroups) ? Object.values(document.messagegroups) : [];
-  print(['subject', 'dataschemaxid', 'sink', 'deadlettersubject', 'wireformat'].join('\t'));
+  const routes: RouteListing[] = [];
   for (const group of groups) {
     const messages = isObject(group) && isObject(group.messages) ? Object.values(group.messages) : [];
     for (const message of messages) {
       if (!isObject(message) || !isObject(message.ingestion) || !isObject(message.protocoloptions)) continue;
-      const sink = ingestionSinkEntries(message.ingestion).map(describeSinkTarget).join(' + ');
-      print([message.protocoloptions.subject, message.dataschemaxid, sink, message.ingestion.deadlettersubject, message.ingestion.wireformat ?? 'raw'].join('\t'));
+      routes.push({
+        subject: message.protocoloptions.subject,
+        dataschemaxid: message.dataschemaxid,
+        sinks: ingestionSinkEntries(message.ingestion),
+        deadlettersubject: message.ingestion.deadlettersubject,
+        wireformat: message.ingestion.wireformat ?? 'raw',
+      });
     }
+  }
+  return routes;
+}
+
+/** One line per route (subject, schema, sinks, dead letters, framing), or with `json` one JSON array. */
+async function runRegistryList(config: CliConfig, options: { json: boolean }, print: Print): Promise<void> {
+  const routes = await listRoutes(config);
+  if (options.json) {
+    print(JSON.stringify(routes, null, 2));
+    return;
+  }
+  print(['subject', 'dataschemaxid', 'sink', 'deadlettersubject', 'wireformat'].join('\t'));
+  for (const route of routes) {
+    print([route.subject, route.dataschemaxid, route.sinks.map(describeSinkTarget).join(' + '), route.deadlettersubject, route.wireformat].join('\t'));
   }
 }
 

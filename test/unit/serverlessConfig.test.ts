@@ -22,7 +22,7 @@ const INFRA_TEMPLATES = ['database.yml', 'bridge.yml', 'bridge-repository.yml'];
 type ServerlessConfig = {
   configValidationMode: string;
   params: Record<string, Record<string, unknown>>;
-  provider: { environment: Record<string, string> };
+  provider: { runtime: string; environment: Record<string, string> };
   custom: Record<string, Record<string, unknown>>;
   functions: Record<string, Record<string, unknown>>;
 };
@@ -112,6 +112,17 @@ describe('serverless.yml', () => {
     assert.doesNotMatch(text, /postgres(ql)?:\/\/[^'"\s]*:[^'"\s@]+@/, 'no literal database password');
   });
 
+  test('the function bundles target the Lambda runtime the functions run on', () => {
+    const target = config.custom.esbuild?.target;
+    for (const [name, fn] of Object.entries(config.functions)) {
+      const runtime = String(fn.runtime ?? config.provider.runtime);
+      const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+      assert.ok(major !== undefined, `${name} runs on a Node.js runtime, got ${runtime}`);
+      // esbuild lowers syntax only for what the target lacks, so the target must be the runtime's own Node.
+      assert.equal(target, `node${major}`, `${name}: esbuild target ${String(target)} for runtime ${runtime}`);
+    }
+  });
+
   test('the replay schedule is a stage parameter: on for dev, off for test and by default', () => {
     for (const param of ['dlqReplaySchedule', 'dlqReplayEnabled', 'registryApiMemorySize', 'registryApiReservedConcurrency']) {
       assert.ok(param in (config.params.default ?? {}), `param ${param}`);
@@ -198,6 +209,17 @@ describe('infra/aws CloudFormation templates', () => {
     for (const name of imported) assert.ok(exported.has(name), `${name} is exported by database.yml`);
   });
 
+});
+
+describe('the bridge image', () => {
+  test('its bundle targets the Node.js of the image it runs in', async () => {
+    const dockerfile = await readFile(join(AWS_DIR, 'Dockerfile'), 'utf8');
+    const stages = [...dockerfile.matchAll(/^FROM node:(\d+)[^\s]*/gm)].map((match) => match[1]);
+    assert.ok(stages.length >= 2, 'a build stage and a runtime stage');
+    const runtime = stages.at(-1);
+    assert.ok(stages.every((major) => major === runtime), `build and runtime stages use one Node.js major: ${stages.join(', ')}`);
+    assert.equal(/--target=node(\d+)/.exec(dockerfile)?.[1], runtime, 'esbuild --target of the bridge bundle');
+  });
 });
 
 describe('the bridge image entrypoint', () => {
