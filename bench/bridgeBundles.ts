@@ -14,7 +14,7 @@ type BridgeBundles = {
 /**
  * Bundles both bridges the way infra/aws/Dockerfile bundles the production one (esbuild, ESM,
  * source maps, a real `require`), so `--bundle` measures what ECS runs rather than tsx, which
- * compiles on load and keeps its own state in memory. Target node20: the machine's node.
+ * compiles on load and keeps its own state in memory. Target node22: the bridge image's Node (infra/aws/Dockerfile).
  */
 async function buildBridgeBundles(): Promise<BridgeBundles> {
   const dir = mkdtempSync(join(tmpdir(), 'ingest-bench-bridge-'));
@@ -25,7 +25,7 @@ async function buildBridgeBundles(): Promise<BridgeBundles> {
       outfile,
       bundle: true,
       platform: 'node',
-      target: 'node20',
+      target: 'node22',
       format: 'esm',
       sourcemap: true,
       banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },

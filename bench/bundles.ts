@@ -44,7 +44,7 @@ function zipSize(files: readonly string[], dir: string): number {
 
 /**
  * Builds each handler with the options serverless.yml gives serverless-esbuild (bundle, ESM,
- * node20, source maps, @aws-sdk/* left to the runtime), into a temporary directory so the
+ * node22 (the Lambda runtime), source maps, @aws-sdk/* left to the runtime), into a temporary directory so the
  * shared .esbuild/ that serverless-offline uses is left alone.
  */
 async function buildBundles(): Promise<{ bundles: Bundle[]; dir: string; cleanup: () => void }> {
@@ -58,7 +58,7 @@ async function buildBundles(): Promise<{ bundles: Bundle[]; dir: string; cleanup
       bundle: true,
       minify: false,
       sourcemap: true,
-      target: 'node20',
+      target: 'node22',
       platform: 'node',
       format: 'esm',
       banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },

@@ -61,9 +61,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   // The dead letter's size limit is the server's own (INFO max_payload), read at each write.
   const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, maxPayload: () => nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD });
   const bridge = createBridge({ config, consumer, deadLetters, invoker, logger });
-  await bridge.start();
   const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
-  await watcher.start();
   const reporter = createStatsReporter({
     stats: bridge.stats,
     logger,
@@ -73,16 +71,18 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
     },
   });
-  reporter.start();
 
   let stopping = false;
+  let started: Promise<void> = Promise.resolve();
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info('draining', { signal });
     reporter.stop();
-    bridge
-      .stop()
+    // A signal during start-up waits for it, so what the bridge already pulled is drained too.
+    started
+      .catch(() => {})
+      .then(() => bridge.stop())
       .then(() => watcher.stop())
       .then(() => invoker.close?.())
       .then(() => nc.drain())
@@ -92,8 +92,15 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
         process.exit(1);
       });
   };
+  // Before the first pull: a SIGTERM from then on drains instead of killing held messages.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  started = (async () => {
+    await bridge.start();
+    await watcher.start();
+    if (!stopping) reporter.start();
+  })();
+  await started;
   void nc.closed().then((error) => {
     if (!stopping) {
       logger.error('NATS connection closed', { error });

@@ -42,7 +42,9 @@ describe('faults: nothing lost, nothing doubled', () => {
       natsUrl,
       databaseServerUrl: databaseUrl,
       // Throughout, sink-write also fails one invocation in five on purpose (a crashing function).
-      bridgeEnv: { LAMBDA_TIMEOUT_MS: '3000', ACK_WAIT_MS: '5000', RETRY_MAX_ATTEMPTS: '15', MAX_DELIVER: '30', RETRY_MAX_DELAY_MS: '1500', FAULT_INJECTION_PERCENT: '20' },
+      // The retry budget (15 attempts, delays up to 3 s: about 36 s) outlasts every outage here,
+      // serverless-offline's restart included, which takes 20 s and more on a busy 2-core machine.
+      bridgeEnv: { LAMBDA_TIMEOUT_MS: '3000', ACK_WAIT_MS: '5000', RETRY_MAX_ATTEMPTS: '15', MAX_DELIVER: '30', RETRY_MAX_DELAY_MS: '3000', FAULT_INJECTION_PERCENT: '20' },
     });
   });
 
