@@ -6,3 +6,4 @@ export type { RegistryApiConfig } from './registryApi.ts';
 export { loadReplayConfig } from './replay.ts';
 export type { ReplayConfig } from './replay.ts';
 export { loadHttpSinkPolicy, loadSinkConfig, type HttpSinkAuthHeader, type HttpSinkConfig, type HttpSinkPolicy, type NatsSinkConfig, type SinkConfig } from './sinks.ts';
+export { loadLauncherConfig, type LauncherConfig } from './local.ts';
