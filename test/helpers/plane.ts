@@ -181,5 +181,5 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
   }
 }
 
-export { createTestPlane };
+export { createTestPlane, exampleDocumentFor };
 export type { TestPlane, TestPlaneOptions };
