@@ -15,14 +15,22 @@ import { killAll, stillRunning, waitUntilGone } from '../helpers/processTree.ts'
 
 const STAND_IN = fileURLToPath(new URL('../helpers/launcherStandIn.ts', import.meta.url));
 
-/** A child that starts a grandchild (same process group) and, like the grandchild, may ignore SIGTERM. */
-function childScript(ignoreTerm: boolean): string {
-  const ignore = ignoreTerm ? "process.on('SIGTERM', () => {});" : '';
-  const grandchild = `${ignore} setInterval(() => {}, 60000);`;
-  return `${ignore}
+/**
+ * A child that starts a grandchild (same process group) and, like the grandchild, may ignore
+ * SIGTERM; each writes "ready" to the log once its handler is in place.
+ */
+function childScript(childIgnoresTerm: boolean, grandchildIgnoresTerm = childIgnoresTerm): string {
+  const ignore = (yes: boolean): string => (yes ? "process.on('SIGTERM', () => {});" : '');
+  const grandchild = `${ignore(grandchildIgnoresTerm)} process.stdout.write('ready\\n'); setInterval(() => {}, 60000);`;
+  return `${ignore(childIgnoresTerm)}
     const { spawn } = require('node:child_process');
-    spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'ignore' });
+    spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: ['ignore', 'inherit', 'inherit'] });
+    process.stdout.write('ready\\n');
     setInterval(() => {}, 60000);`;
+}
+
+async function readyLines(log: string): Promise<number> {
+  return (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((line) => line === 'ready').length;
 }
 
 async function startStandIn(t: { after(fn: () => Promise<void>): void }, ignoreTerm: boolean, graceMs: number): Promise<{ standIn: ChildProcess; tree: number[]; log: string }> {
@@ -36,9 +44,9 @@ async function startStandIn(t: { after(fn: () => Promise<void>): void }, ignoreT
   });
   const [line] = (await once(createInterface({ input: standIn.stdout! }), 'line')) as [string];
   const childPid = (JSON.parse(line) as { child: number }).child;
-  // Ready when the child and its grandchild both run in the child's process group.
+  // Ready when the child and its grandchild both run in the child's process group, signal handlers set.
   const deadline = Date.now() + 20_000;
-  while (tree.length < 2) {
+  while (tree.length < 2 || (await readyLines(log)) < 2) {
     assert.ok(Date.now() < deadline, 'the stand-in started its child and grandchild');
     await new Promise((resolve) => setTimeout(resolve, 100));
     tree = (await processGroupMembers(childPid)) ?? [];
@@ -77,15 +85,14 @@ test('SIGKILL of the launcher: a child and grandchild that ignore SIGTERM are ki
 test('stop() also ends a grandchild that outlives its parent', { timeout: 30_000 }, async (t) => {
   // Prepare: the child stops on SIGTERM at once, its grandchild ignores it.
   const dir = await mkdtemp(join(tmpdir(), 'ingest-ownership-'));
-  const grandchild = "process.on('SIGTERM', () => {}); setInterval(() => {}, 60000);";
-  const script = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'ignore' }); setInterval(() => {}, 60000);`;
-  const child = launchProcess('child', process.execPath, ['-e', script], process.env, join(dir, 'child.log'));
+  const log = join(dir, 'child.log');
+  const child = launchProcess('child', process.execPath, ['-e', childScript(false, true)], process.env, log);
   let tree: number[] = [];
   t.after(async () => {
     killAll(tree);
     await rm(dir, { recursive: true, force: true });
   });
-  while (tree.length < 2) {
+  while (tree.length < 2 || (await readyLines(log)) < 2) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     tree = (await processGroupMembers(child.child.pid!)) ?? [];
   }
