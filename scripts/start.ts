@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   say(`  npx ingest publish ${subject} --count 100`);
   say(`  npx ingest publish ${subject} --count 5 --broken truncated`);
   say('  npx ingest dlq list');
-  say(`  curl -s http://127.0.0.1:${local.offlineHttpPort}/messagegroups?inline=messages`);
+  say(`  curl -s 'http://127.0.0.1:${local.offlineHttpPort}/messagegroups?inline=messages'   # the routes`);
   if (checked !== undefined) say(`  psql ${redactUrl(services.databaseUrl)} -c 'select count(*) from ${checked.table}'`);
   say('Ctrl-C stops the bridge (draining in-flight batches) and serverless-offline.');
 }
