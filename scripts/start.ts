@@ -10,7 +10,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MIGRATIONS_DIR } from '../cli/paths.ts';
 import { acquirePlaneLock, type PlaneLock } from '../infra/local/planeLock.ts';
 import { assertPortsFree } from '../infra/local/ports.ts';
-import { redactUrl } from '../infra/local/probe.ts';
+import { errorMessage, redactUrl } from '../infra/local/probe.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../infra/local/processes.ts';
 import { describeSeedOutcome, seedRegistryFiles } from '../infra/local/seedRegistry.ts';
 import { ensureServices } from '../infra/local/services.ts';
@@ -89,7 +89,9 @@ function supervise(name: string, launch: () => ManagedProcess): void {
   const run = (): void => {
     const current = launch();
     children.set(name, current);
-    if (current.child.pid !== undefined) void lock?.setChild(name, current.child.pid).catch(() => {});
+    if (current.child.pid !== undefined) {
+      void lock?.setChild(name, current.child.pid).catch((error: unknown) => say(`could not record ${name} pid ${current.child.pid} in the lock file: ${errorMessage(error)}`));
+    }
     current.child.once('exit', (code, signal) => {
       if (stopping) return;
       say(`${name} (pid ${current.child.pid}) exited (${signal ?? code}); restarting in 1 s`);
@@ -216,7 +218,7 @@ if (args.includes('--help') || args.includes('-h')) exitWithUsage(undefined);
 if (args.length > 0) exitWithUsage(`unknown argument${args.length > 1 ? 's' : ''}: ${args.join(' ')}`);
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`[start] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`[start] ${errorMessage(error)}\n`);
   stopping = true;
   await Promise.all([...children.values()].map((child) => child.stop(5000)));
   await lock?.release();
