@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { loadBridgeConfig, loadCliConfig } from '../../shared/config/index.ts';
-import { advisoryTopology, connectNats } from '../../shared/nats/index.ts';
+import { connectNats } from '../../shared/nats/index.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort, uniqueRunId } from './names.ts';
 import { exampleDocumentFor } from './plane.ts';
@@ -129,11 +129,12 @@ async function createLauncherSandbox(): Promise<LauncherSandbox> {
     async close() {
       // Whatever a failed assertion left running goes first; then this run's streams, database and files.
       killAll([...runs.map((run) => run.child.pid!), ...trees]);
+      // Every stream named after this run: ingest, dead letters, advisories, and any the plane adds later.
       const config = loadBridgeConfig(env);
       const nc = await connectNats(config.nats.url, `ingest-test-${runId}`, config.nats.security);
       const jsm = await jetstreamManager(nc);
-      for (const stream of [config.nats.ingest.name, config.nats.deadLetter.name, advisoryTopology(config.nats).stream]) {
-        await jsm.streams.delete(stream).catch(() => false);
+      for await (const name of jsm.streams.names()) {
+        if (name.includes(runId)) await jsm.streams.delete(name).catch(() => false);
       }
       await nc.close();
       await database.drop();
