@@ -74,8 +74,16 @@ test('restart keeps an operator\'s route edit and seeds only what is missing; SI
     body: JSON.stringify({ ingestion: { sink: { kind: 'postgres', table: 'metric_events' }, deadlettersubject: `${box.runId}dlq.edited`, retrybudget: 2 } }),
   });
   assert.equal(edit.status, 200, 'the registry API answering is this start\'s own: its token works');
+  // Ctrl-C twice: the second one does not wait for the drain. The bridge is frozen (SIGSTOP), so
+  // the first Ctrl-C would wait out its whole grace time.
+  const firstTree = await launcherTree(box, first);
+  process.kill((await readLock(box)).children.bridge!, 'SIGSTOP');
   first.child.kill('SIGINT');
-  assert.equal(await first.exited(30_000), 0, 'Ctrl-C stops cleanly');
+  await first.waitFor(/SIGINT: stopping/, 10_000);
+  first.child.kill('SIGINT');
+  assert.equal(await first.exited(3000), 130, 'a second Ctrl-C kills at once, without waiting for the bridge');
+  assert.match(first.output(), /SIGINT again: killing what is left/);
+  await assertAllGone(box, firstTree, 'after Ctrl-C twice');
 
   // Act 2: the example file changes (a v2 route, a new description for v1); start again.
   const document = JSON.parse(await readFile(join(box.registryDir, 'metrics.xreg.json'), 'utf8')) as {
@@ -90,6 +98,7 @@ test('restart keeps an operator\'s route edit and seeds only what is missing; SI
   const secondOutput = await second.waitFor(UP);
 
   // Assess 2: each file says what was done; the edit survived; the self-check ran on the edited route.
+  assert.doesNotMatch(secondOutput, /stale lock/, 'the killed-at-once start released its lock');
   assert.match(secondOutput, /registry: extra\.xreg\.json: skipped \(unchanged since it was seeded at /);
   assert.match(
     secondOutput,
