@@ -116,11 +116,13 @@ async function main(): Promise<void> {
   const givenToken = loadRegistryApiConfig().writeToken;
   const bridgeGraceMs = bridge.drainTimeoutMs + 5000;
 
+  let killing = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) {
       // Ctrl-C again: no more waiting for the drain. Other repeats are ignored: a closed terminal
       // can deliver SIGHUP twice (from the terminal and from the shell), which must not cut the drain.
-      if (signal !== 'SIGINT') return;
+      if (signal !== 'SIGINT' || killing) return;
+      killing = true;
       say('SIGINT again: killing what is left');
       await Promise.all([...children.values()].map((child) => child.kill()));
       await lock?.release();
@@ -129,6 +131,8 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal}: stopping (the bridge drains for up to ${bridge.drainTimeoutMs / 1000} s; Ctrl-C again kills at once)...`);
     await stopChildren(bridgeGraceMs);
+    // A second Ctrl-C ended the children; its exit status (130) is the one to report.
+    if (killing) return;
     await lock?.release();
     say('stopped. NATS and PostgreSQL keep running; `npm run services:down` stops the ones npm start started.');
     process.exit(0);

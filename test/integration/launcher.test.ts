@@ -81,7 +81,7 @@ test('restart keeps an operator\'s route edit and seeds only what is missing; SI
   first.child.kill('SIGINT');
   await first.waitFor(/SIGINT: stopping/, 10_000);
   first.child.kill('SIGINT');
-  assert.equal(await first.exited(3000), 130, 'a second Ctrl-C kills at once, without waiting for the bridge');
+  assert.equal(await first.exited(3000), 130, `a second Ctrl-C kills at once, without waiting for the bridge:\n${first.output()}`);
   assert.match(first.output(), /SIGINT again: killing what is left/);
   await assertAllGone(box, firstTree, 'after Ctrl-C twice');
 
