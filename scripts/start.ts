@@ -1,53 +1,67 @@
 // `npm start`: the whole plane on this machine. Uses NATS_URL / DATABASE_URL when they answer,
-// otherwise starts nats-server and PostgreSQL itself; then migrates, seeds the example route,
-// starts serverless-offline and the bridge, checks that events land, and stays up until Ctrl-C.
-import { readdir, readFile } from 'node:fs/promises';
+// otherwise starts nats-server and PostgreSQL itself; then migrates, seeds what the registry lacks,
+// starts serverless-offline and the bridge, checks that events land, and stays up until a signal.
+// It owns what it starts: a lock file names the running plane, so a second start refuses, and its
+// children end with it however it ends (see infra/local/exitWithLauncher.mjs).
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MIGRATIONS_DIR } from '../cli/paths.ts';
-import { redactUrl } from '../infra/local/probe.ts';
+import { acquirePlaneLock, type PlaneLock } from '../infra/local/planeLock.ts';
+import { assertPortsFree } from '../infra/local/ports.ts';
+import { errorMessage, redactUrl } from '../infra/local/probe.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../infra/local/processes.ts';
+import { describeSeedOutcome, seedRegistryFiles } from '../infra/local/seedRegistry.ts';
 import { ensureServices } from '../infra/local/services.ts';
-import { loadRegistry, migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
-import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, loadLocalConfig, loadRegistryApiConfig } from '../shared/config/index.ts';
-import { randomBytes } from 'node:crypto';
+import { migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
+import {
+  loadBridgeConfig,
+  loadCliConfig,
+  loadHttpSinkPolicy,
+  loadLauncherConfig,
+  loadRegistryApiConfig,
+  type NatsSecurity,
+} from '../shared/config/index.ts';
 import { connectNats, consumerSettingsFor, createProducer, ensureTopology } from '../shared/nats/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
-import type { NatsSecurity } from '../shared/config/index.ts';
 import type { RouteRecord } from '../shared/registry/index.ts';
 
-const DATA_DIR = fileURLToPath(new URL('../.local/', import.meta.url));
-const REGISTRY_DIR = fileURLToPath(new URL('../infra/registry/', import.meta.url));
+const USAGE = `usage: npm start [-- --help]
 
-// Everything this script started, so a failure half-way does not leave orphans behind.
-const children: ManagedProcess[] = [];
-let stopping = false;
+Starts the whole plane on this machine and stays up until Ctrl-C (or SIGTERM / SIGHUP): NATS and
+PostgreSQL (used when they answer, started otherwise), the registry (migrated; every
+infra/registry/*.xreg.json that is new or changed is seeded with only the entities the registry
+lacks, so edits made through the API survive a restart), serverless-offline and the bridge.
+A second start while one runs says where that one is and exits with status 1.
+
+Settings (environment): NATS_URL, DATABASE_URL, OFFLINE_LAMBDA_PORT (3002), OFFLINE_HTTP_PORT (3000),
+STAGE (dev), LOCAL_DATA_DIR (.local: lock file, logs, service data), LOCAL_REGISTRY_DIR
+(infra/registry), REGISTRY_API_TOKEN (generated when unset), and the bridge's settings (README).`;
 
 const say = (line: string): void => void process.stdout.write(`[start] ${line}\n`);
 
-async function seedRegistry(databaseUrl: string, ingest: readonly string[], deadLetter: readonly string[]): Promise<RouteRecord[]> {
+/** Everything this start runs, so that any way out stops it all. */
+const children = new Map<string, ManagedProcess>();
+let lock: PlaneLock | undefined;
+let stopping = false;
+
+async function seedRegistry(databaseUrl: string, registryDir: string, ingest: readonly string[], deadLetter: readonly string[]): Promise<readonly RouteRecord[]> {
   const sql = createSql(databaseUrl, { max: 2, applicationName: 'ingest-start' });
   try {
     const applied = await migrateRegistry(sql, MIGRATIONS_DIR);
     if (applied.length > 0) say(`migrations applied: ${applied.join(', ')}`);
-    const routes: RouteRecord[] = [];
-    for (const file of (await readdir(REGISTRY_DIR)).filter((name) => name.endsWith('.xreg.json')).sort()) {
-      const document: unknown = JSON.parse(await readFile(join(REGISTRY_DIR, file), 'utf8'));
-      routes.push(...(await loadRegistry(sql, document, { ingest, deadLetter, httpSinks: loadHttpSinkPolicy() })));
-      say(`registry: loaded ${file}`);
-    }
-    return routes;
+    const seeded = await seedRegistryFiles(sql, registryDir, { ingest, deadLetter, httpSinks: loadHttpSinkPolicy() });
+    if (seeded.outcomes.length === 0) say(`registry: no *.xreg.json in ${registryDir}`);
+    for (const outcome of seeded.outcomes) say(`registry: ${describeSeedOutcome(outcome, registryDir)}`);
+    return seeded.routes;
   } finally {
     await sql.end({ timeout: 5 });
   }
 }
 
 /** Publishes a few events and waits until their rows exist: proof that every stage is wired. */
-async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: NatsSecurity, route: RouteRecord, timeoutMs: number): Promise<void> {
-  const table = route.sinks.find((sink) => sink.kind === 'postgres')?.table;
-  if (table === undefined) return;
+async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: NatsSecurity, route: RouteRecord, table: string, timeoutMs: number): Promise<void> {
   const nc = await connectNats(natsUrl, 'ingest-start', natsSecurity);
   const sql = createSql(databaseUrl, { max: 1, applicationName: 'ingest-start' });
   try {
@@ -60,7 +74,7 @@ async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: Nat
       const [row] = await sql<{ count: number }[]>`
         select count(*)::int as count from ${sql(table)} where event_id in ${sql(ids)}`;
       if (row!.count === ids.length) break;
-      if (Date.now() > deadline) throw new Error(`self-check: only ${row!.count}/3 events reached ${table}; see .local/*.log`);
+      if (Date.now() > deadline) throw new Error(`self-check: only ${row!.count}/3 events reached ${table}; see the logs of serverless-offline and the bridge`);
       await sleep(200);
     }
     say(`self-check: published 3 ${route.subject} events, 3 rows in ${table}`);
@@ -70,28 +84,70 @@ async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: Nat
   }
 }
 
-/** Restarts a process that dies unexpectedly, so a crashing handler does not end the session. */
-function supervise(name: string, launch: () => Promise<ManagedProcess>, stopping: () => boolean): { current: () => ManagedProcess | undefined } {
-  let current: ManagedProcess | undefined;
-  const run = async (): Promise<void> => {
-    current = await launch();
-    children.push(current);
+/** Starts a process and restarts it when it dies unexpectedly, so a crashing handler does not end the session. */
+function supervise(name: string, launch: () => ManagedProcess): void {
+  const run = (): void => {
+    const current = launch();
+    children.set(name, current);
+    if (current.child.pid !== undefined) {
+      void lock?.setChild(name, current.child.pid).catch((error: unknown) => say(`could not record ${name} pid ${current.child.pid} in the lock file: ${errorMessage(error)}`));
+    }
     current.child.once('exit', (code, signal) => {
-      if (stopping()) return;
-      say(`${name} exited (${signal ?? code}); restarting in 1 s`);
-      setTimeout(() => void run().catch((error: unknown) => say(`${name} restart failed: ${(error as Error).message}`)), 1000);
+      if (stopping) return;
+      say(`${name} (pid ${current.child.pid}) exited (${signal ?? code}); restarting in 1 s`);
+      setTimeout(() => {
+        if (!stopping) run();
+      }, 1000);
     });
   };
-  void run().catch((error: unknown) => say(`${name} failed to start: ${(error as Error).message}`));
-  return { current: () => current };
+  run();
+}
+
+async function stopChildren(bridgeGraceMs: number): Promise<void> {
+  // The bridge first: it drains in-flight batches, which need the functions.
+  await children.get('bridge')?.stop(bridgeGraceMs);
+  await Promise.all([...children.values()].map((child) => child.stop(5000)));
 }
 
 async function main(): Promise<void> {
   const cli = loadCliConfig();
   const bridge = loadBridgeConfig();
-  const local = loadLocalConfig();
-  const services = await ensureServices({ natsUrl: cli.nats.url, databaseUrl: cli.databaseUrl, dataDir: DATA_DIR, log: say });
-  const routes = await seedRegistry(services.databaseUrl, cli.nats.ingest.subjects, cli.nats.deadLetter.subjects);
+  const local = loadLauncherConfig();
+  const givenToken = loadRegistryApiConfig().writeToken;
+  const bridgeGraceMs = bridge.drainTimeoutMs + 5000;
+
+  let killing = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) {
+      // Ctrl-C again: no more waiting for the drain. Other repeats are ignored: a closed terminal
+      // can deliver SIGHUP twice (from the terminal and from the shell), which must not cut the drain.
+      if (signal !== 'SIGINT' || killing) return;
+      killing = true;
+      say('SIGINT again: killing what is left');
+      await Promise.all([...children.values()].map((child) => child.kill()));
+      await lock?.release();
+      process.exit(130);
+    }
+    stopping = true;
+    say(`${signal}: stopping (the bridge drains for up to ${bridge.drainTimeoutMs / 1000} s; Ctrl-C again kills at once)...`);
+    await stopChildren(bridgeGraceMs);
+    // A second Ctrl-C ended the children; its exit status (130) is the one to report.
+    if (killing) return;
+    await lock?.release();
+    say('stopped. NATS and PostgreSQL keep running; `npm run services:down` stops the ones npm start started.');
+    process.exit(0);
+  };
+  // From the start, so a signal during start-up stops what has started. SIGHUP is a closed terminal.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+
+  lock = await acquirePlaneLock(local.dataDir, { ports: { lambda: local.offlineLambdaPort, http: local.offlineHttpPort } }, say);
+  await assertPortsFree([
+    { port: local.offlineLambdaPort, variable: 'OFFLINE_LAMBDA_PORT' },
+    { port: local.offlineHttpPort, variable: 'OFFLINE_HTTP_PORT' },
+  ]);
+
+  const services = await ensureServices({ natsUrl: cli.nats.url, databaseUrl: cli.databaseUrl, dataDir: local.dataDir, log: say });
+  const routes = await seedRegistry(services.databaseUrl, local.registryDir, cli.nats.ingest.subjects, cli.nats.deadLetter.subjects);
 
   const nc = await connectNats(services.natsUrl, 'ingest-start', cli.nats.security);
   await ensureTopology(await jetstreamManager(nc), bridge.nats, consumerSettingsFor(bridge));
@@ -99,7 +155,7 @@ async function main(): Promise<void> {
   say(`streams: ${bridge.nats.ingest.name} (${bridge.nats.ingest.subjects.join(', ')}), ${bridge.nats.deadLetter.name} (${bridge.nats.deadLetter.subjects.join(', ')}); consumer ${bridge.nats.consumer}`);
 
   const endpoint = `http://127.0.0.1:${local.offlineLambdaPort}`;
-  const registryToken = loadRegistryApiConfig().writeToken ?? randomBytes(18).toString('base64url');
+  const registryToken = givenToken ?? randomBytes(18).toString('base64url');
   const env = {
     ...process.env,
     NATS_URL: services.natsUrl,
@@ -110,53 +166,65 @@ async function main(): Promise<void> {
     // reads this terminal, and by nobody else.
     REGISTRY_API_TOKEN: registryToken,
   };
+  const logs = { offline: join(local.dataDir, 'offline.log'), bridge: join(local.dataDir, 'bridge.log') };
   say('starting serverless-offline (first start bundles the functions)...');
   const offline = await startOffline({
     stage: local.stage,
     lambdaPort: local.offlineLambdaPort,
     httpPort: local.offlineHttpPort,
     env,
-    logFile: join(DATA_DIR, 'offline.log'),
+    logFile: logs.offline,
+    graceMs: 5000,
   });
-  children.push(offline);
-  offline.child.once('exit', (code) => {
-    if (!stopping) say(`serverless-offline exited (${code}); see .local/offline.log — the bridge will retry invokes until it is back`);
+  children.set('serverless-offline', offline);
+  await lock.setChild('serverless-offline', offline.child.pid!);
+  offline.child.once('exit', (code, signal) => {
+    if (!stopping) say(`serverless-offline (pid ${offline.child.pid}) exited (${signal ?? code}); see ${logs.offline} — the bridge will retry invokes until it is back`);
   });
-  const bridgeProcess = supervise('bridge', async () => startBridge(env, join(DATA_DIR, 'bridge.log')), () => stopping);
+  supervise('bridge', () => startBridge(env, logs.bridge, { graceMs: bridgeGraceMs }));
 
-  const example = routes[0];
-  if (example !== undefined) await selfCheck(services.databaseUrl, services.natsUrl, cli.nats.security, example, 60_000);
+  const checked = routes.map((route) => ({ route, table: route.sinks.find((sink) => sink.kind === 'postgres')?.table })).find((candidate) => candidate.table !== undefined);
+  if (checked === undefined) say('self-check: skipped, no seeded route writes to a PostgreSQL table');
+  else await selfCheck(services.databaseUrl, services.natsUrl, cli.nats.security, checked.route, checked.table!, 60_000);
 
-  say('the plane is up:');
+  const pid = (name: string): string => String(children.get(name)?.child.pid ?? '?');
+  const subject = checked?.route.subject ?? routes[0]?.subject ?? '<subject>';
+  say(`the plane is up (instance ${lock.record.instance}, launcher pid ${process.pid}, lock ${lock.path}):`);
   say(`  NATS            ${redactUrl(services.natsUrl)}`);
   say(`  PostgreSQL      ${redactUrl(services.databaseUrl)}`);
-  say(`  functions       ${endpoint} (serverless-offline, stage ${local.stage}); log .local/offline.log`);
-  say(`  bridge          log .local/bridge.log`);
+  say(`  functions       ${endpoint} (serverless-offline pid ${pid('serverless-offline')}, stage ${local.stage}); log ${logs.offline}`);
+  say(`  bridge          pid ${pid('bridge')}; log ${logs.bridge}`);
   say(`  registry API    http://127.0.0.1:${local.offlineHttpPort}/  (writes: Authorization: Bearer ${registryToken})`);
   say('try:');
-  say('  npx ingest publish metrics.cpu.usage.v1 --count 100');
-  say('  npx ingest publish metrics.cpu.usage.v1 --count 5 --broken truncated');
+  say(`  npx ingest publish ${subject} --count 100`);
+  say(`  npx ingest publish ${subject} --count 5 --broken truncated`);
   say('  npx ingest dlq list');
-  say(`  curl -s http://127.0.0.1:${local.offlineHttpPort}/schemagroups/metrics/schemas/cpu-usage`);
-  say(`  psql ${redactUrl(services.databaseUrl)} -c 'select count(*) from metric_events'`);
+  say(`  curl -s 'http://127.0.0.1:${local.offlineHttpPort}/messagegroups?inline=messages'   # the routes`);
+  if (checked !== undefined) say(`  psql ${redactUrl(services.databaseUrl)} -c 'select count(*) from ${checked.table}'`);
   say('Ctrl-C stops the bridge (draining in-flight batches) and serverless-offline.');
-
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping...');
-    await bridgeProcess.current()?.stop(bridge.drainTimeoutMs + 5000);
-    await offline.stop();
-    say('stopped. NATS and PostgreSQL keep running; `npm run services:down` stops the ones npm start started.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
 }
 
+function exitWithUsage(message: string | undefined): never {
+  if (message === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  process.stderr.write(`[start] ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+// A closed terminal makes every write fail (EIO/EPIPE); stopping cleanly matters more than saying so.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) exitWithUsage(undefined);
+if (args.length > 0) exitWithUsage(`unknown argument${args.length > 1 ? 's' : ''}: ${args.join(' ')}`);
+
 main().catch(async (error: unknown) => {
-  process.stderr.write(`[start] ${(error as Error).message}\n`);
+  process.stderr.write(`[start] ${errorMessage(error)}\n`);
   stopping = true;
-  await Promise.all(children.map((child) => child.stop(5000)));
+  await Promise.all([...children.values()].map((child) => child.stop(5000)));
+  await lock?.release();
   process.exit(1);
 });

@@ -1,10 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import { loadCliConfig } from '../../shared/config/index.ts';
+import { loadCliConfig, loadLauncherConfig } from '../../shared/config/index.ts';
 import { redactUrl } from './probe.ts';
 import { ensureServices, probeServices, stopStartedServices } from './services.ts';
 
-// The repo root's .local/ (git-ignored), wherever the command is run from.
-const DATA_DIR = fileURLToPath(new URL('../../.local/', import.meta.url));
 const USAGE = 'usage: tsx infra/local/cli.ts up|down|status';
 
 async function main(command: string | undefined): Promise<number> {
@@ -13,12 +10,14 @@ async function main(command: string | undefined): Promise<number> {
     return 2;
   }
   const config = loadCliConfig();
+  // LOCAL_DATA_DIR, the same directory `npm start` uses (default: the repository's .local/).
+  const dataDir = loadLauncherConfig().dataDir;
   // Progress goes to stderr so stdout carries only the result lines, which scripts may read.
   const quiet = config.logLevel === 'warn' || config.logLevel === 'error';
   const log = (message: string): void => {
     if (!quiet) console.error(message);
   };
-  const urls = { natsUrl: config.nats.url, databaseUrl: config.databaseUrl, dataDir: DATA_DIR };
+  const urls = { natsUrl: config.nats.url, databaseUrl: config.databaseUrl, dataDir };
 
   if (command === 'up') {
     const services = await ensureServices({ ...urls, log });
@@ -28,7 +27,7 @@ async function main(command: string | undefined): Promise<number> {
     return 0;
   }
   if (command === 'down') {
-    await stopStartedServices(DATA_DIR, log);
+    await stopStartedServices(dataDir, log);
     return 0;
   }
   const status = await probeServices(urls);

@@ -1,5 +1,6 @@
 import { loadBridgeConfig, loadCliConfig, loadFunctionConfig, loadLocalConfig } from './load.ts';
 import { loadRegistryApiConfig, loadRegistryClientConfig } from './registryApi.ts';
+import { loadLauncherConfig } from './local.ts';
 import { loadReplayConfig } from './replay.ts';
 import { loadHttpSinkPolicy, loadSinkConfig } from './sinks.ts';
 
@@ -13,6 +14,7 @@ const LOADERS = {
   loadCliConfig,
   loadFunctionConfig,
   loadHttpSinkPolicy,
+  loadLauncherConfig,
   loadLocalConfig,
   loadRegistryApiConfig,
   loadRegistryClientConfig,

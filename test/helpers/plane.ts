@@ -185,5 +185,5 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
   }
 }
 
-export { createTestPlane };
+export { createTestPlane, exampleDocumentFor };
 export type { TestPlane, TestPlaneOptions };
