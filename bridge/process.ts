@@ -8,9 +8,6 @@ import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
 import { createStatsReporter } from './statsReporter.ts';
 
-/** nats-server's default max_payload, for the moment before the first INFO arrives. */
-const DEFAULT_MAX_PAYLOAD = 1_048_576;
-
 type BridgeProcessOptions = {
   readonly config: BridgeConfig;
   /** How the stage functions are reached; `close` runs after the drain. */
@@ -59,7 +56,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   const js = jetstream(nc);
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
   // The dead letter's size limit is the server's own (INFO max_payload), read at each write.
-  const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, maxPayload: () => nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD });
+  const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, serverInfo: () => nc.info });
   const bridge = createBridge({ config, consumer, deadLetters, invoker, logger });
   const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
   const reporter = createStatsReporter({

@@ -19,9 +19,6 @@ type ReplayRuntime = {
   close(): Promise<void>;
 };
 
-/** nats-server's default max_payload, for the moment before the first INFO arrives. */
-const DEFAULT_MAX_PAYLOAD = 1_048_576;
-
 function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
   const db = sql ?? createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-dlq-replay' });
   const routes = createRouteLookup(db, config.registryCache);
@@ -37,7 +34,7 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
       js: jetstream(conn),
       jsm: await jetstreamManager(conn),
       deadLetter: config.nats.deadLetter,
-      maxPayload: () => conn.info?.max_payload ?? DEFAULT_MAX_PAYLOAD,
+      serverInfo: () => conn.info,
     });
     return deadLetters.store;
   };

@@ -129,7 +129,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
       await nc.close();
     });
     await ensureTopology(jsm, bridgeConfig.nats, consumerSettingsFor(bridgeConfig));
-    const { store: deadLetterStore } = openDeadLetters({ js: jetstream(nc), jsm, deadLetter: bridgeConfig.nats.deadLetter, maxPayload: () => nc.info?.max_payload ?? 1_048_576 });
+    const { store: deadLetterStore } = openDeadLetters({ js: jetstream(nc), jsm, deadLetter: bridgeConfig.nats.deadLetter, serverInfo: () => nc.info });
     const offlineOptions = { stage: 'test', lambdaPort, httpPort, env, logFile: join(logDir, `ingest-offline-${runId}.log`) };
     let offline = await startOffline(offlineOptions);
     cleanups.push(() => offline.stop());

@@ -61,7 +61,7 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
 
     // Act: two watchers, as two bridge replicas would run.
     const logger = createLogger('error');
-    const { writer: deadLetters, store } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, maxPayload: () => nc.info!.max_payload });
+    const { writer: deadLetters, store } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, serverInfo: () => nc.info });
     const watchers = [1, 2].map(() => createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger }));
     for (const watcher of watchers) await watcher.start();
     try {
