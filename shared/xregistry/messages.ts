@@ -3,6 +3,7 @@ import { isPublishSubject, subjectMatches } from '../nats/subjects.ts';
 import type { HttpSinkPolicy } from '../config/sinks.ts';
 import { isVersion } from '../registry/routeKey.ts';
 import type { PostgresSinkTarget, SinkTarget } from '../registry/types.ts';
+import { PostgresTableRefusedError } from '../sinks/postgresPlacement.ts';
 import { MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from '../sinks/targets.ts';
 import { checkEpoch, checkId, isObject, mergePatch, nextCommon, optionalString, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { checkEnvelopeFields } from './envelope.ts';
@@ -183,10 +184,20 @@ async function putMessage(
   };
   // Only a table needs creating; an HTTP endpoint or a NATS stream is the operator's to provide.
   for (const sink of ingestion.sinks ?? [ingestion.sink]) {
-    if (sink.kind === 'postgres') await options.provisionSink(db, { ...sink, schema: reader.document });
+    if (sink.kind === 'postgres') await provision(db, options.provisionSink, { ...sink, schema: reader.document }, where);
   }
   await store.saveMessage(db, row);
   return { row, created: existing === undefined };
+}
+
+/** A table the database or the plane's rules refuse is the client's mistake: 400 naming it and why. */
+async function provision(db: Db, provisionSink: ProvisionSink, sink: PostgresSinkTarget & { readonly schema: unknown }, where: string): Promise<void> {
+  try {
+    await provisionSink(db, sink);
+  } catch (error) {
+    if (error instanceof PostgresTableRefusedError) throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: ingestion.sink ${error.message}`, { cause: error, subject: where });
+    throw error;
+  }
 }
 
 /** The writable attributes of a stored message, the base a PATCH merges onto. */
