@@ -3,6 +3,7 @@ import { checkEnvelopeFields } from './envelope.ts';
 import { checkEpoch, checkId, isObject, mergePatch, nextCommon, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { assertId } from './ids.ts';
+import { assertVersionDeletable, assertVersionReplaceable, readersOf } from './readers.ts';
 import { schemaXid } from './references.ts';
 import * as store from './store.ts';
 import type { Attributes, SchemaMetaRow, SchemaVersionRow } from './types.ts';
@@ -60,11 +61,12 @@ function checkAgainst(mode: CompatibilityMode, candidate: unknown, older: readon
 
 /** Message definitions reading this schema need the envelope fields the plane relies on. */
 async function checkUsedByMessages(db: Db, group: string, schema: string, document: unknown, where: string): Promise<void> {
-  const users = await store.messagesUsingSchema(db, schemaXid(group, schema));
+  const users = await readersOf(db, group, schema);
   if (users.length === 0) return;
   const problems = checkEnvelopeFields(document);
   if (problems.length > 0) {
-    throw new XRegistryError(XRegistryErrorType.invalidData, `${where} is used by message ${users[0]!.messagegroupid}/${users[0]!.messageid}: ${problems.join('; ')}`);
+    const user = users[0]!.message;
+    throw new XRegistryError(XRegistryErrorType.invalidData, `${where} is used by message ${user.messagegroupid}/${user.messageid}: ${problems.join('; ')}`);
   }
 }
 
@@ -103,6 +105,8 @@ async function putVersion(db: Db, group: string, schema: string, versionId: stri
   // Checked on import too: a registry document written by hand gets the same scrutiny as the API.
   checkAgainst(compatibilityOf(meta?.compatibility ?? 'none', where), input.document, older, where);
   await checkUsedByMessages(db, group, schema, input.document, where);
+  const fingerprint = fingerprintToHex(schemaFingerprint(input.document));
+  if (existing !== undefined) await assertVersionReplaceable(db, existing, fingerprint, where);
   if (meta === undefined) {
     // The resource (its meta row) comes first: versions reference it.
     await store.saveSchemaMeta(db, {
@@ -125,7 +129,7 @@ async function putVersion(db: Db, group: string, schema: string, versionId: stri
     format,
     contenttype: typeof body.contenttype === 'string' ? body.contenttype : 'application/json',
     document: input.document,
-    fingerprint: fingerprintToHex(schemaFingerprint(input.document)),
+    fingerprint,
     ancestorid: ancestor,
     ...(mode.restore && typeof body.numericid === 'number' && Number.isInteger(body.numericid) ? { numericid: body.numericid } : {}),
   });
@@ -179,7 +183,10 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   return updated;
 }
 
-/** Deleting the last version deletes the schema; deleting the default moves it to the newest. */
+/**
+ * Deleting the last version deletes the schema; deleting the default moves it to the newest.
+ * Refused (409) while a route reads the version, or would read one that cannot read its data.
+ */
 async function removeVersion(db: Db, group: string, schema: string, versionId: string, epoch: number | undefined, now: Date): Promise<void> {
   const meta = await requireMeta(db, group, schema);
   const versions = await store.listVersions(db, group, schema);
@@ -187,6 +194,7 @@ async function removeVersion(db: Db, group: string, schema: string, versionId: s
   const where = `${schemaXid(group, schema)}/versions/${versionId}`;
   if (target === undefined) throw new XRegistryError(XRegistryErrorType.notFound, `${where} not found`, { subject: where });
   checkEpoch({ epoch }, target.epoch, where);
+  await assertVersionDeletable(db, target, versions, meta.defaultversionid, where);
   if (versions.length === 1) {
     await store.deleteSchema(db, group, schema);
     return;

@@ -4,10 +4,17 @@ import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { type ProvisionSink, putMessage, putMessageGroup, type StreamFilters } from './messages.ts';
 import { putSchemaGroup } from './groups.ts';
 import { SPEC_VERSION } from './model.ts';
+import { assertSchemaDeletable } from './readers.ts';
 import { getMeta, postVersion, putMeta, putVersion, removeVersion, requireMeta, type VersionInput, versionInputFromDetails } from './schemas.ts';
 import * as store from './store.ts';
 import type { Attributes, GroupKind } from './types.ts';
 import { messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView, type View } from './views.ts';
+
+// Registry writes take this transaction-scoped advisory lock, so they apply one after another:
+// the checks a write makes (no route reads what a delete removes, ids unique regardless of case)
+// hold until it commits. Writes are rare; reads never take it. Any constant works as long as
+// every writer uses the same one (the migration runner uses another).
+const REGISTRY_WRITE_LOCK = 7_340_018;
 
 type RegistryServiceOptions = {
   readonly sql: Sql;
@@ -49,7 +56,10 @@ class RegistryService {
   }
 
   #write<T>(work: (db: store.Db, mode: WriteMode) => Promise<T>, restore = false): Promise<T> {
-    return this.#sql.begin((tx) => work(tx, { restore, now: this.#now() })) as Promise<T>;
+    return this.#sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${REGISTRY_WRITE_LOCK})`;
+      return work(tx, { restore, now: this.#now() });
+    }) as Promise<T>;
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -156,8 +166,10 @@ class RegistryService {
     return this.#write(async (db, mode) => ({ created: await this.#applyGroup(db, kind, id, body, patch, mode) }));
   }
 
+  /** Refused (409) for a schema group holding a schema a route reads; deleting routes is always allowed. */
   deleteGroup(kind: GroupKind, id: string): Promise<void> {
     return this.#write(async (db) => {
+      if (kind === 'schemagroups') await assertSchemaDeletable(db, id, undefined, `/${kind}/${id}`);
       if (!(await store.deleteGroup(db, kind, id))) throw notFound(`/${kind}/${id}`);
     });
   }
@@ -186,9 +198,13 @@ class RegistryService {
     return this.#write((db, mode) => removeVersion(db, group, schema, version, epoch, mode.now));
   }
 
+  /** Refused (409) while a route reads the schema or one of its versions. */
   deleteSchema(group: string, schema: string): Promise<void> {
     return this.#write(async (db) => {
-      if (!(await store.deleteSchema(db, group, schema))) throw notFound(`/schemagroups/${group}/schemas/${schema}`);
+      const where = `/schemagroups/${group}/schemas/${schema}`;
+      if ((await getMeta(db, group, schema)) === undefined) throw notFound(where);
+      await assertSchemaDeletable(db, group, schema, where);
+      await store.deleteSchema(db, group, schema);
     });
   }
 
