@@ -1,8 +1,9 @@
 import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES, compileSchema, fingerprintToHex, schemaFingerprint } from '../avro/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
-import { checkEpoch, checkId, isObject, mergePatch, nextCommon, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { checkEpoch, checkId, COMMON_ATTRIBUTES, isObject, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
-import { assertId } from './ids.ts';
+import { assertId, assertUniqueIgnoringCase } from './ids.ts';
+import { checkSchemaLimits } from './limits.ts';
 import { assertVersionDeletable, assertVersionReplaceable, readersOf } from './readers.ts';
 import { schemaXid } from './references.ts';
 import * as store from './store.ts';
@@ -10,7 +11,10 @@ import type { Attributes, SchemaMetaRow, SchemaVersionRow } from './types.ts';
 
 const AVRO_FORMAT = /^avro\/[0-9]+(\.[0-9]+){0,2}$/i;
 const DEFAULT_FORMAT = 'Avro/1.12';
-const VERSION_ATTRIBUTES = ['versionid', 'schemaid', 'format', 'contenttype', 'schema', 'ancestorid'] as const;
+const VERSION_ATTRIBUTES = ['versionid', 'schemaid', 'format', 'contenttype', 'schema', 'ancestorid', ...COMMON_ATTRIBUTES] as const;
+/** A schema written as a whole (`$details`, an import): its default version's attributes, its versions and meta. */
+const SCHEMA_ATTRIBUTES = [...VERSION_ATTRIBUTES, 'versions', 'meta'] as const;
+const META_ATTRIBUTES = ['schemaid', 'compatibility', 'defaultversionid', 'defaultversionsticky', 'epoch', 'createdat', 'modifiedat'] as const;
 
 type Db = store.Db;
 
@@ -41,6 +45,7 @@ function checkFormat(format: string, document: unknown, where: string): void {
   if (!AVRO_FORMAT.test(format)) {
     throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: format "${format}" is not supported; use Avro/<release>, e.g. ${DEFAULT_FORMAT}`);
   }
+  checkSchemaLimits(document, where);
   try {
     compileSchema(document);
   } catch (error) {
@@ -71,8 +76,10 @@ async function checkUsedByMessages(db: Db, group: string, schema: string, docume
 }
 
 async function ensureSchemaGroup(db: Db, group: string, mode: WriteMode): Promise<void> {
-  const exists = (await store.listSchemaGroups(db)).some((row) => row.schemagroupid === group);
-  if (!exists) await store.saveSchemaGroup(db, { schemagroupid: group, ...nextCommon({}, undefined, mode, group) });
+  const ids = (await store.listSchemaGroups(db)).map((row) => row.schemagroupid);
+  if (ids.includes(group)) return;
+  assertUniqueIgnoringCase(ids, group, `/schemagroups/${group}`);
+  await store.saveSchemaGroup(db, { schemagroupid: group, ...nextCommon({}, undefined, mode, group) });
 }
 
 function nextVersionId(versions: readonly SchemaVersionRow[]): string {
@@ -90,13 +97,16 @@ async function putVersion(db: Db, group: string, schema: string, versionId: stri
   assertId(versionId, 'versionid');
   const where = `${schemaXid(group, schema)}/versions/${versionId}`;
   const body = input.attributes;
-  rejectUnknown(body, VERSION_ATTRIBUTES, where);
+  rejectUnknown(body, VERSION_ATTRIBUTES, where, READ_ONLY.version);
   checkId(body, 'versionid', versionId, where);
   checkId(body, 'schemaid', schema, where);
   await ensureSchemaGroup(db, group, mode);
-  const meta = await getMeta(db, group, schema);
+  const metas = await store.listSchemaMetas(db, group);
+  const meta = metas.find((row) => row.schemaid === schema);
+  if (meta === undefined) assertUniqueIgnoringCase(metas.map((row) => row.schemaid), schema, schemaXid(group, schema));
   const versions = meta === undefined ? [] : await store.listVersions(db, group, schema);
   const existing = versions.find((version) => version.versionid === versionId);
+  if (existing === undefined) assertUniqueIgnoringCase(versions.map((version) => version.versionid), versionId, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, existing?.epoch, where);
   const format = typeof body.format === 'string' ? body.format : (existing?.format ?? DEFAULT_FORMAT);
@@ -154,7 +164,12 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   const where = `${schemaXid(group, schema)}/meta`;
   const meta = await requireMeta(db, group, schema);
   const body = requireObject(raw, where);
-  rejectUnknown(body, ['schemaid', 'compatibility', 'defaultversionid', 'defaultversionsticky', 'readonly', 'xref'], where);
+  if (body.xref !== undefined && body.xref !== null) {
+    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: "xref" (a schema defined elsewhere) is not supported by this registry`, { subject: where });
+  }
+  const { xref: _xref, ...attributes } = body;
+  rejectUnknown(attributes, META_ATTRIBUTES, where, READ_ONLY.meta);
+  checkId(body, 'schemaid', schema, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, meta.meta_epoch, where);
   const current = { compatibility: meta.compatibility, defaultversionid: meta.defaultversionid, defaultversionsticky: meta.defaultversionsticky };
@@ -214,5 +229,5 @@ function versionInputFromDetails(raw: unknown, where: string): VersionInput {
   return { attributes, document: schema };
 }
 
-export { getMeta, isObject, postVersion, putMeta, putVersion, removeVersion, requireMeta, versionInputFromDetails, DEFAULT_FORMAT };
+export { DEFAULT_FORMAT, getMeta, isObject, postVersion, putMeta, putVersion, removeVersion, requireMeta, SCHEMA_ATTRIBUTES, versionInputFromDetails };
 export type { VersionInput };
