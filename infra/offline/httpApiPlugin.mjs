@@ -64,7 +64,9 @@ function withoutOrigin(method) {
 }
 
 function installGuards(server, ext) {
-  ext.call(server, 'onRequest', (request, h) => {
+  // onPreHandler, not onRequest: by then hapi has read the body, so answering early does not
+  // leave a client that is still sending it with a broken pipe.
+  ext.call(server, 'onPreHandler', (request, h) => {
     const path = rawPath(request);
     if (!hasDotSegment(path)) return h.continue;
     const body = problem(400, 'Bad Request', `the path ${path} has a "." or ".." segment: relative segments are not resolved, name the entity itself`, path);

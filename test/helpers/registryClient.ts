@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 
 type RawResponse = {
   readonly status: number;
@@ -14,6 +14,8 @@ type RawRequest = {
   readonly path: string;
   readonly headers?: Record<string, string>;
   readonly body?: string | Buffer;
+  /** false: a connection of its own (node's default agent keeps connections alive); or an agent. */
+  readonly agent?: false | Agent;
 };
 
 function parseJson(text: string): Record<string, unknown> {
@@ -28,9 +30,11 @@ function parseJson(text: string): Record<string, unknown> {
 /** One HTTP request to the registry API as a client sends it, without fetch's URL normalisation. */
 function rawRequest(baseUrl: string, options: RawRequest, timeoutMs = 15_000): Promise<RawResponse> {
   const url = new URL(baseUrl);
+  // A fixed Content-Length, as curl and fetch send it, rather than node's chunked encoding.
+  const length = options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) };
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: url.hostname, port: url.port, method: options.method, path: options.path, headers: options.headers, timeout: timeoutMs },
+      { host: url.hostname, port: url.port, method: options.method, path: options.path, headers: { ...length, ...options.headers }, timeout: timeoutMs, agent: options.agent },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -115,6 +115,9 @@ describe('API Gateway events', () => {
       headers: { 'content-type': 'application/json', host: 'evil.example' },
       body: '{"a":1}',
     });
-    assert.equal(toApiRequest({ ...event, isBase64Encoded: false, body: null } as unknown as Parameters<typeof toApiRequest>[0]).body, undefined);
+    const plain = (body: unknown) => toApiRequest({ ...event, isBase64Encoded: false, body } as unknown as Parameters<typeof toApiRequest>[0]).body;
+    assert.equal(plain(null), undefined);
+    assert.equal(plain(0), '0');
+    assert.equal(plain(false), 'false');
   });
 });
