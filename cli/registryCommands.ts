@@ -82,16 +82,20 @@ async function runRegistryList(config: CliConfig, options: { json: boolean }, pr
 }
 
 /**
- * GET/PUT/PATCH/POST/DELETE on a registry path, through the same code as the HTTP API. The CLI
+ * GET/PUT/PATCH/POST/DELETE on a registry path, through the same code as the HTTP API, so the
+ * same rules apply (a delete that routes still need is refused with the routes named). The CLI
  * holds database credentials, so it acts as an administrator; HTTP clients need the API token.
  */
 async function runRegistryRequest(config: CliConfig, method: string, path: string, file: string | undefined, print: Print): Promise<boolean> {
   const token = 'cli-direct-database-access';
   const body = file === undefined ? undefined : await readFile(file, 'utf8');
+  const at = path.indexOf('?');
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
   const response = await withSql(config, (sql) =>
     handleRegistryRequest(
-      { method, path: path.split('?')[0]!, query: new URLSearchParams(path.split('?')[1] ?? ''), headers: { authorization: `Bearer ${token}` }, body, baseUrl: '' },
-      { service: createRegistryService(sql, filtersOf(config)), writeToken: token },
+      { method, path: at === -1 ? path : path.slice(0, at), query: at === -1 ? '' : path.slice(at + 1), headers, body },
+      { service: createRegistryService(sql, filtersOf(config)), writeToken: token, publicUrl: '', corsOrigins: [] },
+      { unexpected: (error) => print(`unexpected error: ${(error as Error).stack ?? String(error)}`) },
     ),
   );
   print(response.body === '' ? `${response.status}` : response.body);

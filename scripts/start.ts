@@ -113,7 +113,8 @@ async function main(): Promise<void> {
   const cli = loadCliConfig();
   const bridge = loadBridgeConfig();
   const local = loadLauncherConfig();
-  const givenToken = loadRegistryApiConfig().writeToken;
+  const registryApi = loadRegistryApiConfig();
+  const givenToken = registryApi.writeToken;
   const bridgeGraceMs = bridge.drainTimeoutMs + 5000;
 
   let killing = false;
@@ -165,6 +166,8 @@ async function main(): Promise<void> {
     // A fresh token per run unless one is given: the local registry API is writable by whoever
     // reads this terminal, and by nobody else.
     REGISTRY_API_TOKEN: registryToken,
+    // Links and Location headers name the API where this start serves it (unless one is given).
+    REGISTRY_PUBLIC_URL: registryApi.publicUrlDefaulted ? `http://127.0.0.1:${local.offlineHttpPort}` : registryApi.publicUrl,
   };
   const logs = { offline: join(local.dataDir, 'offline.log'), bridge: join(local.dataDir, 'bridge.log') };
   say('starting serverless-offline (first start bundles the functions)...');

@@ -18,6 +18,8 @@ const READ_OUTSIDE_LOADERS: Readonly<Record<string, string>> = {
   NATS_TLS_KEY_CONTENT: 'infra/aws/bridge-entrypoint.sh',
   FAULT_EVENTS: 'test/integration/faults.test.ts',
   FAULT_PG_DOWN_MS: 'test/integration/faults.test.ts',
+  REGISTRY_FUZZ_SEED: 'test/integration/registryApiFuzz.test.ts',
+  REGISTRY_FUZZ_REQUESTS: 'test/integration/registryApiFuzz.test.ts',
 };
 
 /** Set inside the plane's prefixes by others: the Lambda runtime (and serverless-offline) in every function. */

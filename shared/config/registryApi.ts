@@ -7,14 +7,57 @@ type RegistryApiConfig = {
   readonly databasePoolMax: number;
   /** Bearer token for writes. Unset: the API is read-only. */
   readonly writeToken: string | undefined;
-  /** Base URL for `self` links; unset means taken from each request's Host header. */
-  readonly publicUrl: string | undefined;
+  /**
+   * The registry's public base URL, without a trailing slash: every `self` link and `Location`
+   * is built from it, never from a request's Host or X-Forwarded-* headers.
+   */
+  readonly publicUrl: string;
+  /** Whether publicUrl is the local default because REGISTRY_PUBLIC_URL is unset. */
+  readonly publicUrlDefaulted: boolean;
+  /** Exact origins (scheme://host[:port]) browsers may call the API from; empty: no CORS at all. */
+  readonly corsOrigins: readonly string[];
   /** Subject filters of the ingest and dead-letter streams; routes must fall inside them. */
   readonly ingestSubjects: readonly string[];
   readonly deadLetterSubjects: readonly string[];
 };
 
 const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
+/** serverless-offline's address under `npm start`; any other deployment sets REGISTRY_PUBLIC_URL. */
+const LOCAL_PUBLIC_URL = 'http://127.0.0.1:3000';
+
+function parsedUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** REGISTRY_PUBLIC_URL: http(s), no credentials, query or fragment (links are built by appending paths). */
+function readPublicUrl(reader: EnvReader): { url: string; defaulted: boolean } {
+  const raw = reader.optionalString('REGISTRY_PUBLIC_URL');
+  if (raw === undefined) return { url: LOCAL_PUBLIC_URL, defaulted: true };
+  const url = parsedUrl(raw);
+  reader.check(url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:'), 'REGISTRY_PUBLIC_URL must be an http:// or https:// URL');
+  reader.check(url === undefined || (url.username === '' && url.password === '' && url.search === '' && url.hash === ''), 'REGISTRY_PUBLIC_URL must not carry credentials, a query or a fragment');
+  return { url: (url?.href ?? raw).replace(/\/+$/, ''), defaulted: false };
+}
+
+/**
+ * REGISTRY_API_CORS_ORIGINS: comma-separated exact origins such as https://console.example.com.
+ * A wildcard is refused: a registry that takes writes should name the sites that may send them.
+ */
+function readCorsOrigins(reader: EnvReader): string[] {
+  const origins: string[] = [];
+  for (const item of reader.list('REGISTRY_API_CORS_ORIGINS', [])) {
+    const url = parsedUrl(item);
+    const exact = url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === item.replace(/\/$/, '');
+    reader.check(item !== '*', 'REGISTRY_API_CORS_ORIGINS must list exact origins; "*" is not accepted');
+    reader.check(item === '*' || exact, `REGISTRY_API_CORS_ORIGINS: "${item}" is not an origin (scheme://host[:port], no path)`);
+    if (exact) origins.push(url.origin);
+  }
+  return origins;
+}
 
 /** Configuration of the registry HTTP API function. */
 function loadRegistryApiConfig(env: Env = process.env): RegistryApiConfig {
@@ -24,14 +67,15 @@ function loadRegistryApiConfig(env: Env = process.env): RegistryApiConfig {
   const writeToken = reader.optionalString('REGISTRY_API_TOKEN');
   // A short token is guessable; refuse it rather than run a registry anyone can rewrite.
   reader.check(writeToken === undefined || writeToken.length >= 16, 'REGISTRY_API_TOKEN must be at least 16 characters');
-  const publicUrl = reader.optionalString('REGISTRY_PUBLIC_URL');
-  if (publicUrl !== undefined) reader.url('REGISTRY_PUBLIC_URL', publicUrl, ['http:', 'https:']);
+  const publicUrl = readPublicUrl(reader);
   const config: RegistryApiConfig = {
     logLevel: logLevel as LogLevel,
     databaseUrl: reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ingest', ['postgres:', 'postgresql:']),
     databasePoolMax: reader.integer('DATABASE_POOL_MAX', 4, { min: 1, max: 100 }),
     writeToken,
-    publicUrl: publicUrl?.replace(/\/+$/, ''),
+    publicUrl: publicUrl.url,
+    publicUrlDefaulted: publicUrl.defaulted,
+    corsOrigins: readCorsOrigins(reader),
     ingestSubjects: reader.list('INGEST_SUBJECTS', ['metrics.>']),
     deadLetterSubjects: reader.list('DEADLETTER_SUBJECTS', ['deadletter.>']),
   };

@@ -6,6 +6,8 @@ export { postgresTableDdl } from './postgresDdl.ts';
 export type { PostgresTableSpec } from './postgresDdl.ts';
 export { ensurePostgresTable, planPostgresTable } from './postgresProvision.ts';
 export type { TablePlan } from './postgresProvision.ts';
+export { PostgresTableRefusedError } from './postgresPlacement.ts';
+export { PLANE_TABLES } from './postgresReserved.ts';
 export { createPostgresTableSink } from './postgresTable.ts';
 export { describeSinkTarget, ingestionSinkEntries, MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from './targets.ts';
 export type { ParsedSinkTarget, StoreChecks } from './targets.ts';

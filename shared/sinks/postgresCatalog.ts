@@ -1,4 +1,4 @@
-import type { Sql } from '../postgres/index.ts';
+import type { Sql, TransactionSql } from '../postgres/index.ts';
 import { quoteTable } from './postgresDdl.ts';
 
 /** What the sink needs to know about an existing table to write to it. */
@@ -38,7 +38,7 @@ function castFor(formatted: string): string | undefined {
 const IDEMPOTENT_KEYS = ['event_id', 'event_id,event_time'];
 
 /** The table's columns and its idempotency key; undefined when the table does not exist. */
-async function describeTable(sql: Sql, table: string): Promise<TableShape | { problem: string } | undefined> {
+async function describeTable(sql: Sql | TransactionSql, table: string): Promise<TableShape | { problem: string } | undefined> {
   const name = quoteTable(table);
   const columns = await sql<{ name: string; type: string }[]>`
     select a.attname as name, format_type(a.atttypid, a.atttypmod) as type

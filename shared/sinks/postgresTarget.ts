@@ -1,6 +1,7 @@
 import { isTableName } from '../registry/identifiers.ts';
 import type { PostgresSinkTarget } from '../registry/types.ts';
 import { columnsProblem, mappedColumns } from './postgresColumns.ts';
+import { reservedTableProblem } from './postgresReserved.ts';
 import { type Json, type StoreChecks, unknownAttributeProblem } from './targetChecks.ts';
 
 const POSTGRES_TARGET_ATTRIBUTES = ['kind', 'table', 'columns'] as const;
@@ -13,6 +14,8 @@ function parsePostgresTarget(value: Json, store: StoreChecks | undefined): Postg
   if (typeof table !== 'string' || !isTableName(table)) {
     return `ingestion.sink.table "${String(table)}" must be [schema.]table in lower case (a-z, 0-9, _)`;
   }
+  const reserved = reservedTableProblem(table);
+  if (reserved !== undefined) return `ingestion.sink.table "${table}" is not allowed: ${reserved}`;
   if (columns === undefined) return { kind: 'postgres', table };
   const shape = columnsProblem(columns);
   if (shape !== undefined) return `ingestion.sink.${shape}`;

@@ -1,10 +1,23 @@
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import type { Attributes, EntityCommon, Labels } from './types.ts';
 
-// Attributes the server computes. A client may send them back unchanged (GET, edit, PUT is the
-// normal round trip), so they are accepted and ignored rather than refused as unknown.
-const SERVER_ATTRIBUTES = new Set(['self', 'shortself', 'xid', 'isdefault', 'fingerprint', 'numericid', 'specversion', 'defaultversionurl']);
-const COMMON = ['name', 'description', 'labels', 'epoch', 'createdat', 'modifiedat'] as const;
+// Attributes the server computes, per entity. A client may send them back (GET, edit, PUT is the
+// normal round trip); rc4 says a request to update a read-only attribute is silently ignored, so
+// they are accepted and ignored. Anything else not declared is refused as unknown.
+const ENTITY_READ_ONLY = ['self', 'shortself', 'xid'] as const;
+const READ_ONLY = {
+  registry: [...ENTITY_READ_ONLY, 'schemagroupsurl', 'schemagroupscount', 'messagegroupsurl', 'messagegroupscount'],
+  schemagroup: [...ENTITY_READ_ONLY, 'schemasurl', 'schemascount'],
+  messagegroup: [...ENTITY_READ_ONLY, 'messagesurl', 'messagescount'],
+  version: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'numericid'],
+  schema: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'numericid', 'metaurl', 'versionsurl', 'versionscount'],
+  meta: [...ENTITY_READ_ONLY, 'defaultversionurl', 'readonly'],
+  message: ENTITY_READ_ONLY,
+  /** Nested objects (ingestion, a sink) have no server attributes. */
+  none: [],
+} as const satisfies Record<string, readonly string[]>;
+/** The attributes every entity (registry, group, resource, version) has and a client may write. */
+const COMMON_ATTRIBUTES = ['name', 'description', 'labels', 'epoch', 'createdat', 'modifiedat'] as const;
 
 function isObject(value: unknown): value is Attributes {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -15,12 +28,15 @@ function requireObject(body: unknown, what: string): Attributes {
   return body;
 }
 
-/** Refuses attributes the model does not declare (rc4 `unknown_attribute`). */
-function rejectUnknown(body: Attributes, allowed: readonly string[], where: string): void {
-  const known = new Set<string>([...COMMON, ...allowed]);
+/**
+ * Refuses attributes the model does not declare (rc4 `unknown_attribute`): `allowed` are the
+ * writable ones (entities list COMMON_ATTRIBUTES among them), `readOnly` the server-computed ones
+ * the entity may carry back (READ_ONLY).
+ */
+function rejectUnknown(body: Attributes, allowed: readonly string[], where: string, readOnly: readonly string[] = READ_ONLY.none): void {
+  const known = new Set<string>([...allowed, ...readOnly]);
   for (const key of Object.keys(body)) {
-    if (known.has(key) || SERVER_ATTRIBUTES.has(key) || key.endsWith('url') || key.endsWith('count')) continue;
-    throw new XRegistryError(XRegistryErrorType.unknownAttribute, `${where}: unknown attribute "${key}"`);
+    if (!known.has(key)) throw new XRegistryError(XRegistryErrorType.unknownAttribute, `${where}: unknown attribute "${key}"`, { subject: where });
   }
 }
 
@@ -99,5 +115,5 @@ function nextCommon(body: Attributes, existing: EntityCommon | undefined, mode: 
   };
 }
 
-export { checkEpoch, checkId, isObject, mergePatch, nextCommon, optionalString, rejectUnknown, requireObject };
+export { checkEpoch, checkId, COMMON_ATTRIBUTES, isObject, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject };
 export type { WriteMode };

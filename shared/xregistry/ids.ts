@@ -18,4 +18,22 @@ function assertId(id: string, what: string): string {
   return id;
 }
 
-export { isXRegistryId, assertId };
+
+/**
+ * rc4: ids are unique case-insensitively within their parent, while look-ups stay case-sensitive.
+ * So creating `Metrics` beside `metrics` is refused; writing `metrics` again is an update.
+ */
+function assertUniqueIgnoringCase(siblings: Iterable<string>, id: string, where: string): void {
+  const folded = id.toLowerCase();
+  for (const sibling of siblings) {
+    if (sibling !== id && sibling.toLowerCase() === folded) {
+      throw new XRegistryError(
+        XRegistryErrorType.conflict,
+        `${where}: "${sibling}" already exists there, and ids are unique regardless of case; use "${sibling}" or another id`,
+        { subject: where },
+      );
+    }
+  }
+}
+
+export { assertId, assertUniqueIgnoringCase, isXRegistryId };

@@ -2,6 +2,7 @@ export { isObject } from './attributes.ts';
 export { checkEnvelopeFields } from './envelope.ts';
 export { XRegistryError, XRegistryErrorType } from './errors.ts';
 export { isXRegistryId } from './ids.ts';
+export { jsonDepth, SCHEMA_LIMITS } from './limits.ts';
 export type { ProvisionSink, StreamFilters } from './messages.ts';
 export { registryCapabilities, registryModel, SPEC_VERSION } from './model.ts';
 export { parseSchemaXid, schemaXid, versionXid } from './references.ts';

@@ -3,11 +3,12 @@ import { isPublishSubject, subjectMatches } from '../nats/subjects.ts';
 import type { HttpSinkPolicy } from '../config/sinks.ts';
 import { isVersion } from '../registry/routeKey.ts';
 import type { PostgresSinkTarget, SinkTarget } from '../registry/types.ts';
+import { PostgresTableRefusedError } from '../sinks/postgresPlacement.ts';
 import { MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from '../sinks/targets.ts';
-import { checkEpoch, checkId, isObject, mergePatch, nextCommon, optionalString, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { checkEpoch, checkId, COMMON_ATTRIBUTES, isObject, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
-import { assertId } from './ids.ts';
+import { assertId, assertUniqueIgnoringCase } from './ids.ts';
 import { parseSchemaXid, schemaXid } from './references.ts';
 import * as store from './store.ts';
 import type { Attributes, Ingestion, MessageGroupRow, MessageRow } from './types.ts';
@@ -31,7 +32,10 @@ type StreamFilters = {
  */
 type ProvisionSink = (db: Db, sink: PostgresSinkTarget & { readonly schema: unknown }) => Promise<void>;
 
-const MESSAGE_ATTRIBUTES = ['messageid', 'protocol', 'protocoloptions', 'dataschemaformat', 'dataschemaxid', 'ingestion'] as const;
+const MESSAGE_ATTRIBUTES = ['messageid', 'protocol', 'protocoloptions', 'dataschemaformat', 'dataschemaxid', 'ingestion', ...COMMON_ATTRIBUTES] as const;
+const MESSAGE_GROUP_ATTRIBUTES = ['messagegroupid', 'envelope', 'protocol', 'messages', ...COMMON_ATTRIBUTES] as const;
+/** The NATS protocol options the model declares (GET /model). */
+const PROTOCOL_OPTIONS = ['subject'] as const;
 
 function invalid(where: string, message: string): XRegistryError {
   return new XRegistryError(XRegistryErrorType.invalidData, `${where}: ${message}`);
@@ -105,6 +109,7 @@ function readIngestion(value: unknown, filters: StreamFilters, schema: unknown, 
 }
 
 function readSubject(value: unknown, filters: StreamFilters, where: string): string {
+  if (isObject(value)) rejectUnknown(value, PROTOCOL_OPTIONS, `${where} protocoloptions`);
   const subject = isObject(value) ? value.subject : undefined;
   if (typeof subject !== 'string' || !isPublishSubject(subject)) throw invalid(where, 'protocoloptions.subject must be a NATS subject without wildcards');
   const tokens = subject.split('.');
@@ -116,8 +121,9 @@ function readSubject(value: unknown, filters: StreamFilters, where: string): str
 }
 
 async function ensureMessageGroup(db: Db, group: string, mode: WriteMode): Promise<void> {
-  const exists = (await store.listMessageGroups(db)).some((row) => row.messagegroupid === group);
-  if (!exists) {
+  const ids = (await store.listMessageGroups(db)).map((row) => row.messagegroupid);
+  if (!ids.includes(group)) {
+    assertUniqueIgnoringCase(ids, group, `/messagegroups/${group}`);
     await store.saveMessageGroup(db, { messagegroupid: group, envelope: 'CloudEvents/1.0', protocol: 'NATS', ...nextCommon({}, undefined, mode, group) });
   }
 }
@@ -144,13 +150,15 @@ async function putMessage(
   assertId(group, 'messagegroupid');
   assertId(message, 'messageid');
   const where = `/messagegroups/${group}/messages/${message}`;
-  const existing = (await store.listMessages(db, group)).find((row) => row.messageid === message);
+  const siblings = await store.listMessages(db, group);
+  const existing = siblings.find((row) => row.messageid === message);
+  if (existing === undefined) assertUniqueIgnoringCase(siblings.map((row) => row.messageid), message, where);
   let body = requireObject(raw, where);
   if (options.patch) {
     if (existing === undefined) throw new XRegistryError(XRegistryErrorType.notFound, `${where} not found`, { subject: where });
     body = mergePatch(messageAttributes(existing), body);
   }
-  rejectUnknown(body, MESSAGE_ATTRIBUTES, where);
+  rejectUnknown(body, MESSAGE_ATTRIBUTES, where, READ_ONLY.message);
   checkId(body, 'messageid', message, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(requireObject(raw, where), existing?.epoch, where);
@@ -175,7 +183,7 @@ async function putMessage(
     messageid: message,
     ...nextCommon(body, existing, mode, where),
     protocol: 'NATS',
-    protocoloptions: { ...(body.protocoloptions as Attributes), subject },
+    protocoloptions: { subject },
     subject,
     dataschemaformat: format,
     dataschemaxid: xid,
@@ -183,10 +191,20 @@ async function putMessage(
   };
   // Only a table needs creating; an HTTP endpoint or a NATS stream is the operator's to provide.
   for (const sink of ingestion.sinks ?? [ingestion.sink]) {
-    if (sink.kind === 'postgres') await options.provisionSink(db, { ...sink, schema: reader.document });
+    if (sink.kind === 'postgres') await provision(db, options.provisionSink, { ...sink, schema: reader.document }, where);
   }
   await store.saveMessage(db, row);
   return { row, created: existing === undefined };
+}
+
+/** A table the database or the plane's rules refuse is the client's mistake: 400 naming it and why. */
+async function provision(db: Db, provisionSink: ProvisionSink, sink: PostgresSinkTarget & { readonly schema: unknown }, where: string): Promise<void> {
+  try {
+    await provisionSink(db, sink);
+  } catch (error) {
+    if (error instanceof PostgresTableRefusedError) throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: ingestion.sink ${error.message}`, { cause: error, subject: where });
+    throw error;
+  }
 }
 
 /** The writable attributes of a stored message, the base a PATCH merges onto. */
@@ -206,14 +224,16 @@ function messageAttributes(row: MessageRow): Attributes {
 async function putMessageGroup(db: Db, group: string, raw: unknown, options: { patch: boolean }, mode: WriteMode): Promise<{ row: MessageGroupRow; created: boolean }> {
   assertId(group, 'messagegroupid');
   const where = `/messagegroups/${group}`;
-  const existing = (await store.listMessageGroups(db)).find((row) => row.messagegroupid === group);
+  const groups = await store.listMessageGroups(db);
+  const existing = groups.find((row) => row.messagegroupid === group);
+  if (existing === undefined) assertUniqueIgnoringCase(groups.map((row) => row.messagegroupid), group, where);
   let body = requireObject(raw, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, existing?.epoch, where);
   if (options.patch && existing !== undefined) {
     body = mergePatch({ name: existing.name ?? undefined, description: existing.description ?? undefined, labels: existing.labels, envelope: existing.envelope ?? undefined, protocol: existing.protocol ?? undefined }, body);
   }
-  rejectUnknown(body, ['messagegroupid', 'envelope', 'protocol', 'messages'], where);
+  rejectUnknown(body, MESSAGE_GROUP_ATTRIBUTES, where, READ_ONLY.messagegroup);
   checkId(body, 'messagegroupid', group, where);
   const envelope = optionalString(body, 'envelope', where);
   const protocol = optionalString(body, 'protocol', where);

@@ -1,15 +1,20 @@
 import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES, compileSchema, fingerprintToHex, schemaFingerprint } from '../avro/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
-import { checkEpoch, checkId, isObject, mergePatch, nextCommon, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { checkEpoch, checkId, COMMON_ATTRIBUTES, isObject, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
-import { assertId } from './ids.ts';
+import { assertId, assertUniqueIgnoringCase } from './ids.ts';
+import { checkSchemaLimits } from './limits.ts';
+import { assertVersionDeletable, assertVersionReplaceable, readersOf } from './readers.ts';
 import { schemaXid } from './references.ts';
 import * as store from './store.ts';
 import type { Attributes, SchemaMetaRow, SchemaVersionRow } from './types.ts';
 
 const AVRO_FORMAT = /^avro\/[0-9]+(\.[0-9]+){0,2}$/i;
 const DEFAULT_FORMAT = 'Avro/1.12';
-const VERSION_ATTRIBUTES = ['versionid', 'schemaid', 'format', 'contenttype', 'schema', 'ancestorid'] as const;
+const VERSION_ATTRIBUTES = ['versionid', 'schemaid', 'format', 'contenttype', 'schema', 'ancestorid', ...COMMON_ATTRIBUTES] as const;
+/** A schema written as a whole (`$details`, an import): its default version's attributes, its versions and meta. */
+const SCHEMA_ATTRIBUTES = [...VERSION_ATTRIBUTES, 'versions', 'meta'] as const;
+const META_ATTRIBUTES = ['schemaid', 'compatibility', 'defaultversionid', 'defaultversionsticky', 'epoch', 'createdat', 'modifiedat'] as const;
 
 type Db = store.Db;
 
@@ -40,6 +45,7 @@ function checkFormat(format: string, document: unknown, where: string): void {
   if (!AVRO_FORMAT.test(format)) {
     throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: format "${format}" is not supported; use Avro/<release>, e.g. ${DEFAULT_FORMAT}`);
   }
+  checkSchemaLimits(document, where);
   try {
     compileSchema(document);
   } catch (error) {
@@ -60,17 +66,20 @@ function checkAgainst(mode: CompatibilityMode, candidate: unknown, older: readon
 
 /** Message definitions reading this schema need the envelope fields the plane relies on. */
 async function checkUsedByMessages(db: Db, group: string, schema: string, document: unknown, where: string): Promise<void> {
-  const users = await store.messagesUsingSchema(db, schemaXid(group, schema));
+  const users = await readersOf(db, group, schema);
   if (users.length === 0) return;
   const problems = checkEnvelopeFields(document);
   if (problems.length > 0) {
-    throw new XRegistryError(XRegistryErrorType.invalidData, `${where} is used by message ${users[0]!.messagegroupid}/${users[0]!.messageid}: ${problems.join('; ')}`);
+    const user = users[0]!.message;
+    throw new XRegistryError(XRegistryErrorType.invalidData, `${where} is used by message ${user.messagegroupid}/${user.messageid}: ${problems.join('; ')}`);
   }
 }
 
 async function ensureSchemaGroup(db: Db, group: string, mode: WriteMode): Promise<void> {
-  const exists = (await store.listSchemaGroups(db)).some((row) => row.schemagroupid === group);
-  if (!exists) await store.saveSchemaGroup(db, { schemagroupid: group, ...nextCommon({}, undefined, mode, group) });
+  const ids = (await store.listSchemaGroups(db)).map((row) => row.schemagroupid);
+  if (ids.includes(group)) return;
+  assertUniqueIgnoringCase(ids, group, `/schemagroups/${group}`);
+  await store.saveSchemaGroup(db, { schemagroupid: group, ...nextCommon({}, undefined, mode, group) });
 }
 
 function nextVersionId(versions: readonly SchemaVersionRow[]): string {
@@ -88,13 +97,16 @@ async function putVersion(db: Db, group: string, schema: string, versionId: stri
   assertId(versionId, 'versionid');
   const where = `${schemaXid(group, schema)}/versions/${versionId}`;
   const body = input.attributes;
-  rejectUnknown(body, VERSION_ATTRIBUTES, where);
+  rejectUnknown(body, VERSION_ATTRIBUTES, where, READ_ONLY.version);
   checkId(body, 'versionid', versionId, where);
   checkId(body, 'schemaid', schema, where);
   await ensureSchemaGroup(db, group, mode);
-  const meta = await getMeta(db, group, schema);
+  const metas = await store.listSchemaMetas(db, group);
+  const meta = metas.find((row) => row.schemaid === schema);
+  if (meta === undefined) assertUniqueIgnoringCase(metas.map((row) => row.schemaid), schema, schemaXid(group, schema));
   const versions = meta === undefined ? [] : await store.listVersions(db, group, schema);
   const existing = versions.find((version) => version.versionid === versionId);
+  if (existing === undefined) assertUniqueIgnoringCase(versions.map((version) => version.versionid), versionId, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, existing?.epoch, where);
   const format = typeof body.format === 'string' ? body.format : (existing?.format ?? DEFAULT_FORMAT);
@@ -103,6 +115,8 @@ async function putVersion(db: Db, group: string, schema: string, versionId: stri
   // Checked on import too: a registry document written by hand gets the same scrutiny as the API.
   checkAgainst(compatibilityOf(meta?.compatibility ?? 'none', where), input.document, older, where);
   await checkUsedByMessages(db, group, schema, input.document, where);
+  const fingerprint = fingerprintToHex(schemaFingerprint(input.document));
+  if (existing !== undefined) await assertVersionReplaceable(db, existing, fingerprint, where);
   if (meta === undefined) {
     // The resource (its meta row) comes first: versions reference it.
     await store.saveSchemaMeta(db, {
@@ -125,7 +139,7 @@ async function putVersion(db: Db, group: string, schema: string, versionId: stri
     format,
     contenttype: typeof body.contenttype === 'string' ? body.contenttype : 'application/json',
     document: input.document,
-    fingerprint: fingerprintToHex(schemaFingerprint(input.document)),
+    fingerprint,
     ancestorid: ancestor,
     ...(mode.restore && typeof body.numericid === 'number' && Number.isInteger(body.numericid) ? { numericid: body.numericid } : {}),
   });
@@ -150,7 +164,12 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   const where = `${schemaXid(group, schema)}/meta`;
   const meta = await requireMeta(db, group, schema);
   const body = requireObject(raw, where);
-  rejectUnknown(body, ['schemaid', 'compatibility', 'defaultversionid', 'defaultversionsticky', 'readonly', 'xref'], where);
+  if (body.xref !== undefined && body.xref !== null) {
+    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: "xref" (a schema defined elsewhere) is not supported by this registry`, { subject: where });
+  }
+  const { xref: _xref, ...attributes } = body;
+  rejectUnknown(attributes, META_ATTRIBUTES, where, READ_ONLY.meta);
+  checkId(body, 'schemaid', schema, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, meta.meta_epoch, where);
   const current = { compatibility: meta.compatibility, defaultversionid: meta.defaultversionid, defaultversionsticky: meta.defaultversionsticky };
@@ -179,7 +198,10 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   return updated;
 }
 
-/** Deleting the last version deletes the schema; deleting the default moves it to the newest. */
+/**
+ * Deleting the last version deletes the schema; deleting the default moves it to the newest.
+ * Refused (409) while a route reads the version, or would read one that cannot read its data.
+ */
 async function removeVersion(db: Db, group: string, schema: string, versionId: string, epoch: number | undefined, now: Date): Promise<void> {
   const meta = await requireMeta(db, group, schema);
   const versions = await store.listVersions(db, group, schema);
@@ -187,6 +209,7 @@ async function removeVersion(db: Db, group: string, schema: string, versionId: s
   const where = `${schemaXid(group, schema)}/versions/${versionId}`;
   if (target === undefined) throw new XRegistryError(XRegistryErrorType.notFound, `${where} not found`, { subject: where });
   checkEpoch({ epoch }, target.epoch, where);
+  await assertVersionDeletable(db, target, versions, meta.defaultversionid, where);
   if (versions.length === 1) {
     await store.deleteSchema(db, group, schema);
     return;
@@ -206,5 +229,5 @@ function versionInputFromDetails(raw: unknown, where: string): VersionInput {
   return { attributes, document: schema };
 }
 
-export { getMeta, isObject, postVersion, putMeta, putVersion, removeVersion, requireMeta, versionInputFromDetails, DEFAULT_FORMAT };
+export { DEFAULT_FORMAT, getMeta, isObject, postVersion, putMeta, putVersion, removeVersion, requireMeta, SCHEMA_ATTRIBUTES, versionInputFromDetails };
 export type { VersionInput };

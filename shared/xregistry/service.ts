@@ -1,13 +1,21 @@
 import type { Sql } from '../postgres/index.ts';
-import { isObject, requireObject, type WriteMode } from './attributes.ts';
+import { isObject, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { type ProvisionSink, putMessage, putMessageGroup, type StreamFilters } from './messages.ts';
 import { putSchemaGroup } from './groups.ts';
 import { SPEC_VERSION } from './model.ts';
-import { getMeta, postVersion, putMeta, putVersion, removeVersion, requireMeta, type VersionInput, versionInputFromDetails } from './schemas.ts';
+import { assertSchemaDeletable } from './readers.ts';
+import { checkRegistryDocument, putRegistryAttributes } from './root.ts';
+import { getMeta, postVersion, putMeta, putVersion, removeVersion, requireMeta, SCHEMA_ATTRIBUTES, type VersionInput, versionInputFromDetails } from './schemas.ts';
 import * as store from './store.ts';
 import type { Attributes, GroupKind } from './types.ts';
 import { messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView, type View } from './views.ts';
+
+// Registry writes take this transaction-scoped advisory lock, so they apply one after another:
+// the checks a write makes (no route reads what a delete removes, ids unique regardless of case)
+// hold until it commits. Writes are rare; reads never take it. Any constant works as long as
+// every writer uses the same one (the migration runner uses another).
+const REGISTRY_WRITE_LOCK = 7_340_018;
 
 type RegistryServiceOptions = {
   readonly sql: Sql;
@@ -49,7 +57,10 @@ class RegistryService {
   }
 
   #write<T>(work: (db: store.Db, mode: WriteMode) => Promise<T>, restore = false): Promise<T> {
-    return this.#sql.begin((tx) => work(tx, { restore, now: this.#now() })) as Promise<T>;
+    return this.#sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${REGISTRY_WRITE_LOCK})`;
+      return work(tx, { restore, now: this.#now() });
+    }) as Promise<T>;
   }
 
   // ---- reads -------------------------------------------------------------------------------
@@ -156,8 +167,10 @@ class RegistryService {
     return this.#write(async (db, mode) => ({ created: await this.#applyGroup(db, kind, id, body, patch, mode) }));
   }
 
+  /** Refused (409) for a schema group holding a schema a route reads; deleting routes is always allowed. */
   deleteGroup(kind: GroupKind, id: string): Promise<void> {
     return this.#write(async (db) => {
+      if (kind === 'schemagroups') await assertSchemaDeletable(db, id, undefined, `/${kind}/${id}`);
       if (!(await store.deleteGroup(db, kind, id))) throw notFound(`/${kind}/${id}`);
     });
   }
@@ -186,9 +199,13 @@ class RegistryService {
     return this.#write((db, mode) => removeVersion(db, group, schema, version, epoch, mode.now));
   }
 
+  /** Refused (409) while a route reads the schema or one of its versions. */
   deleteSchema(group: string, schema: string): Promise<void> {
     return this.#write(async (db) => {
-      if (!(await store.deleteSchema(db, group, schema))) throw notFound(`/schemagroups/${group}/schemas/${schema}`);
+      const where = `/schemagroups/${group}/schemas/${schema}`;
+      if ((await getMeta(db, group, schema)) === undefined) throw notFound(where);
+      await assertSchemaDeletable(db, group, schema, where);
+      await store.deleteSchema(db, group, schema);
     });
   }
 
@@ -216,17 +233,37 @@ class RegistryService {
   import(document: unknown, restore = true): Promise<void> {
     return this.#write(async (db, mode) => {
       const body = requireObject(document, 'registry document');
+      checkRegistryDocument(body, await store.getRegistry(db), mode);
       if (mode.restore) await this.#restoreRoot(db, body, mode);
-      for (const kind of ['schemagroups', 'messagegroups'] as const) {
-        const groups = body[kind];
-        if (groups === undefined) continue;
-        if (!isObject(groups)) throw new XRegistryError(XRegistryErrorType.invalidData, `"${kind}" must be a map of id to group`);
-        for (const [id, group] of Object.entries(groups)) await this.#applyGroup(db, kind, id, group, false, mode);
-      }
+      await this.#applyGroups(db, body, false, mode);
     }, restore);
   }
 
+  /**
+   * `PUT /` and `PATCH /`: the registry's own attributes (replaced, or merged for PATCH) and the
+   * groups the document nests, in one transaction. Unlike `import` this is an edit, not a
+   * restore: epochs are checked and advanced, and `registryid` cannot change.
+   */
+  putRoot(document: unknown, patch: boolean): Promise<void> {
+    return this.#write(async (db, mode) => {
+      const body = requireObject(document, '/');
+      const current = await store.getRegistry(db);
+      checkRegistryDocument(body, current, mode);
+      await putRegistryAttributes(db, body, current, patch, mode);
+      await this.#applyGroups(db, body, patch, mode);
+    });
+  }
+
   // ---- internals ---------------------------------------------------------------------------
+
+  async #applyGroups(db: store.Db, body: Attributes, patch: boolean, mode: WriteMode): Promise<void> {
+    for (const kind of ['schemagroups', 'messagegroups'] as const) {
+      const groups = body[kind];
+      if (groups === undefined) continue;
+      if (!isObject(groups)) throw new XRegistryError(XRegistryErrorType.invalidData, `"${kind}" must be a map of id to group`);
+      for (const [id, group] of Object.entries(groups)) await this.#applyGroup(db, kind, id, group, patch, mode);
+    }
+  }
 
   async #restoreRoot(db: store.Db, body: Attributes, mode: WriteMode): Promise<void> {
     const current = await store.getRegistry(db);
@@ -267,13 +304,15 @@ class RegistryService {
 
   /** A schema written with its versions (oldest first) and meta, or as its default version's details. */
   async #applySchemaDetails(db: store.Db, group: string, schema: string, body: Attributes, mode: WriteMode): Promise<void> {
+    rejectUnknown(body, SCHEMA_ATTRIBUTES, `/schemagroups/${group}/schemas/${schema}`, READ_ONLY.schema);
     const versions = body.versions;
     if (versions !== undefined) {
       if (!isObject(versions)) throw new XRegistryError(XRegistryErrorType.invalidData, `${group}/${schema}: "versions" must be a map`);
       const ordered = Object.entries(versions).sort(([a], [b]) => (Number(a) - Number(b)) || a.localeCompare(b));
       for (const [versionId, version] of ordered) await putVersion(db, group, schema, versionId, versionInputFromDetails(version, versionId), mode);
     } else if ('schema' in body) {
-      const { meta: _meta, versionscount: _count, ...rest } = body;
+      // The resource level's own links and counts are not the default version's attributes.
+      const { meta: _meta, versionscount: _count, versionsurl: _versions, metaurl: _metaurl, ...rest } = body;
       const current = await getMeta(db, group, schema);
       await putVersion(db, group, schema, typeof rest.versionid === 'string' ? rest.versionid : (current?.defaultversionid ?? '1'), versionInputFromDetails(rest, schema), mode);
     }

@@ -146,15 +146,14 @@ async function listMessages(sql: Db, group: string): Promise<MessageRow[]> {
   return sql<MessageRow[]>`select ${MESSAGE_COLUMNS(sql)} from xr_messages where messagegroupid = ${group} order by messageid`;
 }
 
+/** Every message definition (route) in the registry: few enough to judge in code. */
+async function listAllMessages(sql: Db): Promise<MessageRow[]> {
+  return sql<MessageRow[]>`select ${MESSAGE_COLUMNS(sql)} from xr_messages order by messagegroupid, messageid`;
+}
+
 async function messageBySubject(sql: Db, subject: string): Promise<MessageRow | undefined> {
   const [row]: [MessageRow?] = await sql`select ${MESSAGE_COLUMNS(sql)} from xr_messages where subject = ${subject}`;
   return row;
-}
-
-async function messagesUsingSchema(sql: Db, schemaXid: string): Promise<MessageRow[]> {
-  return sql<MessageRow[]>`
-    select ${MESSAGE_COLUMNS(sql)} from xr_messages
-    where dataschemaxid = ${schemaXid} or dataschemaxid like ${`${schemaXid}/versions/%`}`;
 }
 
 async function saveMessage(sql: Db, row: MessageRow): Promise<void> {
@@ -183,13 +182,13 @@ export {
   deleteSchema,
   deleteVersion,
   getRegistry,
+  listAllMessages,
   listMessageGroups,
   listMessages,
   listSchemaGroups,
   listSchemaMetas,
   listVersions,
   messageBySubject,
-  messagesUsingSchema,
   saveMessage,
   saveMessageGroup,
   saveRegistry,

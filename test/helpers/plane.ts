@@ -103,6 +103,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
     LAMBDA_TIMEOUT_MS: '4000',
     REGISTRY_NEGATIVE_CACHE_TTL_MS: '200',
     REGISTRY_API_TOKEN: `token-${runId}-${runId}`,
+    REGISTRY_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
     ...options.bridgeEnv,
   };
   const bridgeConfig = loadBridgeConfig(env);

@@ -38,7 +38,9 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
 
   function assertProblem(result: { status: number; json: Json }, status: number, type: string, detail?: RegExp): void {
     assert.equal(result.status, status, JSON.stringify(result.json));
-    assert.equal(result.json.type, `https://github.com/xregistry/spec/blob/main/core/spec.md#${type}`);
+    // HTTP-binding errors are defined in http.md, the rest in the core spec.
+    const document = ['api_not_found', 'details_required', 'missing_body'].includes(type) ? 'http' : 'spec';
+    assert.equal(result.json.type, `https://github.com/xregistry/spec/blob/main/core/${document}.md#${type}`);
     assert.equal(typeof result.json.title, 'string');
     if (detail) assert.match(result.json.detail, detail);
   }
@@ -113,7 +115,7 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
     assert.equal(patched.status, 200, JSON.stringify(patched.json));
     assert.equal(patched.json.compatibility, 'backward_transitive');
     assert.equal(patched.json.epoch, meta.json.epoch + 1);
-    assertProblem(await call('PATCH', SCHEMA, { body: { description: 'x' } }), 400, 'details_required');
+    assertProblem(await call('PATCH', SCHEMA, { body: { description: 'x' } }), 405, 'details_required');
   });
 
   test('invalid message definitions are refused with the reason, before anything reaches SQL', async () => {

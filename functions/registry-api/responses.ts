@@ -1,0 +1,42 @@
+import { XRegistryError, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import type { ApiResponse } from './request.ts';
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+// Attributes of a document response that travel as xRegistry-* headers.
+const DOCUMENT_HEADERS = ['schemaid', 'versionid', 'self', 'xid', 'epoch', 'format', 'isdefault', 'fingerprint', 'numericid'];
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return { status, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body, null, 2) };
+}
+
+function noContent(): ApiResponse {
+  return { status: 204, headers: {}, body: '' };
+}
+
+/** A schema or version without `$details`: the Avro document itself, its metadata in headers. */
+function documentResponse(view: Record<string, unknown>, document: unknown): ApiResponse {
+  const headers: Record<string, string> = { ...JSON_TYPE };
+  for (const attribute of DOCUMENT_HEADERS) {
+    if (view[attribute] !== undefined) headers[`xRegistry-${attribute}`] = String(view[attribute]);
+  }
+  return { status: 200, headers, body: JSON.stringify(document, null, 2) };
+}
+
+/** An RFC 9457 problem document. */
+function problem(error: XRegistryError, instance: string): ApiResponse {
+  return { status: error.status, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify(error.toProblem(instance), null, 2) };
+}
+
+function fail(kind: XRegistryErrorType, detail: string): never {
+  throw new XRegistryError(kind, detail);
+}
+
+function methodNotAllowed(method: string, path: string): never {
+  return fail(XRegistryErrorType.methodNotAllowed, `${method} is not supported on ${path}`);
+}
+
+function apiNotFound(path: string): never {
+  return fail(XRegistryErrorType.apiNotFound, `${path} is not an API of this registry`);
+}
+
+export { apiNotFound, documentResponse, fail, json, methodNotAllowed, noContent, problem };

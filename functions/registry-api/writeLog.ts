@@ -1,0 +1,26 @@
+import type { ApiRequest, ApiResponse } from './request.ts';
+
+type WriteLine = { readonly level: 'info' | 'warn'; readonly fields: Record<string, unknown> };
+
+const WRITES = new Set(['PUT', 'PATCH', 'POST', 'DELETE']);
+
+/**
+ * The log line of a write, so operators see who changed the registry and what was refused: the
+ * method, path and status, and for a refusal the problem's detail and (for a 409) the routes that
+ * held it. Reads are not logged.
+ */
+function describeWrite(request: ApiRequest, response: ApiResponse): WriteLine | undefined {
+  if (!WRITES.has(request.method)) return undefined;
+  const fields: Record<string, unknown> = { method: request.method, path: request.path, status: response.status };
+  if (response.status < 400) return { level: 'info', fields };
+  try {
+    const problem = JSON.parse(response.body) as { detail?: unknown; routes?: unknown };
+    fields.detail = problem.detail;
+    if (problem.routes !== undefined) fields.routes = problem.routes;
+  } catch {
+    // Problem bodies are always JSON; nothing more to add if one is not.
+  }
+  return { level: 'warn', fields };
+}
+
+export { describeWrite };
