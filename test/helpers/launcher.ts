@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { loadBridgeConfig, loadCliConfig } from '../../shared/config/index.ts';
 import { connectNats } from '../../shared/nats/index.ts';
 import { createTestDatabase } from './database.ts';
-import { freePort, uniqueRunId } from './names.ts';
+import { freePort, runStreamsEnv, uniqueRunId } from './names.ts';
 import { exampleDocumentFor } from './plane.ts';
 import { killAll, processTree } from './processTree.ts';
 
@@ -93,12 +93,7 @@ async function createLauncherSandbox(): Promise<LauncherSandbox> {
     LOG_LEVEL: 'warn',
     NATS_URL: base.nats.url,
     DATABASE_URL: database.url,
-    INGEST_STREAM: `INGEST_${runId}`,
-    INGEST_SUBJECTS: `${runId}.>`,
-    DEADLETTER_STREAM: `DLQ_${runId}`,
-    DEADLETTER_SUBJECTS: `${runId}dlq.>`,
-    DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
-    INGEST_CONSUMER: `bridge_${runId}`,
+    ...runStreamsEnv(runId),
     OFFLINE_LAMBDA_PORT: String(ports.lambda),
     OFFLINE_HTTP_PORT: String(ports.http),
     STAGE: 'test',

@@ -6,6 +6,21 @@ function uniqueRunId(): string {
   return `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * The streams, subjects and consumer of one test run, as the plane's variables name them: every
+ * run gets its own, so runs never see each other's messages.
+ */
+function runStreamsEnv(runId: string): Record<string, string> {
+  return {
+    INGEST_STREAM: `INGEST_${runId}`,
+    INGEST_SUBJECTS: `${runId}.>`,
+    DEADLETTER_STREAM: `DLQ_${runId}`,
+    DEADLETTER_SUBJECTS: `${runId}dlq.>`,
+    DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
+    INGEST_CONSUMER: `bridge_${runId}`,
+  };
+}
+
 /** A TCP port that was free a moment ago. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,4 +58,4 @@ async function waitFor<T>(
   }
 }
 
-export { uniqueRunId, freePort, waitFor };
+export { freePort, runStreamsEnv, uniqueRunId, waitFor };

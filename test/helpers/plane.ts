@@ -11,7 +11,7 @@ import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, typ
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
 import { createTestDatabase } from './database.ts';
-import { freePort, uniqueRunId } from './names.ts';
+import { freePort, runStreamsEnv, uniqueRunId } from './names.ts';
 
 type Env = Record<string, string>;
 
@@ -86,12 +86,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
     LOG_LEVEL: 'warn',
     NATS_URL: options.natsUrl ?? base.nats.url,
     DATABASE_URL: database.url,
-    INGEST_STREAM: `INGEST_${runId}`,
-    INGEST_SUBJECTS: `${runId}.>`,
-    DEADLETTER_STREAM: `DLQ_${runId}`,
-    DEADLETTER_SUBJECTS: `${runId}dlq.>`,
-    DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
-    INGEST_CONSUMER: `bridge_${runId}`,
+    ...runStreamsEnv(runId),
     LAMBDA_ENDPOINT: `http://127.0.0.1:${lambdaPort}`,
     FUNCTION_PREFIX: 'ingest-test-',
     BATCH_MAX_WAIT_MS: '20',

@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { ROOT } from '../../cli/paths.ts';
 import { loadBridgeConfig, loadCliConfig } from '../../shared/config/index.ts';
 import { advisoryTopology, connectNats } from '../../shared/nats/index.ts';
-import { uniqueRunId } from '../helpers/names.ts';
+import { runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
 
 type LogLine = Record<string, unknown> & { level: string; msg: string };
 
@@ -22,12 +22,7 @@ describe('the bridge at start, against the real NATS', () => {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     NATS_URL: loadCliConfig().nats.url,
-    INGEST_STREAM: `INGEST_${runId}`,
-    INGEST_SUBJECTS: `${runId}.>`,
-    DEADLETTER_STREAM: `DLQ_${runId}`,
-    DEADLETTER_SUBJECTS: `${runId}dlq.>`,
-    DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
-    INGEST_CONSUMER: `bridge_${runId}`,
+    ...runStreamsEnv(runId),
     // LAMBDA_ENDPOINT unset: the bridge would call AWS Lambda itself (nothing is published, so it never does).
     AWS_REGION: 'eu-west-1',
     FUNCTION_PREFIX: `ingest-${runId}-`,

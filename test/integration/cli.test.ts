@@ -14,7 +14,7 @@ import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
 import { createRouteLookup } from '../../shared/registry/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
-import { freePort, uniqueRunId } from '../helpers/names.ts';
+import { freePort, runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
 
 type Result = { code: number | null; stdout: string; stderr: string };
 
@@ -69,12 +69,7 @@ describe('the ingest CLI, run as a child process', () => {
     env = {
       DATABASE_URL: database.url,
       NATS_URL: base.nats.url,
-      INGEST_STREAM: `INGEST_${runId}`,
-      INGEST_SUBJECTS: `${runId}.>`,
-      DEADLETTER_STREAM: `DLQ_${runId}`,
-      DEADLETTER_SUBJECTS: `${runId}dlq.>`,
-      DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
-      INGEST_CONSUMER: `bridge_${runId}`,
+      ...runStreamsEnv(runId),
     };
     nc = await connectNats(base.nats.url, 'cli-test', base.nats.security);
     const file = join(dir, 'routes.xreg.json');

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { type BridgeConfig, ConfigError, loadBridgeConfig } from '../../shared/config/index.ts';
 import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
-import { uniqueRunId } from '../helpers/names.ts';
+import { runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
 
 /** Two bridge deployments on one ingest stream, each with its own consumer and part of the subjects. */
 describe('bridge deployments with their own consumer filter (real nats-server)', () => {
@@ -15,11 +15,7 @@ describe('bridge deployments with their own consumer filter (real nats-server)',
 
   function configFor(consumer: string, filter: string | undefined): BridgeConfig {
     return loadBridgeConfig({
-      INGEST_STREAM: `INGEST_${runId}`,
-      INGEST_SUBJECTS: `${runId}.>`,
-      DEADLETTER_STREAM: `DLQ_${runId}`,
-      DEADLETTER_SUBJECTS: `${runId}dlq.>`,
-      DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
+      ...runStreamsEnv(runId),
       INGEST_CONSUMER: `${consumer}_${runId}`,
       ...(filter === undefined ? {} : { INGEST_CONSUMER_FILTER: filter }),
     });

@@ -6,7 +6,7 @@ import { type BridgeConfig, loadBridgeConfig } from '../../shared/config/index.t
 import { createLogger } from '../../shared/logging/index.ts';
 import { decodeDeadLetter, openDeadLetters } from '../../shared/deadletters/index.ts';
 import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
-import { uniqueRunId, waitFor } from '../helpers/names.ts';
+import { runStreamsEnv, uniqueRunId, waitFor } from '../helpers/names.ts';
 
 describe('messages that run out of deliveries become dead letters (real nats-server)', () => {
   let nc: NatsConnection;
@@ -16,12 +16,7 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
   before(async () => {
     const runId = uniqueRunId();
     config = loadBridgeConfig({
-      INGEST_STREAM: `INGEST_${runId}`,
-      INGEST_SUBJECTS: `${runId}.>`,
-      DEADLETTER_STREAM: `DLQ_${runId}`,
-      DEADLETTER_SUBJECTS: `${runId}dlq.>`,
-      DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
-      INGEST_CONSUMER: `bridge_${runId}`,
+      ...runStreamsEnv(runId),
       RETRY_MAX_ATTEMPTS: '1',
       MAX_DELIVER: '2',
       ACK_WAIT_MS: '1000',
