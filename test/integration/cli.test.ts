@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Readable } from 'node:stream';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { COMMANDS } from '../../cli/commandTable.ts';
 import { EXAMPLE_REGISTRY, ROOT } from '../../cli/paths.ts';
@@ -22,9 +23,9 @@ const BIN = join(ROOT, 'bin/ingest.mjs');
 const WIRE_FORMATS = ['raw', 'schema-id', 'confluent', 'single-object'] as const;
 
 /** Runs the real `ingest` binary with exactly `env` (plus PATH/HOME), as an operator's shell would. */
-function ingest(args: readonly string[], env: Record<string, string>): Promise<Result> {
+/** A child's exit code and everything it printed. */
+function outcomeOf(child: ChildProcessByStdio<null, Readable, Readable>): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
@@ -32,6 +33,10 @@ function ingest(args: readonly string[], env: Record<string, string>): Promise<R
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+function ingest(args: readonly string[], env: Record<string, string>): Promise<Result> {
+  return outcomeOf(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** The example registry with one route per wire format, on this run's subjects and tables. */
@@ -186,15 +191,8 @@ describe('the ingest CLI, run as a child process', () => {
   });
 
   test('`ingest registry export | head -1` in a shell: one line, exit 0, quiet', async () => {
-    const result = await new Promise<Result>((resolve, reject) => {
-      const child = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" registry export | head -1; echo "status \${PIPESTATUS[0]}" >&2`], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const shell = `"${process.execPath}" "${BIN}" registry export | head -1; echo "status \${PIPESTATUS[0]}" >&2`;
+    const result = await outcomeOf(spawn('bash', ['-c', shell], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
     assert.equal(result.stdout, '{\n');
     assert.equal(result.stderr, 'status 0\n');
   });
