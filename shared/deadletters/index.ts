@@ -6,5 +6,5 @@ export { MissingOriginalError } from './originals.ts';
 export type { OriginalStore } from './originals.ts';
 export type { DeadLetterStore } from './store.ts';
 export type { DeadLetter, OriginalContent, OriginalMessage, StoredLetter, StoredOriginal } from './types.ts';
-export { DeadLetterTooLargeError } from './writer.ts';
+export { DeadLetterTooLargeError, letterWithoutOriginal } from './writer.ts';
 export type { DeadLetterWriter, WrittenLetter } from './writer.ts';

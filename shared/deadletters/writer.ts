@@ -35,17 +35,28 @@ class DeadLetterTooLargeError extends Error {
 // Room for the headers a letter is published with (NATS/1.0, Nats-Msg-Id, Nats-Expected-Stream),
 // which count against max_payload together with the body.
 const HEADER_ALLOWANCE = 512;
-// A failure message can quote a whole response body; the letter that points at its original keeps
-// a bounded one so that it fits whatever the message said.
+// Free text in a letter can be as large as the event (a failure message quoting a response body,
+// an event id taken from the payload). The letter that points at its original keeps a bounded
+// copy of each, so that it fits whatever the event held; the full text is in the original.
 const STUB_MESSAGE_LIMIT = 4096;
+const STUB_FIELD_LIMIT = 1024;
 
-function withoutOriginal(letter: DeadLetter, stored: NonNullable<DeadLetter['stored']>): DeadLetter {
+function bounded(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}
+
+/** The letter without its original, which `stored` points to; bounded whatever the event held. */
+function letterWithoutOriginal(letter: DeadLetter, stored: NonNullable<DeadLetter['stored']>): DeadLetter {
   const { payload: _payload, ...rest } = letter;
   return {
     ...rest,
     headers: {},
     stored,
-    message: letter.message.length > STUB_MESSAGE_LIMIT ? `${letter.message.slice(0, STUB_MESSAGE_LIMIT)}…` : letter.message,
+    message: bounded(letter.message, STUB_MESSAGE_LIMIT),
+    eventId: letter.eventId === null ? null : bounded(letter.eventId, STUB_FIELD_LIMIT),
+    ...(letter.sinks === undefined
+      ? {}
+      : { sinks: letter.sinks.map((sink) => (sink.delivered ? sink : { ...sink, message: bounded(sink.message, STUB_FIELD_LIMIT) })) }),
   };
 }
 
@@ -59,7 +70,7 @@ function createDeadLetterWriter(deps: DeadLetterWriterDeps): DeadLetterWriter {
       let originalStoredApart = false;
       if (body.length > limit && letter.payload !== undefined) {
         const stored = await originals.put(letter.id, { headers: letter.headers, payload: letter.payload });
-        body = encodeDeadLetter(withoutOriginal(letter, stored));
+        body = encodeDeadLetter(letterWithoutOriginal(letter, stored));
         originalStoredApart = true;
       }
       if (body.length > limit) throw new DeadLetterTooLargeError(letter.id, body.length, limit);
@@ -69,5 +80,5 @@ function createDeadLetterWriter(deps: DeadLetterWriterDeps): DeadLetterWriter {
   };
 }
 
-export { createDeadLetterWriter, DeadLetterTooLargeError };
+export { createDeadLetterWriter, DeadLetterTooLargeError, letterWithoutOriginal };
 export type { DeadLetterWriter, DeadLetterWriterDeps, WrittenLetter };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildDeadLetter, decodeDeadLetter, encodeDeadLetter, NotADeadLetterError, parseLetterId } from '../../shared/deadletters/index.ts';
+import { buildDeadLetter, decodeDeadLetter, encodeDeadLetter, letterWithoutOriginal, NotADeadLetterError, parseLetterId } from '../../shared/deadletters/index.ts';
 
 describe('dead-letter envelope', () => {
   const original = { subject: 'a.b.v1', headers: { 'Ingest-Replay-Count': ['2'] }, data: new Uint8Array([1, 2, 3]), stream: 'INGEST', seq: 42, time: new Date('2026-01-01T00:00:00.000Z'), deliveries: 3 };
@@ -16,6 +16,23 @@ describe('dead-letter envelope', () => {
     assert.equal(letter.replayCount, 2);
     assert.equal(letter.payload, 'AQID');
     assert.deepEqual(decodeDeadLetter(encodeDeadLetter(letter)), letter);
+  });
+
+  test('a letter whose original is stored apart stays small whatever the event held', () => {
+    const huge = 'x'.repeat(900_000);
+    const letter = buildDeadLetter({ ...original, headers: { Big: [huge] }, data: Buffer.alloc(900_000) }, {
+      ...failure,
+      message: huge,
+      sinks: [{ sink: 'http:https://a.example/in', delivered: false, reason: 'sink_rejected', message: huge, retryable: false }, { sink: 'postgres:t', delivered: true }],
+    }, { routeKey: 'a.b.v1', eventId: huge });
+    const stub = letterWithoutOriginal(letter, { bucket: 'B', object: letter.id, payloadBytes: 900_000 });
+    assert.ok(encodeDeadLetter(stub).length < 16_000, `${encodeDeadLetter(stub).length} bytes`);
+    assert.equal(stub.payload, undefined);
+    assert.deepEqual(stub.headers, {});
+    assert.equal(stub.id, letter.id);
+    assert.equal(stub.reason, letter.reason);
+    assert.ok(stub.eventId!.startsWith('xxx') && stub.message.startsWith('xxx'), 'bounded copies, not blanks');
+    assert.deepEqual(stub.sinks?.[1], { sink: 'postgres:t', delivered: true });
   });
 
   test('a version 1 letter (before stable ids) is read as version 2', () => {
