@@ -24,7 +24,6 @@ type StageInvoker = {
   checkDelivery(request: SinkCheckRequest): Promise<SinkCheckResponse>;
 };
 
-
 /** Which transport `createLambdaInvoker` uses for an endpoint. */
 type LambdaTransport = 'local-http' | 'sdk';
 

@@ -1,5 +1,6 @@
 // Which entities of a registry document a database lacks. Pure: the launcher seeds only those, so
 // whatever an operator changed in the registry since (a route's sink, a schema's rule) stays as is.
+import { isObject } from '../../shared/xregistry/index.ts';
 
 type JsonObject = Record<string, unknown>;
 
@@ -27,10 +28,6 @@ class SeedDocumentError extends Error {
     super(message, options);
     this.name = 'SeedDocumentError';
   }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function objectAt(value: unknown, where: string): JsonObject {
