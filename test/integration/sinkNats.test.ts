@@ -2,14 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
+import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
+import { migrateRegistry } from '../../shared/admin/index.ts';
 import { loadCliConfig } from '../../shared/config/index.ts';
 import type { SinkWriteRecord, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
+import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
+import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
 import { createNatsSubjectSink, type Sink } from '../../shared/sinks/index.ts';
-import { freePort, uniqueRunId } from '../helpers/names.ts';
-import { memoryLedger } from '../helpers/memoryLedger.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { freePort, uniqueRunId, waitFor } from '../helpers/names.ts';
 
 function record(id: string, eventId: string): SinkWriteRecord {
   return {
@@ -30,7 +34,7 @@ function failed(result: SinkWriteResult | undefined): Extract<SinkWriteResult, {
   return result;
 }
 
-describe('NATS subject sink (real NATS JetStream)', () => {
+describe('NATS subject sink (real NATS JetStream, delivery state in real PostgreSQL)', () => {
   const runId = uniqueRunId();
   const stream = `SINK_${runId}`;
   const nats = loadCliConfig().nats;
@@ -38,12 +42,18 @@ describe('NATS subject sink (real NATS JetStream)', () => {
   let admin: NatsConnection;
   let jsm: JetStreamManager;
   let deps: SinkWriteDeps;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let sql: Sql;
 
   /** One sink-write request: all records to the one target. */
   const write = (target: SinkTarget, records: readonly SinkWriteRecord[], using: SinkWriteDeps = deps): Promise<SinkWriteResponse> =>
     runSinkWrite({ target, records }, using);
 
   before(async () => {
+    database = await createTestDatabase(`ingest_${runId}`);
+    sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
+    // The delivery ledger's table (sink_deliveries) comes with the registry migrations.
+    await migrateRegistry(sql, MIGRATIONS_DIR);
     admin = await connectNats(nats.url, `ingest-test-${runId}`, nats.security);
     jsm = await jetstreamManager(admin);
     await jsm.streams.add({ name: stream, subjects: [`${runId}.out.>`], duplicate_window: nanos(120_000) });
@@ -62,13 +72,15 @@ describe('NATS subject sink (real NATS JetStream)', () => {
         }) as Sink,
       ],
     ]);
-    deps = { sinks, ledger: memoryLedger() };
+    deps = { sinks, ledger: createPostgresLedger(sql) };
   });
 
   after(async () => {
     await jsm?.streams.delete(stream).catch(() => false);
     for (const nc of opened) await nc.close();
     await admin?.close();
+    await sql?.end({ timeout: 5 });
+    await database?.drop();
   });
 
   test('republishes each event once as JSON with Nats-Msg-Id = event id; repeats are reported as duplicates', async () => {
@@ -90,6 +102,31 @@ describe('NATS subject sink (real NATS JetStream)', () => {
     assert.deepEqual(stored.json(), { id: 'n1', time: '2026-01-01T00:00:00.000Z', data: { value: 1 } });
     // One connection, opened on first use and reused.
     assert.equal(opened.length, 1);
+  });
+
+  test('a fan-out event this subject already has (PostgreSQL delivery state) is answered as duplicate without publishing', async () => {
+    const subject = `${runId}.out.fan`;
+    const tracked = (id: string, eventId: string): SinkWriteRecord => ({ ...record(id, eventId), trackDelivery: true });
+    // A plain subscriber sees every publish, even one the stream would drop as a repeat.
+    const seen: string[] = [];
+    const subscription = admin.subscribe(subject, { callback: (_error, message) => {
+      seen.push(message.headers?.get('Nats-Msg-Id') ?? message.string());
+    } });
+    try {
+      await admin.flush();
+      const first = await write({ kind: 'nats', subject }, [tracked('1', 'f1')]);
+      assert.deepEqual(first.results, [{ id: '1', ok: true, duplicate: false }]);
+      const rows = await sql<{ sink: string; event_id: string }[]>`select sink, event_id from sink_deliveries where event_id = 'f1'`;
+      assert.deepEqual(rows.map((row) => `${row.sink} ${row.event_id}`), [`nats:${subject} f1`]);
+      const again = await write({ kind: 'nats', subject }, [tracked('2', 'f1')]);
+      assert.deepEqual(again.results, [{ id: '2', ok: true, duplicate: true }]);
+      // A marker on the sink's own connection arrives after anything that connection published before it.
+      opened[0]!.publish(subject, 'marker');
+      await waitFor('the marker', async () => seen, (messages) => messages.includes('marker'), 10_000);
+      assert.deepEqual(seen, ['f1', 'marker'], 'f1 was published once');
+    } finally {
+      subscription.unsubscribe();
+    }
   });
 
   test('a subject no stream captures is a permanent failure', async () => {
