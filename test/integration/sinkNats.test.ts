@@ -109,9 +109,11 @@ describe('NATS subject sink (real NATS JetStream, delivery state in real Postgre
     const tracked = (id: string, eventId: string): SinkWriteRecord => ({ ...record(id, eventId), trackDelivery: true });
     // A plain subscriber sees every publish, even one the stream would drop as a repeat.
     const seen: string[] = [];
-    const subscription = admin.subscribe(subject, { callback: (_error, message) => {
-      seen.push(message.headers?.get('Nats-Msg-Id') ?? message.string());
-    } });
+    const subscription = admin.subscribe(subject, {
+      callback: (_error, message) => {
+        seen.push(message.headers?.get('Nats-Msg-Id') ?? message.string());
+      },
+    });
     try {
       await admin.flush();
       const first = await write({ kind: 'nats', subject }, [tracked('1', 'f1')]);

@@ -42,16 +42,34 @@ async function writeTargets(groups: Readonly<Record<string, string[]>>, deps: { 
   return { results: responses.flatMap((response) => response.results) };
 }
 
+/** Lets every promise that can move on do so (the mock clock leaves setImmediate real). */
+function everythingRunnable(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('sink target isolation', () => {
-  test('a target that does not answer fails only its own records, by the deadline', async () => {
+  test('a target that does not answer fails only its own records, at the deadline and not before', async (t) => {
+    // The deadline's timer runs on a mock clock, so "when" is exact and does not depend on load.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const guard = new TargetGuard({ deadlineMs: 50, failureThreshold: 5, openMs: 1000 });
-    const started = Date.now();
-    const { results } = await writeTargets({ slow: ['1'], fast: ['2'] }, { sinks: sinks([]), guard });
-    assert.ok(Date.now() - started < 1000, 'the request did not wait for the slow target');
-    const byId = new Map(results.map((r) => [r.id, r]));
-    assert.equal(byId.get('2')?.ok, true);
+    let settled = false;
+    const pending = writeTargets({ slow: ['1'], fast: ['2'] }, { sinks: sinks([]), guard }).finally(() => {
+      settled = true;
+    });
+    await everythingRunnable();
+    t.mock.timers.tick(49);
+    await everythingRunnable();
+    assert.equal(settled, false, 'gave up on the slow target before its deadline');
+    t.mock.timers.tick(1);
+    await everythingRunnable();
+    assert.equal(settled, true, 'the request still waits for the slow target after its deadline');
+    const byId = new Map((await pending).results.map((r) => [r.id, r]));
+    assert.deepEqual(byId.get('2'), { id: '2', ok: true, duplicate: false });
     const slow = byId.get('1');
-    assert.ok(slow && !slow.ok && slow.failure.retryable && /did not answer within 50 ms/.test(slow.failure.message));
+    assert.ok(slow && !slow.ok, JSON.stringify(slow));
+    assert.equal(slow.failure.reason, 'sink_unavailable');
+    assert.equal(slow.failure.retryable, true);
+    assert.equal(slow.failure.message, 'postgres:slow did not answer within 50 ms');
   });
 
   test('repeated failures open the circuit for that target only; it half-opens after openMs', async () => {
