@@ -61,6 +61,9 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
   let sql: Sql;
   let deps: SinkWriteDeps;
 
+  /** A mapped table of this suite's layout, for one test alone (no test relies on another's rows). */
+  const createReadings = (table: string): Promise<void> => ensurePostgresTable(sql, { table, columns: COLUMNS, schema: SCHEMA });
+
   /** One sink-write request: all records to the one target. */
   const write = (to: PostgresSinkTarget, records: readonly SinkWriteRecord[]): Promise<SinkWriteResponse> => runSinkWrite({ target: to, records }, deps);
 
@@ -77,10 +80,12 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
     await database?.drop();
   });
 
-  test('the table gets event_id, event_time, typed mapped columns and ingested_at; a plain table without TimescaleDB', async () => {
+  test('the table gets event_id, event_time, typed mapped columns and ingested_at; a hypertable exactly where TimescaleDB is installed', async () => {
+    const [installed] = await sql<{ present: boolean }[]>`select exists (select 1 from pg_extension where extname = 'timescaledb') as present`;
+    const timescale = installed?.present === true;
     const plan = await planPostgresTable(sql, { table: 'readings', columns: COLUMNS, schema: SCHEMA });
     assert.equal(plan.exists, false);
-    assert.equal(plan.hypertable, false, 'this database has no timescaledb extension');
+    assert.equal(plan.hypertable, timescale, `timescaledb installed in this database: ${timescale}`);
     await ensurePostgresTable(sql, { table: 'readings', columns: COLUMNS, schema: SCHEMA });
     const columns = await sql<{ column_name: string; data_type: string; is_nullable: string }[]>`
       select column_name, data_type, is_nullable from information_schema.columns
@@ -100,7 +105,8 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
     );
     const [key] = await sql<{ def: string }[]>`
       select pg_get_constraintdef(oid) as def from pg_constraint where conrelid = 'readings'::regclass and contype = 'p'`;
-    assert.equal(key?.def, 'PRIMARY KEY (event_id)');
+    // TimescaleDB requires the partitioning column in every unique key.
+    assert.equal(key?.def, timescale ? 'PRIMARY KEY (event_id, event_time)' : 'PRIMARY KEY (event_id)');
     assert.equal((await planPostgresTable(sql, { table: 'readings', columns: COLUMNS, schema: SCHEMA })).exists, true);
   });
 
@@ -110,12 +116,13 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
       record('2', 'm2', { ...GOOD, unit: null, value: 99.25 }),
       record('3', 'm1', GOOD),
     ];
-    const first = await write(target('readings'), batch);
+    await createReadings('readings_once');
+    const first = await write(target('readings_once'), batch);
     assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true]);
-    const again = await write(target('readings'), batch.slice(0, 2));
+    const again = await write(target('readings_once'), batch.slice(0, 2));
     assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, true]);
     const rows = await sql<{ event_id: string; event_time: Date; value: number; count: number; unit: string | null; tags: unknown; host: string }[]>`
-      select event_id, event_time, value, count, unit, tags, host from readings order by event_id`;
+      select event_id, event_time, value, count, unit, tags, host from readings_once order by event_id`;
     assert.equal(rows.length, 2);
     assert.deepEqual({ ...rows[0], event_time: rows[0]!.event_time.toISOString() }, {
       event_id: 'm1',
@@ -131,7 +138,8 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
   });
 
   test('a row the table refuses fails alone; its neighbours land', async () => {
-    const response = await write(target('readings'), [
+    await createReadings('readings_refused');
+    const response = await write(target('readings_refused'), [
       record('1', 'r1', GOOD),
       // 2^40 does not fit the integer column derived from an Avro int (a producer on a newer schema, say).
       record('2', 'r2', { ...GOOD, count: 2 ** 40 }),
@@ -146,7 +154,7 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
       const bad = byId.get(id);
       assert.ok(bad && !bad.ok && bad.failure.reason === 'sink_rejected' && !bad.failure.retryable, JSON.stringify(bad));
     }
-    const ids = await sql<{ event_id: string }[]>`select event_id from readings where event_id like 'r%' order by 1`;
+    const ids = await sql<{ event_id: string }[]>`select event_id from readings_refused order by 1`;
     assert.deepEqual(ids.map((r) => r.event_id), ['r1', 'r4']);
   });
 
@@ -157,13 +165,15 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
     const [missing] = response.results;
     assert.ok(missing && !missing.ok && missing.failure.reason === 'sink_target_missing' && !missing.failure.retryable);
     assert.match(missing.failure.message, /has no column "value"/);
-    // The cached shape is read again when a mapped column is not in it.
+    // The cached shape is read again when a mapped column is not in it: cache it, then widen the table.
+    await createReadings('readings_widened');
+    const before = await write(target('readings_widened'), [record('1', 'w0', GOOD)]);
+    assert.equal(before.results[0]?.ok, true, JSON.stringify(before.results[0]));
     const widened = { ...COLUMNS, extra: 'data.count' };
-    await sql`alter table readings add column extra bigint`;
-    await write(target('readings'), [record('1', 'w0', GOOD)]);
-    const after = await write(target('readings', widened), [record('1', 'w1', GOOD)]);
+    await sql`alter table readings_widened add column extra bigint`;
+    const after = await write(target('readings_widened', widened), [record('1', 'w1', GOOD)]);
     assert.equal(after.results[0]?.ok, true, JSON.stringify(after.results[0]));
-    const [row] = await sql<{ extra: string }[]>`select extra::text from readings where event_id = 'w1'`;
+    const [row] = await sql<{ extra: string }[]>`select extra::text from readings_widened where event_id = 'w1'`;
     assert.equal(row?.extra, '3');
   });
 
