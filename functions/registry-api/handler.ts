@@ -1,22 +1,17 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createRegistryService } from '../../shared/admin/index.ts';
 import { loadHttpSinkPolicy, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { createLogger } from '../../shared/logging/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
 import { handleRegistryRequest } from './api.ts';
+import { registryApiDeps } from './deps.ts';
 import { toApiRequest, toHttpResult } from './httpEvent.ts';
 import { describeWrite } from './writeLog.ts';
 
 const config = loadRegistryApiConfig();
 const logger = createLogger(config.logLevel, { function: 'registry-api' });
 const sql = createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-registry-api' });
-const deps = {
-  service: createRegistryService(sql, { ingest: config.ingestSubjects, deadLetter: config.deadLetterSubjects, httpSinks: loadHttpSinkPolicy() }),
-  writeToken: config.writeToken,
-  publicUrl: config.publicUrl,
-  corsOrigins: config.corsOrigins,
-};
+const deps = registryApiDeps(config, loadHttpSinkPolicy(), sql);
 if (config.publicUrlDefaulted) logger.warn('REGISTRY_PUBLIC_URL is not set; links point at the local default', { publicUrl: config.publicUrl });
 
 /** Turns API Gateway (HTTP API, payload 2.0) events into registry requests; the logic is in api.ts. */

@@ -4,16 +4,18 @@ import { after, before, describe, test } from 'node:test';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { migrateRegistry } from '../../shared/admin/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
+import { registryApiDeps } from '../../functions/registry-api/deps.ts';
+import { loadHttpSinkPolicy, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { findRouteBySubject } from '../../shared/registry/index.ts';
-import { ensurePostgresTable } from '../../shared/sinks/index.ts';
-import { registryModel, RegistryService, type StreamFilters, XRegistryError } from '../../shared/xregistry/index.ts';
+import { registryModel, type RegistryService, XRegistryError } from '../../shared/xregistry/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { uniqueRunId } from '../helpers/names.ts';
 
-const FILTERS: StreamFilters = {
-  ingest: ['metrics.>'],
-  deadLetter: ['deadletter.>'],
-  httpSinks: { allowedHosts: ['api.example.com', '*.hooks.example.org'], allowPrivateNetworks: false },
+/** The registry-api deployment's variables that decide which sinks a route may have. */
+const DEPLOYMENT = {
+  INGEST_SUBJECTS: 'metrics.>,telemetry.>',
+  DEADLETTER_SUBJECTS: 'deadletter.>',
+  HTTP_SINK_ALLOWED_HOSTS: 'api.example.com,*.hooks.example.org',
 };
 
 function message(subject: string, sink: unknown): Record<string, unknown> {
@@ -30,6 +32,10 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
   let sql: Sql;
   let service: RegistryService;
 
+  /** The registry service exactly as the registry-api function builds it from these variables. */
+  const deployedService = (env: Record<string, string>): RegistryService =>
+    registryApiDeps(loadRegistryApiConfig({ DATABASE_URL: database.url, ...env }), loadHttpSinkPolicy(env), sql).service;
+
   async function rejects(subject: string, sink: unknown, pattern: RegExp, registry = service): Promise<void> {
     await assert.rejects(registry.putMessage('metrics', subject, message(subject, sink), false), (error: unknown) => {
       assert.ok(error instanceof XRegistryError, String(error));
@@ -43,8 +49,7 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
     database = await createTestDatabase(`ingest_${uniqueRunId()}`);
     sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
     await migrateRegistry(sql, MIGRATIONS_DIR);
-    // What shared/admin's createRegistryService should pass (see the README's sinks section).
-    service = new RegistryService({ sql, filters: FILTERS, provisionSink: (db, sink) => ensurePostgresTable(db, sink) });
+    service = deployedService(DEPLOYMENT);
     const example = JSON.parse(await readFile(EXAMPLE_REGISTRY, 'utf8')) as { schemagroups: unknown };
     await service.import({ schemagroups: example.schemagroups });
   });
@@ -86,35 +91,42 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
     await rejects('metrics.cpu.evil.v1', { kind: 'http', url: 'https://evil.example.com/', mode: 'batch' }, /host evil\.example\.com is not in HTTP_SINK_ALLOWED_HOSTS/);
     await rejects('metrics.cpu.creds.v1', { kind: 'http', url: 'https://u:p@api.example.com/', mode: 'batch' }, /must not carry credentials/);
     await rejects('metrics.cpu.hdr.v1', { kind: 'http', url: 'https://api.example.com/', mode: 'batch', headers: {} }, /unknown attribute "headers"/);
-    const withoutPolicy = new RegistryService({ sql, filters: { ingest: FILTERS.ingest, deadLetter: FILTERS.deadLetter }, provisionSink: async () => {} });
-    await rejects('metrics.cpu.nopolicy.v1', sink, /HTTP sinks are not enabled here/, withoutPolicy);
-    const loopback = new RegistryService({ sql, filters: { ...FILTERS, httpSinks: { allowedHosts: ['127.0.0.1:8080'], allowPrivateNetworks: false } }, provisionSink: async () => {} });
-    await rejects('metrics.cpu.loopback.v1', { kind: 'http', url: 'http://127.0.0.1:8080/', mode: 'event' }, /loopback address/, loopback);
+    const { HTTP_SINK_ALLOWED_HOSTS: _allowed, ...withoutHosts } = DEPLOYMENT;
+    await rejects('metrics.cpu.nopolicy.v1', sink, /HTTP sinks are not enabled here: HTTP_SINK_ALLOWED_HOSTS is not set/, deployedService(withoutHosts));
+    const loopback = deployedService({ ...DEPLOYMENT, HTTP_SINK_ALLOWED_HOSTS: '127.0.0.1:8080' });
+    await rejects('metrics.cpu.loopback.v1', { kind: 'http', url: 'http://127.0.0.1:8080/', mode: 'event' }, /127\.0\.0\.1 is a loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off/, loopback);
   });
 
   test('a nats sink may not point back into the ingest or dead-letter stream', async () => {
     await service.putMessage('metrics', 'metrics.cpu.nats.v1', message('metrics.cpu.nats.v1', { kind: 'nats', subject: 'enriched.cpu.usage' }), false);
     assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.nats.v1'))?.sinks, [{ kind: 'nats', subject: 'enriched.cpu.usage' }]);
     await rejects('metrics.cpu.loop.v1', { kind: 'nats', subject: 'metrics.cpu.loop.v1' }, /captured by the ingest stream \(metrics\.>\): that would be a loop/);
+    // INGEST_SUBJECTS as configured, not the default (metrics.>).
+    await rejects('metrics.cpu.tloop.v1', { kind: 'nats', subject: 'telemetry.cpu' }, /telemetry\.cpu is captured by the ingest stream \(telemetry\.>\): that would be a loop/);
     await rejects('metrics.cpu.dlq.v1', { kind: 'nats', subject: 'deadletter.x' }, /captured by the dead-letter stream/);
     await rejects('metrics.cpu.s3.v1', { kind: 's3', bucket: 'x' }, /ingestion\.sink\.kind must be one of "postgres", "http", "nats"/);
   });
 
   test('a stored sink edited by hand into something invalid is read back as InvalidSink', async () => {
+    // Routes of this test's own, so it does not rely on what the tests before it stored.
+    const http = { kind: 'http', url: 'https://api.example.com/v1/edited', mode: 'batch' };
+    await service.putMessage('metrics', 'metrics.cpu.edithttp.v1', message('metrics.cpu.edithttp.v1', http), false);
+    const mapped = { kind: 'postgres', table: 'edited_values', columns: { value: 'data.value' } };
+    await service.putMessage('metrics', 'metrics.cpu.editmapped.v1', message('metrics.cpu.editmapped.v1', mapped), false);
     await sql`
       update xr_messages set ingestion = jsonb_set(ingestion, '{sink,url}', '"file:///etc/passwd"')
-      where subject = 'metrics.cpu.http.v1'`;
-    const route = await findRouteBySubject(sql, 'metrics.cpu.http.v1');
+      where subject = 'metrics.cpu.edithttp.v1'`;
+    const route = await findRouteBySubject(sql, 'metrics.cpu.edithttp.v1');
     assert.equal(route?.sinks.length, 1);
     const [sink] = route.sinks;
     assert.equal(sink?.kind, 'invalid');
     assert.match(sink?.kind === 'invalid' ? sink.problem : '', /http:\/\/ or https:\/\//);
     await sql`
       update xr_messages set ingestion = jsonb_set(ingestion, '{sink,columns}', '{"x; drop table cpu_values": "data.value"}')
-      where subject = 'metrics.cpu.mapped.v1'`;
-    const mapped = await findRouteBySubject(sql, 'metrics.cpu.mapped.v1');
-    assert.equal(mapped?.sinks.length, 1);
-    assert.equal(mapped.sinks[0]?.kind, 'invalid');
+      where subject = 'metrics.cpu.editmapped.v1'`;
+    const edited = await findRouteBySubject(sql, 'metrics.cpu.editmapped.v1');
+    assert.equal(edited?.sinks.length, 1);
+    assert.equal(edited.sinks[0]?.kind, 'invalid');
   });
 
   test('GET /model declares every sink kind and its attributes', () => {
