@@ -1,83 +1,35 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { readFile } from 'node:fs/promises';
+import type { ClientRequest } from 'node:http';
+import diagnostics from 'node:diagnostics_channel';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { InvokeError } from '../../bridge/errors.ts';
-import { createLambdaInvoker, createSdkLambdaInvoker, lambdaTransportFor } from '../../bridge/invoker.ts';
+import { createLambdaInvoker, createSdkLambdaInvoker } from '../../bridge/invoker.ts';
 import { createLocalLambdaInvoker, type LambdaInvoker } from '../../bridge/localInvoker.ts';
-import type { LambdaConfig } from '../../shared/config/index.ts';
-import type { RawRecord } from '../../shared/contracts/index.ts';
+import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { type ManagedProcess, startOffline } from '../../infra/local/processes.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
+import { loadCliConfig, loadHttpSinkPolicy, type LambdaConfig } from '../../shared/config/index.ts';
+import type { RouteRequest, ValidateRequest } from '../../shared/contracts/index.ts';
+import { createSql, type Sql } from '../../shared/postgres/index.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { freePort, uniqueRunId } from '../helpers/names.ts';
 
-type Received = { method: string; url: string; headers: IncomingHttpHeaders; body: string };
+/** serverless-offline names the functions <service>-<stage>-<function>. */
+const PREFIX = 'ingest-test-';
 
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
-const record: RawRecord = { id: '7', subject: 'a.b.v1', payload: 'AAE=', publishedAtMs: Date.parse('2026-01-01T00:00:00.000Z') };
-const answer = { results: [{ id: '7', ok: false, failure: { stage: 'validate', reason: 'avro_decode_failed', message: 'bad', retryable: false } }] };
+/** The example registry's one route, and a subject no route has. */
+const routeRequest: RouteRequest = { records: [{ id: '1', subject: 'metrics.cpu.usage.v1' }, { id: '2', subject: 'metrics.nothing.v1' }] };
 
-/**
- * Emulates serverless-offline's Lambda API: the function name in the path picks the behaviour.
- * Every request is recorded, and the connections are counted to see keep-alive at work.
- */
-function startLambdaApi(): Promise<{ server: Server; port: number; received: Received[]; connections: () => number }> {
-  const received: Received[] = [];
-  let connections = 0;
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
-      const name = INVOKE_PATH.exec(request.url ?? '')?.[1];
-      const json = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
-        response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(payload));
-      };
-      switch (name) {
-        case 'ok':
-          // Echo the request so the caller can see it arrived intact.
-          json(200, { ...answer, echo: JSON.parse(body) as unknown });
-          return;
-        case 'fn-error':
-          json(200, { errorType: 'TypeError', errorMessage: 'boom', trace: ['at x'] }, { 'x-amz-function-error': 'Unhandled' });
-          return;
-        case 'http-500':
-          json(500, { message: 'internal' });
-          return;
-        case 'not-found':
-          json(404, { Message: 'Function not found: not-found', Type: 'User' }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
-          return;
-        case 'not-json':
-          response.writeHead(200, { 'content-type': 'text/plain' }).end('<html>nope</html>');
-          return;
-        case 'drop':
-          // Headers and half a body, then the connection dies.
-          response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-          response.write('{"results":');
-          setTimeout(() => response.socket?.destroy(), 20);
-          return;
-        case 'slow':
-          return; // never answers; the invoker's deadline must end it
-        default:
-          json(404, { Message: `Function not found: ${String(name)}` });
-      }
-    });
-  });
-  server.on('connection', () => {
-    connections += 1;
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve({ server, port: (server.address() as AddressInfo).port, received, connections: () => connections });
-    });
-  });
-}
-
-function lambdaConfig(endpoint: string | undefined, functionName: string, timeoutMs = 2000): LambdaConfig {
+function lambdaConfig(endpoint: string, functionName: string): LambdaConfig {
   return {
     endpoint,
     region: 'us-east-1',
     functionNames: { validate: functionName, route: functionName, sinkWrite: functionName },
     useLocalCredentials: true,
-    timeoutMs,
+    timeoutMs: 10_000,
     maxRequestBytes: 6_291_456,
   };
 }
@@ -93,164 +45,130 @@ async function invokeError(run: () => Promise<unknown>): Promise<InvokeError> {
   assert.fail('the invoke should have failed');
 }
 
-describe('lambdaTransportFor: plain HTTP only for loopback endpoints', () => {
-  test('loopback endpoints use the local HTTP invoker', () => {
-    for (const endpoint of [
-      'http://127.0.0.1:3002',
-      'http://127.1.2.3:3002',
-      'http://localhost:3002',
-      'http://LOCALHOST:3002/',
-      'http://[::1]:3002',
-      'http://127.0.0.1',
-    ]) {
-      assert.equal(lambdaTransportFor(endpoint), 'local-http', endpoint);
-    }
-  });
+/**
+ * Runs `body` while recording what this process sends: every HTTP request it starts (Node's
+ * `http.client.request.start` channel) and every TCP connection it opens (`net.client.socket`).
+ */
+async function observing<T>(body: () => Promise<T>): Promise<{ result: T; requests: ClientRequest[]; sockets: number }> {
+  const requests: ClientRequest[] = [];
+  let sockets = 0;
+  const onRequest = (message: unknown): void => {
+    requests.push((message as { request: ClientRequest }).request);
+  };
+  const onSocket = (): void => {
+    sockets += 1;
+  };
+  diagnostics.subscribe('http.client.request.start', onRequest);
+  diagnostics.subscribe('net.client.socket', onSocket);
+  try {
+    return { result: await body(), requests, sockets };
+  } finally {
+    diagnostics.unsubscribe('http.client.request.start', onRequest);
+    diagnostics.unsubscribe('net.client.socket', onSocket);
+  }
+}
 
-  test('AWS and everything that can leave the machine keep the SDK', () => {
-    for (const endpoint of [
-      undefined,
-      'https://127.0.0.1:3002',
-      'https://localhost:3002',
-      'http://10.0.0.5:3002',
-      'http://128.0.0.1:3002',
-      'http://[::2]:3002',
-      'http://127.0.0.1.example.com:3002',
-      'http://localhost.example.com:3002',
-      'https://lambda.eu-west-1.amazonaws.com',
-      'not a url',
-    ]) {
-      assert.equal(lambdaTransportFor(endpoint), 'sdk', String(endpoint));
-    }
-  });
-
-  test('the local invoker refuses a non-loopback endpoint', () => {
-    assert.throws(() => createLocalLambdaInvoker(lambdaConfig('http://10.0.0.5:3002', 'ok')), /loopback/);
-  });
-});
-
-describe('local Lambda invoker against an emulated Invoke API', () => {
-  let api: Awaited<ReturnType<typeof startLambdaApi>>;
+describe('Lambda invokers against the real serverless-offline', () => {
+  const runId = uniqueRunId();
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let sql: Sql | undefined;
+  let offline: ManagedProcess | undefined;
   let endpoint: string;
   const invokers: LambdaInvoker[] = [];
-  const local = (functionName: string, timeoutMs?: number): LambdaInvoker => {
-    const invoker = createLocalLambdaInvoker(lambdaConfig(endpoint, functionName, timeoutMs));
+  const local = (functionName: string): LambdaInvoker => {
+    const invoker = createLocalLambdaInvoker(lambdaConfig(endpoint, `${PREFIX}${functionName}`));
     invokers.push(invoker);
     return invoker;
   };
-  const sdk = (functionName: string, timeoutMs?: number): LambdaInvoker => {
-    const invoker = createSdkLambdaInvoker(lambdaConfig(endpoint, functionName, timeoutMs));
+  const sdk = (functionName: string): LambdaInvoker => {
+    const invoker = createSdkLambdaInvoker(lambdaConfig(endpoint, `${PREFIX}${functionName}`));
     invokers.push(invoker);
     return invoker;
   };
 
   before(async () => {
-    api = await startLambdaApi();
-    endpoint = `http://127.0.0.1:${api.port}`;
+    database = await createTestDatabase(`ingest_${runId}`);
+    sql = createSql(database.url, { max: 1, applicationName: 'ingest-test' });
+    await migrateRegistry(sql, MIGRATIONS_DIR);
+    const streams = loadCliConfig({}).nats;
+    await loadRegistry(sql, JSON.parse(await readFile(EXAMPLE_REGISTRY, 'utf8')), {
+      ingest: streams.ingest.subjects,
+      deadLetter: streams.deadLetter.subjects,
+      httpSinks: loadHttpSinkPolicy({}),
+    });
+    const [lambdaPort, httpPort] = [await freePort(), await freePort()];
+    endpoint = `http://127.0.0.1:${lambdaPort}`;
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+    offline = await startOffline({ stage: 'test', lambdaPort, httpPort, env, logFile: join(tmpdir(), `ingest-offline-invoker-${runId}.log`) });
   });
-  beforeEach(() => {
-    api.received.length = 0;
-  });
+
   after(async () => {
-    await Promise.all(invokers.map((invoker) => invoker.close()));
-    api.server.closeAllConnections();
-    await new Promise((resolve) => api.server.close(resolve));
+    await Promise.all(invokers.map((invoker) => invoker.close().catch(() => {})));
+    await offline?.stop();
+    await sql?.end({ timeout: 5 });
+    await database?.drop();
   });
 
-  test('success: POSTs the request to the function path and returns the parsed body', async () => {
-    const invoker = local('ok');
-    const request = { records: [record] };
-    const response = await invoker.validate(request);
-    assert.deepEqual(response, { ...answer, echo: request });
+  test('success: the route function answers through the local invoker, the same as through the SDK', async () => {
+    const viaLocal = await local('route').route(routeRequest);
+    const [routed, unrouted] = viaLocal.results;
+    assert.deepEqual(routed, {
+      id: '1',
+      ok: true,
+      sinks: [{ kind: 'postgres', table: 'metric_events' }],
+      deadLetterSubject: 'deadletter.metrics.cpu.usage.v1',
+    });
+    assert.ok(unrouted !== undefined && !unrouted.ok, JSON.stringify(unrouted));
+    assert.equal(unrouted.failure.reason, 'unknown_route');
+    assert.equal(unrouted.failure.message, 'no route registered for metrics.nothing.v1');
+    assert.deepEqual(await sdk('route').route(routeRequest), viaLocal);
+  });
 
-    assert.equal(api.received.length, 1);
-    const [seen] = api.received;
-    assert.equal(seen?.method, 'POST');
-    assert.equal(seen?.url, '/2015-03-31/functions/ok/invocations');
-    assert.equal(seen?.headers['x-amz-invocation-type'], 'RequestResponse');
-    assert.equal(seen?.headers['content-length'], String(Buffer.byteLength(seen?.body ?? '')));
-    assert.equal(seen?.headers.authorization, undefined, 'nothing is signed');
-    assert.deepEqual(JSON.parse(seen?.body ?? ''), request);
+  test('the local transport sends an unsigned RequestResponse invoke to the function path; the SDK signs', async () => {
+    // createLambdaInvoker is what the bridge calls: for this loopback endpoint it must pick plain HTTP.
+    const chosen = createLambdaInvoker(lambdaConfig(endpoint, `${PREFIX}route`));
+    invokers.push(chosen);
+    const unsigned = await observing(() => chosen.route(routeRequest));
+    assert.equal(unsigned.requests.length, 1);
+    const [request] = unsigned.requests;
+    assert.equal(request!.method, 'POST');
+    assert.equal(request!.path, `/2015-03-31/functions/${PREFIX}route/invocations`);
+    assert.equal(request!.getHeader('x-amz-invocation-type'), 'RequestResponse');
+    assert.equal(request!.getHeader('authorization'), undefined, 'nothing is signed');
+    assert.doesNotMatch(String(request!.getHeader('user-agent') ?? ''), /aws-sdk/);
+    // The same observation sees the SDK's signature, so the check above can tell the transports apart.
+    const signed = await observing(() => sdk('route').route(routeRequest));
+    assert.match(String(signed.requests[0]?.getHeader('authorization')), /^AWS4-HMAC-SHA256 /);
+    assert.deepEqual(signed.result, unsigned.result);
   });
 
   test('keep-alive: consecutive invokes share one connection', async () => {
-    const invoker = local('ok');
-    const before = api.connections();
-    for (let i = 0; i < 5; i += 1) await invoker.route({ records: [{ id: String(i), subject: 'a.b.v1' }] });
-    assert.equal(api.connections() - before, 1);
+    const invoker = local('route');
+    const { requests, sockets } = await observing(async () => {
+      for (let i = 0; i < 5; i += 1) await invoker.route({ records: [{ id: String(i), subject: 'metrics.cpu.usage.v1' }] });
+    });
+    assert.equal(requests.length, 5);
+    assert.equal(sockets, 1);
   });
 
-  test('createLambdaInvoker picks the unsigned transport for this loopback endpoint', async () => {
-    const invoker = createLambdaInvoker(lambdaConfig(endpoint, 'ok'));
-    invokers.push(invoker);
-    await invoker.validate({ records: [record] });
-    assert.equal(api.received[0]?.headers.authorization, undefined);
-    assert.doesNotMatch(api.received[0]?.headers['user-agent'] ?? '', /aws-sdk/);
+  test('a function that throws: the same retryable InvokeError with its error type and message from both transports', async () => {
+    // validate refuses a request without a records array by throwing, so Lambda reports an Unhandled error.
+    const malformed = { records: 'none' } as unknown as ValidateRequest;
+    const viaLocal = await invokeError(() => local('validate').validate(malformed));
+    assert.equal(viaLocal.message, `${PREFIX}validate: function error (Unhandled): Error: validate: bad request: request must be {"records": [...]}`);
+    assert.equal(viaLocal.functionName, `${PREFIX}validate`);
+    assert.equal(viaLocal.toFailure().stage, 'validate');
+    assert.equal(viaLocal.toFailure().retryable, true);
+    const viaSdk = await invokeError(() => sdk('validate').validate(malformed));
+    assert.equal(viaSdk.message, viaLocal.message);
   });
 
-  test('function error header: InvokeError with the error type and message', async () => {
-    const error = await invokeError(() => local('fn-error').validate({ records: [record] }));
-    assert.equal(error.message, 'fn-error: function error (Unhandled): TypeError: boom');
-    assert.equal(error.functionName, 'fn-error');
-    assert.equal(error.toFailure().stage, 'validate');
-    assert.equal(error.toFailure().retryable, true);
-  });
-
-  test('HTTP 500: InvokeError', async () => {
-    const error = await invokeError(() => local('http-500').validate({ records: [record] }));
-    assert.match(error.message, /^http-500: invoke failed: HTTP 500: \{"message":"internal"\}$/);
-    assert.equal(error.toFailure().retryable, true);
-  });
-
-  test('unknown function (404 ResourceNotFoundException): InvokeError naming the type', async () => {
-    const error = await invokeError(() => local('not-found').route({ records: [{ id: '1', subject: 'a.b.v1' }] }));
-    assert.match(error.message, /invoke failed: HTTP 404 ResourceNotFoundException: .*Function not found/);
-    assert.equal(error.toFailure().stage, 'route');
-  });
-
-  test('timeout: InvokeError after LambdaConfig.timeoutMs', async () => {
-    const started = Date.now();
-    const error = await invokeError(() => local('slow', 300).validate({ records: [record] }));
-    const took = Date.now() - started;
-    assert.match(error.message, /invoke failed: no complete response within 300 ms/);
-    assert.ok(took >= 290 && took < 2000, `gave up after ${took} ms`);
-  });
-
-  test('connection refused: InvokeError', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const invoker = createLocalLambdaInvoker(lambdaConfig(`http://127.0.0.1:${port}`, 'ok'));
-    invokers.push(invoker);
-    const error = await invokeError(() => invoker.validate({ records: [record] }));
-    assert.match(error.message, /invoke failed: .*ECONNREFUSED/);
-    assert.ok(error.cause instanceof Error);
-  });
-
-  test('connection dropped mid-body: InvokeError', async () => {
-    const error = await invokeError(() => local('drop').validate({ records: [record] }));
-    assert.match(error.message, /^drop: invoke failed: /);
-  });
-
-  test('non-JSON body: InvokeError', async () => {
-    const error = await invokeError(() => local('not-json').validate({ records: [record] }));
-    assert.equal(error.message, 'not-json: response is not JSON: <html>nope</html>');
-  });
-
-  test('the SDK invoker fails the same way on function errors and non-JSON bodies', async () => {
-    for (const name of ['fn-error', 'not-json']) {
-      const viaLocal = await invokeError(() => local(name).validate({ records: [record] }));
-      const viaSdk = await invokeError(() => sdk(name).validate({ records: [record] }));
-      assert.equal(viaSdk.message, viaLocal.message, name);
-    }
-    assert.deepEqual(await sdk('ok').validate({ records: [record] }), await local('ok').validate({ records: [record] }));
-  });
-
-  test('the SDK invoker also gives up after LambdaConfig.timeoutMs', async () => {
-    const started = Date.now();
-    const error = await invokeError(() => sdk('slow', 300).validate({ records: [record] }));
-    assert.ok(Date.now() - started < 2000, 'the SDK must not wait beyond its requestTimeout');
-    assert.match(error.message, /invoke failed: .*300 ms/);
+  test('an unknown function: a retryable InvokeError naming it, from both transports', async () => {
+    const viaLocal = await invokeError(() => local('nope').route(routeRequest));
+    assert.equal(viaLocal.message, `${PREFIX}nope: invoke failed: HTTP 404 ResourceNotFoundException: {"Message":"Function not found: ${PREFIX}nope","Type":"User"}`);
+    assert.equal(viaLocal.toFailure().stage, 'route');
+    assert.equal(viaLocal.toFailure().retryable, true);
+    const viaSdk = await invokeError(() => sdk('nope').route(routeRequest));
+    assert.equal(viaSdk.message, `${PREFIX}nope: invoke failed: Function not found: ${PREFIX}nope`);
   });
 });
