@@ -151,7 +151,9 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
   test('429 with Retry-After is retryable and carries the delay', async () => {
     const response = await write({ kind: 'http', url: `${base}/throttle`, mode: 'event' }, [record('1', 't1')]);
     const [failure] = failures(response);
+    assert.equal(failure?.failure.reason, 'sink_unavailable');
     assert.equal(failure?.failure.retryable, true);
+    assert.equal(failure?.failure.retryAfterMs, 2000);
     assert.match(failure!.failure.message, /HTTP 429 Too Many Requests .*retry after 2000 ms \(Retry-After: 2\)/);
   });
 
@@ -172,7 +174,10 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
     assert.equal(byId.get('1')?.ok, true);
     assert.equal(byId.get('3')?.ok, true);
     const bad = byId.get('2');
-    assert.ok(bad && !bad.ok && bad.failure.reason === 'sink_rejected' && /HTTP 422 .*negative value/.test(bad.failure.message));
+    assert.ok(bad !== undefined && !bad.ok, JSON.stringify(bad));
+    assert.equal(bad.failure.reason, 'sink_rejected');
+    assert.equal(bad.failure.retryable, false);
+    assert.match(bad.failure.message, /^HTTP 422 Unprocessable Entity from 127\.0\.0\.1:\d+: negative value$/);
     assert.deepEqual([...endpoint.stored.keys()].sort(), ['p1', 'p3']);
   });
 
@@ -196,6 +201,7 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
       { ...deps, sinks: new Map([['http', createHttpSink(config.http) as Sink]]) },
     );
     const [failure] = failures(response);
+    assert.equal(failure?.failure.reason, 'sink_unavailable');
     assert.equal(failure?.failure.retryable, true);
     assert.match(failure!.failure.message, /ECONNREFUSED/);
   });
