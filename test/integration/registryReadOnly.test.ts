@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { type ManagedProcess, startOffline } from '../../infra/local/processes.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
+import { loadBridgeConfig } from '../../shared/config/index.ts';
+import { createSql, type Sql } from '../../shared/postgres/index.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+import { freePort, runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
+import { exampleDocumentFor } from '../helpers/plane.ts';
+import { isProblem, rawRequest, type RawResponse } from '../helpers/registryClient.ts';
+
+const SCHEMA = '/schemagroups/metrics/schemas/cpu-usage';
+
+type Server = { readonly url: string; readonly process: ManagedProcess };
+
+/**
+ * The registry API as serverless-offline serves it, twice over one database: one with
+ * REGISTRY_API_TOKEN set (writes need it) and one without (the API is read-only for everybody).
+ */
+describe('the registry API is read-only without its token (serverless-offline, real PostgreSQL)', () => {
+  const runId = uniqueRunId();
+  const token = `token-${runId}-${runId}`;
+  const subject = `${runId}.cpu.usage.v1`;
+  const message = `/messagegroups/metrics/messages/${subject}`;
+  let sql: Sql | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  const servers: Partial<Record<'guarded' | 'tokenless', Server>> = {};
+
+  before(async () => {
+    const database = await createTestDatabase(`ingest_${runId}`);
+    drop = database.drop;
+    sql = createSql(database.url, { max: 1, applicationName: 'ingest-test' });
+    const streams = runStreamsEnv(runId);
+    const config = loadBridgeConfig(streams);
+    await migrateRegistry(sql, MIGRATIONS_DIR);
+    await loadRegistry(sql, await exampleDocumentFor(runId, 'raw'), { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects });
+    const start = async (name: 'guarded' | 'tokenless', extra: Record<string, string>): Promise<void> => {
+      const [lambdaPort, httpPort] = [await freePort(), await freePort()];
+      const url = `http://127.0.0.1:${httpPort}`;
+      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', DATABASE_URL: database.url, ...streams, REGISTRY_PUBLIC_URL: url, ...extra };
+      const offline = await startOffline({ stage: 'test', lambdaPort, httpPort, env, logFile: join(tmpdir(), `ingest-offline-${runId}-${name}.log`) });
+      servers[name] = { url, process: offline };
+    };
+    await Promise.all([start('guarded', { REGISTRY_API_TOKEN: token }), start('tokenless', {})]);
+  });
+
+  after(async () => {
+    for (const server of Object.values(servers)) await server.process.stop().catch(() => {});
+    await sql?.end({ timeout: 5 }).catch(() => {});
+    await drop?.();
+  });
+
+  function send(server: Server, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<RawResponse> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    return rawRequest(server.url, { method, path, headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text });
+  }
+
+  /** The whole registry, epochs and timestamps included: any write shows here. */
+  async function exported(server: Server): Promise<string> {
+    const response = await send(server, 'GET', '/export');
+    assert.equal(response.status, 200, response.text);
+    return response.text;
+  }
+
+  /** Every kind of write path, each with a body that would be a valid write with the token. */
+  async function writes(server: Server): Promise<[method: string, path: string, body?: unknown][]> {
+    const version1 = (await send(server, 'GET', `${SCHEMA}/versions/1`)).json;
+    const route = (await send(server, 'GET', message)).json;
+    const { self: _self, xid: _xid, epoch: _epoch, createdat: _c, modifiedat: _m, ...routeBody } = route;
+    const evolved = { ...version1, fields: [...(version1.fields as unknown[]), { name: 'zone', type: ['null', 'string'], default: null }] };
+    return [
+      ['PUT', '/', { name: 'renamed' }],
+      ['PATCH', '/', { name: 'renamed' }],
+      ['POST', '/', { name: 'renamed' }],
+      ['POST', '/schemagroups', { added: {} }],
+      ['PUT', '/schemagroups/added', {}],
+      ['PUT', '/schemagroups/metrics', { description: 'changed' }],
+      ['PATCH', '/schemagroups/metrics', { description: 'changed' }],
+      ['DELETE', '/schemagroups/metrics'],
+      ['POST', '/schemagroups/metrics/schemas', { other: { schema: version1, format: 'Avro/1.12' } }],
+      ['PUT', SCHEMA, evolved],
+      ['POST', SCHEMA, evolved],
+      ['PATCH', `${SCHEMA}$details`, { description: 'changed' }],
+      ['DELETE', SCHEMA],
+      ['PUT', `${SCHEMA}/meta`, { compatibility: 'none' }],
+      ['PATCH', `${SCHEMA}/meta`, { compatibility: 'none' }],
+      ['PUT', `${SCHEMA}/versions/2`, evolved],
+      ['PATCH', `${SCHEMA}/versions/1$details`, { description: 'changed' }],
+      ['DELETE', `${SCHEMA}/versions/1`],
+      ['POST', '/messagegroups', { added: {} }],
+      ['PUT', '/messagegroups/metrics', { description: 'changed' }],
+      ['PATCH', '/messagegroups/metrics', { description: 'changed' }],
+      ['DELETE', '/messagegroups/metrics'],
+      ['POST', '/messagegroups/metrics/messages', { [`${runId}.cpu.other.v1`]: { ...routeBody, protocoloptions: { subject: `${runId}.cpu.other.v1` } } }],
+      ['PUT', `/messagegroups/metrics/messages/${runId}.cpu.other.v1`, { ...routeBody, protocoloptions: { subject: `${runId}.cpu.other.v1` } }],
+      ['PATCH', message, { description: 'changed' }],
+      ['DELETE', message],
+    ];
+  }
+
+  function assertRefused(response: RawResponse, status: number, detail: string, what: string): void {
+    assert.equal(response.status, status, `${what}: ${response.text}`);
+    assert.ok(isProblem(response), `${what}: not a problem document: ${response.text}`);
+    assert.equal(response.json.detail, detail, what);
+  }
+
+  test('reads answer without a token, from both servers', async () => {
+    const reads = ['/', '/model', '/capabilities', '/export', '/schemagroups', '/schemagroups/metrics', '/schemagroups/metrics/schemas', SCHEMA, `${SCHEMA}$details`, `${SCHEMA}/meta`, `${SCHEMA}/versions`, `${SCHEMA}/versions/1`, '/messagegroups', '/messagegroups/metrics', '/messagegroups/metrics/messages', message];
+    for (const server of [servers.guarded!, servers.tokenless!]) {
+      for (const path of reads) {
+        const response = await send(server, 'GET', path);
+        assert.equal(response.status, 200, `GET ${path}: ${response.text}`);
+      }
+      assert.equal((await send(server, 'GET', message)).json.protocoloptions !== undefined, true);
+    }
+  });
+
+  test('with REGISTRY_API_TOKEN set, every write without the token or with a wrong one is a 401 problem and changes nothing', async () => {
+    const server = servers.guarded!;
+    const before = await exported(server);
+    const wrong: [string, Record<string, string>][] = [
+      ['no Authorization header', {}],
+      ['a wrong token of the same length', { authorization: `Bearer ${'x'.repeat(token.length)}` }],
+      ['the token with one character more', { authorization: `Bearer ${token}x` }],
+      ['the token without its last character', { authorization: `Bearer ${token.slice(0, -1)}` }],
+      ['the token without the Bearer scheme', { authorization: token }],
+      ['the token as Basic credentials', { authorization: `Basic ${Buffer.from(`ingest:${token}`).toString('base64')}` }],
+    ];
+    for (const [method, path, body] of await writes(server)) {
+      for (const [how, headers] of wrong) {
+        assertRefused(await send(server, method, path, headers, body), 401, 'send "Authorization: Bearer <token>" to write', `${method} ${path} with ${how}`);
+      }
+    }
+    assert.equal(await exported(server), before, 'the registry is exactly as it was');
+  });
+
+  test('with no REGISTRY_API_TOKEN configured, every write is a 403 problem, token or not, and changes nothing', async () => {
+    const server = servers.tokenless!;
+    const before = await exported(server);
+    for (const [method, path, body] of await writes(server)) {
+      const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${token}` }];
+      for (const headers of attempts) {
+        assertRefused(await send(server, method, path, headers, body), 403, 'writes are disabled: no REGISTRY_API_TOKEN is configured', `${method} ${path} ${JSON.stringify(headers)}`);
+      }
+    }
+    assert.equal(await exported(server), before, 'the registry is exactly as it was');
+  });
+
+  test('the right token writes, so the refusals above are about the token and not the requests', async () => {
+    const server = servers.guarded!;
+    const renamed = `registry ${runId}`;
+    const response = await send(server, 'PATCH', '/', { authorization: `Bearer ${token}` }, { name: renamed });
+    assert.equal(response.status, 200, response.text);
+    assert.equal((await send(servers.tokenless!, 'GET', '/')).json.name, renamed, 'stored: the other server reads it from the same database');
+    const added = await send(server, 'PUT', '/schemagroups/added', { authorization: `Bearer ${token}` }, {});
+    assert.equal(added.status, 201, added.text);
+  });
+});
