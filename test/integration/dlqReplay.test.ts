@@ -30,7 +30,7 @@ describe('dlq-replay through serverless-offline: fixed causes land once, hopeles
   }
 
   before(async () => {
-    plane = await createTestPlane({ bridgeEnv: { DLQ_REPLAY_MAX_REPLAYS: '3' } });
+    plane = await createTestPlane({ bridgeEnv: { DLQ_REPLAY_MAX_REPLAYS: '3', SINK_DELIVERY_RETENTION_DAYS: '15' } });
     lambda = new LambdaClient({ region: 'us-east-1', endpoint: plane.env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     loadSubject = `${plane.runId}.cpu.load.v1`;
   });
@@ -66,8 +66,9 @@ describe('dlq-replay through serverless-offline: fixed causes land once, hopeles
       body: JSON.stringify(message),
     });
     assert.equal(created.status, 201, await created.clone().text());
-    await new Promise((resolve) => setTimeout(resolve, 800)); // registry caches expire (500 ms in tests)
-    const dry = await replay({ dryRun: true });
+    // The function's registry caches still remember the route as missing (REGISTRY_CACHE_TTL_MS);
+    // a dry run changes nothing, so ask again until it sees the route.
+    const dry = await waitFor('dlq-replay to see the new route', () => replay({ dryRun: true }), (report) => report.counts['would-replay'] > 0, 15_000);
     assert.deepEqual([dry.counts['would-replay'], dry.counts['still-failing']], [UNROUTED, BROKEN]);
     assert.equal(await loadRows(), 0, 'a dry run republishes nothing');
 
@@ -93,5 +94,19 @@ describe('dlq-replay through serverless-offline: fixed causes land once, hopeles
       assert.equal(letter.replayCount, 3);
       assert.equal(letter.parked, true);
     }
+  });
+
+  test('a replay run prunes fan-out delivery state older than SINK_DELIVERY_RETENTION_DAYS; a dry run prunes nothing', async () => {
+    const deliveries = async (): Promise<string[]> =>
+      (await plane.sql<{ event_id: string }[]>`select event_id from sink_deliveries where sink = 'prune-test' order by event_id`).map((row) => row.event_id);
+    await plane.sql`
+      insert into sink_deliveries (event_id, sink, delivered_at)
+      values ('old', 'prune-test', now() - interval '16 days'), ('recent', 'prune-test', now() - interval '14 days')`;
+    // A filter no letter matches: the runs replay nothing, so only the housekeeping shows.
+    const nothing = { ids: [`${plane.bridgeConfig.nats.ingest.name}:999999`] };
+    assert.equal((await replay({ ...nothing, dryRun: true })).examined, 0);
+    assert.deepEqual(await deliveries(), ['old', 'recent'], 'a dry run changes nothing, delivery state included');
+    assert.equal((await replay(nothing)).examined, 0);
+    assert.deepEqual(await deliveries(), ['recent']);
   });
 });
