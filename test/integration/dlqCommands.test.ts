@@ -353,7 +353,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
 
   test('a replay keeps to DLQ_REPLAY_RATE_PER_SECOND: N letters at r per second take at least (N-1)/r seconds', async () => {
     await withLetters(async ({ valid }) => {
-      const ratePerSecond = 8;
+      const ratePerSecond = 2;
       const runtime = createReplayRuntime(loadReplayConfig({ ...env, DLQ_REPLAY_RATE_PER_SECOND: String(ratePerSecond) }));
       try {
         const deps = await runtime.deps();
