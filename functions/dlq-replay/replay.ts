@@ -40,7 +40,10 @@ type ReplayDeps = {
   readonly limit: number;
   readonly ratePerSecond: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Wall-clock time, for the failure times written into letters. */
   readonly now?: () => Date;
+  /** A monotonic clock in ms (default performance.now), for pacing: a wall clock set back must not stall a run. */
+  readonly clockMs?: () => number;
 };
 
 function matches(letter: DeadLetter, filter: ReplayFilter): boolean {
@@ -63,6 +66,7 @@ function matches(letter: DeadLetter, filter: ReplayFilter): boolean {
 async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<ReplayReport> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = deps.now ?? (() => new Date());
+  const clockMs = deps.clockMs ?? (() => performance.now());
   const dryRun = request.dryRun === true;
   const limit = Math.min(request.limit ?? deps.limit, deps.limit);
   const counts: Record<ReplayOutcome, number> = { replayed: 0, 'would-replay': 0, 'still-failing': 0, parked: 0, deferred: 0, 'already-parked': 0 };
@@ -113,9 +117,9 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
         record(stored, 'would-replay');
         return true;
       }
-      if (firstReplayAtMs === undefined) firstReplayAtMs = now().getTime();
+      if (firstReplayAtMs === undefined) firstReplayAtMs = clockMs();
       else {
-        const waitMs = firstReplayAtMs + replays * spacingMs - now().getTime();
+        const waitMs = firstReplayAtMs + replays * spacingMs - clockMs();
         if (waitMs > 0) await sleep(Math.ceil(waitMs));
       }
       replays++;

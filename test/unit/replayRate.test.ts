@@ -61,22 +61,22 @@ function lettersInMemory(count: number): DeadLetterStore {
  * (plus `publishCostMs` per republish), and returns the clock at each republish.
  */
 async function republishTimes(count: number, ratePerSecond: number, publishCostMs = 0): Promise<number[]> {
-  let clockMs = 1_000_000;
+  let fakeMs = 1_000_000;
   const times: number[] = [];
   const report = await runReplay({}, {
     store: lettersInMemory(count),
     check: async (): Promise<CheckResult> => ({ ok: true }),
     republish: async () => {
-      times.push(clockMs);
-      clockMs += publishCostMs;
+      times.push(fakeMs);
+      fakeMs += publishCostMs;
     },
     maxReplays: 5,
     limit: count,
     ratePerSecond,
-    now: () => new Date(clockMs),
+    clockMs: () => fakeMs,
     sleep: async (ms) => {
       assert.ok(ms > 0, `a sleep of ${ms} ms`);
-      clockMs += ms;
+      fakeMs += ms;
     },
   });
   assert.equal(report.counts.replayed, count);
