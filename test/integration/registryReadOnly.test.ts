@@ -44,7 +44,9 @@ describe('the registry API is read-only without its token (serverless-offline, r
       const offline = await startOffline({ stage: 'test', lambdaPort, httpPort, env, logFile: join(tmpdir(), `ingest-offline-${runId}-${name}.log`) });
       servers[name] = { url, process: offline };
     };
-    await Promise.all([start('guarded', { REGISTRY_API_TOKEN: token }), start('tokenless', {})]);
+    // Both settle before a failure is thrown, so after() finds every server that did start.
+    const started = await Promise.allSettled([start('guarded', { REGISTRY_API_TOKEN: token }), start('tokenless', {})]);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
   });
 
   after(async () => {
