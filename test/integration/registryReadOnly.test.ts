@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
+import { handleRegistryRequest } from '../../functions/registry-api/api.ts';
 import { type ManagedProcess, startOffline } from '../../infra/local/processes.ts';
-import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
-import { loadBridgeConfig } from '../../shared/config/index.ts';
+import { createRegistryService, loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
+import { loadBridgeConfig, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort, runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
@@ -14,11 +15,13 @@ import { isProblem, rawRequest, type RawResponse } from '../helpers/registryClie
 
 const SCHEMA = '/schemagroups/metrics/schemas/cpu-usage';
 
-type Server = { readonly url: string; readonly process: ManagedProcess };
+/** How a test sends one request to a registry API: method, path, headers, JSON body. */
+type Send = (method: string, path: string, headers?: Record<string, string>, body?: unknown) => Promise<RawResponse>;
 
 /**
- * The registry API as serverless-offline serves it, twice over one database: one with
- * REGISTRY_API_TOKEN set (writes need it) and one without (the API is read-only for everybody).
+ * The registry API as serverless-offline serves it with REGISTRY_API_TOKEN set (writes need it);
+ * and, without a second serverless-offline, the same API module with no token configured over the
+ * real service and database (the API is then read-only for everybody).
  */
 describe('the registry API is read-only without its token (serverless-offline, real PostgreSQL)', () => {
   const runId = uniqueRunId();
@@ -27,7 +30,9 @@ describe('the registry API is read-only without its token (serverless-offline, r
   const message = `/messagegroups/metrics/messages/${subject}`;
   let sql: Sql | undefined;
   let drop: (() => Promise<void>) | undefined;
-  const servers: Partial<Record<'guarded' | 'tokenless', Server>> = {};
+  let offline: ManagedProcess | undefined;
+  let guarded: Send;
+  let tokenless: Send;
 
   before(async () => {
     const database = await createTestDatabase(`ingest_${runId}`);
@@ -37,40 +42,53 @@ describe('the registry API is read-only without its token (serverless-offline, r
     const config = loadBridgeConfig(streams);
     await migrateRegistry(sql, MIGRATIONS_DIR);
     await loadRegistry(sql, await exampleDocumentFor(runId, 'raw'), { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects });
-    const start = async (name: 'guarded' | 'tokenless', extra: Record<string, string>): Promise<void> => {
-      const [lambdaPort, httpPort] = [await freePort(), await freePort()];
-      const url = `http://127.0.0.1:${httpPort}`;
-      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', DATABASE_URL: database.url, ...streams, REGISTRY_PUBLIC_URL: url, ...extra };
-      const offline = await startOffline({ stage: 'test', lambdaPort, httpPort, env, logFile: join(tmpdir(), `ingest-offline-${runId}-${name}.log`) });
-      servers[name] = { url, process: offline };
+    const [lambdaPort, httpPort] = [await freePort(), await freePort()];
+    const url = `http://127.0.0.1:${httpPort}`;
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', DATABASE_URL: database.url, ...streams, REGISTRY_PUBLIC_URL: url };
+    offline = await startOffline({ stage: 'test', lambdaPort, httpPort, env: { ...env, REGISTRY_API_TOKEN: token }, logFile: join(tmpdir(), `ingest-offline-${runId}.log`) });
+    guarded = (method, path, headers = {}, body) => {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      return rawRequest(url, { method, path, headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text });
     };
-    // Both settle before a failure is thrown, so after() finds every server that did start.
-    const started = await Promise.allSettled([start('guarded', { REGISTRY_API_TOKEN: token }), start('tokenless', {})]);
-    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+    // The configuration the function would load without REGISTRY_API_TOKEN, wired as handler.ts wires it.
+    const apiConfig = loadRegistryApiConfig({ LOG_LEVEL: 'warn', DATABASE_URL: database.url, REGISTRY_PUBLIC_URL: url, INGEST_SUBJECTS: streams.INGEST_SUBJECTS!, DEADLETTER_SUBJECTS: streams.DEADLETTER_SUBJECTS! });
+    assert.equal(apiConfig.writeToken, undefined);
+    const deps = {
+      service: createRegistryService(sql, { ingest: apiConfig.ingestSubjects, deadLetter: apiConfig.deadLetterSubjects }),
+      writeToken: apiConfig.writeToken,
+      publicUrl: apiConfig.publicUrl,
+      corsOrigins: apiConfig.corsOrigins,
+    };
+    tokenless = async (method, path, headers = {}, body) => {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const response = await handleRegistryRequest({ method, path, query: '', headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text }, deps);
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(response.body) as Record<string, unknown>;
+      } catch {
+        json = {};
+      }
+      return { status: response.status, headers: response.headers, text: response.body, json };
+    };
   });
 
   after(async () => {
-    for (const server of Object.values(servers)) await server.process.stop().catch(() => {});
+    await offline?.stop().catch(() => {});
     await sql?.end({ timeout: 5 }).catch(() => {});
     await drop?.();
   });
 
-  function send(server: Server, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<RawResponse> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    return rawRequest(server.url, { method, path, headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text });
-  }
-
   /** The whole registry, epochs and timestamps included: any write shows here. */
-  async function exported(server: Server): Promise<string> {
-    const response = await send(server, 'GET', '/export');
+  async function exported(send: Send): Promise<string> {
+    const response = await send('GET', '/export');
     assert.equal(response.status, 200, response.text);
     return response.text;
   }
 
   /** Every kind of write path, each with a body that would be a valid write with the token. */
-  async function writes(server: Server): Promise<[method: string, path: string, body?: unknown][]> {
-    const version1 = (await send(server, 'GET', `${SCHEMA}/versions/1`)).json;
-    const route = (await send(server, 'GET', message)).json;
+  async function writes(): Promise<[method: string, path: string, body?: unknown][]> {
+    const version1 = (await guarded('GET', `${SCHEMA}/versions/1`)).json;
+    const route = (await guarded('GET', message)).json;
     const { self: _self, xid: _xid, epoch: _epoch, createdat: _c, modifiedat: _m, ...routeBody } = route;
     const evolved = { ...version1, fields: [...(version1.fields as unknown[]), { name: 'zone', type: ['null', 'string'], default: null }] };
     return [
@@ -109,20 +127,20 @@ describe('the registry API is read-only without its token (serverless-offline, r
     assert.equal(response.json.detail, detail, what);
   }
 
-  test('reads answer without a token, from both servers', async () => {
+  test('reads answer without a token, with and without a token configured', async () => {
     const reads = ['/', '/model', '/capabilities', '/export', '/schemagroups', '/schemagroups/metrics', '/schemagroups/metrics/schemas', SCHEMA, `${SCHEMA}$details`, `${SCHEMA}/meta`, `${SCHEMA}/versions`, `${SCHEMA}/versions/1`, '/messagegroups', '/messagegroups/metrics', '/messagegroups/metrics/messages', message];
-    for (const server of [servers.guarded!, servers.tokenless!]) {
+    for (const send of [guarded, tokenless]) {
       for (const path of reads) {
-        const response = await send(server, 'GET', path);
+        const response = await send('GET', path);
         assert.equal(response.status, 200, `GET ${path}: ${response.text}`);
       }
-      assert.equal((await send(server, 'GET', message)).json.protocoloptions !== undefined, true);
+      assert.deepEqual((await send('GET', message)).json.protocoloptions, { subject });
+      assert.equal((await send('GET', SCHEMA)).json.name, 'MetricCpuUsageEvent', 'the schema document itself');
     }
   });
 
   test('with REGISTRY_API_TOKEN set, every write without the token or with a wrong one is a 401 problem and changes nothing', async () => {
-    const server = servers.guarded!;
-    const before = await exported(server);
+    const before = await exported(guarded);
     const wrong: [string, Record<string, string>][] = [
       ['no Authorization header', {}],
       ['a wrong token of the same length', { authorization: `Bearer ${'x'.repeat(token.length)}` }],
@@ -131,33 +149,31 @@ describe('the registry API is read-only without its token (serverless-offline, r
       ['the token without the Bearer scheme', { authorization: token }],
       ['the token as Basic credentials', { authorization: `Basic ${Buffer.from(`ingest:${token}`).toString('base64')}` }],
     ];
-    for (const [method, path, body] of await writes(server)) {
+    for (const [method, path, body] of await writes()) {
       for (const [how, headers] of wrong) {
-        assertRefused(await send(server, method, path, headers, body), 401, 'send "Authorization: Bearer <token>" to write', `${method} ${path} with ${how}`);
+        assertRefused(await guarded(method, path, headers, body), 401, 'send "Authorization: Bearer <token>" to write', `${method} ${path} with ${how}`);
       }
     }
-    assert.equal(await exported(server), before, 'the registry is exactly as it was');
+    assert.equal(await exported(guarded), before, 'the registry is exactly as it was');
   });
 
-  test('with no REGISTRY_API_TOKEN configured, every write is a 403 problem, token or not, and changes nothing', async () => {
-    const server = servers.tokenless!;
-    const before = await exported(server);
-    for (const [method, path, body] of await writes(server)) {
+  test('with no REGISTRY_API_TOKEN configured (the API module over the real service), every write is a 403 problem, token or not, and changes nothing', async () => {
+    const before = await exported(tokenless);
+    for (const [method, path, body] of await writes()) {
       const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${token}` }];
       for (const headers of attempts) {
-        assertRefused(await send(server, method, path, headers, body), 403, 'writes are disabled: no REGISTRY_API_TOKEN is configured', `${method} ${path} ${JSON.stringify(headers)}`);
+        assertRefused(await tokenless(method, path, headers, body), 403, 'writes are disabled: no REGISTRY_API_TOKEN is configured', `${method} ${path} ${JSON.stringify(headers)}`);
       }
     }
-    assert.equal(await exported(server), before, 'the registry is exactly as it was');
+    assert.equal(await exported(tokenless), before, 'the registry is exactly as it was');
   });
 
   test('the right token writes, so the refusals above are about the token and not the requests', async () => {
-    const server = servers.guarded!;
     const renamed = `registry ${runId}`;
-    const response = await send(server, 'PATCH', '/', { authorization: `Bearer ${token}` }, { name: renamed });
+    const response = await guarded('PATCH', '/', { authorization: `Bearer ${token}` }, { name: renamed });
     assert.equal(response.status, 200, response.text);
-    assert.equal((await send(servers.tokenless!, 'GET', '/')).json.name, renamed, 'stored: the other server reads it from the same database');
-    const added = await send(server, 'PUT', '/schemagroups/added', { authorization: `Bearer ${token}` }, {});
+    assert.equal((await tokenless('GET', '/')).json.name, renamed, 'stored: read back from the database by another service');
+    const added = await guarded('PUT', '/schemagroups/added', { authorization: `Bearer ${token}` }, {});
     assert.equal(added.status, 201, added.text);
   });
 });
