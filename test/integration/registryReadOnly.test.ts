@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { handleRegistryRequest } from '../../functions/registry-api/api.ts';
+import { registryApiDeps } from '../../functions/registry-api/deps.ts';
 import { type ManagedProcess, startOffline } from '../../infra/local/processes.ts';
-import { createRegistryService, loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
-import { loadBridgeConfig, loadRegistryApiConfig } from '../../shared/config/index.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
+import { loadBridgeConfig, loadHttpSinkPolicy, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort, runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
@@ -50,15 +51,11 @@ describe('the registry API is read-only without its token (serverless-offline, r
       const text = body === undefined ? undefined : JSON.stringify(body);
       return rawRequest(url, { method, path, headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text });
     };
-    // The configuration the function would load without REGISTRY_API_TOKEN, wired as handler.ts wires it.
-    const apiConfig = loadRegistryApiConfig({ LOG_LEVEL: 'warn', DATABASE_URL: database.url, REGISTRY_PUBLIC_URL: url, INGEST_SUBJECTS: streams.INGEST_SUBJECTS!, DEADLETTER_SUBJECTS: streams.DEADLETTER_SUBJECTS! });
+    // The configuration the function loads without REGISTRY_API_TOKEN, wired as the deployed function wires it.
+    const functionEnv = { LOG_LEVEL: 'warn', DATABASE_URL: database.url, REGISTRY_PUBLIC_URL: url, INGEST_SUBJECTS: streams.INGEST_SUBJECTS!, DEADLETTER_SUBJECTS: streams.DEADLETTER_SUBJECTS! };
+    const apiConfig = loadRegistryApiConfig(functionEnv);
     assert.equal(apiConfig.writeToken, undefined);
-    const deps = {
-      service: createRegistryService(sql, { ingest: apiConfig.ingestSubjects, deadLetter: apiConfig.deadLetterSubjects }),
-      writeToken: apiConfig.writeToken,
-      publicUrl: apiConfig.publicUrl,
-      corsOrigins: apiConfig.corsOrigins,
-    };
+    const deps = registryApiDeps(apiConfig, loadHttpSinkPolicy(functionEnv), sql);
     tokenless = async (method, path, headers = {}, body) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
       const response = await handleRegistryRequest({ method, path, query: '', headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text }, deps);
