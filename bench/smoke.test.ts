@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { DrainResult } from './drain.ts';
+import type { PacedRun } from './paced.ts';
 import type { BenchResults } from './results.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -32,15 +34,55 @@ test('npm run bench -- --quick runs every phase, verifies it and writes JSON and
     assert.ok(files.some((name) => name.endsWith('.svg')), 'no SVG written');
     const results = JSON.parse(readFileSync(join(out, json), 'utf8')) as BenchResults;
     assert.deepEqual(results.problems, []);
-    for (const phase of [results.drain, results.inprocess, results.paced]) {
-      assert.ok(phase, 'a chain phase is missing');
-      assert.equal(phase.verification.ok, true);
-      assert.equal(phase.verification.rows, phase.verification.expected);
+    assert.deepEqual(results.errors, {});
+    const { events, rate, duration } = results.options;
+
+    // Every event published was delivered once: a row each, nothing dead-lettered, none dropped as a
+    // repeat, nothing more. (verification.expected is what the phase published.)
+    const delivered = (name: string, phase: DrainResult | PacedRun | undefined, published: number): void => {
+      assert.ok(phase !== undefined, `the ${name} phase is missing`);
+      assert.deepEqual(
+        { ...phase.verification, redeliveries: undefined },
+        { expected: published, rows: published, duplicateEventIds: 0, deadLetters: 0, streamMessages: published, redeliveries: undefined, ok: true, problems: [] },
+        name,
+      );
+    };
+    delivered('drain', results.drain, events);
+    delivered('inprocess', results.inprocess, events);
+    assert.deepEqual([results.drain!.kind, results.inprocess!.kind], ['lambda', 'in-process']);
+    for (const drain of [results.drain!, results.inprocess!]) {
+      // The figures are the same run seen three ways: start-up plus the steady part is the whole.
+      assert.equal(drain.events, events);
+      assert.ok(drain.startupSeconds >= 0 && drain.secondsFromFirstCommit > 0, JSON.stringify(drain));
+      assert.ok(Math.abs(drain.startupSeconds + drain.secondsFromFirstCommit - drain.secondsWithStartup) < 1e-6, JSON.stringify(drain));
+      assert.equal(drain.perSecond, events / drain.secondsFromFirstCommit);
+      assert.equal(drain.perSecondWithStartup, events / drain.secondsWithStartup);
     }
-    assert.ok(results.drain!.perSecond > 0);
-    assert.ok(results.paced!.latencyMs.p99 >= results.paced!.latencyMs.p50);
+
+    // Paced: the warm-up and the paced window were all delivered; the per-second rows cover exactly
+    // the paced window's events; the latency figures are measured values in their order.
+    const paced = results.paced!;
+    assert.deepEqual([paced.rate, paced.duration], [rate, duration]);
+    assert.ok(paced.events > 0 && paced.verification.expected > paced.events, JSON.stringify(paced.verification));
+    delivered('paced', paced, paced.verification.expected);
+    assert.equal(paced.perSecond.reduce((sum, second) => sum + second.events, 0), paced.events, 'per-second rows add up to the paced events');
+    const { p50, p90, p99, max, mean } = paced.latencyMs;
+    assert.ok([p50, p90, p99, max, mean].every(Number.isFinite), JSON.stringify(paced.latencyMs));
+    assert.ok(p50 >= 0 && p50 <= p90 && p90 <= p99 && p99 <= max && mean <= max, JSON.stringify(paced.latencyMs));
+
+    // Ceilings and cold starts: each measured what it names, with nothing lost.
+    assert.equal(results.ceilings?.verified, true, JSON.stringify(results.ceilings?.problems));
     assert.deepEqual(results.ceilings?.ceilings.map((c) => c.name).slice(0, 3), ['consume', 'decode', 'insert']);
+    for (const ceiling of results.ceilings!.ceilings) {
+      assert.ok(ceiling.events > 0 && ceiling.seconds > 0, `${ceiling.name}: ${JSON.stringify(ceiling)}`);
+      assert.equal(ceiling.perSecond, ceiling.events / ceiling.seconds, ceiling.name);
+    }
+    assert.deepEqual(results.functions?.problems, []);
     assert.ok((results.functions?.coldStarts.length ?? 0) >= 3);
+    for (const cold of results.functions!.coldStarts) {
+      const figures = [cold.nodeBootMs, cold.importMs, cold.firstInvokeMs, cold.coldMs, cold.warmInvokeMs];
+      assert.ok(cold.runs > 0 && figures.every((ms) => Number.isFinite(ms) && ms > 0), `${cold.name}: ${JSON.stringify(cold)}`);
+    }
     assert.match(stdout, /drain, real chain/);
     assert.match(readFileSync(join(out, files.find((name) => name.endsWith('.svg'))!), 'utf8'), /^<svg /);
   } finally {

@@ -1,8 +1,8 @@
 export { TtlCache } from './cache.ts';
 export { RegistryUnavailableError } from './errors.ts';
 export { isTableName } from './identifiers.ts';
-export { createRouteLookup } from './registry.ts';
-export type { RouteLookup } from './registry.ts';
+export { createRouteLookup, createRouteLookupOver } from './registry.ts';
+export type { RegistryReads, RouteLookup } from './registry.ts';
 export { findRouteBySubject, findWriterVersion } from './repository.ts';
 export type { WriterKey } from './repository.ts';
 export { formatRouteKey, routeKeyFromSubject } from './routeKey.ts';

@@ -25,10 +25,29 @@ function describeWriter(writer: WriterKey): string {
 }
 
 /**
+ * The two reads a route lookup needs from wherever the registry is stored. PostgreSQL's are in
+ * repository.ts; a unit test can give the same lookup an in-memory table.
+ */
+type RegistryReads = {
+  /** The route for a subject, or undefined when no message definition names it. */
+  route(subject: string): Promise<RouteRecord | undefined>;
+  /** A writer version within one schema resource, or undefined when it has none by that key. */
+  writer(schemaXid: string, writer: WriterKey): Promise<SchemaVersionRef | undefined>;
+};
+
+/**
  * Registry reads through per-process caches. Changes are seen within `ttlMs`; keys that do not
  * exist are remembered for `negativeTtlMs`, so a flood of bad events cannot hammer the database.
  */
 function createRouteLookup(sql: Sql, cache: RegistryCacheConfig): RouteLookup {
+  return createRouteLookupOver(
+    { route: (subject) => findRouteBySubject(sql, subject), writer: (schemaXid, writer) => findWriterVersion(sql, schemaXid, writer) },
+    cache,
+  );
+}
+
+/** The lookup's rules (caching, unknown route, unknown writer, outage) over any `reads`. */
+function createRouteLookupOver(reads: RegistryReads, cache: RegistryCacheConfig): RouteLookup {
   const routes = new TtlCache<RouteRecord>(cache);
   const writers = new TtlCache<SchemaVersionRef>(cache);
   const guarded = async <T>(stage: Stage, read: () => Promise<T>): Promise<T> => {
@@ -40,7 +59,7 @@ function createRouteLookup(sql: Sql, cache: RegistryCacheConfig): RouteLookup {
     }
   };
   const lookup = (key: RouteKey, stage: Stage): Promise<RouteRecord | undefined> =>
-    guarded(stage, () => routes.get(formatRouteKey(key), () => findRouteBySubject(sql, formatRouteKey(key))));
+    guarded(stage, () => routes.get(formatRouteKey(key), () => reads.route(formatRouteKey(key))));
   return {
     lookup,
     async require(key, stage) {
@@ -50,7 +69,7 @@ function createRouteLookup(sql: Sql, cache: RegistryCacheConfig): RouteLookup {
     },
     async writer(route, writer, stage) {
       const cacheKey = `${route.schema.schemaXid}|${'numericId' in writer ? `n${writer.numericId}` : `f${writer.fingerprint}`}`;
-      const found = await guarded(stage, () => writers.get(cacheKey, () => findWriterVersion(sql, route.schema.schemaXid, writer)));
+      const found = await guarded(stage, () => writers.get(cacheKey, () => reads.writer(route.schema.schemaXid, writer)));
       if (found !== undefined) return found;
       throw new IngestError(stage, FailureReason.unknownSchemaId, `${describeWriter(writer)} is not a version of ${route.schema.schemaXid}`, {
         retryable: false,
@@ -59,5 +78,5 @@ function createRouteLookup(sql: Sql, cache: RegistryCacheConfig): RouteLookup {
   };
 }
 
-export { createRouteLookup };
-export type { RouteLookup };
+export { createRouteLookup, createRouteLookupOver };
+export type { RegistryReads, RouteLookup };

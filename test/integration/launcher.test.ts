@@ -110,7 +110,7 @@ test('restart keeps an operator\'s route edit and seeds only what is missing; SI
   assert.equal(kept?.ingestion.deadlettersubject, `${box.runId}dlq.edited`, 'the operator\'s dead-letter subject is still there');
   assert.equal(kept?.ingestion.retrybudget, 2);
   assert.notEqual(kept?.description, 'changed in the file', 'an existing route is not overwritten from the file');
-  assert.ok(await messageRow(box, v2), 'the new route was seeded');
+  assert.deepEqual((await messageRow(box, v2))?.ingestion, messages[v2]!.ingestion, 'the new route was seeded as the file has it');
 
   // Act 3: SIGKILL, which the launcher cannot catch.
   const tree = await launcherTree(box, second);

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import postgres from 'postgres';
 import { ensureNats, locateNatsServer } from '../../infra/local/nats.ts';
@@ -124,6 +124,21 @@ test("uses the machine's running NATS and PostgreSQL as they are and only create
   });
   const databaseUrl = `${MACHINE_POSTGRES_URL}/${database}`;
   assert.equal((await admin`select 1 from pg_database where datname = ${database}`).length, 0);
+  // What "as they are" means: the same server processes before and after, with their data. A
+  // marker stream with one message stands for the NATS data; PostgreSQL's start time and NATS's
+  // server id (new at every start) tell a restart apart.
+  const marker = `SVC_${process.pid}_${Date.now()}`;
+  const nc = await connect({ servers: MACHINE_NATS_URL, reconnect: false });
+  const jsm = await jetstreamManager(nc);
+  t.after(async () => {
+    await jsm.streams.delete(marker).catch(() => false);
+    await nc.close();
+  });
+  await jsm.streams.add({ name: marker, subjects: [`${marker.toLowerCase()}.>`] });
+  await jetstream(nc).publish(`${marker.toLowerCase()}.x`, new Uint8Array([1]));
+  const natsServerId = nc.info?.server_id;
+  assert.match(natsServerId ?? '', /^N[A-Z0-9]{55}$/, 'the NATS server names itself');
+  const [postgresStarted] = await admin<{ started: Date }[]>`select pg_postmaster_start_time() as started`;
 
   const services = await ensureServices({ natsUrl: MACHINE_NATS_URL, databaseUrl, dataDir, log: quiet });
 
@@ -131,7 +146,14 @@ test("uses the machine's running NATS and PostgreSQL as they are and only create
   assert.deepEqual(await readdir(dataDir), [], 'nothing was written to the data dir');
   assert.equal((await admin`select 1 from pg_database where datname = ${database}`).length, 1, 'the database was created');
   assert.equal((await queryDatabase(databaseUrl)).db, database);
-  assert.equal(typeof (await jetStreamStreamCount(MACHINE_NATS_URL)), 'number');
+  const fresh = await connect({ servers: MACHINE_NATS_URL, reconnect: false });
+  const freshServerId = fresh.info?.server_id;
+  await fresh.close();
+  assert.equal(freshServerId, natsServerId, 'the same nats-server answers (not restarted)');
+  assert.equal(nc.isClosed(), false, 'a connection made before is still open');
+  assert.equal((await jsm.streams.info(marker)).state.messages, 1, 'the JetStream data that was there is still there');
+  const [postgresNow] = await admin<{ started: Date }[]>`select pg_postmaster_start_time() as started`;
+  assert.equal(postgresNow?.started.getTime(), postgresStarted?.started.getTime(), 'the same PostgreSQL server answers (not restarted)');
 });
 
 test('a NATS server without JetStream is reported, not used', { timeout: 30_000 }, async (t) => {

@@ -45,6 +45,22 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
     if (detail) assert.match(result.json.detail, detail);
   }
 
+  let freshSchemas = 0;
+  /**
+   * A new schema holding `v1` as its version 1, under "backward" compatibility like the seeded one:
+   * each test that changes a schema changes its own, so no test depends on what ran before it and
+   * the seeded schema stays as the read-only tests expect it.
+   */
+  async function freshSchema(label: string): Promise<string> {
+    freshSchemas += 1;
+    const path = `/schemagroups/metrics/schemas/${label}-${freshSchemas}`;
+    const created = await call('PUT', path, { body: v1 });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const meta = await call('PATCH', `${path}/meta`, { body: { compatibility: 'backward' } });
+    assert.equal(meta.status, 200, JSON.stringify(meta.json));
+    return path;
+  }
+
   before(async () => {
     plane = await createTestPlane();
     v1 = (await call('GET', SCHEMA)).json;
@@ -82,40 +98,48 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
   });
 
   test('writes need the token; a wrong or missing one is a 401 problem document', async () => {
-    assertProblem(await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'none' }, token: null }), 401, 'unauthorized');
-    assertProblem(await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'none' }, token: 'x'.repeat(40) }), 401, 'unauthorized');
+    const schema = await freshSchema('token');
+    assertProblem(await call('PATCH', `${schema}/meta`, { body: { compatibility: 'none' }, token: null }), 401, 'unauthorized');
+    assertProblem(await call('PATCH', `${schema}/meta`, { body: { compatibility: 'none' }, token: 'x'.repeat(40) }), 401, 'unauthorized');
+    assert.equal((await call('GET', `${schema}/meta`)).json.compatibility, 'backward', 'the refused writes changed nothing');
   });
 
   test('a version that breaks backward compatibility is refused, naming the field', async () => {
+    const schema = await freshSchema('breaking');
     const broken = structuredClone(v1);
     broken.fields.push({ name: 'region', type: 'string' });
-    assertProblem(await call('POST', SCHEMA, { body: broken }), 400, 'compatibility_violation', /region/);
-    assert.equal((await call('GET', `${SCHEMA}$details`)).json.versionscount, 1, 'nothing was stored');
+    assertProblem(await call('POST', schema, { body: broken }), 400, 'compatibility_violation', /region/);
+    assert.equal((await call('GET', `${schema}$details`)).json.versionscount, 1, 'nothing was stored');
   });
 
   test('a compatible version is accepted, becomes the default and records its ancestor', async () => {
+    const schema = await freshSchema('compatible');
     const evolved = structuredClone(v1);
     evolved.fields.push({ name: 'region', type: 'string', default: 'unknown' });
-    const created = await call('POST', SCHEMA, { body: evolved });
+    const created = await call('POST', schema, { body: evolved });
     assert.equal(created.status, 201, JSON.stringify(created.json));
-    assert.equal(created.headers.get('location'), `${plane.registryUrl}${SCHEMA}/versions/2`);
+    assert.equal(created.headers.get('location'), `${plane.registryUrl}${schema}/versions/2`);
     assert.equal(created.json.ancestorid, '1');
     assert.equal(created.json.isdefault, true);
-    assert.notEqual(created.json.numericid, undefined);
-    const versions = await call('GET', `${SCHEMA}/versions?filter=versionid=1`);
+    // A numeric id of its own, which a framed event names to select this version as its writer.
+    const first = (await call('GET', `${schema}/versions/1$details`)).json;
+    assert.ok(Number.isInteger(created.json.numericid) && created.json.numericid !== first.numericid, `${created.json.numericid} vs ${first.numericid}`);
+    assert.equal((await call('GET', `${schema}/versions/2$details`)).json.numericid, created.json.numericid);
+    const versions = await call('GET', `${schema}/versions?filter=versionid=1`);
     assert.deepEqual(Object.keys(versions.json), ['1']);
-    const current = await call('GET', SCHEMA);
+    const current = await call('GET', schema);
     assert.equal(current.headers.get('xregistry-versionid'), '2');
   });
 
   test('epoch guards concurrent edits; PATCH on a document needs $details', async () => {
-    const meta = await call('GET', `${SCHEMA}/meta`);
-    assertProblem(await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'full', epoch: meta.json.epoch + 5 } }), 400, 'mismatched_epoch');
-    const patched = await call('PATCH', `${SCHEMA}/meta`, { body: { compatibility: 'backward_transitive', epoch: meta.json.epoch } });
+    const schema = await freshSchema('epoch');
+    const meta = await call('GET', `${schema}/meta`);
+    assertProblem(await call('PATCH', `${schema}/meta`, { body: { compatibility: 'full', epoch: meta.json.epoch + 5 } }), 400, 'mismatched_epoch');
+    const patched = await call('PATCH', `${schema}/meta`, { body: { compatibility: 'backward_transitive', epoch: meta.json.epoch } });
     assert.equal(patched.status, 200, JSON.stringify(patched.json));
     assert.equal(patched.json.compatibility, 'backward_transitive');
     assert.equal(patched.json.epoch, meta.json.epoch + 1);
-    assertProblem(await call('PATCH', SCHEMA, { body: { description: 'x' } }), 405, 'details_required');
+    assertProblem(await call('PATCH', schema, { body: { description: 'x' } }), 405, 'details_required');
   });
 
   test('invalid message definitions are refused with the reason, before anything reaches SQL', async () => {
@@ -172,15 +196,27 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
   });
 
   test('deleting the default version makes the newest remaining one the default', async () => {
-    assert.equal((await call('DELETE', `${SCHEMA}/versions/2`)).status, 204);
-    assert.equal((await call('GET', SCHEMA)).headers.get('xregistry-versionid'), '1');
+    const schema = await freshSchema('default');
+    for (const field of ['region', 'zone']) {
+      const evolved = structuredClone((await call('GET', schema)).json);
+      evolved.fields.push({ name: field, type: ['null', 'string'], default: null });
+      assert.equal((await call('POST', schema, { body: evolved })).status, 201);
+    }
+    assert.equal((await call('GET', schema)).headers.get('xregistry-versionid'), '3');
+    assert.equal((await call('DELETE', `${schema}/versions/3`)).status, 204);
+    // 2, not 1: the newest of those left.
+    assert.equal((await call('GET', schema)).headers.get('xregistry-versionid'), '2');
+    assert.deepEqual(Object.keys((await call('GET', `${schema}/versions`)).json).sort(), ['1', '2']);
   });
 
   test('importing an export into an empty registry recreates it exactly', async () => {
+    // A schema with two versions, so the export carries version history, not only the seed.
+    const schema = await freshSchema('exported');
     const evolved = structuredClone(v1);
     evolved.fields.push({ name: 'zone', type: ['null', 'string'], default: null });
-    assert.equal((await call('POST', SCHEMA, { body: evolved })).status, 201);
+    assert.equal((await call('POST', schema, { body: evolved })).status, 201);
     const exported = (await call('GET', '/export')).json;
+    assert.deepEqual(Object.keys(exported.schemagroups.metrics.schemas[schema.split('/').at(-1)!].versions).sort(), ['1', '2']);
     const target = await createTestDatabase(`ingest_${uniqueRunId()}`);
     const sql = createSql(target.url, { max: 2, applicationName: 'ingest-test' });
     try {

@@ -5,9 +5,10 @@ import { isProblem, rawRequest, type RawRequest, type RawResponse } from '../hel
 
 // Bounded and reproducible: a fixed seed (override with REGISTRY_FUZZ_SEED), a fixed number of
 // requests sent one after another, so the same seed replays the same sequence against a fresh plane.
+// No time budget: a slow machine makes the run longer, never a failure (each request still has
+// rawRequest's own timeout, so a request that gets no answer at all is a failure, not a hang).
 const SEED = Number(process.env.REGISTRY_FUZZ_SEED ?? 917_261);
 const REQUESTS = Number(process.env.REGISTRY_FUZZ_REQUESTS ?? 3000);
-const TIME_BUDGET_MS = 90_000;
 
 /** mulberry32: a tiny seeded PRNG, so a failing sequence can be replayed exactly. */
 function random(seed: number): () => number {
@@ -146,10 +147,6 @@ describe('fuzz: the registry API answers every request with a success or a probl
       if (!fine) {
         const sent = typeof body === 'string' ? body.slice(0, 200) : body === undefined ? '(none)' : `${body.length} bytes`;
         failures.push(`#${index} ${method} ${request.path} ${JSON.stringify(request.headers)} body ${sent} -> ${response.status} ${response.text.slice(0, 300)}`);
-      }
-      if (Date.now() - started > TIME_BUDGET_MS) {
-        failures.push(`stopped after ${index + 1} requests: over the ${TIME_BUDGET_MS} ms budget`);
-        break;
       }
     }
     const summary = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}:${count}`).join(' ');

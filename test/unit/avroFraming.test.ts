@@ -104,9 +104,10 @@ describe('wire framing', () => {
   test('frame refuses a missing or out-of-range schema id with a plain Error', () => {
     for (const format of ['schema-id', 'confluent'] as const) {
       for (const schemaId of [undefined, -1, 2 ** 32, 1.5]) {
+        const reason = schemaId === undefined ? `${format} framing needs a schema id` : `schema id ${schemaId} does not fit in 4 unsigned bytes`;
         assert.throws(
           () => frame(format, body, { schemaId }),
-          (error: unknown) => error instanceof Error && !(error instanceof FrameError),
+          (error: unknown) => error instanceof Error && !(error instanceof FrameError) && error.message === reason,
           `${format} ${schemaId}`,
         );
       }
@@ -115,9 +116,10 @@ describe('wire framing', () => {
 
   test('frame refuses a missing or out-of-range fingerprint with a plain Error', () => {
     for (const fingerprint of [undefined, -1n, 1n << 64n]) {
+      const reason = fingerprint === undefined ? 'single-object framing needs a CRC-64-AVRO fingerprint' : `fingerprint ${fingerprint} is not an unsigned 64-bit value`;
       assert.throws(
         () => frame('single-object', body, { fingerprint }),
-        (error: unknown) => error instanceof Error && !(error instanceof FrameError),
+        (error: unknown) => error instanceof Error && !(error instanceof FrameError) && error.message === reason,
         String(fingerprint),
       );
     }

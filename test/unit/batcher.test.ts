@@ -49,7 +49,15 @@ describe('Batcher', () => {
     }
   });
 
-  test('rejects nonsensical bounds at construction', () => {
-    assert.throws(() => new Batcher({ maxRecords: 0, maxBytes: 1, maxWaitMs: 0 }, () => {}));
+  test('rejects nonsensical bounds at construction, naming the bounds; zero wait is allowed', () => {
+    const refusal = { name: 'Error', message: 'Batcher: maxRecords and maxBytes must be positive, maxWaitMs not negative' };
+    assert.throws(() => new Batcher({ maxRecords: 0, maxBytes: 1, maxWaitMs: 0 }, () => {}), refusal);
+    assert.throws(() => new Batcher({ maxRecords: 1, maxBytes: 0, maxWaitMs: 0 }, () => {}), refusal);
+    assert.throws(() => new Batcher({ maxRecords: 1, maxBytes: 1, maxWaitMs: -1 }, () => {}), refusal);
+    // The smallest sensible bounds build a batcher that emits each record at once.
+    const batches: string[][] = [];
+    const batcher = new Batcher<string>({ maxRecords: 1, maxBytes: 1, maxWaitMs: 0 }, (b) => batches.push(b));
+    batcher.add('a', 1);
+    assert.deepEqual(batches, [['a']]);
   });
 });

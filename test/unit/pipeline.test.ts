@@ -155,9 +155,17 @@ describe('runPipeline', () => {
       },
     }), stage());
     assert.equal(sinkCalled, false);
-    for (const outcome of outcomes.values()) {
-      assert.ok(outcome.kind === 'failed' && outcome.failure.reason === 'invoke_failed' && outcome.failure.retryable);
-    }
+    // Both records, each with the route stage's invoke failure (retryable), its own event id and the
+    // route key validate gave it; no dead-letter subject, since route never answered.
+    const failedAtRoute = (id: string) => ({
+      kind: 'failed',
+      failure: { stage: 'route', reason: 'invoke_failed', message: 'ingest-dev-route: connection refused', retryable: true },
+      deadLetterSubject: undefined,
+      eventId: `e${id}`,
+      routeKey: 'a.b.v1',
+      retryBudget: undefined,
+    });
+    assert.deepEqual([...outcomes.entries()], [['1', failedAtRoute('1')], ['2', failedAtRoute('2')]]);
   });
 
   test('a record a function forgot to answer is a retryable malformed_response, not a silent drop', async () => {

@@ -98,7 +98,12 @@ describe('serverless.yml', () => {
       const expected = LOCAL_STAGES.includes(stage) ? 'local' : 'ssm';
       assert.equal(paramsForStage(config, stage).secretSource, expected, `stage ${stage}`);
       assert.equal(paramsForStage(config, stage).network, LOCAL_STAGES.includes(stage) ? 'none' : 'private', `stage ${stage}`);
-      assert.ok(block !== null);
+      // A stage block only overrides params that exist (a misspelt key would be ignored silently,
+      // leaving the default in force), and each value it sets is the one the stage gets.
+      assert.equal(typeof block, 'object', `stage ${stage} is a block of params`);
+      const unknown = Object.keys(block).filter((key) => !(key in config.params.default!));
+      assert.deepEqual(unknown, [], `stage ${stage} sets params that default does not declare`);
+      for (const [key, value] of Object.entries(block)) assert.deepEqual(paramsForStage(config, stage)[key], value, `stage ${stage}: ${key}`);
     }
     // A stage not listed at all (e.g. "staging") gets the AWS defaults, never the local URL.
     assert.equal(paramsForStage(config, 'staging').secretSource, 'ssm');

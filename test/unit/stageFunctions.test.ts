@@ -7,8 +7,8 @@ import { runValidate } from '../../functions/validate/validate.ts';
 import { encodeAvro, frame, SchemaCache } from '../../shared/avro/index.ts';
 import { DecoderCache } from '../../functions/validate/decoders.ts';
 import type { RawRecord } from '../../shared/contracts/index.ts';
-import { FailureReason, IngestError, type Stage } from '../../shared/failures/index.ts';
-import { RegistryUnavailableError, type RouteKey, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/registry/index.ts';
+import { createRouteLookupOver, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/registry/index.ts';
+import { parseSinkTarget } from '../../shared/sinks/targets.ts';
 
 const definition = (JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as {
   schemagroups: { metrics: { schemas: { 'cpu-usage': { versions: { '1': { schema: unknown } } } } } };
@@ -35,24 +35,27 @@ const route: RouteRecord = {
 };
 const type = new SchemaCache().get('t', definition);
 
-/** An in-memory registry: the functions' logic is pure apart from this lookup. */
+/**
+ * The registry's own lookup (createRouteLookupOver: unknown route, unknown writer, outage) over an
+ * in-memory table of routes and versions, so every failure reason a test sees comes from the code
+ * under test; only the two table reads are stand-ins for PostgreSQL's.
+ */
 function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
-  const find = async (key: RouteKey, stage: Stage): Promise<RouteRecord | undefined> => {
-    if (down) throw new RegistryUnavailableError(stage);
-    return routes.find((r) => r.key.type === key.type && r.key.version === key.version);
-  };
-  return {
-    lookup: find,
-    async require(key, stage) {
-      const found = await find(key, stage);
-      if (found) return found;
-      throw new IngestError(stage, FailureReason.unknownRoute, 'no route', { retryable: false });
+  const versions: SchemaVersionRef[] = [v1];
+  const unreachable = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  return createRouteLookupOver(
+    {
+      async route(subject) {
+        if (down) throw unreachable();
+        return routes.find((r) => r.subject === subject);
+      },
+      async writer(schemaXid, writer) {
+        if (down) throw unreachable();
+        return versions.find((v) => v.schemaXid === schemaXid && ('numericId' in writer ? v.numericId === writer.numericId : v.fingerprint === writer.fingerprint));
+      },
     },
-    async writer(_route, writer, stage) {
-      if ('numericId' in writer && writer.numericId === v1.numericId) return v1;
-      throw new IngestError(stage, FailureReason.unknownSchemaId, 'unknown id', { retryable: false });
-    },
-  };
+    { ttlMs: 0, negativeTtlMs: 0 },
+  );
 }
 
 /** A lookup that counts its calls, to check that a batch asks once per distinct route and writer. */
@@ -132,7 +135,8 @@ describe('validate', () => {
   test('a registry outage is a retryable failure, not a verdict on the event', async () => {
     const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!], true), decoders: new DecoderCache() });
     const [result] = results;
-    assert.ok(result && !result.ok && result.failure.reason === 'registry_unavailable' && result.failure.retryable);
+    assert.ok(result && !result.ok);
+    assert.deepEqual([result.failure.reason, result.failure.retryable], ['registry_unavailable', true]);
   });
 });
 
@@ -147,7 +151,12 @@ describe('validate with a framed wire format', () => {
     const byId = new Map(results.map((r) => [r.id, r]));
     assert.equal(byId.get('known')?.ok, true);
     const unknown = byId.get('unknown');
-    assert.ok(unknown && !unknown.ok && unknown.failure.reason === 'unknown_schema_id');
+    assert.ok(unknown && !unknown.ok);
+    assert.deepEqual(
+      { reason: unknown.failure.reason, retryable: unknown.failure.retryable, deadLetterSubject: unknown.deadLetterSubject },
+      { reason: 'unknown_schema_id', retryable: false, deadLetterSubject: 'deadletter.metrics.cpu.usage.v1' },
+    );
+    assert.match(unknown.failure.message, /schema id 8 is not a version of \/schemagroups\/metrics\/schemas\/cpu-usage/);
     const short = byId.get('short');
     assert.ok(short && !short.ok && short.failure.reason === 'invalid_frame');
   });
@@ -155,7 +164,15 @@ describe('validate with a framed wire format', () => {
 
 describe('route', () => {
   test('answers the sink and dead-letter subject, or unknown_sink for a stored sink it cannot trust', async () => {
-    const broken: RouteRecord = { ...route!, key: { type: 'metrics.cpu.usage', version: 'v2' }, sinks: [{ kind: 'invalid', problem: 'unknown sink "s3"' }] };
+    // A stored sink of a kind this deployment does not have, as the registry's own parser reports it.
+    const stored = parseSinkTarget({ kind: 's3', bucket: 'b' });
+    assert.ok(!stored.ok);
+    const broken: RouteRecord = {
+      ...route!,
+      key: { type: 'metrics.cpu.usage', version: 'v2' },
+      subject: 'metrics.cpu.usage.v2',
+      sinks: [{ kind: 'invalid', problem: stored.problem }],
+    };
     const { results } = await runRoute(
       { records: [{ id: '1', subject: 'metrics.cpu.usage.v1' }, { id: '2', subject: 'metrics.cpu.usage.v2' }, { id: '3', subject: 'nope' }] },
       { routes: lookupOf([route!, broken]) },

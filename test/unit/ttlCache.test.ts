@@ -40,7 +40,9 @@ describe('TtlCache', () => {
     };
     assert.deepEqual(await Promise.all([cache.get('k', slow), cache.get('k', slow), cache.get('k', slow)]), [7, 7, 7]);
     assert.equal(loads, 1);
-    await assert.rejects(cache.get('boom', async () => Promise.reject(new Error('db down'))));
+    // The load's own error reaches the caller, and a failed load is not cached.
+    const down = new Error('db down');
+    await assert.rejects(cache.get('boom', async () => Promise.reject(down)), (error) => error === down);
     assert.equal(await cache.get('boom', async () => 1), 1);
   });
 });
