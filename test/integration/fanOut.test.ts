@@ -65,6 +65,11 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
     });
   }
 
+  async function invoke<T>(stage: string, request: unknown): Promise<T> {
+    const output = await lambda.send(new InvokeCommand({ FunctionName: `ingest-test-${stage}`, Payload: Buffer.from(JSON.stringify(request)) }));
+    return JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8')) as T;
+  }
+
   async function fanRows(): Promise<{ rows: number; distinct: number }> {
     const [row] = await plane.sql<{ rows: number; distinct: number }[]>`select count(*)::int as rows, count(distinct event_id)::int as distinct from fan_events`;
     return row!;
@@ -121,9 +126,17 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
   });
 
   test('every event reaches each sink once; a dead letter names the sink that refused it; replay re-drives only that sink', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 800)); // registry caches expire (500 ms in tests)
     const producer = createProducer(plane.js);
     const type = new SchemaCache().get('t', plane.route.schema.definition);
+    // The functions cache the registry (500 ms in tests, unknown subjects 200 ms): ask validate and
+    // route themselves until both know the new route, else the first events are dead-lettered as unrouted.
+    type Answer = { results: { ok: boolean; sinks?: unknown[] }[] };
+    await waitFor('validate and route to know the fan-out route', async () => {
+      const payload = Buffer.from(encodeAvro(type, sampleEvent(plane.route))).toString('base64');
+      const validated = await invoke<Answer>('validate', { records: [{ id: '1', subject, payload, publishedAtMs: Date.now() }] });
+      const routed = await invoke<Answer>('route', { records: [{ id: subject, subject }] });
+      return { validated: validated.results[0]?.ok, sinks: routed.results[0]?.sinks?.length };
+    }, (known) => known.validated === true && known.sinks === 3, 30_000);
     const ids: string[] = [];
     const negatives: string[] = [];
     for (let i = 0; i < GOOD + NEGATIVE; i++) {
