@@ -11,7 +11,7 @@ import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, typ
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
 import { createTestDatabase } from './database.ts';
-import { freePort, runStreamsEnv, uniqueRunId } from './names.ts';
+import { freePort, runStreamsEnv, uniqueRunId, waitFor } from './names.ts';
 
 type Env = Record<string, string>;
 
@@ -207,6 +207,13 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
         return plane.bridge;
       },
       async stopBridge() {
+        // A SIGTERM before the bridge set its handlers would kill it without its line: wait until it consumes.
+        const { child } = plane.bridge;
+        await waitFor(
+          `the bridge (${plane.bridgeLog}) to be consuming`,
+          async () => ({ exited: child.exitCode !== null || child.signalCode !== null, consuming: (await readLog(plane.bridgeLog)).some((line) => line.msg === 'bridge consuming') }),
+          (state) => state.exited || state.consuming,
+        );
         await plane.bridge.stop(30_000);
         const stopped = (await readLog(plane.bridgeLog)).filter((line) => line.msg === 'bridge stopped').at(-1);
         if (stopped === undefined) throw new Error(`the bridge (${plane.bridgeLog}) ended without its "bridge stopped" line: exit ${plane.bridge.child.exitCode ?? plane.bridge.child.signalCode}`);
