@@ -1,8 +1,8 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
-import type { BridgeConfig } from '../shared/config/index.ts';
+import type { BridgeConfig, BridgeExitStep } from '../shared/config/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
-import type { Logger } from '../shared/logging/index.ts';
+import type { LogFields, Logger } from '../shared/logging/index.ts';
 import { buildDeadLetter, type DeadLetterWriter, type OriginalMessage, REPLAY_COUNT_HEADER } from '../shared/deadletters/index.ts';
 import { headersToMap } from '../shared/nats/index.ts';
 import { Batcher } from './batcher.ts';
@@ -72,8 +72,33 @@ function original(msg: JsMsg): OriginalMessage {
   };
 }
 
+/**
+ * Test-only (FAULT_BRIDGE_EXIT_AT): the process dies here at once, as a crash would: nothing is
+ * drained, settled or handed back, and the consumer redelivers what it held after ack_wait.
+ */
+function exitNow(logger: Logger, step: BridgeExitStep, fields: LogFields): void {
+  logger.error('injected fault: the bridge kills itself (FAULT_BRIDGE_EXIT_AT)', { step, ...fields });
+  process.kill(process.pid, 'SIGKILL');
+}
+
+/** The invoker, with the process dying before its first sink-write call (FAULT_BRIDGE_EXIT_AT=before-sink-write). */
+function exitingBeforeSinkWrite(invoker: StageInvoker, logger: Logger): StageInvoker {
+  return {
+    validate: (request) => invoker.validate(request),
+    route: (request) => invoker.route(request),
+    sinkWrite: (request) => {
+      exitNow(logger, 'before-sink-write', { sink: request.target.kind, records: request.records.length });
+      return invoker.sinkWrite(request);
+    },
+    checkDelivery: (request) => invoker.checkDelivery(request),
+  };
+}
+
 function createBridge(deps: BridgeDeps): Bridge {
-  const { config, consumer, deadLetters, invoker, logger } = deps;
+  const { config, consumer, deadLetters, logger } = deps;
+  // Test-only fault point, undefined everywhere else: each place it could fire costs one comparison.
+  const exitAt = config.faults.exitAt;
+  const invoker = exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(deps.invoker, logger) : deps.invoker;
   const stats: BridgeStats = { committed: 0, duplicates: 0, deadLettered: 0, retried: 0, batches: 0 };
   const queue: JsMsg[][] = [];
   // First failure time per stream sequence, for dead letters of events that were retried.
@@ -121,6 +146,7 @@ function createBridge(deps: BridgeDeps): Bridge {
       firstFailedAt: firstFailures.get(msg.seq),
     });
     const written = await deadLetters.publish(subject, letter);
+    if (exitAt === 'after-dead-letter-publish') exitNow(logger, exitAt, { letterId: letter.id, streamSequence: msg.seq });
     firstFailures.delete(msg.seq);
     msg.term();
     stats.deadLettered++;
@@ -215,6 +241,10 @@ function createBridge(deps: BridgeDeps): Bridge {
         return msg !== undefined && (msg.info.deliveryCount > 1 || msg.headers?.has(REPLAY_COUNT_HEADER) === true);
       },
     });
+    if (exitAt === 'after-sink-commit') {
+      const committed = [...outcomes.values()].filter((outcome) => outcome.kind === 'committed').length;
+      if (committed > 0) exitNow(logger, exitAt, { committed, records: batch.length });
+    }
     const settlements = batch.map((msg) => settle(outcomes.get(String(msg.seq))!, msg.info.deliveryCount, config.retry));
     await confirmDeliveries(batch, outcomes, settlements);
     await Promise.all(batch.map((msg, index) => settleMessage(msg, outcomes.get(String(msg.seq))!, settlements[index]!)));

@@ -28,9 +28,17 @@ function createMaxDeliveriesWatcher(deps: {
   jsm: JetStreamManager;
   deadLetters: DeadLetterWriter;
   logger: Logger;
+  /**
+   * The durable consumer on the advisory stream it reads. Every replica shares the default one, so
+   * each advisory is handled once; a redelivered advisory (a replica that died before its ack) is
+   * handled again, which the letter's message id absorbs. Tests give a second watcher a consumer of
+   * its own to have two really write the same letters.
+   */
+  advisoryConsumer?: string;
 }): MaxDeliveriesWatcher {
   const { nats, js, jsm, deadLetters, logger } = deps;
   const topology = advisoryTopology(nats);
+  const advisoryConsumer = deps.advisoryConsumer ?? topology.consumer;
   let messages: ConsumerMessages | undefined;
   let loop: Promise<void> | undefined;
 
@@ -74,7 +82,7 @@ function createMaxDeliveriesWatcher(deps: {
 
   return {
     async start() {
-      const consumer = await js.consumers.get(topology.stream, topology.consumer);
+      const consumer = await js.consumers.get(topology.stream, advisoryConsumer);
       messages = await consumer.consume({ max_messages: 100 });
       const current = messages;
       // Advisories are rare; an async loop keeps the handling simple and in order.

@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type BridgeConfig, ConfigError, type LambdaConfig } from '../shared/config/index.ts';
-import { openDeadLetters } from '../shared/deadletters/index.ts';
-import { createLogger, type LogFields, redactUrl } from '../shared/logging/index.ts';
+import { type DeadLetterWriter, openDeadLetters } from '../shared/deadletters/index.ts';
+import { createLogger, type LogFields, type Logger, redactUrl } from '../shared/logging/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createBridge } from './bridge.ts';
 import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
@@ -36,6 +36,30 @@ function lambdaTargetFields(lambda: LambdaConfig): LogFields {
   };
 }
 
+/** A dead-letter publish failed on purpose (FAULT_DEAD_LETTER_PUBLISH_FAILURES, test-only). */
+class InjectedDeadLetterPublishError extends Error {
+  constructor(letterId: string) {
+    super(`dead letter ${letterId} not published: injected fault (FAULT_DEAD_LETTER_PUBLISH_FAILURES)`);
+    this.name = 'InjectedDeadLetterPublishError';
+  }
+}
+
+/**
+ * Test-only: the bridge's writer with its first `failures` publishes failing before they reach the
+ * stream, as when the dead-letter stream cannot be reached. Used only when the count is above 0.
+ */
+function failingFirstPublishes(writer: DeadLetterWriter, failures: number, logger: Logger): DeadLetterWriter {
+  let left = failures;
+  return {
+    async publish(subject, letter, options) {
+      if (left === 0) return writer.publish(subject, letter, options);
+      left--;
+      logger.error('injected fault: dead-letter publish fails (FAULT_DEAD_LETTER_PUBLISH_FAILURES)', { letterId: letter.id, subject, failuresLeft: left });
+      throw new InjectedDeadLetterPublishError(letter.id);
+    },
+  };
+}
+
 /**
  * The bridge as a process: connect, provision, consume, watch max-deliveries advisories, and on
  * SIGTERM/SIGINT drain in-flight batches before exiting. Exits 1 if NATS closes under it.
@@ -50,6 +74,10 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     stream: config.nats.ingest.name,
     consumer: config.nats.consumer,
   });
+  const { faults } = config;
+  if (faults.exitAt !== undefined || faults.deadLetterPublishFailures > 0) {
+    logger.warn('test-only fault points are set: this bridge fails on purpose', { exitAt: faults.exitAt, deadLetterPublishFailures: faults.deadLetterPublishFailures });
+  }
   const nc = await connectNats(config.nats.url, options.connectionName, config.nats.security);
   const jsm = await jetstreamManager(nc);
   if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
@@ -57,7 +85,13 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
   // The dead letter's size limit is the server's own (INFO max_payload), read at each write.
   const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, serverInfo: () => nc.info });
-  const bridge = createBridge({ config, consumer, deadLetters, invoker, logger });
+  const bridge = createBridge({
+    config,
+    consumer,
+    deadLetters: faults.deadLetterPublishFailures > 0 ? failingFirstPublishes(deadLetters, faults.deadLetterPublishFailures, logger) : deadLetters,
+    invoker,
+    logger,
+  });
   const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
   const reporter = createStatsReporter({
     stats: bridge.stats,

@@ -9,7 +9,7 @@ export type { ReplayConfig } from './replay.ts';
 export type { LauncherConfig } from './local.ts';
 export type { HttpSinkAuthHeader, HttpSinkConfig, HttpSinkPolicy, NatsSinkConfig, SinkConfig } from './sinks.ts';
 export { closestVariable, findUnknownVariables, type UnknownVariable } from './unknownVariables.ts';
-export { knownVariables, planePrefixes } from './knownVariables.ts';
+export { knownVariables, planePrefixes, TEST_ONLY_VARIABLES } from './knownVariables.ts';
 export { reportUnknownVariablesOnce, type UnknownVariableReport } from './startupWarnings.ts';
 
 /**

@@ -22,6 +22,18 @@ const READ_OUTSIDE_LOADERS: Readonly<Record<string, string>> = {
   REGISTRY_FUZZ_REQUESTS: 'test/integration/registryApiFuzz.test.ts',
 };
 
+/**
+ * Test-only fault points. Each is read by a loader (so it is known like any other variable), is off
+ * by default, and when set makes a process fail on purpose; README's fault tests describe them.
+ * They exist for the tests that prove what the plane does when a step fails, never for production.
+ */
+const TEST_ONLY_VARIABLES: Readonly<Record<string, string>> = {
+  FAULT_INJECTION_PERCENT: 'functions: the share of invocations that fail before the handler runs',
+  FAULT_LOSE_ANSWER_PERCENT: 'sink-write: the share of committed writes whose answer is lost',
+  FAULT_BRIDGE_EXIT_AT: 'bridge: the settlement step at which it kills itself (SIGKILL), once',
+  FAULT_DEAD_LETTER_PUBLISH_FAILURES: 'bridge: how many of its first dead-letter publishes fail before reaching the stream',
+};
+
 /** Set inside the plane's prefixes by others: the Lambda runtime (and serverless-offline) in every function. */
 const SET_BY_OTHERS: readonly string[] = ['LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR'];
 
@@ -80,4 +92,4 @@ function planePrefixes(known: Iterable<string>): ReadonlySet<string> {
   return prefixes;
 }
 
-export { knownVariables, planePrefixes, planePrefixOf, READ_OUTSIDE_LOADERS };
+export { knownVariables, planePrefixes, planePrefixOf, READ_OUTSIDE_LOADERS, TEST_ONLY_VARIABLES };

@@ -1,13 +1,14 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../nats/subjects.ts';
 import { type Env, EnvReader } from './env.ts';
-import type { BridgeConfig, CliConfig, FunctionConfig, LocalConfig, LogLevel, NatsAuth, NatsConfig, NatsSecurity, NatsTls } from './types.ts';
+import type { BridgeConfig, BridgeExitStep, BridgeFaults, CliConfig, FunctionConfig, LocalConfig, LogLevel, NatsAuth, NatsConfig, NatsSecurity, NatsTls } from './types.ts';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ingest';
 /** Lambda's limit on a synchronous invoke request, in bytes. */
 const LAMBDA_SYNC_REQUEST_LIMIT = 6_291_456;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+const BRIDGE_EXIT_STEPS: readonly BridgeExitStep[] = ['before-sink-write', 'after-sink-commit', 'after-dead-letter-publish'];
 
 function readLogLevel(reader: EnvReader): LogLevel {
   const level = reader.string('LOG_LEVEL', 'info') as LogLevel;
@@ -144,6 +145,19 @@ function readNats(reader: EnvReader): NatsConfig {
   return nats;
 }
 
+/** The bridge's test-only fault points (FAULT_BRIDGE_EXIT_AT, FAULT_DEAD_LETTER_PUBLISH_FAILURES); off unless set. */
+function readBridgeFaults(reader: EnvReader): BridgeFaults {
+  const exitAt = reader.optionalString('FAULT_BRIDGE_EXIT_AT') as BridgeExitStep | undefined;
+  reader.check(
+    exitAt === undefined || BRIDGE_EXIT_STEPS.includes(exitAt),
+    `FAULT_BRIDGE_EXIT_AT (test-only) must be one of ${BRIDGE_EXIT_STEPS.join(', ')}, got "${exitAt}"`,
+  );
+  return {
+    exitAt,
+    deadLetterPublishFailures: reader.integer('FAULT_DEAD_LETTER_PUBLISH_FAILURES', 0, { min: 0, max: 1_000_000 }),
+  };
+}
+
 /** Configuration of the long-running bridge. Read once at start; throws ConfigError listing every problem. */
 function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const reader = new EnvReader(env);
@@ -189,6 +203,7 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),
     statsIntervalMs: reader.integer('BRIDGE_STATS_INTERVAL_MS', 60_000, { min: 0, max: 86_400_000 }),
     provision: reader.boolean('BRIDGE_PROVISION', true),
+    faults: readBridgeFaults(reader),
   };
   reader.check(config.retry.maxAttempts < config.retry.maxDeliver, 'RETRY_MAX_ATTEMPTS must be below MAX_DELIVER (the server-side backstop)');
   reader.check(

@@ -95,6 +95,27 @@ type LambdaConfig = {
   readonly maxRequestBytes: number;
 };
 
+/** The steps of the bridge's settlement at which a fault test can make the bridge process die. */
+type BridgeExitStep = 'before-sink-write' | 'after-sink-commit' | 'after-dead-letter-publish';
+
+/**
+ * Test-only fault points of the bridge, for the tests that prove its settlement order: off (the
+ * defaults) everywhere else.
+ */
+type BridgeFaults = {
+  /**
+   * FAULT_BRIDGE_EXIT_AT: the step at which the bridge kills itself (SIGKILL, no drain) the first
+   * time it gets there: after validate and route, before any sink-write call; after sink-write
+   * answered committed, before any ack; after a dead letter was stored, before its original's term.
+   */
+  readonly exitAt: BridgeExitStep | undefined;
+  /**
+   * FAULT_DEAD_LETTER_PUBLISH_FAILURES: how many of the bridge's first dead-letter publishes fail
+   * before they reach the stream (as when it is unreachable).
+   */
+  readonly deadLetterPublishFailures: number;
+};
+
 type BridgeConfig = {
   readonly logLevel: LogLevel;
   readonly nats: NatsConfig;
@@ -117,6 +138,8 @@ type BridgeConfig = {
   readonly statsIntervalMs: number;
   /** Create or update the streams and the consumer at start. */
   readonly provision: boolean;
+  /** Test-only fault points; off by default. */
+  readonly faults: BridgeFaults;
 };
 
 type RegistryCacheConfig = {
@@ -168,6 +191,8 @@ export type {
   RetryConfig,
   LambdaConfig,
   BridgeConfig,
+  BridgeExitStep,
+  BridgeFaults,
   RegistryCacheConfig,
   FunctionConfig,
   CliConfig,

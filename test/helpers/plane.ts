@@ -11,9 +11,22 @@ import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, typ
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
 import { createTestDatabase } from './database.ts';
-import { freePort, runStreamsEnv, uniqueRunId } from './names.ts';
+import { freePort, runStreamsEnv, uniqueRunId, waitFor } from './names.ts';
 
 type Env = Record<string, string>;
+
+/** What one bridge process settled, from its `bridge stopped` line (see BridgeStats in bridge/bridge.ts). */
+type SettledCounts = { readonly committed: number; readonly duplicates: number; readonly deadLettered: number; readonly retried: number; readonly batches: number };
+
+/** One line of a process's JSON log. */
+type LogLine = { readonly level: string; readonly msg: string } & Readonly<Record<string, unknown>>;
+
+/**
+ * Where one event could have been counted twice. Rows cannot repeat an event id (it is the sink
+ * table's key), so doubling shows elsewhere: an event that is both a row and a dead letter, or
+ * two letters for one original message (their id is the original's stream and sequence).
+ */
+type Doubling = { readonly rowAndLetter: readonly string[]; readonly repeatedLetters: readonly string[] };
 
 /**
  * A whole plane for one test run: its own database, streams, subjects and consumer, a
@@ -30,6 +43,8 @@ type TestPlane = {
   readonly route: RouteRecord;
   readonly offline: ManagedProcess;
   bridge: ManagedProcess;
+  /** The current bridge's own log file (each start gets a new one). */
+  bridgeLog: string;
   readonly logDir: string;
   /** The registry HTTP API served by serverless-offline, and the token writes need. */
   readonly registryUrl: string;
@@ -37,10 +52,16 @@ type TestPlane = {
   /** The plane's dead-letter stream and object store bucket, as the bridge and dlq-replay see them. */
   readonly deadLetterStore: DeadLetters['store'];
   countRows(): Promise<number>;
-  duplicateRows(): Promise<number>;
+  /** Events counted twice anywhere the plane could double them; both lists empty when none was. */
+  doubling(): Promise<Doubling>;
   deadLetters(): Promise<DeadLetter[]>;
   pending(): Promise<{ pending: number; ackPending: number }>;
-  startBridge(): ManagedProcess;
+  /** Starts a bridge (the plane's environment with `overrides`) with a log file of its own. */
+  startBridge(overrides?: Env): ManagedProcess;
+  /** Stops the current bridge with SIGTERM (it drains) and returns what it settled in its life. */
+  stopBridge(): Promise<SettledCounts>;
+  /** The current bridge's log so far, one object per line. */
+  bridgeLogLines(): Promise<LogLine[]>;
   /** Starts serverless-offline again on the same ports (after a kill). */
   restartOffline(): Promise<ManagedProcess>;
   close(): Promise<void>;
@@ -129,7 +150,19 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
     const offlineOptions = { stage: 'test', lambdaPort, httpPort, env, logFile: join(logDir, `ingest-offline-${runId}.log`) };
     let offline = await startOffline(offlineOptions);
     cleanups.push(() => offline.stop());
-    const bridgeLog = join(logDir, `ingest-bridge-${runId}.log`);
+    let bridgeStarts = 0;
+    const bridgeLogFile = (): string => join(logDir, `ingest-bridge-${runId}-${++bridgeStarts}.log`);
+    // The bridge logs at info, so its `bridge stopped` line (what it settled) is kept; the functions stay at warn.
+    const launchBridge = (overrides: Env = {}): { bridge: ManagedProcess; log: string } => {
+      const log = bridgeLogFile();
+      return { bridge: startBridge({ ...env, LOG_LEVEL: 'info', ...overrides }, log), log };
+    };
+    const readLog = async (file: string): Promise<LogLine[]> =>
+      (await readFile(file, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as LogLine);
+    const first = launchBridge();
     const plane: TestPlane = {
       runId,
       env,
@@ -140,7 +173,8 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
       jsm,
       route: route!,
       offline,
-      bridge: startBridge(env, bridgeLog),
+      bridge: first.bridge,
+      bridgeLog: first.log,
       logDir,
       registryUrl: `http://127.0.0.1:${httpPort}`,
       registryToken: env.REGISTRY_API_TOKEN!,
@@ -149,11 +183,15 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
         const [row] = await sql<{ count: number }[]>`select count(*)::int as count from metric_events`;
         return row!.count;
       },
-      async duplicateRows() {
-        const [row] = await sql<{ count: number }[]>`
-          select count(*)::int as count from (
-            select event_id from metric_events group by event_id having count(*) > 1) as repeated`;
-        return row!.count;
+      async doubling() {
+        const letters = await plane.deadLetters();
+        const letterEventIds = letters.flatMap((letter) => (letter.eventId === null ? [] : [letter.eventId]));
+        const rowAndLetter = (await sql<{ event_id: string }[]>`
+          select event_id from metric_events where event_id = any(${letterEventIds}::text[]) order by event_id`).map((row) => row.event_id);
+        const perId = new Map<string, number>();
+        for (const letter of letters) perId.set(letter.id, (perId.get(letter.id) ?? 0) + 1);
+        const repeatedLetters = [...perId].filter(([, count]) => count > 1).map(([id]) => id);
+        return { rowAndLetter, repeatedLetters };
       },
       async deadLetters() {
         return (await deadLetterStore.list(Number.MAX_SAFE_INTEGER)).map((stored) => stored.letter);
@@ -162,10 +200,31 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
         const info = await jsm.consumers.info(bridgeConfig.nats.ingest.name, bridgeConfig.nats.consumer);
         return { pending: info.num_pending, ackPending: info.num_ack_pending };
       },
-      startBridge() {
-        plane.bridge = startBridge(env, bridgeLog);
+      startBridge(overrides) {
+        const started = launchBridge(overrides);
+        plane.bridge = started.bridge;
+        plane.bridgeLog = started.log;
         return plane.bridge;
       },
+      async stopBridge() {
+        // A SIGTERM before the bridge set its handlers would kill it without its line: wait until it consumes.
+        const { child } = plane.bridge;
+        await waitFor(
+          `the bridge (${plane.bridgeLog}) to be consuming`,
+          async () => ({ exited: child.exitCode !== null || child.signalCode !== null, consuming: (await readLog(plane.bridgeLog)).some((line) => line.msg === 'bridge consuming') }),
+          (state) => state.exited || state.consuming,
+        );
+        await plane.bridge.stop(30_000);
+        const stopped = (await readLog(plane.bridgeLog)).filter((line) => line.msg === 'bridge stopped').at(-1);
+        if (stopped === undefined) throw new Error(`the bridge (${plane.bridgeLog}) ended without its "bridge stopped" line: exit ${plane.bridge.child.exitCode ?? plane.bridge.child.signalCode}`);
+        const count = (name: string): number => {
+          const value = stopped[name];
+          if (typeof value !== 'number') throw new Error(`"bridge stopped" has no number ${name}: ${JSON.stringify(stopped)}`);
+          return value;
+        };
+        return { committed: count('committed'), duplicates: count('duplicates'), deadLettered: count('deadLettered'), retried: count('retried'), batches: count('batches') };
+      },
+      bridgeLogLines: () => readLog(plane.bridgeLog),
       async restartOffline() {
         offline = await startOffline(offlineOptions);
         (plane as { offline: ManagedProcess }).offline = offline;
@@ -182,4 +241,4 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
 }
 
 export { createTestPlane, exampleDocumentFor };
-export type { TestPlane, TestPlaneOptions };
+export type { Doubling, LogLine, SettledCounts, TestPlane, TestPlaneOptions };

@@ -44,6 +44,9 @@ describe('a write that committed but whose answer was lost is not also a dead le
     const [rows] = await plane.sql<{ count: number; distinct: number }[]>`
       select count(*)::int as count, count(distinct event_id)::int as distinct from metric_events where event_id = any(${ids})`;
     assert.deepEqual(rows, { count: VALID, distinct: VALID });
+    const doubled = await plane.doubling();
+    assert.deepEqual(doubled.rowAndLetter, [], 'no event is both a row and a dead letter');
+    assert.deepEqual(doubled.repeatedLetters, []);
     const letters = await plane.deadLetters();
     assert.equal(letters.length, INVALID, JSON.stringify(letters.map((letter) => [letter.reason, letter.message])));
     assert.ok(letters.every((letter) => letter.reason === 'avro_decode_failed'), 'no valid event was dead-lettered');

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Subscription } from '@nats-io/nats-core';
 import { sampleEvent } from '../../shared/admin/index.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import { createProducer } from '../../shared/nats/index.ts';
@@ -50,12 +51,15 @@ async function startReceiver(outage: number, refuseNegative: boolean): Promise<{
   return { server, port: (server.address() as AddressInfo).port, calls, accepted, failures, acceptNegative: () => { negativeOk = true; } };
 }
 
-describe('fan-out through the real chain: one route, three sinks, retries re-drive only the failed sink', () => {
+describe('fan-out through the real chain: one route, four sinks, retries re-drive only the failed sink', () => {
   let plane: TestPlane;
   let steady: Awaited<ReturnType<typeof startReceiver>>;
   let flaky: Awaited<ReturnType<typeof startReceiver>>;
   let lambda: LambdaClient;
   let subject: string;
+  // The NATS subject sink's target: a stream of the test's own, and a plain subscription on its
+  // subject that sees every publish the sink makes, repeats included (the stream would drop those).
+  let natsSink: { subject: string; stream: string; subscription: Subscription | undefined; published: Map<string, number> };
 
   async function putMessage(ingestion: unknown): Promise<Response> {
     return fetch(`${plane.registryUrl}/messagegroups/metrics/messages/${subject}`, {
@@ -63,6 +67,11 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
       headers: { authorization: `Bearer ${plane.registryToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ protocol: 'NATS', protocoloptions: { subject }, dataschemaxid: '/schemagroups/metrics/schemas/cpu-usage', ingestion }),
     });
+  }
+
+  async function invoke<T>(stage: string, request: unknown): Promise<T> {
+    const output = await lambda.send(new InvokeCommand({ FunctionName: `ingest-test-${stage}`, Payload: Buffer.from(JSON.stringify(request)) }));
+    return JSON.parse(Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8')) as T;
   }
 
   async function fanRows(): Promise<{ rows: number; distinct: number }> {
@@ -82,10 +91,22 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
     });
     lambda = new LambdaClient({ region: 'us-east-1', endpoint: plane.env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     subject = `${plane.runId}.cpu.fan.v1`;
+    natsSink = { subject: `${plane.runId}out.fan`, stream: `FAN_${plane.runId}`, subscription: undefined, published: new Map() };
+    await plane.jsm.streams.add({ name: natsSink.stream, subjects: [natsSink.subject] });
+    const { published } = natsSink;
+    natsSink.subscription = plane.nc.subscribe(natsSink.subject, {
+      callback: (error, msg) => {
+        const id = msg?.headers?.get('Nats-Msg-Id');
+        if (error === null && id !== undefined) published.set(id, (published.get(id) ?? 0) + 1);
+      },
+    });
+    await plane.nc.flush();
   });
 
   after(async () => {
     lambda?.destroy();
+    natsSink?.subscription?.unsubscribe();
+    if (natsSink !== undefined) await plane?.jsm.streams.delete(natsSink.stream).catch(() => false);
     await plane?.close();
     steady?.server.close();
     flaky?.server.close();
@@ -111,19 +132,28 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
         table,
         { kind: 'http', url: `http://127.0.0.1:${steady.port}/events`, mode: 'batch' },
         { kind: 'http', url: `http://127.0.0.1:${flaky.port}/events`, mode: 'event' },
+        { kind: 'nats', subject: natsSink.subject },
       ],
       deadlettersubject,
     });
     assert.equal(created.status, 201, await created.clone().text());
     const stored = (await created.json()) as { ingestion: { sinks: unknown[] } };
-    assert.equal(stored.ingestion.sinks.length, 3);
+    assert.equal(stored.ingestion.sinks.length, 4);
     assert.deepEqual(await fanRows(), { rows: 0, distinct: 0 }, 'the PostgreSQL sink table was created with the route');
   });
 
   test('every event reaches each sink once; a dead letter names the sink that refused it; replay re-drives only that sink', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 800)); // registry caches expire (500 ms in tests)
     const producer = createProducer(plane.js);
     const type = new SchemaCache().get('t', plane.route.schema.definition);
+    // The functions cache the registry (500 ms in tests, unknown subjects 200 ms): ask validate and
+    // route themselves until both know the new route, else the first events are dead-lettered as unrouted.
+    type Answer = { results: { ok: boolean; sinks?: unknown[] }[] };
+    await waitFor('validate and route to know the fan-out route', async () => {
+      const payload = Buffer.from(encodeAvro(type, sampleEvent(plane.route))).toString('base64');
+      const validated = await invoke<Answer>('validate', { records: [{ id: '1', subject, payload, publishedAtMs: Date.now() }] });
+      const routed = await invoke<Answer>('route', { records: [{ id: subject, subject }] });
+      return { validated: validated.results[0]?.ok, sinks: routed.results[0]?.sinks?.length };
+    }, (known) => known.validated === true && known.sinks === 4, 30_000);
     const ids: string[] = [];
     const negatives: string[] = [];
     for (let i = 0; i < GOOD + NEGATIVE; i++) {
@@ -139,10 +169,12 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
     await waitFor('dead letters for refused events', async () => (await plane.deadLetters()).length, (n) => n === NEGATIVE);
     await waitFor('consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0);
 
-    // Assess: PostgreSQL and the steady receiver got every event exactly once, retries included.
+    // Assess: PostgreSQL, the steady receiver and the NATS subject got every event exactly once, retries included.
     assert.deepEqual(await fanRows(), { rows: GOOD + NEGATIVE, distinct: GOOD + NEGATIVE });
     assert.equal(steady.calls.size, GOOD + NEGATIVE);
     assert.deepEqual([...new Set(steady.calls.values())], [1], 'the steady sink was never re-driven');
+    await waitFor('every event at the NATS subject', () => Promise.resolve(natsSink.published.size), (n) => n === GOOD + NEGATIVE);
+    assert.deepEqual([...new Set(natsSink.published.values())], [1], 'the NATS subject sink was never re-driven');
     assert.equal(flaky.failures.filter((f) => f.status === 503).length, OUTAGE_REQUESTS, 'the outage did happen');
     assert.equal(flaky.accepted.size, GOOD);
     assert.deepEqual([...new Set(flaky.accepted.values())], [1], 'the flaky sink accepted each good event once');
@@ -150,7 +182,7 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
     assert.deepEqual(letters.map((letter) => letter.eventId).sort(), [...negatives].sort());
     for (const letter of letters) {
       assert.equal(letter.reason, 'sink_rejected');
-      assert.deepEqual(letter.sinks?.map((outcome) => [outcome.sink.split(':')[0], outcome.delivered]), [['postgres', true], ['http', true], ['http', false]]);
+      assert.deepEqual(letter.sinks?.map((outcome) => [outcome.sink.split(':')[0], outcome.delivered]), [['postgres', true], ['http', true], ['http', false], ['nats', true]]);
       const refused = letter.sinks?.find((outcome) => !outcome.delivered);
       assert.ok(refused !== undefined && !refused.delivered && refused.retryable === false && /422/.test(refused.message), JSON.stringify(refused));
     }
@@ -166,6 +198,8 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
     await waitFor('consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0);
     assert.deepEqual([...new Set(flaky.accepted.values())], [1]);
     assert.deepEqual([...new Set(steady.calls.values())], [1], 'replay skipped the sinks that had the events');
+    assert.equal(natsSink.published.size, GOOD + NEGATIVE);
+    assert.deepEqual([...new Set(natsSink.published.values())], [1], 'replay skipped the NATS subject too');
     assert.deepEqual(await fanRows(), { rows: GOOD + NEGATIVE, distinct: GOOD + NEGATIVE });
     assert.equal((await plane.deadLetters()).length, 0);
     // Delivery state exists only for events whose sinks did not all succeed at once: the 8
@@ -175,6 +209,6 @@ describe('fan-out through the real chain: one route, three sinks, retries re-dri
     assert.ok(state!.events >= NEGATIVE && state!.events <= NEGATIVE + OUTAGE_REQUESTS, JSON.stringify(state));
     const [refused] = await plane.sql<{ rows: number }[]>`
       select count(*)::int as rows from sink_deliveries where event_id = any(${negatives}::text[])`;
-    assert.equal(refused!.rows, 3 * NEGATIVE, 'each refused event: PostgreSQL and the steady sink before the dead letter, the fixed sink after the replay');
+    assert.equal(refused!.rows, 4 * NEGATIVE, 'each refused event: PostgreSQL, the steady sink and the NATS subject before the dead letter, the fixed sink after the replay');
   });
 });

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ROOT } from '../../cli/paths.ts';
+import { ConfigError, knownVariables, loadBridgeConfig, TEST_ONLY_VARIABLES } from '../../shared/config/index.ts';
+
+describe('the bridge\'s test-only fault points', () => {
+  test('are off unless set', () => {
+    assert.deepEqual(loadBridgeConfig({}).faults, { exitAt: undefined, deadLetterPublishFailures: 0 });
+  });
+
+  test('FAULT_BRIDGE_EXIT_AT takes each settlement step, FAULT_DEAD_LETTER_PUBLISH_FAILURES a count', () => {
+    for (const step of ['before-sink-write', 'after-sink-commit', 'after-dead-letter-publish'] as const) {
+      assert.equal(loadBridgeConfig({ FAULT_BRIDGE_EXIT_AT: step }).faults.exitAt, step);
+    }
+    assert.equal(loadBridgeConfig({ FAULT_DEAD_LETTER_PUBLISH_FAILURES: '3' }).faults.deadLetterPublishFailures, 3);
+  });
+
+  test('a value that names no step, or no count, is refused with the variable and what it takes', () => {
+    assert.throws(
+      () => loadBridgeConfig({ FAULT_BRIDGE_EXIT_AT: 'after-ack', FAULT_DEAD_LETTER_PUBLISH_FAILURES: '-1' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /FAULT_BRIDGE_EXIT_AT \(test-only\) must be one of before-sink-write, after-sink-commit, after-dead-letter-publish, got "after-ack"/);
+        assert.match(error.message, /FAULT_DEAD_LETTER_PUBLISH_FAILURES must be an integer in \[0, 1000000\], got "-1"/);
+        return true;
+      },
+    );
+  });
+
+  test('every test-only variable is one a loader reads, and README\'s fault tests name it as test-only', async () => {
+    const known = knownVariables();
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    assert.ok(Object.keys(TEST_ONLY_VARIABLES).length >= 4);
+    for (const name of Object.keys(TEST_ONLY_VARIABLES)) {
+      assert.ok(known.has(name), `${name} is read by a loader`);
+      assert.match(readme, new RegExp(`\`${name}[^\`]*\`[^.]*test-only`), `README says ${name} is test-only`);
+    }
+  });
+});
