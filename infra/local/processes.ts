@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describePortHolders, isPortOwnedBy } from './ports.ts';
@@ -94,6 +95,17 @@ function launch(name: string, command: string, args: readonly string[], env: Env
   return manage(name, child);
 }
 
+/** The process, with `folder` deleted once it has stopped or been killed. */
+function removingOnExit(managed: ManagedProcess, folder: string): ManagedProcess {
+  const remove = (): Promise<void> => rm(folder, { recursive: true, force: true });
+  return {
+    name: managed.name,
+    child: managed.child,
+    stop: (graceMs) => managed.stop(graceMs).then(remove),
+    kill: () => managed.kill().then(remove),
+  };
+}
+
 type OfflineOptions = {
   readonly stage: string;
   readonly lambdaPort: number;
@@ -120,7 +132,11 @@ async function offlineFailure(summary: string, options: OfflineOptions): Promise
  * with another database and token. Functions run in-process, so their environment is this child's.
  */
 async function startOffline(options: OfflineOptions): Promise<ManagedProcess> {
-  const offline = launch(
+  // serverless-esbuild empties its work folder when it starts and bundles into it: a folder per
+  // instance (its Lambda port is unique among live ones) keeps planes started side by side on one
+  // checkout (the tests) from deleting each other's bundles. It goes when the instance stops.
+  const workFolder = `.esbuild/offline-${options.lambdaPort}`;
+  const offline = removingOnExit(launch(
     'serverless-offline',
     process.execPath,
     [
@@ -137,10 +153,11 @@ async function startOffline(options: OfflineOptions): Promise<ManagedProcess> {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       ...options.env,
+      ESBUILD_WORK_FOLDER: workFolder,
     },
     options.logFile,
     { graceMs: options.graceMs },
-  );
+  ), join(ROOT, workFolder));
   const pid = offline.child.pid!;
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   try {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ROOT } from '../../cli/paths.ts';
@@ -22,7 +22,8 @@ async function packageStage(stage: string, extraArgs: string[] = []): Promise<{ 
   const output = await mkdtemp(join(tmpdir(), `ingest-package-${stage}-`));
   await run(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--package', output, ...extraArgs], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: output, AWS_ACCESS_KEY_ID: 'dummy', AWS_SECRET_ACCESS_KEY: 'dummy' },
+    // A work folder of its own: serverless-offline started by other test files uses .esbuild/offline-<port>.
+    env: { PATH: process.env.PATH, HOME: output, AWS_ACCESS_KEY_ID: 'dummy', AWS_SECRET_ACCESS_KEY: 'dummy', ESBUILD_WORK_FOLDER: `.esbuild/package-${basename(output)}` },
     timeout: 180_000,
   });
   const template = JSON.parse(await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
