@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Readable } from 'node:stream';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { COMMANDS } from '../../cli/commandTable.ts';
 import { EXAMPLE_REGISTRY, ROOT } from '../../cli/paths.ts';
@@ -15,29 +14,10 @@ import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
 import { createRouteLookup } from '../../shared/registry/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { INGEST_BIN as BIN, outcomeOf, runIngest } from '../helpers/ingestCli.ts';
 import { freePort, runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
 
-type Result = { code: number | null; stdout: string; stderr: string };
-
-const BIN = join(ROOT, 'bin/ingest.mjs');
 const WIRE_FORMATS = ['raw', 'schema-id', 'confluent', 'single-object'] as const;
-
-/** Runs the real `ingest` binary with exactly `env` (plus PATH/HOME), as an operator's shell would. */
-/** A child's exit code and everything it printed. */
-function outcomeOf(child: ChildProcessByStdio<null, Readable, Readable>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function ingest(args: readonly string[], env: Record<string, string>): Promise<Result> {
-  return outcomeOf(spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
-}
 
 /** The example registry with one route per wire format, on this run's subjects and tables. */
 async function registryDocument(runId: string): Promise<unknown> {
@@ -79,9 +59,9 @@ describe('the ingest CLI, run as a child process', () => {
     nc = await connectNats(base.nats.url, 'cli-test', base.nats.security);
     const file = join(dir, 'routes.xreg.json');
     await writeFile(file, JSON.stringify(await registryDocument(runId)));
-    const imported = await ingest(['registry', 'import', file], env);
+    const imported = await runIngest(['registry', 'import', file], env);
     assert.equal(imported.code, 0, imported.stderr);
-    const setup = await ingest(['nats', 'setup'], env);
+    const setup = await runIngest(['nats', 'setup'], env);
     assert.equal(setup.code, 0, setup.stderr);
   });
 
@@ -96,7 +76,7 @@ describe('the ingest CLI, run as a child process', () => {
   describe('help and version', () => {
     test('--version prints the package version', async () => {
       const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-      const result = await ingest(['--version'], {});
+      const result = await runIngest(['--version'], {});
       assert.equal(result.code, 0);
       assert.equal(result.stdout, `ingest ${version}\n`);
     });
@@ -105,7 +85,7 @@ describe('the ingest CLI, run as a child process', () => {
       // An unreachable database and NATS: help must not need them.
       const offline = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/x', NATS_URL: 'nats://127.0.0.1:1' };
       for (const spec of COMMANDS) {
-        const result = await ingest([...spec.name.split(' '), '--help'], offline);
+        const result = await runIngest([...spec.name.split(' '), '--help'], offline);
         assert.equal(result.code, 0, `${spec.name} --help: ${result.stderr}`);
         assert.ok(result.stdout.startsWith(`usage: ingest ${spec.name}`), `${spec.name} --help:\n${result.stdout}`);
         assert.match(result.stdout, /exit codes:\n {2}0 {2}done\n {2}1 {2}failed.*\n {2}2 {2}usage error/);
@@ -113,15 +93,15 @@ describe('the ingest CLI, run as a child process', () => {
     });
 
     test('ingest help, ingest help <command>, ingest help <group> and ingest <group> --help', async () => {
-      const all = await ingest(['help'], {});
+      const all = await runIngest(['help'], {});
       assert.equal(all.code, 0);
       for (const spec of COMMANDS) assert.ok(all.stdout.includes(`  ${spec.name}`), spec.name);
       assert.match(all.stdout, /exit codes:/);
-      const one = await ingest(['help', 'registry', 'list'], {});
+      const one = await runIngest(['help', 'registry', 'list'], {});
       assert.equal(one.code, 0);
       assert.ok(one.stdout.startsWith('usage: ingest registry list [--json]'));
       for (const args of [['help', 'dlq'], ['dlq', '--help']]) {
-        const group = await ingest(args, {});
+        const group = await runIngest(args, {});
         assert.equal(group.code, 0);
         assert.ok(group.stdout.startsWith('usage: ingest dlq <subcommand>'));
         assert.match(group.stdout, /dlq show <id>/);
@@ -145,7 +125,7 @@ describe('the ingest CLI, run as a child process', () => {
     ];
     for (const [args, message] of cases) {
       test(`ingest ${args.join(' ')}`, async () => {
-        const result = await ingest(args, env);
+        const result = await runIngest(args, env);
         assert.equal(result.code, 2, result.stderr);
         assert.match(result.stderr, message);
         assert.equal(result.stdout, '');
@@ -155,19 +135,19 @@ describe('the ingest CLI, run as a child process', () => {
   });
 
   test('a misspelt variable is named on stderr with the closest known one, and the command still runs', async () => {
-    const result = await ingest(['registry', 'list'], { ...env, BATCH_MAX_RECORD: '5' });
+    const result = await runIngest(['registry', 'list'], { ...env, BATCH_MAX_RECORD: '5' });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, 'ingest: warning: BATCH_MAX_RECORD is not a variable this plane reads (ignored); did you mean BATCH_MAX_RECORDS?\n');
   });
 
   test('registry list prints a line per route, and --json the same routes as JSON', async () => {
-    const text = await ingest(['registry', 'list'], env);
+    const text = await runIngest(['registry', 'list'], env);
     assert.equal(text.code, 0, text.stderr);
     const lines = text.stdout.trim().split('\n');
     assert.equal(lines[0], 'subject\tdataschemaxid\tsink\tdeadlettersubject\twireformat');
     assert.equal(lines.length, 1 + WIRE_FORMATS.length);
 
-    const json = await ingest(['registry', 'list', '--json'], env);
+    const json = await runIngest(['registry', 'list', '--json'], env);
     assert.equal(json.code, 0, json.stderr);
     const routes = JSON.parse(json.stdout) as { subject: string; sinks: unknown[]; wireformat: string; deadlettersubject: string; dataschemaxid: string }[];
     assert.deepEqual(
@@ -208,7 +188,7 @@ describe('the ingest CLI, run as a child process', () => {
     for (const [what, url, reason] of cases) {
       test(what, async () => {
         const databaseUrl = await url();
-        const result = await ingest(['registry', 'list'], { ...env, DATABASE_URL: databaseUrl });
+        const result = await runIngest(['registry', 'list'], { ...env, DATABASE_URL: databaseUrl });
         assert.equal(result.code, 1);
         const expected = databaseUrl.replace(password, '***');
         assert.ok(result.stderr.startsWith(`ingest: the database at DATABASE_URL=${expected} `), result.stderr);
@@ -224,7 +204,7 @@ describe('the ingest CLI, run as a child process', () => {
       const subject = `${runId}.raw.usage.v1`;
       const jsm = await jetstreamManager(nc);
       const before = (await jsm.streams.info(env.INGEST_STREAM!)).state.messages;
-      const result = await ingest(['publish', subject, '--broken', 'unknown-schema-id'], env);
+      const result = await runIngest(['publish', subject, '--broken', 'unknown-schema-id'], env);
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, new RegExp(`needs a framed wire format \\(schema-id, confluent or single-object\\); ${subject.replaceAll('.', '\\.')} uses "raw"`));
       assert.match(result.stderr, /On this route use random-bytes, truncated, unknown-route, bad-subject/);
@@ -236,7 +216,7 @@ describe('the ingest CLI, run as a child process', () => {
         const subject = `${runId}.${format.replace('-', '')}.usage.v1`;
         const jsm = await jetstreamManager(nc);
         const lastBefore = (await jsm.streams.info(env.INGEST_STREAM!)).state.last_seq;
-        const result = await ingest(['publish', subject, '--broken', 'unknown-schema-id', '--count', '2'], env);
+        const result = await runIngest(['publish', subject, '--broken', 'unknown-schema-id', '--count', '2'], env);
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, /published 2 unknown-schema-id event\(s\)/);
 

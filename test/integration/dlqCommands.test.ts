@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { MIGRATIONS_DIR, ROOT } from '../../cli/paths.ts';
+import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { runReplay } from '../../functions/dlq-replay/replay.ts';
 import { createReplayRuntime } from '../../functions/dlq-replay/runtime.ts';
 import { loadRegistry, migrateRegistry, sampleEvent } from '../../shared/admin/index.ts';
@@ -17,29 +14,14 @@ import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, hea
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/registry/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { runIngest } from '../helpers/ingestCli.ts';
 import { runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
 import { exampleDocumentFor } from '../helpers/plane.ts';
 
-type Result = { code: number | null; stdout: string; stderr: string };
-
-const BIN = join(ROOT, 'bin/ingest.mjs');
 const VALID = 4;
 const BROKEN = 2;
 /** lastFailedAt of each kind of letter, so --since and --until have something to tell apart. */
 const FAILED_AT = { valid: '2026-03-01T10:00:00.000Z', broken: '2026-03-02T10:00:00.000Z', large: '2026-03-03T10:00:00.000Z' } as const;
-
-/** Runs the real `ingest` binary as an operator's shell would, with exactly `env` (plus PATH and HOME). */
-function ingest(args: readonly string[], env: Record<string, string>): Promise<Result> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The letters one test works on, and what they were made from. */
 type Letters = {
@@ -149,7 +131,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
   }
 
   async function listJson(args: readonly string[] = []): Promise<(DeadLetter & { deadLetterSequence: number })[]> {
-    const result = await ingest(['dlq', 'list', '--json', ...args], env);
+    const result = await runIngest(['dlq', 'list', '--json', ...args], env);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
     return JSON.parse(result.stdout) as (DeadLetter & { deadLetterSequence: number })[];
@@ -170,7 +152,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
 
   test('dlq list prints every letter with its columns and a count; --json the letters themselves; each filter selects exactly its letters', async () => {
     await withLetters(async ({ valid, broken, large, all }) => {
-      const text = await ingest(['dlq', 'list'], env);
+      const text = await runIngest(['dlq', 'list'], env);
       assert.equal(text.code, 0, text.stderr);
       assert.equal(text.stderr, '');
       const line = (letter: DeadLetter, original: string): string =>
@@ -207,7 +189,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       ];
       const listed = await Promise.all(filtered.map(([args]) => listedIds(args)));
       filtered.forEach(([args, expected], index) => assert.deepEqual(listed[index], expected, args.join(' ')));
-      const none = await ingest(['dlq', 'list', '--reason', 'no_such_reason'], env);
+      const none = await runIngest(['dlq', 'list', '--reason', 'no_such_reason'], env);
       assert.deepEqual(none, { code: 0, stdout: 'id\tfirstFailedAt\tlastFailedAt\tsubject\tstage\treason\tattempts\treplays\teventId\toriginal\tmessage\n0 dead letter(s)\n', stderr: '' });
     });
   });
@@ -216,7 +198,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
     await withLetters(async ({ valid, broken, large, originals, eventIds }) => {
       type Shown = DeadLetter & { deadLetterSequence: number; decoded: unknown };
       const show = async (id: string): Promise<Shown> => {
-        const result = await ingest(['dlq', 'show', id], env);
+        const result = await runIngest(['dlq', 'show', id], env);
         assert.equal(result.code, 0, result.stderr);
         assert.equal(result.stderr, '');
         return JSON.parse(result.stdout) as Shown;
@@ -259,7 +241,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
         [['dlq', 'purge', '--since', 'last week', '--yes'], /^ingest: --since must be an ISO-8601 time, got "last week"\nusage: ingest dlq purge /],
       ];
       const unknownId = `${config.nats.ingest.name}:999`;
-      const [unknown, ...results] = await Promise.all([ingest(['dlq', 'show', unknownId], env), ...usage.map(([args]) => ingest(args, env))]);
+      const [unknown, ...results] = await Promise.all([runIngest(['dlq', 'show', unknownId], env), ...usage.map(([args]) => runIngest(args, env))]);
       assert.deepEqual(unknown, { code: 1, stdout: `no dead letter with id ${unknownId}\n`, stderr: '' });
       usage.forEach(([args, message], index) => {
         const result = results[index]!;
@@ -276,7 +258,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
     await withLetters(async ({ valid, broken, large, all, written, originals }) => {
       const ingested = await messages(config.nats.ingest.name);
 
-      const dry = await ingest(['dlq', 'replay', '--dry-run'], env);
+      const dry = await runIngest(['dlq', 'replay', '--dry-run'], env);
       assert.equal(dry.code, 0, dry.stderr);
       const dryLines = dry.stdout.split('\n');
       assert.deepEqual(dryLines.slice(0, all.length).map((line) => line.split('\t').slice(0, 4)), [
@@ -291,7 +273,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       assert.deepEqual(await stored(), written, 'a dry run rewrites no letter');
       assert.equal(await messages(config.nats.deadLetter.name), all.length);
 
-      const replayed = await ingest(['dlq', 'replay', '--reason', 'unknown_route'], env);
+      const replayed = await runIngest(['dlq', 'replay', '--reason', 'unknown_route'], env);
       assert.equal(replayed.code, 0, replayed.stderr);
       assert.deepEqual(replayed.stdout.split('\n'), [
         ...valid.map((letter) => [letter.id, route.subject, 'unknown_route', 'replayed', ''].join('\t')),
@@ -311,7 +293,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       assert.deepEqual(await stored(), written.slice(VALID), 'the replayed letters are gone, the others untouched');
 
       // A letter that still fails stays, under the same id, with one replay counted.
-      const again = await ingest(['dlq', 'replay', '--id', broken[0]!.id], env);
+      const again = await runIngest(['dlq', 'replay', '--id', broken[0]!.id], env);
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stdout, new RegExp(`^${broken[0]!.id}\\t${route.subject.replaceAll('.', '\\.')}\\tavro_decode_failed\\tstill-failing\\tavro_decode_failed: .*\\nexamined 1: 1 still-failing\\n$`));
       const after = await stored();
@@ -329,21 +311,21 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       assert.ok((await deadLetters.originals.get(ref)).payload.length > 0, 'the large original is in the object store');
 
       const [counted, countedApart, nothing] = await Promise.all([
-        ingest(['dlq', 'purge', '--reason', 'avro_decode_failed'], env),
-        ingest(['dlq', 'purge', '--subject', unroutedSubject], env),
-        ingest(['dlq', 'purge', '--reason', 'no_such_reason'], env),
+        runIngest(['dlq', 'purge', '--reason', 'avro_decode_failed'], env),
+        runIngest(['dlq', 'purge', '--subject', unroutedSubject], env),
+        runIngest(['dlq', 'purge', '--reason', 'no_such_reason'], env),
       ]);
       assert.deepEqual(counted, { code: 1, stdout: `would delete ${BROKEN} dead letter(s); run again with --yes to delete them\n`, stderr: '' });
       assert.deepEqual(countedApart, { code: 1, stdout: 'would delete 1 dead letter(s) (1 with their originals in the object store); run again with --yes to delete them\n', stderr: '' });
       assert.deepEqual(nothing, { code: 0, stdout: 'would delete 0 dead letter(s); run again with --yes to delete them\n', stderr: '' });
       assert.deepEqual(await stored(), written, 'counting deletes nothing');
 
-      const purgedLarge = await ingest(['dlq', 'purge', '--subject', unroutedSubject, '--yes'], env);
+      const purgedLarge = await runIngest(['dlq', 'purge', '--subject', unroutedSubject, '--yes'], env);
       assert.deepEqual(purgedLarge, { code: 0, stdout: 'deleted 1 dead letter(s) (1 with their originals in the object store)\n', stderr: '' });
       await assert.rejects(deadLetters.originals.get(ref), MissingOriginalError, 'its object went with it');
       assert.deepEqual(await storedIds(), [...valid, ...broken].map((letter) => letter.id));
 
-      const purgedBroken = await ingest(['dlq', 'purge', '--reason', 'avro_decode_failed', '--yes'], env);
+      const purgedBroken = await runIngest(['dlq', 'purge', '--reason', 'avro_decode_failed', '--yes'], env);
       assert.deepEqual(purgedBroken, { code: 0, stdout: `deleted ${BROKEN} dead letter(s)\n`, stderr: '' });
       assert.deepEqual(await storedIds(), valid.map((letter) => letter.id));
       assert.equal(await messages(config.nats.deadLetter.name), VALID);

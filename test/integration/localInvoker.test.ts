@@ -5,7 +5,6 @@ import diagnostics from 'node:diagnostics_channel';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { InvokeError } from '../../bridge/errors.ts';
 import { createLambdaInvoker, createSdkLambdaInvoker } from '../../bridge/invoker.ts';
 import { createLocalLambdaInvoker, type LambdaInvoker } from '../../bridge/localInvoker.ts';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
@@ -15,6 +14,7 @@ import { loadCliConfig, loadHttpSinkPolicy, type LambdaConfig } from '../../shar
 import type { RouteRequest, ValidateRequest } from '../../shared/contracts/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
+import { invokeError, lambdaConfigFor } from '../helpers/lambda.ts';
 import { freePort, uniqueRunId } from '../helpers/names.ts';
 
 /** serverless-offline names the functions <service>-<stage>-<function>. */
@@ -24,25 +24,7 @@ const PREFIX = 'ingest-test-';
 const routeRequest: RouteRequest = { records: [{ id: '1', subject: 'metrics.cpu.usage.v1' }, { id: '2', subject: 'metrics.nothing.v1' }] };
 
 function lambdaConfig(endpoint: string, functionName: string): LambdaConfig {
-  return {
-    endpoint,
-    region: 'us-east-1',
-    functionNames: { validate: functionName, route: functionName, sinkWrite: functionName },
-    useLocalCredentials: true,
-    timeoutMs: 10_000,
-    maxRequestBytes: 6_291_456,
-  };
-}
-
-/** The error an invoke rejected with; fails the test if it resolved. */
-async function invokeError(run: () => Promise<unknown>): Promise<InvokeError> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(error instanceof InvokeError, `expected an InvokeError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the invoke should have failed');
+  return lambdaConfigFor(endpoint, functionName, 10_000);
 }
 
 /**

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { InvokeError } from '../../bridge/errors.ts';
 import { createSdkLambdaInvoker, lambdaTransportFor } from '../../bridge/invoker.ts';
 import { createLocalLambdaInvoker, type LambdaInvoker } from '../../bridge/localInvoker.ts';
 import type { LambdaConfig } from '../../shared/config/index.ts';
 import type { RawRecord } from '../../shared/contracts/index.ts';
+import { invokeError, lambdaConfigFor } from '../helpers/lambda.ts';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const record: RawRecord = { id: '7', subject: 'a.b.v1', payload: 'AAE=', publishedAtMs: Date.parse('2026-01-01T00:00:00.000Z') };
@@ -48,25 +48,7 @@ function startFaultyLambdaApi(): Promise<{ server: Server; port: number }> {
 }
 
 function lambdaConfig(endpoint: string | undefined, functionName: string, timeoutMs = 2000): LambdaConfig {
-  return {
-    endpoint,
-    region: 'us-east-1',
-    functionNames: { validate: functionName, route: functionName, sinkWrite: functionName },
-    useLocalCredentials: true,
-    timeoutMs,
-    maxRequestBytes: 6_291_456,
-  };
-}
-
-/** The error an invoke rejected with; fails the test if it resolved. */
-async function invokeError(run: () => Promise<unknown>): Promise<InvokeError> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(error instanceof InvokeError, `expected an InvokeError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the invoke should have failed');
+  return lambdaConfigFor(endpoint, functionName, timeoutMs);
 }
 
 /** Lets every promise and I/O callback that can move on do so (the mock clock leaves setImmediate real). */

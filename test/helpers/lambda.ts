@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { InvokeError } from '../../bridge/errors.ts';
+import type { LambdaConfig } from '../../shared/config/index.ts';
+
+/** Lambda settings that invoke `functionName` for every stage at `endpoint` (undefined: AWS itself). */
+function lambdaConfigFor(endpoint: string | undefined, functionName: string, timeoutMs: number): LambdaConfig {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    functionNames: { validate: functionName, route: functionName, sinkWrite: functionName },
+    useLocalCredentials: true,
+    timeoutMs,
+    maxRequestBytes: 6_291_456,
+  };
+}
+
+/** The error an invoke rejected with; fails the test if it resolved. */
+async function invokeError(run: () => Promise<unknown>): Promise<InvokeError> {
+  try {
+    await run();
+  } catch (error) {
+    assert.ok(error instanceof InvokeError, `expected an InvokeError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the invoke should have failed');
+}
+
+export { invokeError, lambdaConfigFor };
