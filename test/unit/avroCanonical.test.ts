@@ -116,6 +116,38 @@ describe('fingerprint helpers', () => {
     assert.throws(() => fingerprintFromHex('zz00000000000000'), RangeError);
   });
 
+  test('hex conversion accepts exactly the 64-bit range, signed or unsigned', () => {
+    assert.equal(fingerprintToHex(-(1n << 63n)), '8000000000000000', 'the most negative Java long');
+    assert.throws(() => fingerprintToHex(-(1n << 63n) - 1n), /^RangeError: fingerprint -9223372036854775809 does not fit in 64 bits$/);
+    assert.equal(fingerprintToHex((1n << 64n) - 1n), 'ffffffffffffffff');
+    assert.equal(fingerprintToHex(0n), '0000000000000000');
+  });
+
+  test('hex text must be exactly 16 hex digits, either case, nothing around them', () => {
+    assert.equal(fingerprintFromHex('3DF542A2F8E12DA9'), 0x3df542a2f8e12da9n);
+    assert.equal(fingerprintFromHex('ffffffffffffffff'), (1n << 64n) - 1n);
+    for (const text of ['3df542a2f8e12da', '3df542a2f8e12da90', ' 3df542a2f8e12da9', '3df542a2f8e12da9 ', 'x3df542a2f8e12da9', '3df542a2f8e12da9x', '3df542a2f8e12dg9']) {
+      assert.throws(() => fingerprintFromHex(text), (error: unknown) => error instanceof RangeError && error.message === `fingerprint must be 16 hex digits, got ${JSON.stringify(text)}`, text);
+    }
+  });
+
+  test('CRC-64-AVRO of single bytes and of a longer text', () => {
+    // Each value below is computed bit by bit with the spec's reference loop, independent of the table.
+    const reference = (bytes: Uint8Array): bigint => {
+      let fp = 0xc15d213aa4d7a795n;
+      for (const byte of bytes) {
+        fp ^= BigInt(byte);
+        for (let bit = 0; bit < 8; bit++) fp = (fp >> 1n) ^ (0xc15d213aa4d7a795n & -(fp & 1n));
+      }
+      return BigInt.asUintN(64, fp);
+    };
+    for (const byte of [0x00, 0x01, 0x80, 0xff]) {
+      assert.equal(crc64Avro(new Uint8Array([byte])), reference(new Uint8Array([byte])), `byte ${byte}`);
+    }
+    const text = Buffer.from('{"type":"record","name":"a","fields":[{"name":"é","type":"long"}]}', 'utf8');
+    assert.equal(crc64Avro(text), reference(text));
+  });
+
   test('SHA-256 is taken over the canonical form, so docs and aliases do not change it', () => {
     const plain = { type: 'record', name: 'foo', fields: [] };
     const annotated = { ...plain, doc: 'Useful info', aliases: ['bar'] };

@@ -244,3 +244,54 @@ describe('createResolvingDecoder', () => {
     assert.deepEqual({ ...(decoded as object) }, { name: 'mem', value: 3, unit: null, samples: 1 });
   });
 });
+
+describe('wire framing at the edges of its ranges', () => {
+  test('the smallest and largest schema ids and fingerprints frame and unframe unchanged', () => {
+    for (const format of ['schema-id', 'confluent'] as const) {
+      for (const schemaId of [0, 0xffffffff]) {
+        assert.equal(unframe(format, frame(format, body, { schemaId })).schemaId, schemaId, `${format} ${schemaId}`);
+      }
+    }
+    for (const fingerprint of [0n, (1n << 64n) - 1n]) {
+      assert.equal(unframe('single-object', frame('single-object', body, { fingerprint })).fingerprint, fingerprint);
+    }
+  });
+
+  test('frame refusals say what is missing or out of range', () => {
+    assert.throws(() => frame('schema-id', body, {}), /^Error: schema-id framing needs a schema id$/);
+    assert.throws(() => frame('confluent', body, {}), /^Error: confluent framing needs a schema id$/);
+    assert.throws(() => frame('confluent', body, { schemaId: 2 ** 32 }), /^Error: schema id 4294967296 does not fit in 4 unsigned bytes$/);
+    assert.throws(() => frame('single-object', body, {}), /^Error: single-object framing needs a CRC-64-AVRO fingerprint$/);
+    assert.throws(() => frame('single-object', body, { fingerprint: -1n }), /^Error: fingerprint -1 is not an unsigned 64-bit value$/);
+  });
+
+  test('raw framing returns the body bytes themselves, whatever the writer identity', () => {
+    const backing = new Uint8Array([9, 9, ...body, 9]);
+    const window = backing.subarray(2, 2 + body.length);
+    const framed = frame('raw', window, {});
+    assert.deepEqual([...framed], [...body]);
+    backing[2] = 0x7f; // a view, not a copy
+    assert.equal(framed[0], 0x7f);
+  });
+
+  test('unframe errors name the format, the sizes and the bytes found', () => {
+    const messageOf = (format: WireFormat, bytes: number[]): string => {
+      try {
+        unframe(format, Buffer.from(bytes));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    assert.equal(messageOf('schema-id', [0, 1]), 'schema-id payload is 2 bytes, shorter than its 4-byte header');
+    assert.equal(messageOf('confluent', [0x01, 0, 0, 1, 0x2c, 2]), 'confluent payload starts with 0x01, expected magic byte 0x00');
+    assert.equal(messageOf('single-object', [0xc3, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 2]), 'single-object payload starts with 0xc302, expected marker 0xc301');
+    assert.equal(messageOf('single-object', [0x0a, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2]), 'single-object payload starts with 0x0a01, expected marker 0xc301');
+    assert.equal(messageOf('confluent', [0, 0, 0, 1, 0x2c]), 'confluent payload has no Avro body after its header');
+    assert.equal(messageOf('raw', []), 'raw payload has no Avro body');
+  });
+
+  test('a single-object payload whose second marker byte alone is right is still refused', () => {
+    assert.throws(() => unframe('single-object', Buffer.from([0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2])), frameError(/marker/));
+  });
+});

@@ -64,3 +64,45 @@ describe('retryDelayMs', () => {
     assert.equal(retryDelayMs(1000, retry, () => 0.5), 7500);
   });
 });
+
+describe('settle: the exact settlement of each outcome', () => {
+  type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
+  const failedWith = (failure: FailedOutcome['failure']): Outcome => ({ ...(failed(true) as FailedOutcome), failure });
+  test('a transient failure without Retry-After waits exactly the backoff delay', () => {
+    const settlement = settle(failed(true), 2, retry, () => 1);
+    assert.deepEqual(settlement, { action: 'retry', delayMs: retryDelayMs(2, retry, () => 1) });
+    assert.deepEqual(settle(failed(true), 2, retry, () => 1), { action: 'retry', delayMs: 2000 });
+  });
+
+  test('a Retry-After shorter than the backoff leaves the backoff delay in place', () => {
+    const asked = failedWith({ ...(failed(true) as FailedOutcome).failure, retryAfterMs: 10 });
+    assert.deepEqual(settle(asked, 2, retry, () => 1), { action: 'retry', delayMs: 2000 });
+  });
+
+  test('the dead letter of a permanent failure is that failure, unchanged', () => {
+    const outcome = failed(false) as FailedOutcome;
+    assert.deepEqual(settle(outcome, 1, retry), { action: 'dead-letter', failure: outcome.failure });
+  });
+
+  test('a spent retry budget dead-letters a permanent retries_exhausted failure from the same stage', () => {
+    const outcome = failedWith({ stage: 'route', reason: 'registry_unavailable', message: 'db down', retryable: true });
+    assert.deepEqual(settle(outcome, 3, retry), {
+      action: 'dead-letter',
+      failure: {
+        stage: 'route',
+        reason: 'retries_exhausted',
+        message: 'gave up after 3 attempts; last failure registry_unavailable: db down',
+        retryable: false,
+      },
+    });
+  });
+
+  test('with the default budget the last retry is the one before maxAttempts, and maxDeliver caps it too', () => {
+    assert.equal(settle(failed(true), 2, retry).action, 'retry');
+    assert.equal(settle(failed(true), 3, retry).action, 'dead-letter');
+    // maxDeliver 3 leaves room for two deliveries whatever maxAttempts says: the bridge must write the reason first.
+    const tight = { ...retry, maxAttempts: 10, maxDeliver: 3 };
+    assert.equal(settle(failed(true), 1, tight).action, 'retry');
+    assert.equal(settle(failed(true), 2, tight).action, 'dead-letter');
+  });
+});
