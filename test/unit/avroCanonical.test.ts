@@ -9,6 +9,7 @@ import {
   parsingCanonicalForm,
   schemaFingerprint,
   schemaSha256,
+  SchemaDefinitionError,
   unframe,
 } from '../../shared/avro/index.ts';
 
@@ -91,6 +92,63 @@ describe('Parsing Canonical Form rules beyond the upstream vectors', () => {
     const type = avro.Type.forSchema(fixture.singleObject.schema as avro.Schema);
 
     assert.equal(parsingCanonicalForm(fixture.singleObject.schema), JSON.stringify(type.schema()));
+  });
+});
+
+describe('Parsing Canonical Form: names, references and refusals', () => {
+  test('a dotted name ignores its namespace attribute; an empty namespace is the null namespace', () => {
+    assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'x.Id', namespace: 'ignored', size: 4 }), '{"name":"x.Id","type":"fixed","size":4}');
+    assert.equal(parsingCanonicalForm({ type: 'record', name: 'R', namespace: 'a', fields: [{ name: 'f', type: { type: 'fixed', name: 'F', namespace: '', size: 1 } }] }),
+      '{"name":"a.R","type":"record","fields":[{"name":"f","type":{"name":"F","type":"fixed","size":1}}]}');
+  });
+
+  test('a short reference prefers the enclosing namespace and falls back to the null namespace', () => {
+    const schema = {
+      type: 'record',
+      name: 'Top',
+      fields: [
+        { name: 'id', type: { type: 'fixed', name: 'Id', size: 2 } },
+        { name: 'inner', type: { type: 'record', name: 'Inner', namespace: 'n', fields: [{ name: 'ref', type: 'Id' }, { name: 'dotted', type: 'other.Thing' }] } },
+      ],
+    };
+    assert.equal(parsingCanonicalForm(schema),
+      '{"name":"Top","type":"record","fields":[{"name":"id","type":{"name":"Id","type":"fixed","size":2}},' +
+      '{"name":"inner","type":{"name":"n.Inner","type":"record","fields":[{"name":"ref","type":"Id"},{"name":"dotted","type":"other.Thing"}]}}]}');
+    assert.equal(parsingCanonicalForm({ type: 'array', items: 'Unknown' }), '{"type":"array","items":"Unknown"}', 'an unknown short name stays short in the null namespace');
+  });
+
+  test('a second definition of a name is written as a reference; error is a record; maps and wrapped types', () => {
+    const twice = { type: 'record', name: 'R', fields: [{ name: 'a', type: { type: 'enum', name: 'E', symbols: ['A'] } }, { name: 'b', type: { type: 'enum', name: 'E', symbols: ['B'] } }] };
+    assert.equal(parsingCanonicalForm(twice), '{"name":"R","type":"record","fields":[{"name":"a","type":{"name":"E","type":"enum","symbols":["A"]}},{"name":"b","type":"E"}]}');
+    assert.equal(parsingCanonicalForm({ type: 'error', name: 'Oops', fields: [] }), '{"name":"Oops","type":"record","fields":[]}');
+    assert.equal(parsingCanonicalForm({ type: 'map', values: { type: 'int', logicalType: 'date' } }), '{"type":"map","values":"int"}');
+    assert.equal(parsingCanonicalForm({ type: { type: 'string' } }), '"string"');
+    assert.equal(parsingCanonicalForm({ type: 'R2' }), '"R2"', 'a type attribute naming a type is a reference');
+    assert.equal(parsingCanonicalForm(['null', { type: 'array', items: 'long' }]), '["null",{"type":"array","items":"long"}]');
+  });
+
+  test('fixed sizes: quoted or zero-padded digits become a bare integer; anything else is refused', () => {
+    assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'F', size: 0 }), '{"name":"F","type":"fixed","size":0}');
+    assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'F', size: '007' }), '{"name":"F","type":"fixed","size":7}');
+    for (const size of [-1, 1.5, '1.5', '-1', ' 7', '7x', '', null, undefined, 2 ** 53]) {
+      assert.throws(() => parsingCanonicalForm({ type: 'fixed', name: 'F', size }), (error: unknown) =>
+        error instanceof SchemaDefinitionError && error.message === `fixed size must be a non-negative integer, got ${JSON.stringify(size)}`, String(size));
+    }
+  });
+
+  test('broken definitions are refused with what is wrong', () => {
+    const refused = (schema: unknown, message: string): void => {
+      assert.throws(() => parsingCanonicalForm(schema), (error: unknown) => error instanceof SchemaDefinitionError && error.message === message, message);
+    };
+    refused({ type: 'record', fields: [] }, 'record name must be a non-empty string');
+    refused({ type: 'enum', name: '', symbols: [] }, 'enum name must be a non-empty string');
+    refused({ type: 'enum', name: 'E', symbols: 'A' }, 'enum E symbols must be an array');
+    refused({ type: 'enum', name: 'E', symbols: ['A', 1] }, 'enum symbol must be a non-empty string');
+    refused({ type: 'record', name: 'R' }, 'record R fields must be an array');
+    refused({ type: 'record', name: 'R', fields: ['f'] }, 'record R has a field that is not an object');
+    refused({ type: 'record', name: 'R', fields: [{ type: 'int' }] }, 'field name in R must be a non-empty string');
+    refused(42, 'not an Avro schema: 42');
+    refused(null, 'not an Avro schema: null');
   });
 });
 

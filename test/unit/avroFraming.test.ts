@@ -295,3 +295,27 @@ describe('wire framing at the edges of its ranges', () => {
     assert.throws(() => unframe('single-object', Buffer.from([0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2])), frameError(/marker/));
   });
 });
+
+describe('createResolvingDecoder messages', () => {
+  const writerType = compileSchema({ type: 'record', name: 'Metric', namespace: 'w', fields: [{ name: 'value', type: 'double' }] });
+  const readerType = compileSchema({ type: 'record', name: 'Reading', namespace: 'r', fields: [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string' }] });
+
+  test('a mismatch names both schemas by their full names', () => {
+    assert.throws(() => createResolvingDecoder(readerType, writerType), (error: unknown) =>
+      error instanceof SchemaMismatchError && error.message.startsWith('reader schema r.Reading cannot read data written with w.Metric: ') && error.cause instanceof Error);
+  });
+
+  test('an unnamed type is named by its type name', () => {
+    assert.throws(() => createResolvingDecoder(compileSchema('string'), compileSchema('boolean')), (error: unknown) =>
+      error instanceof SchemaMismatchError && error.message.startsWith('reader schema string cannot read data written with boolean: '));
+  });
+
+  test('an empty body and a body that does not decode say so, with both schema names', () => {
+    const plainReader = compileSchema({ type: 'record', name: 'Metric', namespace: 'r', fields: [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string', default: '' }] });
+    const decode = createResolvingDecoder(plainReader, writerType);
+    assert.throws(() => decode(Buffer.alloc(0)), (error: unknown) => error instanceof CodecError && error.message === 'empty payload');
+    assert.throws(() => decode(Buffer.from([0x01, 0x02])), (error: unknown) =>
+      error instanceof CodecError && error.message.startsWith('payload written with w.Metric does not decode as r.Metric: ') && error.cause instanceof Error);
+    assert.equal((decode(encodeAvro(writerType, { value: 2.5 })) as { value: number }).value, 2.5);
+  });
+});
