@@ -10,7 +10,7 @@ describe('IngestError', () => {
     assert.equal(error.message, 'HTTP sink did not answer');
     assert.equal(error.cause, cause);
     assert.equal(error.retryAfterMs, undefined);
-    assert.ok(error instanceof Error);
+    assert.ok(error instanceof Error, 'an IngestError is an Error');
     const failure = error.toFailure();
     assert.deepEqual(failure, { stage: 'sink-write', reason: 'sink_unavailable', message: 'HTTP sink did not answer', retryable: true });
     assert.ok(!('retryAfterMs' in failure), 'no retryAfterMs key when the sink named no wait');

@@ -108,9 +108,9 @@ describe('combineSinkAnswers: the combined failure, exactly', () => {
       { sink: 'a', result: failed(FailureReason.sinkUnavailable, true, long) },
       { sink: 'b', result: failed(FailureReason.sinkUnavailable, true, long) },
     ]);
-    assert.ok(!combined.ok);
+    assert.ok(!combined.ok, 'the record failed');
     assert.equal(combined.failure.message.length, 1000);
-    assert.ok(combined.failure.message.startsWith(`2 of 2 sinks failed: a: ${long}; b: x`));
+    assert.ok(combined.failure.message.startsWith(`2 of 2 sinks failed: a: ${long}; b: x`), 'both sinks named, in order');
     assert.deepEqual(combined.failure.sinks?.map((sink) => (sink.delivered ? '' : sink.message.length)), [800, 800]);
   });
 });

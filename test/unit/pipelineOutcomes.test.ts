@@ -94,7 +94,7 @@ describe('runPipeline outcomes, field by field', () => {
     }), stage());
     const one = outcomes.get('1');
     const two = outcomes.get('2');
-    assert.ok(one?.kind === 'failed' && two?.kind === 'failed');
+    assert.ok(one?.kind === 'failed' && two?.kind === 'failed', 'both records failed');
     assert.deepEqual([one.eventId, one.routeKey, one.failure.reason], ['e1', 'a.b.v1', 'invoke_failed']);
     assert.deepEqual([two.eventId, two.routeKey, two.failure.reason], ['e2', 'c.d.v1', 'invoke_failed']);
   });
@@ -155,7 +155,7 @@ describe('runPipeline outcomes, field by field', () => {
       routed: { id: '1', subject: 'a.b.v1', event: event('1'), sinks: [table], redelivered: false },
     });
     const two = outcomes.get('2');
-    assert.ok(two?.kind === 'failed');
+    assert.ok(two?.kind === 'failed', 'record 2 failed');
     assert.equal(two.retryBudget, undefined, 'a route without a budget leaves the default in force');
     assert.equal(two.deadLetterSubject, 'dl.c.d.v1');
   });

@@ -30,7 +30,7 @@ describe('settle', () => {
     assert.equal(settle(failed(true), 2, retry).action, 'retry');
     const last = settle(failed(true), 3, retry);
     assert.equal(last.action, 'dead-letter');
-    assert.ok(last.action === 'dead-letter' && last.failure.reason === 'retries_exhausted');
+    assert.ok(last.action === 'dead-letter' && last.failure.reason === 'retries_exhausted', JSON.stringify(last));
     assert.match(last.action === 'dead-letter' ? last.failure.message : '', /3 attempts; last failure sink_unavailable/);
   });
 });
@@ -49,9 +49,9 @@ describe('settle honours Retry-After', () => {
   test('waits at least what the sink asked, within the maximum delay', () => {
     const asked = (ms: number): Outcome => ({ ...failed(true), failure: { ...(failed(true) as { failure: object }).failure, retryAfterMs: ms } } as Outcome);
     const short = settle(asked(5_000), 1, retry, () => 0);
-    assert.ok(short.action === 'retry' && short.delayMs === 5_000);
+    assert.deepEqual(short, { action: 'retry', delayMs: 5_000 });
     const long = settle(asked(600_000), 1, retry, () => 0);
-    assert.ok(long.action === 'retry' && long.delayMs === retry.maxDelayMs);
+    assert.deepEqual(long, { action: 'retry', delayMs: retry.maxDelayMs });
   });
 });
 

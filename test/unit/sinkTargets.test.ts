@@ -81,7 +81,7 @@ describe('sink targets when stored and when read back', () => {
     assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in', mode: 'event', timeoutms: 900 }), 'http:https://api.example.com/in', 'mode and timeout do not change the place');
     const keyed = sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?api_key=s3cret', mode: 'batch' });
     assert.match(keyed, /^http:https:\/\/api\.example\.com\/in\?sha256=[0-9a-f]{12}$/);
-    assert.ok(!keyed.includes('s3cret'));
+    assert.ok(!keyed.includes('s3cret'), keyed);
     assert.notEqual(keyed, sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?api_key=other', mode: 'batch' }));
   });
 
@@ -118,9 +118,9 @@ describe('sink-write checks targets before any sink sees them', () => {
     const byId = new Map(responses.flatMap((response) => response.results).map((result) => [result.id, result]));
     assert.equal(byId.get('1')?.ok, true);
     const bad = byId.get('2');
-    assert.ok(bad && !bad.ok && bad.failure.reason === 'unknown_sink' && /invalid sink target/.test(bad.failure.message));
+    assert.ok(bad && !bad.ok && bad.failure.reason === 'unknown_sink' && /invalid sink target/.test(bad.failure.message), JSON.stringify(bad));
     const missing = byId.get('3');
-    assert.ok(missing && !missing.ok && missing.failure.reason === 'unknown_sink' && /no sink of kind "nats"/.test(missing.failure.message));
+    assert.ok(missing && !missing.ok && missing.failure.reason === 'unknown_sink' && /no sink of kind "nats"/.test(missing.failure.message), JSON.stringify(missing));
     assert.deepEqual(written, [{ kind: 'postgres', table: 'ok_table' }]);
   });
 
@@ -143,7 +143,7 @@ describe('sink-write checks targets before any sink sees them', () => {
     assert.equal(second.results.length, 1);
     const [one, two] = [...first.results, ...second.results];
     assert.equal(one?.ok, true);
-    assert.ok(two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message));
+    assert.ok(two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message), JSON.stringify(two));
   });
 });
 
@@ -210,7 +210,7 @@ describe('sink target checks, rule by rule', () => {
     assert.match(problem({ kind: 'postgres', table: 'r', columns: { value: 'data.nothing' } }, STORE), /^ingestion\.sink\.columns: .*no field "nothing"/);
     const columns = { value: 'data.value' };
     const mapped = parseSinkTarget({ kind: 'postgres', table: 'r', columns }, STORE);
-    assert.ok(mapped.ok && mapped.target.kind === 'postgres');
+    assert.ok(mapped.ok && mapped.target.kind === 'postgres', JSON.stringify(mapped));
     assert.notEqual(mapped.target.columns, columns, 'the stored mapping is a copy, not the caller\'s object');
   });
 
