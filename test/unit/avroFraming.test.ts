@@ -263,6 +263,9 @@ describe('wire framing at the edges of its ranges', () => {
     assert.throws(() => frame('confluent', body, { schemaId: 2 ** 32 }), /^Error: schema id 4294967296 does not fit in 4 unsigned bytes$/);
     assert.throws(() => frame('single-object', body, {}), /^Error: single-object framing needs a CRC-64-AVRO fingerprint$/);
     assert.throws(() => frame('single-object', body, { fingerprint: -1n }), /^Error: fingerprint -1 is not an unsigned 64-bit value$/);
+    assert.throws(() => frame('single-object', body, { fingerprint: 1n << 64n }), /^Error: fingerprint 18446744073709551616 is not an unsigned 64-bit value$/);
+    assert.throws(() => frame('schema-id', body, { schemaId: -1 }), /^Error: schema id -1 does not fit in 4 unsigned bytes$/);
+    assert.throws(() => frame('schema-id', body, { schemaId: 0.5 }), /^Error: schema id 0.5 does not fit in 4 unsigned bytes$/);
   });
 
   test('raw framing returns the body bytes themselves, whatever the writer identity', () => {

@@ -168,6 +168,37 @@ describe('runPipeline outcomes, field by field', () => {
     assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: true, eventId: 'e2', routeKey: 'a.b.v1' });
   });
 
+  test('a record validate or route left unanswered fails as a retryable malformed_response of that stage', async () => {
+    const noValidate = await runPipeline([record('1'), record('2')], invoker({
+      validate: async (req) => ({ results: req.records.filter((r) => r.id === '1').map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
+    }), stage());
+    assert.deepEqual(noValidate.get('2'), {
+      kind: 'failed',
+      failure: { stage: 'validate', reason: 'malformed_response', message: 'validate returned no result for record 2', retryable: true },
+      deadLetterSubject: undefined,
+      eventId: null,
+      routeKey: null,
+      retryBudget: undefined,
+    });
+    assert.equal(noValidate.get('1')?.kind, 'committed');
+
+    const noRoute = await runPipeline([record('1')], invoker({ route: async () => ({ results: [] }) }), stage());
+    assert.deepEqual(noRoute.get('1'), {
+      kind: 'failed',
+      failure: { stage: 'route', reason: 'malformed_response', message: 'route returned no result for record a.b.v1', retryable: true },
+      deadLetterSubject: undefined,
+      eventId: 'e1',
+      routeKey: 'a.b.v1',
+      retryBudget: undefined,
+    });
+  });
+
+  test('an error that is not a failed invocation propagates unchanged, from any stage', async () => {
+    const bug = new RangeError('bug in the invoker');
+    await assert.rejects(runPipeline([record('1')], invoker({ validate: async () => { throw bug; } }), stage()), (error: unknown) => error === bug);
+    await assert.rejects(runPipeline([record('1')], invoker({ route: async () => { throw bug; } }), stage()), (error: unknown) => error === bug);
+  });
+
   test('only fan-out records are asked whether they were delivered before, and a redelivered one is written tracked', async () => {
     const asked: string[] = [];
     const requests: SinkWriteRequest[] = [];

@@ -16,7 +16,7 @@ describe('routeKeyFromSubject', () => {
       assert.throws(
         () => routeKeyFromSubject(subject, 'validate'),
         (error: unknown) =>
-          error instanceof IngestError && error.reason === 'invalid_subject' && error.stage === 'validate' && !error.retryable,
+          error instanceof IngestError && error.reason === 'invalid_subject' && error.stage === 'validate' && error.retryable === false,
       );
     });
   }
