@@ -12,6 +12,7 @@ import {
   SchemaDefinitionError,
   unframe,
 } from '../../shared/avro/index.ts';
+import { qualifyName } from '../../shared/avro/canonical.ts';
 
 type SchemaTest = { readonly id: string; readonly input: string; readonly canonical: string; readonly fingerprint: string | null };
 type Fixture = {
@@ -115,6 +116,25 @@ describe('Parsing Canonical Form: names, references and refusals', () => {
       '{"name":"Top","type":"record","fields":[{"name":"id","type":{"name":"Id","type":"fixed","size":2}},' +
       '{"name":"inner","type":{"name":"n.Inner","type":"record","fields":[{"name":"ref","type":"Id"},{"name":"dotted","type":"other.Thing"}]}}]}');
     assert.equal(parsingCanonicalForm({ type: 'array', items: 'Unknown' }), '{"type":"array","items":"Unknown"}', 'an unknown short name stays short in the null namespace');
+  });
+
+  test('a short reference to a name defined both in the enclosing and in the null namespace means the enclosing one', () => {
+    const schema = {
+      type: 'record',
+      name: 'Top',
+      fields: [
+        { name: 'plain', type: { type: 'fixed', name: 'Id', size: 1 } },
+        { name: 'inner', type: { type: 'record', name: 'Inner', namespace: 'n', fields: [
+          { name: 'own', type: { type: 'fixed', name: 'Id', size: 2 } },
+          { name: 'ref', type: 'Id' },
+        ] } },
+      ],
+    };
+    assert.match(parsingCanonicalForm(schema), /\{"name":"ref","type":"n\.Id"\}/);
+    assert.equal(qualifyName('Id', undefined), 'Id');
+    assert.equal(qualifyName('Id', ''), 'Id');
+    assert.equal(qualifyName('Id', 'n'), 'n.Id');
+    assert.equal(qualifyName('m.Id', 'n'), 'm.Id');
   });
 
   test('a second definition of a name is written as a reference; error is a record; maps and wrapped types', () => {

@@ -182,6 +182,8 @@ describe('entity attributes', () => {
     assert.equal(nextCommon({ epoch: 1 }, undefined, { restore: true, now }, 'g').epoch, 1);
     assert.throws(() => nextCommon({ labels: { a: 1 } }, undefined, { restore: false, now }, 'g'), registryError('invalid_data', 400, 'g: "labels" must be a map of strings'));
     assert.throws(() => nextCommon({ labels: ['a'] }, undefined, { restore: false, now }, 'g'), /"labels" must be a map of strings/);
+    assert.throws(() => nextCommon({ labels: { a: 'x', b: 2 } }, undefined, { restore: false, now }, 'g'), /"labels" must be a map of strings/, 'every label, not just one, is a string');
+    assert.deepEqual(nextCommon({ name: 'n', description: 'd' }, undefined, { restore: false, now }, 'g').description, 'd');
     assert.deepEqual(nextCommon({ labels: null }, undefined, { restore: false, now }, 'g').labels, {});
     for (const createdat of ['yesterday', 1_700_000_000_000]) {
       assert.throws(() => nextCommon({ createdat }, undefined, { restore: false, now }, 'g'), registryError('invalid_data', 400, 'g: "createdat" must be an RFC 3339 timestamp'));

@@ -188,6 +188,9 @@ describe('sink target checks, rule by rule', () => {
     assert.equal(problem({ ...http, url: 'http://10.1.2.3/' }, withPolicy(['10.1.2.3'])), 'ingestion.sink.url: 10.1.2.3 is a private network address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off');
     assert.match(problem({ ...http, url: 'http://[::1]/' }, withPolicy(['[::1]'])), /^ingestion\.sink\.url: \[::1\] is a loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off$/);
     assert.equal(parseSinkTarget({ ...http, url: 'http://93.184.216.34/' }, withPolicy(['93.184.216.34'])).ok, true, 'a public literal address is fine');
+    // Only a literal address is judged here; a name that merely starts or ends with digits is a name.
+    assert.equal(parseSinkTarget({ ...http, url: 'http://sink1:8080/' }, withPolicy(['sink1:8080'])).ok, true, 'sink1');
+    assert.equal(parseSinkTarget({ ...http, url: 'https://1sink.example.com/' }, withPolicy(['1sink.example.com'])).ok, true, '1sink.example.com');
   });
 
   test('nats: system subjects, non-string subjects, and loops are refused; read back, streams are not checked', () => {
@@ -195,6 +198,7 @@ describe('sink target checks, rule by rule', () => {
     assert.equal(problem({ kind: 'nats', subject: '$SYS.x' }), 'ingestion.sink.subject $SYS.x is a system subject');
     assert.deepEqual(parseSinkTarget({ kind: 'nats', subject: 'inbox.x' }), { ok: true, target: { kind: 'nats', subject: 'inbox.x' } });
     assert.equal(problem({ kind: 'nats', subject: 7 }), 'ingestion.sink.subject must be a NATS subject without wildcards');
+    assert.equal(problem({ kind: 'nats', subject: ['enriched.cpu'] }), 'ingestion.sink.subject must be a NATS subject without wildcards');
     assert.equal(problem({ kind: 'nats', subject: 'enriched.cpu', extra: true }), 'ingestion.sink has unknown attribute "extra"');
     assert.equal(problem({ kind: 'nats', subject: 'deadletter.x' }, STORE), 'ingestion.sink.subject deadletter.x is captured by the dead-letter stream (deadletter.>)');
     assert.equal(parseSinkTarget({ kind: 'nats', subject: 'metrics.cpu.usage.v1' }).ok, true);
@@ -218,6 +222,7 @@ describe('sink target checks, rule by rule', () => {
     const kinds = 'ingestion.sink.kind must be one of postgres, http, nats';
     assert.equal(problem({ kind: 'toString' }), `unknown sink "toString" (${kinds})`);
     assert.equal(problem({ kind: 1 }), `unknown sink "1" (${kinds})`);
+    assert.equal(problem({ kind: ['nats'], subject: 'a' }), `unknown sink "nats" (${kinds})`, 'a kind that is not a string is unknown, even one that reads like a kind');
     assert.equal(problem({}), `unknown sink "undefined" (${kinds})`);
     assert.equal(problem([{ kind: 'nats', subject: 'a' }]), 'ingestion.sink must be an object with a "kind"');
     assert.equal(problem(null), 'ingestion.sink must be an object with a "kind"');
