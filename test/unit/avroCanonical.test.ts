@@ -9,8 +9,10 @@ import {
   parsingCanonicalForm,
   schemaFingerprint,
   schemaSha256,
+  SchemaDefinitionError,
   unframe,
 } from '../../shared/avro/index.ts';
+import { qualifyName } from '../../shared/avro/canonical.ts';
 
 type SchemaTest = { readonly id: string; readonly input: string; readonly canonical: string; readonly fingerprint: string | null };
 type Fixture = {
@@ -94,6 +96,82 @@ describe('Parsing Canonical Form rules beyond the upstream vectors', () => {
   });
 });
 
+describe('Parsing Canonical Form: names, references and refusals', () => {
+  test('a dotted name ignores its namespace attribute; an empty namespace is the null namespace', () => {
+    assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'x.Id', namespace: 'ignored', size: 4 }), '{"name":"x.Id","type":"fixed","size":4}');
+    assert.equal(parsingCanonicalForm({ type: 'record', name: 'R', namespace: 'a', fields: [{ name: 'f', type: { type: 'fixed', name: 'F', namespace: '', size: 1 } }] }),
+      '{"name":"a.R","type":"record","fields":[{"name":"f","type":{"name":"F","type":"fixed","size":1}}]}');
+  });
+
+  test('a short reference prefers the enclosing namespace and falls back to the null namespace', () => {
+    const schema = {
+      type: 'record',
+      name: 'Top',
+      fields: [
+        { name: 'id', type: { type: 'fixed', name: 'Id', size: 2 } },
+        { name: 'inner', type: { type: 'record', name: 'Inner', namespace: 'n', fields: [{ name: 'ref', type: 'Id' }, { name: 'dotted', type: 'other.Thing' }] } },
+      ],
+    };
+    assert.equal(parsingCanonicalForm(schema),
+      '{"name":"Top","type":"record","fields":[{"name":"id","type":{"name":"Id","type":"fixed","size":2}},' +
+      '{"name":"inner","type":{"name":"n.Inner","type":"record","fields":[{"name":"ref","type":"Id"},{"name":"dotted","type":"other.Thing"}]}}]}');
+    assert.equal(parsingCanonicalForm({ type: 'array', items: 'Unknown' }), '{"type":"array","items":"Unknown"}', 'an unknown short name stays short in the null namespace');
+  });
+
+  test('a short reference to a name defined both in the enclosing and in the null namespace means the enclosing one', () => {
+    const schema = {
+      type: 'record',
+      name: 'Top',
+      fields: [
+        { name: 'plain', type: { type: 'fixed', name: 'Id', size: 1 } },
+        { name: 'inner', type: { type: 'record', name: 'Inner', namespace: 'n', fields: [
+          { name: 'own', type: { type: 'fixed', name: 'Id', size: 2 } },
+          { name: 'ref', type: 'Id' },
+        ] } },
+      ],
+    };
+    assert.match(parsingCanonicalForm(schema), /\{"name":"ref","type":"n\.Id"\}/);
+    assert.equal(qualifyName('Id', undefined), 'Id');
+    assert.equal(qualifyName('Id', ''), 'Id');
+    assert.equal(qualifyName('Id', 'n'), 'n.Id');
+    assert.equal(qualifyName('m.Id', 'n'), 'm.Id');
+  });
+
+  test('a second definition of a name is written as a reference; error is a record; maps and wrapped types', () => {
+    const twice = { type: 'record', name: 'R', fields: [{ name: 'a', type: { type: 'enum', name: 'E', symbols: ['A'] } }, { name: 'b', type: { type: 'enum', name: 'E', symbols: ['B'] } }] };
+    assert.equal(parsingCanonicalForm(twice), '{"name":"R","type":"record","fields":[{"name":"a","type":{"name":"E","type":"enum","symbols":["A"]}},{"name":"b","type":"E"}]}');
+    assert.equal(parsingCanonicalForm({ type: 'error', name: 'Oops', fields: [] }), '{"name":"Oops","type":"record","fields":[]}');
+    assert.equal(parsingCanonicalForm({ type: 'map', values: { type: 'int', logicalType: 'date' } }), '{"type":"map","values":"int"}');
+    assert.equal(parsingCanonicalForm({ type: { type: 'string' } }), '"string"');
+    assert.equal(parsingCanonicalForm({ type: 'R2' }), '"R2"', 'a type attribute naming a type is a reference');
+    assert.equal(parsingCanonicalForm(['null', { type: 'array', items: 'long' }]), '["null",{"type":"array","items":"long"}]');
+  });
+
+  test('fixed sizes: quoted or zero-padded digits become a bare integer; anything else is refused', () => {
+    assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'F', size: 0 }), '{"name":"F","type":"fixed","size":0}');
+    assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'F', size: '007' }), '{"name":"F","type":"fixed","size":7}');
+    for (const size of [-1, 1.5, '1.5', '-1', ' 7', '7x', '', null, undefined, 2 ** 53]) {
+      assert.throws(() => parsingCanonicalForm({ type: 'fixed', name: 'F', size }), (error: unknown) =>
+        error instanceof SchemaDefinitionError && error.message === `fixed size must be a non-negative integer, got ${JSON.stringify(size)}`, String(size));
+    }
+  });
+
+  test('broken definitions are refused with what is wrong', () => {
+    const refused = (schema: unknown, message: string): void => {
+      assert.throws(() => parsingCanonicalForm(schema), (error: unknown) => error instanceof SchemaDefinitionError && error.message === message, message);
+    };
+    refused({ type: 'record', fields: [] }, 'record name must be a non-empty string');
+    refused({ type: 'enum', name: '', symbols: [] }, 'enum name must be a non-empty string');
+    refused({ type: 'enum', name: 'E', symbols: 'A' }, 'enum E symbols must be an array');
+    refused({ type: 'enum', name: 'E', symbols: ['A', 1] }, 'enum symbol must be a non-empty string');
+    refused({ type: 'record', name: 'R' }, 'record R fields must be an array');
+    refused({ type: 'record', name: 'R', fields: ['f'] }, 'record R has a field that is not an object');
+    refused({ type: 'record', name: 'R', fields: [{ type: 'int' }] }, 'field name in R must be a non-empty string');
+    refused(42, 'not an Avro schema: 42');
+    refused(null, 'not an Avro schema: null');
+  });
+});
+
 describe('fingerprint helpers', () => {
   test('the CRC of no bytes is the EMPTY constant', () => {
     assert.equal(crc64Avro(new Uint8Array(0)), 0xc15d213aa4d7a795n);
@@ -114,6 +192,38 @@ describe('fingerprint helpers', () => {
     assert.throws(() => fingerprintToHex(1n << 64n), RangeError);
     assert.throws(() => fingerprintFromHex('abc'), RangeError);
     assert.throws(() => fingerprintFromHex('zz00000000000000'), RangeError);
+  });
+
+  test('hex conversion accepts exactly the 64-bit range, signed or unsigned', () => {
+    assert.equal(fingerprintToHex(-(1n << 63n)), '8000000000000000', 'the most negative Java long');
+    assert.throws(() => fingerprintToHex(-(1n << 63n) - 1n), /^RangeError: fingerprint -9223372036854775809 does not fit in 64 bits$/);
+    assert.equal(fingerprintToHex((1n << 64n) - 1n), 'ffffffffffffffff');
+    assert.equal(fingerprintToHex(0n), '0000000000000000');
+  });
+
+  test('hex text must be exactly 16 hex digits, either case, nothing around them', () => {
+    assert.equal(fingerprintFromHex('3DF542A2F8E12DA9'), 0x3df542a2f8e12da9n);
+    assert.equal(fingerprintFromHex('ffffffffffffffff'), (1n << 64n) - 1n);
+    for (const text of ['3df542a2f8e12da', '3df542a2f8e12da90', ' 3df542a2f8e12da9', '3df542a2f8e12da9 ', 'x3df542a2f8e12da9', '3df542a2f8e12da9x', '3df542a2f8e12dg9']) {
+      assert.throws(() => fingerprintFromHex(text), (error: unknown) => error instanceof RangeError && error.message === `fingerprint must be 16 hex digits, got ${JSON.stringify(text)}`, text);
+    }
+  });
+
+  test('CRC-64-AVRO of single bytes and of a longer text', () => {
+    // Each value below is computed bit by bit with the spec's reference loop, independent of the table.
+    const reference = (bytes: Uint8Array): bigint => {
+      let fp = 0xc15d213aa4d7a795n;
+      for (const byte of bytes) {
+        fp ^= BigInt(byte);
+        for (let bit = 0; bit < 8; bit++) fp = (fp >> 1n) ^ (0xc15d213aa4d7a795n & -(fp & 1n));
+      }
+      return BigInt.asUintN(64, fp);
+    };
+    for (const byte of [0x00, 0x01, 0x80, 0xff]) {
+      assert.equal(crc64Avro(new Uint8Array([byte])), reference(new Uint8Array([byte])), `byte ${byte}`);
+    }
+    const text = Buffer.from('{"type":"record","name":"a","fields":[{"name":"é","type":"long"}]}', 'utf8');
+    assert.equal(crc64Avro(text), reference(text));
   });
 
   test('SHA-256 is taken over the canonical form, so docs and aliases do not change it', () => {

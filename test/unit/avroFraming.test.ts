@@ -246,3 +246,81 @@ describe('createResolvingDecoder', () => {
     assert.deepEqual({ ...(decoded as object) }, { name: 'mem', value: 3, unit: null, samples: 1 });
   });
 });
+
+describe('wire framing at the edges of its ranges', () => {
+  test('the smallest and largest schema ids and fingerprints frame and unframe unchanged', () => {
+    for (const format of ['schema-id', 'confluent'] as const) {
+      for (const schemaId of [0, 0xffffffff]) {
+        assert.equal(unframe(format, frame(format, body, { schemaId })).schemaId, schemaId, `${format} ${schemaId}`);
+      }
+    }
+    for (const fingerprint of [0n, (1n << 64n) - 1n]) {
+      assert.equal(unframe('single-object', frame('single-object', body, { fingerprint })).fingerprint, fingerprint);
+    }
+  });
+
+  test('frame refusals say what is missing or out of range', () => {
+    assert.throws(() => frame('schema-id', body, {}), /^Error: schema-id framing needs a schema id$/);
+    assert.throws(() => frame('confluent', body, {}), /^Error: confluent framing needs a schema id$/);
+    assert.throws(() => frame('confluent', body, { schemaId: 2 ** 32 }), /^Error: schema id 4294967296 does not fit in 4 unsigned bytes$/);
+    assert.throws(() => frame('single-object', body, {}), /^Error: single-object framing needs a CRC-64-AVRO fingerprint$/);
+    assert.throws(() => frame('single-object', body, { fingerprint: -1n }), /^Error: fingerprint -1 is not an unsigned 64-bit value$/);
+    assert.throws(() => frame('single-object', body, { fingerprint: 1n << 64n }), /^Error: fingerprint 18446744073709551616 is not an unsigned 64-bit value$/);
+    assert.throws(() => frame('schema-id', body, { schemaId: -1 }), /^Error: schema id -1 does not fit in 4 unsigned bytes$/);
+    assert.throws(() => frame('schema-id', body, { schemaId: 0.5 }), /^Error: schema id 0.5 does not fit in 4 unsigned bytes$/);
+  });
+
+  test('raw framing returns the body bytes themselves, whatever the writer identity', () => {
+    const backing = new Uint8Array([9, 9, ...body, 9]);
+    const window = backing.subarray(2, 2 + body.length);
+    const framed = frame('raw', window, {});
+    assert.deepEqual([...framed], [...body]);
+    backing[2] = 0x7f; // a view, not a copy
+    assert.equal(framed[0], 0x7f);
+  });
+
+  test('unframe errors name the format, the sizes and the bytes found', () => {
+    const messageOf = (format: WireFormat, bytes: number[]): string => {
+      try {
+        unframe(format, Buffer.from(bytes));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'no error';
+    };
+    assert.equal(messageOf('schema-id', [0, 1]), 'schema-id payload is 2 bytes, shorter than its 4-byte header');
+    assert.equal(messageOf('confluent', [0x01, 0, 0, 1, 0x2c, 2]), 'confluent payload starts with 0x01, expected magic byte 0x00');
+    assert.equal(messageOf('single-object', [0xc3, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 2]), 'single-object payload starts with 0xc302, expected marker 0xc301');
+    assert.equal(messageOf('single-object', [0x0a, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2]), 'single-object payload starts with 0x0a01, expected marker 0xc301');
+    assert.equal(messageOf('confluent', [0, 0, 0, 1, 0x2c]), 'confluent payload has no Avro body after its header');
+    assert.equal(messageOf('raw', []), 'raw payload has no Avro body');
+  });
+
+  test('a single-object payload whose second marker byte alone is right is still refused', () => {
+    assert.throws(() => unframe('single-object', Buffer.from([0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 2])), frameError(/marker/));
+  });
+});
+
+describe('createResolvingDecoder messages', () => {
+  const writerType = compileSchema({ type: 'record', name: 'Metric', namespace: 'w', fields: [{ name: 'value', type: 'double' }] });
+  const readerType = compileSchema({ type: 'record', name: 'Reading', namespace: 'r', fields: [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string' }] });
+
+  test('a mismatch names both schemas by their full names', () => {
+    assert.throws(() => createResolvingDecoder(readerType, writerType), (error: unknown) =>
+      error instanceof SchemaMismatchError && error.message.startsWith('reader schema r.Reading cannot read data written with w.Metric: ') && error.cause instanceof Error);
+  });
+
+  test('an unnamed type is named by its type name', () => {
+    assert.throws(() => createResolvingDecoder(compileSchema('string'), compileSchema('boolean')), (error: unknown) =>
+      error instanceof SchemaMismatchError && error.message.startsWith('reader schema string cannot read data written with boolean: '));
+  });
+
+  test('an empty body and a body that does not decode say so, with both schema names', () => {
+    const plainReader = compileSchema({ type: 'record', name: 'Metric', namespace: 'r', fields: [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string', default: '' }] });
+    const decode = createResolvingDecoder(plainReader, writerType);
+    assert.throws(() => decode(Buffer.alloc(0)), (error: unknown) => error instanceof CodecError && error.message === 'empty payload');
+    assert.throws(() => decode(Buffer.from([0x01, 0x02])), (error: unknown) =>
+      error instanceof CodecError && error.message.startsWith('payload written with w.Metric does not decode as r.Metric: ') && error.cause instanceof Error);
+    assert.equal((decode(encodeAvro(writerType, { value: 2.5 })) as { value: number }).value, 2.5);
+  });
+});

@@ -93,3 +93,62 @@ describe('invokeWithinLimit', () => {
     await assert.rejects(invokeWithinLimit(records, async () => { throw new InvokeError('validate', 'validate', 'down'); }), InvokeError);
   });
 });
+
+describe('findDelivered: what is asked, and what counts as held', () => {
+  test('the question is a check only, grouped per target, every record of a target in one request, under that target\'s limit', async () => {
+    const asked: SinkCheckRequest[] = [];
+    const limited: string[] = [];
+    class RecordingLimiter extends TargetLimiter {
+      override run<T>(target: string, work: () => Promise<T>): Promise<T> {
+        limited.push(target);
+        return super.run(target, work);
+      }
+    }
+    const found = await findDelivered(
+      [{ routed: routed('1', [table]), failure: lost }, { routed: routed('2', [table]), failure: lost }],
+      checker({ postgres: ['e1', 'e2'] }, asked),
+      { limiter: new RecordingLimiter(2), warn: () => {} },
+    );
+    assert.deepEqual([...found].sort(), ['1', '2']);
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.checkDeliveryOnly, true, 'a check must never write');
+    assert.deepEqual(asked[0]!.target, table);
+    assert.deepEqual(asked[0]!.records.map((r) => [r.id, r.subject, r.event.eventId]), [['1', 'a.b.v1', 'e1'], ['2', 'a.b.v1', 'e2']]);
+    assert.deepEqual(limited, ['postgres:t']);
+  });
+
+  test('a fan-out record is delivered only when each of its unconfirmed sinks holds it', async () => {
+    const fanOut = { routed: routed('1', [table, hook]), failure: lost };
+    assert.deepEqual([...await findDelivered([fanOut], checker({ postgres: ['e1'], http: ['e1'] }), options())], ['1']);
+    assert.deepEqual([...await findDelivered([fanOut], checker({ postgres: ['e1'], http: [] }), options())], []);
+    assert.deepEqual([...await findDelivered([fanOut], checker({ postgres: [], http: ['e1'] }), options())], []);
+  });
+
+  test('a check answer that is a failure, or a record left out of the answer, is not a confirmation', async () => {
+    const invoker: StageInvoker = {
+      ...checker({}),
+      async checkDelivery(request) {
+        return { results: request.records.filter((r) => r.id !== '2').map((r) => ({ id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'delivery_state_unavailable', message: 'db down', retryable: true } })) };
+      },
+    };
+    const found = await findDelivered([{ routed: routed('1', [table]), failure: lost }, { routed: routed('2', [table]), failure: lost }], invoker, options());
+    assert.equal(found.size, 0);
+  });
+
+  test('the warning for a sink that cannot be asked names the sink, the count and the reason', async () => {
+    const fields: Record<string, unknown>[] = [];
+    await findDelivered([{ routed: routed('1', [table]), failure: lost }, { routed: routed('2', [table]), failure: lost }], checker({ postgres: 'down' }), {
+      limiter: new TargetLimiter(2),
+      warn: (_message, details) => void fields.push(details),
+    });
+    assert.equal(fields.length, 1);
+    assert.deepEqual({ ...fields[0], detail: typeof fields[0]!.detail }, { sink: 'postgres:t', records: 2, reason: 'invoke_failed', detail: 'string' });
+    assert.match(String(fields[0]!.detail), /connection refused/);
+  });
+
+  test('a bug in the invoker is not taken for an outage', async () => {
+    const bug = new RangeError('bug');
+    const invoker: StageInvoker = { ...checker({}), checkDelivery: async () => { throw bug; } };
+    await assert.rejects(findDelivered([{ routed: routed('1', [table]), failure: lost }], invoker, options()), (error: unknown) => error === bug);
+  });
+});

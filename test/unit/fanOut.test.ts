@@ -61,6 +61,60 @@ describe('combineSinkAnswers: one record, its sinks\' answers', () => {
   });
 });
 
+describe('combineSinkAnswers: the combined failure, exactly', () => {
+  test('two failed sinks: both named in order, the longest Retry-After of the retryable ones, the stage of the lead', () => {
+    const combined = combineSinkAnswers([
+      { sink: 'a', result: failed(FailureReason.sinkUnavailable, true, 'HTTP 503', 1000) },
+      { sink: 'b', result: ok() },
+      { sink: 'c', result: failed(FailureReason.sinkUnavailable, true, 'HTTP 429', 3000) },
+    ]);
+    assert.deepEqual(combined, {
+      ok: false,
+      failure: {
+        stage: 'sink-write',
+        reason: 'sink_unavailable',
+        message: '2 of 3 sinks failed: a: HTTP 503; c: HTTP 429',
+        retryable: true,
+        retryAfterMs: 3000,
+        sinks: [
+          { sink: 'a', delivered: false, reason: 'sink_unavailable', message: 'HTTP 503', retryable: true },
+          { sink: 'b', delivered: true },
+          { sink: 'c', delivered: false, reason: 'sink_unavailable', message: 'HTTP 429', retryable: true },
+        ],
+      },
+    });
+  });
+
+  test('no Retry-After anywhere: the combined failure carries none', () => {
+    const combined = combineSinkAnswers([
+      { sink: 'a', result: failed(FailureReason.sinkRejected, false, '422') },
+      { sink: 'b', result: failed(FailureReason.sinkUnavailable, true, 'timeout') },
+    ]);
+    assert.equal(combined.ok, false);
+    assert.ok(!combined.ok && !('retryAfterMs' in combined.failure), JSON.stringify(combined));
+  });
+
+  test('a Retry-After from a sink that refused for good does not delay the retry of the others', () => {
+    const combined = combineSinkAnswers([
+      { sink: 'a', result: failed(FailureReason.sinkRejected, false, '422', 60_000) },
+      { sink: 'b', result: failed(FailureReason.sinkUnavailable, true, 'timeout', 500) },
+    ]);
+    assert.equal(!combined.ok && combined.failure.retryAfterMs, 500);
+  });
+
+  test('the combined message is cut at 1000 characters, the per-sink messages are kept whole', () => {
+    const long = 'x'.repeat(800);
+    const combined = combineSinkAnswers([
+      { sink: 'a', result: failed(FailureReason.sinkUnavailable, true, long) },
+      { sink: 'b', result: failed(FailureReason.sinkUnavailable, true, long) },
+    ]);
+    assert.ok(!combined.ok, 'the record failed');
+    assert.equal(combined.failure.message.length, 1000);
+    assert.ok(combined.failure.message.startsWith(`2 of 2 sinks failed: a: ${long}; b: x`), 'both sinks named, in order');
+    assert.deepEqual(combined.failure.sinks?.map((sink) => (sink.delivered ? '' : sink.message.length)), [800, 800]);
+  });
+});
+
 describe('TargetLimiter', () => {
   test('holds each target to its own concurrency and lets other targets through', async () => {
     const limiter = new TargetLimiter(2);

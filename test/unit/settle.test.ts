@@ -30,7 +30,7 @@ describe('settle', () => {
     assert.equal(settle(failed(true), 2, retry).action, 'retry');
     const last = settle(failed(true), 3, retry);
     assert.equal(last.action, 'dead-letter');
-    assert.ok(last.action === 'dead-letter' && last.failure.reason === 'retries_exhausted');
+    assert.ok(last.action === 'dead-letter' && last.failure.reason === 'retries_exhausted', JSON.stringify(last));
     assert.match(last.action === 'dead-letter' ? last.failure.message : '', /3 attempts; last failure sink_unavailable/);
   });
 });
@@ -49,9 +49,9 @@ describe('settle honours Retry-After', () => {
   test('waits at least what the sink asked, within the maximum delay', () => {
     const asked = (ms: number): Outcome => ({ ...failed(true), failure: { ...(failed(true) as { failure: object }).failure, retryAfterMs: ms } } as Outcome);
     const short = settle(asked(5_000), 1, retry, () => 0);
-    assert.ok(short.action === 'retry' && short.delayMs === 5_000);
+    assert.deepEqual(short, { action: 'retry', delayMs: 5_000 });
     const long = settle(asked(600_000), 1, retry, () => 0);
-    assert.ok(long.action === 'retry' && long.delayMs === retry.maxDelayMs);
+    assert.deepEqual(long, { action: 'retry', delayMs: retry.maxDelayMs });
   });
 });
 
@@ -62,5 +62,47 @@ describe('retryDelayMs', () => {
     assert.equal(retryDelayMs(3, retry, () => 0), 2000);
     assert.equal(retryDelayMs(20, retry, () => 1), 10_000);
     assert.equal(retryDelayMs(1000, retry, () => 0.5), 7500);
+  });
+});
+
+describe('settle: the exact settlement of each outcome', () => {
+  type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
+  const failedWith = (failure: FailedOutcome['failure']): Outcome => ({ ...(failed(true) as FailedOutcome), failure });
+  test('a transient failure without Retry-After waits exactly the backoff delay', () => {
+    const settlement = settle(failed(true), 2, retry, () => 1);
+    assert.deepEqual(settlement, { action: 'retry', delayMs: retryDelayMs(2, retry, () => 1) });
+    assert.deepEqual(settle(failed(true), 2, retry, () => 1), { action: 'retry', delayMs: 2000 });
+  });
+
+  test('a Retry-After shorter than the backoff leaves the backoff delay in place', () => {
+    const asked = failedWith({ ...(failed(true) as FailedOutcome).failure, retryAfterMs: 10 });
+    assert.deepEqual(settle(asked, 2, retry, () => 1), { action: 'retry', delayMs: 2000 });
+  });
+
+  test('the dead letter of a permanent failure is that failure, unchanged', () => {
+    const outcome = failed(false) as FailedOutcome;
+    assert.deepEqual(settle(outcome, 1, retry), { action: 'dead-letter', failure: outcome.failure });
+  });
+
+  test('a spent retry budget dead-letters a permanent retries_exhausted failure from the same stage', () => {
+    const outcome = failedWith({ stage: 'route', reason: 'registry_unavailable', message: 'db down', retryable: true });
+    assert.deepEqual(settle(outcome, 3, retry), {
+      action: 'dead-letter',
+      failure: {
+        stage: 'route',
+        reason: 'retries_exhausted',
+        message: 'gave up after 3 attempts; last failure registry_unavailable: db down',
+        retryable: false,
+      },
+    });
+  });
+
+  test('with the default budget the last retry is the one before maxAttempts, and maxDeliver caps it too', () => {
+    assert.equal(settle(failed(true), 2, retry).action, 'retry');
+    assert.equal(settle(failed(true), 3, retry).action, 'dead-letter');
+    // maxDeliver 3 leaves room for two deliveries whatever maxAttempts says: the bridge must write the reason first.
+    const tight = { ...retry, maxAttempts: 10, maxDeliver: 3 };
+    assert.equal(settle(failed(true), 1, tight).action, 'retry');
+    assert.equal(settle(failed(true), 2, tight).action, 'dead-letter');
   });
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
 import type { SinkWriteRecord } from '../../shared/contracts/index.ts';
 import type { SinkTarget } from '../../shared/registry/index.ts';
 import { describeSinkTarget, parseSinkTarget, type Sink, sinkIdentity, type StoreChecks } from '../../shared/sinks/index.ts';
+import { ingestionSinkEntries, SINK_KINDS, sinkTargetAttributes } from '../../shared/sinks/targets.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';
 
 const SCHEMA = {
@@ -79,7 +81,7 @@ describe('sink targets when stored and when read back', () => {
     assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in', mode: 'event', timeoutms: 900 }), 'http:https://api.example.com/in', 'mode and timeout do not change the place');
     const keyed = sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?api_key=s3cret', mode: 'batch' });
     assert.match(keyed, /^http:https:\/\/api\.example\.com\/in\?sha256=[0-9a-f]{12}$/);
-    assert.ok(!keyed.includes('s3cret'));
+    assert.ok(!keyed.includes('s3cret'), keyed);
     assert.notEqual(keyed, sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?api_key=other', mode: 'batch' }));
   });
 
@@ -116,9 +118,9 @@ describe('sink-write checks targets before any sink sees them', () => {
     const byId = new Map(responses.flatMap((response) => response.results).map((result) => [result.id, result]));
     assert.equal(byId.get('1')?.ok, true);
     const bad = byId.get('2');
-    assert.ok(bad && !bad.ok && bad.failure.reason === 'unknown_sink' && /invalid sink target/.test(bad.failure.message));
+    assert.ok(bad && !bad.ok && bad.failure.reason === 'unknown_sink' && /invalid sink target/.test(bad.failure.message), JSON.stringify(bad));
     const missing = byId.get('3');
-    assert.ok(missing && !missing.ok && missing.failure.reason === 'unknown_sink' && /no sink of kind "nats"/.test(missing.failure.message));
+    assert.ok(missing && !missing.ok && missing.failure.reason === 'unknown_sink' && /no sink of kind "nats"/.test(missing.failure.message), JSON.stringify(missing));
     assert.deepEqual(written, [{ kind: 'postgres', table: 'ok_table' }]);
   });
 
@@ -141,6 +143,116 @@ describe('sink-write checks targets before any sink sees them', () => {
     assert.equal(second.results.length, 1);
     const [one, two] = [...first.results, ...second.results];
     assert.equal(one?.ok, true);
-    assert.ok(two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message));
+    assert.ok(two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message), JSON.stringify(two));
+  });
+});
+
+describe('sink target checks, rule by rule', () => {
+  const http = { kind: 'http', url: 'https://api.example.com/in', mode: 'batch' } as const;
+
+  test('http: the URL is a string of at most 2048 characters that parses', () => {
+    const base = 'https://api.example.com/';
+    const longest = base + 'a'.repeat(2048 - base.length);
+    assert.deepEqual(parseSinkTarget({ ...http, url: longest }), { ok: true, target: { ...http, url: longest } });
+    assert.equal(problem({ ...http, url: `${longest}a` }), 'ingestion.sink.url must be a URL of at most 2048 characters');
+    assert.equal(problem({ ...http, url: 42 }), 'ingestion.sink.url must be a URL of at most 2048 characters');
+    assert.equal(problem({ ...http, url: 'api.example.com/in' }), 'ingestion.sink.url "api.example.com/in" is not a URL');
+  });
+
+  test('http: a user name or a password alone is a credential too; a fragment is refused', () => {
+    const credentials = 'ingestion.sink.url must not carry credentials; auth headers come from HTTP_SINK_AUTH_HEADERS in the sink-write configuration';
+    assert.equal(problem({ ...http, url: 'https://user@api.example.com/' }), credentials);
+    assert.equal(problem({ ...http, url: 'https://:secret@api.example.com/' }), credentials);
+    assert.equal(problem({ ...http, url: 'https://api.example.com/in#part' }), 'ingestion.sink.url must not have a #fragment');
+    assert.equal(problem({ ...http, url: 'ftp://api.example.com/' }), 'ingestion.sink.url must be http:// or https://');
+  });
+
+  test('http: both modes; timeoutms an integer from 100 to 20000, left out when not given', () => {
+    assert.deepEqual(parseSinkTarget({ ...http, mode: 'event' }), { ok: true, target: { ...http, mode: 'event' } });
+    const parsed = parseSinkTarget(http);
+    assert.ok(parsed.ok && !('timeoutms' in parsed.target), 'no timeoutms key when none was given');
+    for (const timeoutms of [100, 20_000]) assert.deepEqual(parseSinkTarget({ ...http, timeoutms }), { ok: true, target: { ...http, timeoutms } });
+    for (const timeoutms of [99, 20_001, 150.5, '200', null]) {
+      assert.equal(problem({ ...http, timeoutms }), 'ingestion.sink.timeoutms must be an integer from 100 to 20000', String(timeoutms));
+    }
+    assert.equal(problem({ ...http, mode: undefined }), 'ingestion.sink.mode must be "batch" (one POST {"events": [...]}) or "event" (one POST per event)');
+  });
+
+  test('http: when stored, an empty allow-list refuses, names go through, literal private addresses do not', () => {
+    const withPolicy = (allowedHosts: string[], allowPrivateNetworks = false): StoreChecks => ({ ...STORE, http: { allowedHosts, allowPrivateNetworks } });
+    assert.equal(problem(http, withPolicy([])), 'HTTP sinks are not enabled here: HTTP_SINK_ALLOWED_HOSTS is not set where routes are stored');
+    assert.equal(problem({ ...http, url: 'https://b.example.com/' }, withPolicy(['a.example.com', 'c.example.com'])),
+      'ingestion.sink.url: host b.example.com is not in HTTP_SINK_ALLOWED_HOSTS (a.example.com, c.example.com)');
+    // A name is resolved and checked before each request, not here.
+    assert.equal(parseSinkTarget({ ...http, url: 'http://localhost:8080/' }, withPolicy(['localhost:8080'])).ok, true);
+    assert.equal(problem({ ...http, url: 'http://10.1.2.3/' }, withPolicy(['10.1.2.3'])), 'ingestion.sink.url: 10.1.2.3 is a private network address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off');
+    assert.match(problem({ ...http, url: 'http://[::1]/' }, withPolicy(['[::1]'])), /^ingestion\.sink\.url: \[::1\] is a loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off$/);
+    assert.equal(parseSinkTarget({ ...http, url: 'http://93.184.216.34/' }, withPolicy(['93.184.216.34'])).ok, true, 'a public literal address is fine');
+    // Only a literal address is judged here; a name that merely starts or ends with digits is a name.
+    assert.equal(parseSinkTarget({ ...http, url: 'http://sink1:8080/' }, withPolicy(['sink1:8080'])).ok, true, 'sink1');
+    assert.equal(parseSinkTarget({ ...http, url: 'https://1sink.example.com/' }, withPolicy(['1sink.example.com'])).ok, true, '1sink.example.com');
+  });
+
+  test('nats: system subjects, non-string subjects, and loops are refused; read back, streams are not checked', () => {
+    assert.equal(problem({ kind: 'nats', subject: '_INBOX.abc' }), 'ingestion.sink.subject _INBOX.abc is a system subject');
+    assert.equal(problem({ kind: 'nats', subject: '$SYS.x' }), 'ingestion.sink.subject $SYS.x is a system subject');
+    assert.deepEqual(parseSinkTarget({ kind: 'nats', subject: 'inbox.x' }), { ok: true, target: { kind: 'nats', subject: 'inbox.x' } });
+    assert.equal(problem({ kind: 'nats', subject: 7 }), 'ingestion.sink.subject must be a NATS subject without wildcards');
+    assert.equal(problem({ kind: 'nats', subject: ['enriched.cpu'] }), 'ingestion.sink.subject must be a NATS subject without wildcards');
+    assert.equal(problem({ kind: 'nats', subject: 'enriched.cpu', extra: true }), 'ingestion.sink has unknown attribute "extra"');
+    assert.equal(problem({ kind: 'nats', subject: 'deadletter.x' }, STORE), 'ingestion.sink.subject deadletter.x is captured by the dead-letter stream (deadletter.>)');
+    assert.equal(parseSinkTarget({ kind: 'nats', subject: 'metrics.cpu.usage.v1' }).ok, true);
+  });
+
+  test('postgres: table names, reserved tables, and the column mapping\'s own errors', () => {
+    assert.equal(problem({ kind: 'postgres' }), 'ingestion.sink.table "undefined" must be [schema.]table in lower case (a-z, 0-9, _)');
+    assert.equal(problem({ kind: 'postgres', table: 'a.b.c' }), 'ingestion.sink.table "a.b.c" must be [schema.]table in lower case (a-z, 0-9, _)');
+    assert.match(problem({ kind: 'postgres', table: 'sink_deliveries' }), /^ingestion\.sink\.table "sink_deliveries" is not allowed: /);
+    const plain = parseSinkTarget({ kind: 'postgres', table: 'events' });
+    assert.ok(plain.ok && !('columns' in plain.target), 'no columns key when none was given');
+    assert.equal(problem({ kind: 'postgres', table: 'r', columns: {} }), 'ingestion.sink.columns must map at least one column (leave it out for the default layout)');
+    assert.match(problem({ kind: 'postgres', table: 'r', columns: { value: 'data.nothing' } }, STORE), /^ingestion\.sink\.columns: .*no field "nothing"/);
+    const columns = { value: 'data.value' };
+    const mapped = parseSinkTarget({ kind: 'postgres', table: 'r', columns }, STORE);
+    assert.ok(mapped.ok && mapped.target.kind === 'postgres', JSON.stringify(mapped));
+    assert.notEqual(mapped.target.columns, columns, 'the stored mapping is a copy, not the caller\'s object');
+  });
+
+  test('kinds: only own kinds of the table, named in the refusal', () => {
+    const kinds = 'ingestion.sink.kind must be one of postgres, http, nats';
+    assert.equal(problem({ kind: 'toString' }), `unknown sink "toString" (${kinds})`);
+    assert.equal(problem({ kind: 1 }), `unknown sink "1" (${kinds})`);
+    assert.equal(problem({ kind: ['nats'], subject: 'a' }), `unknown sink "nats" (${kinds})`, 'a kind that is not a string is unknown, even one that reads like a kind');
+    assert.equal(problem({}), `unknown sink "undefined" (${kinds})`);
+    assert.equal(problem([{ kind: 'nats', subject: 'a' }]), 'ingestion.sink must be an object with a "kind"');
+    assert.equal(problem(null), 'ingestion.sink must be an object with a "kind"');
+    assert.deepEqual(sinkTargetAttributes('postgres'), ['kind', 'table', 'columns']);
+    assert.deepEqual(sinkTargetAttributes('http'), ['kind', 'url', 'mode', 'timeoutms']);
+    assert.deepEqual(sinkTargetAttributes('nats'), ['kind', 'subject']);
+    assert.equal(sinkTargetAttributes('constructor'), undefined);
+    assert.equal(sinkTargetAttributes(undefined), undefined);
+    assert.deepEqual(SINK_KINDS, ['postgres', 'http', 'nats']);
+  });
+
+  test('a stored target that no longer parses as a URL still gets an identity, and one without a query has no digest', () => {
+    assert.equal(sinkIdentity({ kind: 'http', url: 'not a url', mode: 'batch' }), 'http:invalid-url');
+    assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?', mode: 'batch' }), 'http:https://api.example.com/in');
+    const digest = createHash('sha256').update('?k=v').digest('hex').slice(0, 12);
+    assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?k=v', mode: 'batch' }), `http:https://api.example.com/in?sha256=${digest}`);
+  });
+
+  test('the sink entries of an ingestion attribute: sinks, else sink, else none', () => {
+    const a = { kind: 'nats', subject: 'a' };
+    const b = { kind: 'nats', subject: 'b' };
+    assert.deepEqual(ingestionSinkEntries({ sinks: [a, b], sink: a }), [a, b]);
+    assert.deepEqual(ingestionSinkEntries({ sink: a }), [a]);
+    assert.deepEqual(ingestionSinkEntries({ sinks: 'x', sink: b }), [b]);
+    assert.deepEqual(ingestionSinkEntries({}), []);
+    assert.deepEqual(ingestionSinkEntries([a]), []);
+    assert.deepEqual(ingestionSinkEntries(null), []);
+  });
+
+  test('an invalid target is described with its problem', () => {
+    assert.equal(describeSinkTarget({ kind: 'nats', subject: 'a.*' }), 'invalid (ingestion.sink.subject must be a NATS subject without wildcards)');
   });
 });
