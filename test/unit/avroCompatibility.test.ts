@@ -490,7 +490,7 @@ describe('compatibility messages, exact wording in both directions', () => {
       { path: 'U', message: 'enum U symbol "B" was removed and the enum has no default' },
     ]);
     assert.deepEqual(canRead(enumOf(['A'], { name: 'U', default: 'A' }), unit(['A', 'B'])), []);
-    assert.deepEqual(canRead(enumOf(['A', 7], { name: 'U' }), unit(['A'])), [], 'a non-string symbol is ignored');
+    assert.deepEqual(canRead({ type: 'enum', name: 'U', symbols: ['A', 7] }, unit(['A'])), [], 'a non-string symbol is ignored');
   });
 
   test('name and size changes run old to new and name the missing alias', () => {
@@ -562,8 +562,8 @@ describe('schema parsing for compatibility checks', () => {
       [{ type: 'fixed', name: 'F', size: -1 }, 'fixed F has an invalid size'],
       [{ type: 'fixed', name: 'F', size: 1.5 }, 'fixed F has an invalid size'],
       [{ type: 'record', name: 'R' }, 'record R has no fields array'],
-      [record('R', [{ type: 'int' }]), 'record R has a field without a name'],
-      [record('R', ['x']), 'record R has a field without a name'],
+      [{ type: 'record', name: 'R', fields: [{ type: 'int' }] }, 'record R has a field without a name'],
+      [{ type: 'record', name: 'R', fields: ['x'] }, 'record R has a field without a name'],
       [42, 'not an Avro schema: 42'],
       ['Nope', 'unknown type "Nope"'],
       [{ type: 'Nope' }, 'unknown type "Nope"'],
@@ -591,7 +591,7 @@ describe('schema parsing for compatibility checks', () => {
 
   test('aliases compare unqualified and non-string aliases are ignored; a field\'s own name wins over an alias', () => {
     assert.deepEqual(canRead(enumOf(['A'], { name: 'New', aliases: ['x.Old', 5] }), enumOf(['A'], { name: 'y.Old' })), []);
-    assert.deepEqual(canRead(record('R', [{ name: 'n', type: 'int', aliases: [3, 'o'] }]), record('R', [{ name: 'o', type: 'int' }])), []);
+    assert.deepEqual(canRead({ type: 'record', name: 'R', fields: [{ name: 'n', type: 'int', aliases: [3, 'o'] }] }, record('R', [{ name: 'o', type: 'int' }])), []);
     assert.deepEqual(
       canRead(record('R', [{ name: 'a', type: 'int', aliases: ['b'] }]), record('R', [{ name: 'b', type: 'string' }, { name: 'a', type: 'int' }])),
       [],
