@@ -100,6 +100,7 @@ describe('non-public IPv6 ranges, exact reasons', () => {
       'fe80::1%eth0': 'link-local',
       'fe80::1%25en0': 'link-local',
       '[fe80::1]': 'link-local',
+      '::ffff:10.0.0.1%eth0': 'private network (IPv4 10.0.0.1 inside IPv6)',
       '[2606:4700:4700::1111]': undefined,
       ']::1': 'not an IP address',
       '::1[': 'not an IP address',

@@ -42,7 +42,7 @@ describe('allow-list pattern syntax, edges', () => {
   });
 
   test('an IPv4 address is never a wildcard; a name of digits that is not an address may be', () => {
-    for (const address of ['0.0.0.0', '255.255.255.255', '250.249.200.199', '100.99.10.9', '1.2.3.4', '9.19.109.255']) {
+    for (const address of ['0.0.0.0', '255.255.255.255', '250.249.200.199', '100.99.10.9', '1.2.3.4', '9.19.109.255', '249.200.0.1']) {
       assert.deepEqual(parseHostPattern(address), { host: address, wildcard: false, port: undefined }, address);
       assert.equal(parseHostPattern(`*.${address}`), undefined, `*.${address}`);
     }
