@@ -605,3 +605,35 @@ describe('schema parsing for compatibility checks', () => {
     assert.deepEqual(canRead(withAttribute, withAttribute), []);
   });
 });
+
+describe('a plain reader against a writer union', () => {
+  test('each writer branch of the reader\'s own kind is resolved against it', () => {
+    assert.deepEqual(canRead({ type: 'array', items: 'long' }, [{ type: 'array', items: 'int' }]), []);
+    assert.deepEqual(canRead({ type: 'map', values: 'long' }, [{ type: 'map', values: 'int' }]), []);
+    assert.deepEqual(canRead(record('R', []), [record('R', [])]), []);
+    assert.deepEqual(canRead(enumOf(['A', 'B'], { name: 'E' }), [enumOf(['A'], { name: 'E' })]), []);
+    assert.deepEqual(canRead({ type: 'fixed', name: 'H', size: 4 }, [{ type: 'fixed', name: 'H', size: 4 }]), []);
+  });
+
+  test('a branch of another kind, or a fixed of another size, is unreadable even with the same name', () => {
+    assert.deepEqual(canRead({ type: 'array', items: 'int' }, [{ type: 'map', values: 'int' }]), [
+      { path: '$', message: 'type changed from union [map<int>] to array<int> (map<int> data cannot be read as array<int>)' },
+    ]);
+    assert.deepEqual(canRead(record('X', []), [enumOf(['A'], { name: 'X' })]), [
+      { path: 'X', message: 'type changed from union [enum X] to record X (enum X data cannot be read as record X)' },
+    ]);
+    assert.deepEqual(canRead({ type: 'fixed', name: 'H', size: 4 }, [{ type: 'fixed', name: 'H', size: 8 }]), [
+      { path: 'H', message: 'type changed from union [fixed H] to fixed H (fixed H data cannot be read as fixed H)' },
+    ]);
+    assert.deepEqual(canRead(enumOf(['A'], { name: 'R' }), record('R', [])), [
+      { path: 'R', message: 'type changed from record R to enum R (record R data cannot be read as enum R)' },
+    ]);
+  });
+
+  test('problems inside a readable branch are reported next to the unreadable branches', () => {
+    assert.deepEqual(canRead(record('R', [{ name: 'x', type: 'int' }]), ['null', record('R', [])]), [
+      { path: 'R.x', message: 'field "x" was added without a default' },
+      { path: 'R', message: 'type changed from union [null, record R] to record R (null data cannot be read as record R)' },
+    ]);
+  });
+});
