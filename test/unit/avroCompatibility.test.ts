@@ -628,6 +628,12 @@ describe('a plain reader against a writer union', () => {
     assert.deepEqual(canRead(enumOf(['A'], { name: 'R' }), record('R', [])), [
       { path: 'R', message: 'type changed from record R to enum R (record R data cannot be read as enum R)' },
     ]);
+    assert.deepEqual(canRead(record('R', []), 'int'), [
+      { path: 'R', message: 'type changed from int to record R (int data cannot be read as record R)' },
+    ]);
+    assert.deepEqual(canRead(record('R', []), enumOf(['A'], { name: 'R' })), [
+      { path: 'R', message: 'type changed from enum R to record R (enum R data cannot be read as record R)' },
+    ]);
   });
 
   test('problems inside a readable branch are reported next to the unreadable branches', () => {
