@@ -320,6 +320,15 @@ const CASES: readonly Case[] = [
     message: /type changed from long to int/,
   },
   {
+    name: 'union read by a later branch when an earlier branch matches the name by alias only',
+    reader: [
+      record('A', [{ name: 'x', type: 'int' }], { aliases: ['W'] }),
+      record('W', []),
+    ],
+    writer: record('W', []),
+    compatible: true,
+  },
+  {
     name: 'recursive linked list gains a defaulted field',
     reader: linkedList('long', [{ name: 'label', type: 'string', default: '' }]),
     writer: linkedList('long'),
