@@ -320,6 +320,15 @@ const CASES: readonly Case[] = [
     message: /type changed from long to int/,
   },
   {
+    name: 'union read by a later branch when an earlier branch matches the name by alias only',
+    reader: [
+      record('A', [{ name: 'x', type: 'int' }], { aliases: ['W'] }),
+      record('W', []),
+    ],
+    writer: record('W', []),
+    compatible: true,
+  },
+  {
     name: 'recursive linked list gains a defaulted field',
     reader: linkedList('long', [{ name: 'label', type: 'string', default: '' }]),
     writer: linkedList('long'),
@@ -467,5 +476,179 @@ describe('checkCompatibility', () => {
 
   test('an unknown mode is rejected', () => {
     assert.throws(() => checkCompatibility('sideways' as CompatibilityMode, v1, [v1]), /unknown compatibility mode/);
+  });
+});
+
+describe('compatibility messages, exact wording in both directions', () => {
+  const unit = (symbols: readonly string[]): Record<string, unknown> => enumOf(symbols, { name: 'U' });
+
+  test('enum symbols: singular and plural, removed (backward) or added (forward)', () => {
+    assert.deepEqual(checkCompatibility('backward', unit(['A']), [unit(['A', 'B'])]), [
+      { path: 'U', message: 'new schema cannot read version 1 data: enum U symbol "B" was removed and the enum has no default' },
+    ]);
+    assert.deepEqual(checkCompatibility('backward', unit(['A']), [unit(['A', 'B', 'C'])]), [
+      { path: 'U', message: 'new schema cannot read version 1 data: enum U symbols "B", "C" were removed and the enum has no default' },
+    ]);
+    assert.deepEqual(checkCompatibility('forward', unit(['A', 'B', 'C']), [unit(['A'])]), [
+      { path: 'U', message: 'version 1 cannot read new schema data: enum U symbols "B", "C" were added but the older reader\'s enum has no default' },
+    ]);
+  });
+
+  test('an enum default that is not one of its symbols is no default', () => {
+    assert.deepEqual(canRead(enumOf(['A'], { name: 'U', default: 'Z' }), unit(['A', 'B'])), [
+      { path: 'U', message: 'enum U symbol "B" was removed and the enum has no default' },
+    ]);
+    assert.deepEqual(canRead(enumOf(['A'], { name: 'U', default: 'A' }), unit(['A', 'B'])), []);
+    assert.deepEqual(canRead({ type: 'enum', name: 'U', symbols: ['A', 7] }, unit(['A'])), [], 'a non-string symbol is ignored');
+  });
+
+  test('name and size changes run old to new and name the missing alias', () => {
+    assert.deepEqual(checkCompatibility('backward', record('B', []), [record('A', [])]), [
+      { path: 'B', message: 'new schema cannot read version 1 data: record name changed from A to B (no reader alias matches A)' },
+    ]);
+    assert.deepEqual(checkCompatibility('forward', record('B', []), [record('A', [])]), [
+      { path: 'A', message: 'version 1 cannot read new schema data: record name changed from A to B (no reader alias matches B)' },
+    ]);
+    assert.deepEqual(checkCompatibility('forward', { type: 'fixed', name: 'D', size: 16 }, [{ type: 'fixed', name: 'H', size: 16 }]), [
+      { path: 'H', message: 'version 1 cannot read new schema data: fixed name changed from H to D (no reader alias matches D)' },
+    ]);
+    assert.deepEqual(checkCompatibility('forward', { type: 'fixed', name: 'H', size: 32 }, [{ type: 'fixed', name: 'H', size: 16 }]), [
+      { path: 'H', message: 'version 1 cannot read new schema data: fixed H size changed from 16 to 32 bytes' },
+    ]);
+  });
+
+  test('union branches: removed (backward) or added (forward)', () => {
+    assert.deepEqual(checkCompatibility('backward', ['int'], [['int', 'string']]), [
+      { path: '$', message: 'new schema cannot read version 1 data: union branch string was removed (no reader branch can read it)' },
+    ]);
+    assert.deepEqual(checkCompatibility('forward', ['int', 'string'], [['int']]), [
+      { path: '$', message: 'version 1 cannot read new schema data: union branch string was added (no reader branch can read it)' },
+    ]);
+  });
+
+  test('type labels for unions, arrays, maps and named types, with the unreadable branches listed', () => {
+    assert.deepEqual(canRead('int', ['null', 'int', 'string']), [
+      { path: '$', message: 'type changed from union [null, int, string] to int (null, string data cannot be read as int)' },
+    ]);
+    assert.deepEqual(canRead(['null', 'string'], 'int'), [
+      { path: '$', message: 'type changed from int to union [null, string] (no union branch can read int)' },
+    ]);
+    assert.deepEqual(canRead({ type: 'array', items: 'int' }, { type: 'map', values: { type: 'array', items: 'long' } }), [
+      { path: '$', message: 'type changed from map<array<long>> to array<int> (map<array<long>> data cannot be read as array<int>)' },
+    ]);
+    assert.deepEqual(canRead('string', { type: 'enum', name: 'a.b.U', symbols: ['A'] }), [
+      { path: '$', message: 'type changed from enum U to string (enum U data cannot be read as string)' },
+    ]);
+    assert.deepEqual(canRead({ type: 'fixed', name: 'H', size: 4 }, record('H', [])), [
+      { path: 'H', message: 'type changed from record H to fixed H (record H data cannot be read as fixed H)' },
+    ]);
+    assert.deepEqual(canRead(['null', { type: 'fixed', name: 'H', size: 4 }], { type: 'fixed', name: 'H', size: 8 }), [
+      { path: '$', message: 'type changed from fixed H to union [null, fixed H] (no union branch can read fixed H)' },
+    ]);
+  });
+
+  test('the transitive modes number every version they cannot read', () => {
+    assert.deepEqual(checkCompatibility('backward_transitive', 'string', ['int', 'long']), [
+      { path: '$', message: 'new schema cannot read version 1 data: type changed from int to string (int data cannot be read as string)' },
+      { path: '$', message: 'new schema cannot read version 2 data: type changed from long to string (long data cannot be read as string)' },
+    ]);
+    assert.deepEqual(checkCompatibility('forward_transitive', 'int', ['string', 'long']), [
+      { path: '$', message: 'version 1 cannot read new schema data: type changed from string to int (int data cannot be read as string)' },
+    ]);
+    assert.deepEqual(checkCompatibility('full_transitive', 'long', ['int', 'long']), [
+      { path: '$', message: 'version 1 cannot read new schema data: type changed from int to long (long data cannot be read as int)' },
+    ]);
+    assert.deepEqual(checkCompatibility('full', 'long', ['int', 'long']), []);
+  });
+});
+
+describe('schema parsing for compatibility checks', () => {
+  test('malformed schemas are SchemaDefinitionErrors that say what is wrong', () => {
+    const cases: ReadonlyArray<readonly [unknown, string]> = [
+      [{ type: 'record', fields: [] }, 'record without a name'],
+      [{ type: 'enum', name: '', symbols: [] }, 'enum without a name'],
+      [['null', record('A', []), record('A', [])], 'type A is defined twice'],
+      [{ type: 'fixed', name: 'F', size: -1 }, 'fixed F has an invalid size'],
+      [{ type: 'fixed', name: 'F', size: 1.5 }, 'fixed F has an invalid size'],
+      [{ type: 'record', name: 'R' }, 'record R has no fields array'],
+      [{ type: 'record', name: 'R', fields: [{ type: 'int' }] }, 'record R has a field without a name'],
+      [{ type: 'record', name: 'R', fields: ['x'] }, 'record R has a field without a name'],
+      [42, 'not an Avro schema: 42'],
+      ['Nope', 'unknown type "Nope"'],
+      [{ type: 'Nope' }, 'unknown type "Nope"'],
+    ];
+    for (const [schema, message] of cases) {
+      assert.throws(() => canRead(schema, 'int'), (error: unknown) => error instanceof SchemaDefinitionError && error.message === message, message);
+    }
+    assert.deepEqual(canRead({ type: 'fixed', name: 'F', size: 0 }, { type: 'fixed', name: 'F', size: 0 }), [], 'size 0 is valid');
+  });
+
+  test('error records, nested type objects and references by {type: name} resolve like their plain forms', () => {
+    assert.deepEqual(canRead({ type: 'error', name: 'E', fields: [{ name: 'x', type: 'int' }] }, { type: 'error', name: 'E', fields: [] }), [
+      { path: 'E.x', message: 'field "x" was added without a default' },
+    ]);
+    assert.deepEqual(canRead({ type: { type: 'int' } }, 'long'), [
+      { path: '$', message: 'type changed from long to int (long data cannot be read as int)' },
+    ]);
+    const withEnum = (second: unknown): Record<string, unknown> =>
+      record('R', [{ name: 'a', type: { type: 'enum', name: 'E', symbols: ['X'] } }, { name: 'b', type: second }]);
+    assert.deepEqual(canRead(withEnum({ type: 'E' }), withEnum('string')), [
+      { path: 'R.b', message: 'type changed from string to enum E (string data cannot be read as enum E)' },
+    ]);
+    assert.deepEqual(canRead(withEnum({ type: 'E' }), withEnum('E')), []);
+  });
+
+  test('aliases compare unqualified and non-string aliases are ignored; a field\'s own name wins over an alias', () => {
+    assert.deepEqual(canRead(enumOf(['A'], { name: 'New', aliases: ['x.Old', 5] }), enumOf(['A'], { name: 'y.Old' })), []);
+    assert.deepEqual(canRead({ type: 'record', name: 'R', fields: [{ name: 'n', type: 'int', aliases: [3, 'o'] }] }, record('R', [{ name: 'o', type: 'int' }])), []);
+    assert.deepEqual(
+      canRead(record('R', [{ name: 'a', type: 'int', aliases: ['b'] }]), record('R', [{ name: 'b', type: 'string' }, { name: 'a', type: 'int' }])),
+      [],
+    );
+  });
+
+  test('names inside a namespaced record resolve in its namespace', () => {
+    const inner = record('a.R', [{ name: 'x', type: record('S', []) }, { name: 'y', type: 'a.S' }]);
+    assert.deepEqual(canRead(inner, inner), []);
+    const withAttribute = record('R', [{ name: 'x', type: record('S', []) }, { name: 'y', type: 'q.S' }], { namespace: 'q' });
+    assert.deepEqual(canRead(withAttribute, withAttribute), []);
+  });
+});
+
+describe('a plain reader against a writer union', () => {
+  test('each writer branch of the reader\'s own kind is resolved against it', () => {
+    assert.deepEqual(canRead({ type: 'array', items: 'long' }, [{ type: 'array', items: 'int' }]), []);
+    assert.deepEqual(canRead({ type: 'map', values: 'long' }, [{ type: 'map', values: 'int' }]), []);
+    assert.deepEqual(canRead(record('R', []), [record('R', [])]), []);
+    assert.deepEqual(canRead(enumOf(['A', 'B'], { name: 'E' }), [enumOf(['A'], { name: 'E' })]), []);
+    assert.deepEqual(canRead({ type: 'fixed', name: 'H', size: 4 }, [{ type: 'fixed', name: 'H', size: 4 }]), []);
+  });
+
+  test('a branch of another kind, or a fixed of another size, is unreadable even with the same name', () => {
+    assert.deepEqual(canRead({ type: 'array', items: 'int' }, [{ type: 'map', values: 'int' }]), [
+      { path: '$', message: 'type changed from union [map<int>] to array<int> (map<int> data cannot be read as array<int>)' },
+    ]);
+    assert.deepEqual(canRead(record('X', []), [enumOf(['A'], { name: 'X' })]), [
+      { path: 'X', message: 'type changed from union [enum X] to record X (enum X data cannot be read as record X)' },
+    ]);
+    assert.deepEqual(canRead({ type: 'fixed', name: 'H', size: 4 }, [{ type: 'fixed', name: 'H', size: 8 }]), [
+      { path: 'H', message: 'type changed from union [fixed H] to fixed H (fixed H data cannot be read as fixed H)' },
+    ]);
+    assert.deepEqual(canRead(enumOf(['A'], { name: 'R' }), record('R', [])), [
+      { path: 'R', message: 'type changed from record R to enum R (record R data cannot be read as enum R)' },
+    ]);
+    assert.deepEqual(canRead(record('R', []), 'int'), [
+      { path: 'R', message: 'type changed from int to record R (int data cannot be read as record R)' },
+    ]);
+    assert.deepEqual(canRead(record('R', []), enumOf(['A'], { name: 'R' })), [
+      { path: 'R', message: 'type changed from enum R to record R (enum R data cannot be read as record R)' },
+    ]);
+  });
+
+  test('problems inside a readable branch are reported next to the unreadable branches', () => {
+    assert.deepEqual(canRead(record('R', [{ name: 'x', type: 'int' }]), ['null', record('R', [])]), [
+      { path: 'R.x', message: 'field "x" was added without a default' },
+      { path: 'R', message: 'type changed from union [null, record R] to record R (null data cannot be read as record R)' },
+    ]);
   });
 });
