@@ -2,33 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type CheckResult, runReplay } from '../../functions/dlq-replay/replay.ts';
 import { type DeadLetter, type DeadLetterStore, MissingOriginalError, type StoredLetter } from '../../shared/deadletters/index.ts';
+import { storedLetter } from '../helpers/storedLetter.ts';
 
-function letter(seq: number, overrides: Partial<DeadLetter> = {}): StoredLetter {
-  return {
-    seq,
-    subject: 'dlq.a.b.v1',
-    letter: {
-      version: 2,
-      id: `INGEST:${seq}`,
-      subject: 'a.b.v1',
-      headers: {},
-      payload: '',
-      stream: 'INGEST',
-      streamSequence: seq,
-      publishedAt: '2026-01-01T00:00:00.000Z',
-      stage: 'route',
-      reason: 'unknown_route',
-      message: 'no route',
-      attempts: 1,
-      firstFailedAt: '2026-01-01T00:00:00.000Z',
-      lastFailedAt: '2026-01-01T00:00:00.000Z',
-      replayCount: 0,
-      routeKey: 'a.b.v1',
-      eventId: `e${seq}`,
-      ...overrides,
-    },
-  };
-}
 
 /** The dead-letter stream in memory, oldest first; replaced letters move to the end, as in JetStream. */
 function memoryStore(letters: StoredLetter[]): DeadLetterStore & { letters: StoredLetter[] } {
@@ -62,8 +37,8 @@ function memoryStore(letters: StoredLetter[]): DeadLetterStore & { letters: Stor
 
 describe('runReplay', () => {
   test('parked letters at the head of the stream do not use up the limit', async () => {
-    const parked = [1, 2, 3, 4, 5].map((seq) => letter(seq, { parked: true, replayCount: 5 }));
-    const store = memoryStore([...parked, letter(6), letter(7), letter(8)]);
+    const parked = [1, 2, 3, 4, 5].map((seq) => storedLetter(seq, { parked: true, replayCount: 5 }));
+    const store = memoryStore([...parked, storedLetter(6), storedLetter(7), storedLetter(8)]);
     const republished: number[] = [];
     const report = await runReplay({}, {
       store,
@@ -80,7 +55,7 @@ describe('runReplay', () => {
   });
 
   test('a letter that still fails counts a replay and is parked at the limit; a registry outage changes nothing', async () => {
-    const store = memoryStore([letter(1, { replayCount: 1 }), letter(2)]);
+    const store = memoryStore([storedLetter(1, { replayCount: 1 }), storedLetter(2)]);
     const report = await runReplay({}, {
       store,
       check: async (l): Promise<CheckResult> => l.streamSequence === 1
@@ -100,7 +75,7 @@ describe('runReplay', () => {
   });
 
   test('a rewritten letter keeps its id and its first failure time; only the last failure time moves', async () => {
-    const store = memoryStore([letter(1), letter(2)]);
+    const store = memoryStore([storedLetter(1), storedLetter(2)]);
     const later = new Date('2026-03-01T00:00:00.000Z');
     await runReplay({ ids: ['INGEST:2'] }, {
       store,
@@ -121,7 +96,7 @@ describe('runReplay', () => {
   });
 
   test('a letter whose original has expired from the object store is parked with the reason', async () => {
-    const gone = letter(1, { payload: undefined, stored: { bucket: 'B', object: 'INGEST:1', payloadBytes: 900_000 } });
+    const gone = storedLetter(1, { payload: undefined, stored: { bucket: 'B', object: 'INGEST:1', payloadBytes: 900_000 } });
     const store = memoryStore([gone]);
     const report = await runReplay({}, {
       store,

@@ -2,33 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type CheckResult, runReplay } from '../../functions/dlq-replay/replay.ts';
 import type { DeadLetter, DeadLetterStore, StoredLetter } from '../../shared/deadletters/index.ts';
+import { storedLetter } from '../helpers/storedLetter.ts';
 
 /** A letter of the ingest stream at `seq` whose original passes the check (what is tested here is the pace). */
 function replayableLetter(seq: number): StoredLetter {
-  const at = '2026-01-01T00:00:00.000Z';
-  return {
-    seq,
-    subject: 'dlq.a.b.v1',
-    letter: {
-      version: 2,
-      id: `INGEST:${seq}`,
-      subject: 'a.b.v1',
-      headers: {},
-      payload: 'AA==',
-      stream: 'INGEST',
-      streamSequence: seq,
-      publishedAt: at,
-      stage: 'route',
-      reason: 'unknown_route',
-      message: 'no route',
-      attempts: 1,
-      firstFailedAt: at,
-      lastFailedAt: at,
-      replayCount: 0,
-      routeKey: 'a.b.v1',
-      eventId: `e${seq}`,
-    },
-  };
+  return storedLetter(seq, { payload: 'AA==' });
 }
 
 /** Only what runReplay calls for letters that pass: scan, original, remove. */
