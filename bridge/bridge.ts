@@ -1,13 +1,14 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
-import type { BridgeConfig, BridgeExitStep } from '../shared/config/index.ts';
+import type { BridgeConfig } from '../shared/config/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
-import type { LogFields, Logger } from '../shared/logging/index.ts';
+import type { Logger } from '../shared/logging/index.ts';
 import { buildDeadLetter, type DeadLetterWriter, type OriginalMessage, REPLAY_COUNT_HEADER } from '../shared/deadletters/index.ts';
 import { headersToMap } from '../shared/nats/index.ts';
 import { Batcher } from './batcher.ts';
 import { retryDelayMs } from './backoff.ts';
 import { type DeadLetterCandidate, findDelivered } from './deliveryCheck.ts';
+import { exitingBeforeSinkWrite, exitNow } from './faults.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type Outcome, runPipeline } from './pipeline.ts';
 import { createPuller } from './puller.ts';
@@ -69,28 +70,6 @@ function original(msg: JsMsg): OriginalMessage {
     seq: msg.seq,
     time: msg.time,
     deliveries: msg.info.deliveryCount,
-  };
-}
-
-/**
- * Test-only (FAULT_BRIDGE_EXIT_AT): the process dies here at once, as a crash would: nothing is
- * drained, settled or handed back, and the consumer redelivers what it held after ack_wait.
- */
-function exitNow(logger: Logger, step: BridgeExitStep, fields: LogFields): void {
-  logger.error('injected fault: the bridge kills itself (FAULT_BRIDGE_EXIT_AT)', { step, ...fields });
-  process.kill(process.pid, 'SIGKILL');
-}
-
-/** The invoker, with the process dying before its first sink-write call (FAULT_BRIDGE_EXIT_AT=before-sink-write). */
-function exitingBeforeSinkWrite(invoker: StageInvoker, logger: Logger): StageInvoker {
-  return {
-    validate: (request) => invoker.validate(request),
-    route: (request) => invoker.route(request),
-    sinkWrite: (request) => {
-      exitNow(logger, 'before-sink-write', { sink: request.target.kind, records: request.records.length });
-      return invoker.sinkWrite(request);
-    },
-    checkDelivery: (request) => invoker.checkDelivery(request),
   };
 }
 

@@ -1,9 +1,10 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type BridgeConfig, ConfigError, type LambdaConfig } from '../shared/config/index.ts';
-import { type DeadLetterWriter, openDeadLetters } from '../shared/deadletters/index.ts';
-import { createLogger, type LogFields, type Logger, redactUrl } from '../shared/logging/index.ts';
+import { openDeadLetters } from '../shared/deadletters/index.ts';
+import { createLogger, type LogFields, redactUrl } from '../shared/logging/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createBridge } from './bridge.ts';
+import { failingFirstPublishes } from './faults.ts';
 import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
 import { createStatsReporter } from './statsReporter.ts';
@@ -33,30 +34,6 @@ function lambdaTargetFields(lambda: LambdaConfig): LogFields {
     region: lambda.region,
     transport: lambdaTransportFor(lambda.endpoint) === 'local-http' ? 'unsigned HTTP (serverless-offline on loopback)' : 'AWS SDK',
     functions: [names.validate, names.route, names.sinkWrite],
-  };
-}
-
-/** A dead-letter publish failed on purpose (FAULT_DEAD_LETTER_PUBLISH_FAILURES, test-only). */
-class InjectedDeadLetterPublishError extends Error {
-  constructor(letterId: string) {
-    super(`dead letter ${letterId} not published: injected fault (FAULT_DEAD_LETTER_PUBLISH_FAILURES)`);
-    this.name = 'InjectedDeadLetterPublishError';
-  }
-}
-
-/**
- * Test-only: the bridge's writer with its first `failures` publishes failing before they reach the
- * stream, as when the dead-letter stream cannot be reached. Used only when the count is above 0.
- */
-function failingFirstPublishes(writer: DeadLetterWriter, failures: number, logger: Logger): DeadLetterWriter {
-  let left = failures;
-  return {
-    async publish(subject, letter, options) {
-      if (left === 0) return writer.publish(subject, letter, options);
-      left--;
-      logger.error('injected fault: dead-letter publish fails (FAULT_DEAD_LETTER_PUBLISH_FAILURES)', { letterId: letter.id, subject, failuresLeft: left });
-      throw new InjectedDeadLetterPublishError(letter.id);
-    },
   };
 }
 
