@@ -29,7 +29,7 @@ const READ_OUTSIDE_LOADERS: Readonly<Record<string, string>> = {
  * They exist for the tests that prove what the plane does when a step fails, never for production.
  */
 const TEST_ONLY_VARIABLES: Readonly<Record<string, string>> = {
-  FAULT_INJECTION_PERCENT: 'functions: the share of invocations that fail before the handler runs',
+  FAULT_INJECTION_PERCENT: 'functions: the share of invocations that fail before the handler runs (evenly spaced: at 20, every fifth)',
   FAULT_LOSE_ANSWER_PERCENT: 'sink-write: the share of committed writes whose answer is lost',
   FAULT_BRIDGE_EXIT_AT: 'bridge: the settlement step at which it kills itself (SIGKILL), once',
   FAULT_DEAD_LETTER_PUBLISH_FAILURES: 'bridge: how many of its first dead-letter publishes fail before reaching the stream',

@@ -6,24 +6,24 @@ import { faultInjection, InjectedFaultError } from '../../shared/middleware/inde
 const context = { getRemainingTimeInMillis: () => 1000 } as never;
 
 describe('faultInjection', () => {
-  test('fails the share of invocations the rate asks for, before the handler runs', async () => {
+  test('fails the share of invocations the rate asks for, evenly spaced, before the handler runs', async () => {
     let calls = 0;
-    const draws = [0.1, 0.9, 0.19, 0.2];
     const handler = middy<unknown, string>({ timeoutEarlyInMillis: 0 })
-      .use(faultInjection('fn', 0.2, () => draws.shift()!))
+      .use(faultInjection('fn', 0.2))
       .handler(async () => {
         calls++;
         return 'ok';
       });
-    const results = await Promise.allSettled([handler({}, context), handler({}, context), handler({}, context), handler({}, context)]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'rejected', 'fulfilled']);
-    assert.ok(results[0]?.status === 'rejected' && results[0].reason instanceof InjectedFaultError);
-    assert.equal(calls, 2);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => handler({}, context)));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i + 1] : []));
+    assert.deepEqual(failed, [5, 10]);
+    assert.ok(results[4]?.status === 'rejected' && results[4].reason instanceof InjectedFaultError);
+    assert.equal(calls, 8);
   });
 
   test('rate 0 never fails; a rate outside [0, 1] is refused at construction', async () => {
     const handler = middy<unknown, string>({ timeoutEarlyInMillis: 0 })
-      .use(faultInjection('fn', 0, () => 0))
+      .use(faultInjection('fn', 0))
       .handler(async () => 'ok');
     assert.equal(await handler({}, context), 'ok');
     assert.throws(() => faultInjection('fn', 1.5), /within \[0, 1\]/);
