@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sampleEvent } from '../shared/admin/index.ts';
+import { sampleEvent } from '../shared/producer/index.ts';
 import { type AvroType, SchemaCache } from '../shared/avro/index.ts';
-import { encodeEvent, type EventValue } from '../shared/nats/index.ts';
-import type { RouteRecord } from '../shared/registry/index.ts';
+import { encodeEvent, type EventValue } from '../shared/producer/index.ts';
+import type { RouteRecord } from '../shared/routes/index.ts';
 
 const HOSTS = 64;
 

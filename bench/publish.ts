@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
-import type { RouteRecord } from '../shared/registry/index.ts';
+import type { RouteRecord } from '../shared/routes/index.ts';
 import { createEventEncoder } from './events.ts';
 
 type PublishResult = {

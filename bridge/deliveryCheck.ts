@@ -1,6 +1,7 @@
-import type { SinkCheckResult, SinkWriteRecord } from '../shared/contracts/index.ts';
+import type { SinkCheckResult } from '../shared/contracts/index.ts';
+import { type SinkWriteRecord } from '../shared/sinks/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
-import type { SinkTarget } from '../shared/registry/index.ts';
+import { type SinkTarget } from '../shared/sinks/index.ts';
 import type { StageInvoker } from './invoker.ts';
 import { invokeWithinLimit } from './requestLimit.ts';
 import { type RoutedRecord, type SinkStageOptions, targetIdentity } from './sinkStage.ts';

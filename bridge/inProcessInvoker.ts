@@ -9,7 +9,7 @@ import { describeRecordProblems, type FieldKind, RAW_RECORD, ROUTE_RECORD, SINK_
 import { createPostgresLedger } from '../shared/deliveries/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
-import { createRouteLookup } from '../shared/registry/index.ts';
+import { createRouteLookup } from '../shared/routes/index.ts';
 import { createSinkSet } from '../shared/sinks/index.ts';
 import { InvokeError } from './errors.ts';
 import type { StageInvoker } from './invoker.ts';

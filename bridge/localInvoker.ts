@@ -1,7 +1,7 @@
 import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import type { LambdaConfig } from '../shared/config/index.ts';
 import { Stage } from '../shared/failures/index.ts';
-import { isLoopbackHost } from '../shared/net/index.ts';
+import { isLoopbackHost } from '../shared/names/index.ts';
 import { InvokeError } from './errors.ts';
 import type { StageInvoker } from './invoker.ts';
 import { requestBody } from './requestLimit.ts';

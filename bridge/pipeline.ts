@@ -1,6 +1,8 @@
-import type { RawRecord, ValidatedEvent } from '../shared/contracts/index.ts';
+import type { RawRecord } from '../shared/contracts/index.ts';
+import { type ValidatedEvent } from '../shared/sinks/index.ts';
 import { FailureReason, IngestError, type RecordFailure } from '../shared/failures/index.ts';
-import { formatRouteKey, type SinkTarget } from '../shared/registry/index.ts';
+import { formatRouteKey } from '../shared/names/index.ts';
+import { type SinkTarget } from '../shared/sinks/index.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type RoutedRecord, type SinkStageOptions, writeToSinks } from './sinkStage.ts';
 import { invokeWithinLimit } from './requestLimit.ts';

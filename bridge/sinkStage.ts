@@ -1,5 +1,5 @@
-import type { SinkWriteRecord, SinkWriteResult, ValidatedEvent } from '../shared/contracts/index.ts';
-import type { SinkTarget } from '../shared/registry/index.ts';
+import { type SinkWriteRecord, type SinkWriteResult, type ValidatedEvent } from '../shared/sinks/index.ts';
+import { type SinkTarget } from '../shared/sinks/index.ts';
 import { sinkIdentity } from '../shared/sinks/index.ts';
 import { type CombinedAnswer, combineSinkAnswers, type SinkAnswer } from './fanOut.ts';
 import type { StageInvoker } from './invoker.ts';

@@ -1,4 +1,4 @@
-import type { Failed } from '../shared/contracts/index.ts';
+import { type Failed } from '../shared/sinks/index.ts';
 import { FailureReason, IngestError, type RecordFailure, type Stage } from '../shared/failures/index.ts';
 
 type StageResult<T> = ({ readonly id: string; readonly ok: true } & T) | Failed;

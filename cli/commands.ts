@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
+import { migrateRegistry } from '../shared/xregistry/index.ts';
+import { sampleEvent } from '../shared/producer/index.ts';
 import { encodeAvro, fingerprintFromHex, frame, SchemaCache, type WireFormat } from '../shared/avro/index.ts';
 import type { CliConfig } from '../shared/config/index.ts';
-import { connectNats, createProducer, encodeEvent, ensureTopology } from '../shared/nats/index.ts';
+import { connectNats, ensureTopology } from '../shared/nats/index.ts';
+import { createProducer, encodeEvent } from '../shared/producer/index.ts';
 import { createSql, type Sql } from '../shared/postgres/index.ts';
-import { findRouteBySubject, type RouteRecord, routeKeyFromSubject } from '../shared/registry/index.ts';
+import { findRouteBySubject, type RouteRecord } from '../shared/routes/index.ts';
+import { routeKeyFromSubject } from '../shared/names/index.ts';
 import { BROKEN, type Broken } from './brokenKinds.ts';
 import { UsageError } from './exitCodes.ts';
 import { MIGRATIONS_DIR } from './paths.ts';

@@ -5,7 +5,7 @@ import { runValidate } from '../functions/validate/validate.ts';
 import { DecoderCache } from '../functions/validate/decoders.ts';
 import type { ReplayConfig } from '../shared/config/index.ts';
 import type { DeadLetterStore, StoredLetter } from '../shared/deadletters/index.ts';
-import { createRouteLookup } from '../shared/registry/index.ts';
+import { createRouteLookup } from '../shared/routes/index.ts';
 import type { Print } from './commands.ts';
 
 /** The letters the filter selects, oldest first, at most `limit`; the scan stops once it has them. */

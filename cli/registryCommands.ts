@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRegistryService, loadRegistry } from '../shared/admin/index.ts';
+import { createRegistryService, loadRegistry } from '../shared/xregistry/index.ts';
 import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES } from '../shared/avro/index.ts';
 import { type CliConfig, loadHttpSinkPolicy } from '../shared/config/index.ts';
-import { isObject, parseSchemaXid, type StreamFilters } from '../shared/xregistry/index.ts';
+import { parseSchemaXid, type StreamFilters } from '../shared/xregistry/index.ts';
+import { isObject } from '../shared/json/index.ts';
 import { describeSinkTarget, ingestionSinkEntries } from '../shared/sinks/index.ts';
 import { handleRegistryRequest } from '../functions/registry-api/api.ts';
 import { type Print, withSql } from './commands.ts';

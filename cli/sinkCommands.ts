@@ -1,5 +1,5 @@
 import type { CliConfig } from '../shared/config/index.ts';
-import { findRouteBySubject } from '../shared/registry/index.ts';
+import { findRouteBySubject } from '../shared/routes/index.ts';
 import { ensurePostgresTable, planPostgresTable } from '../shared/sinks/index.ts';
 import { type Print, withSql } from './commands.ts';
 

@@ -14,7 +14,8 @@ import { errorMessage, redactUrl } from '../infra/local/probe.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../infra/local/processes.ts';
 import { describeSeedOutcome, seedRegistryFiles } from '../infra/local/seedRegistry.ts';
 import { ensureServices } from '../infra/local/services.ts';
-import { migrateRegistry, sampleEvent } from '../shared/admin/index.ts';
+import { migrateRegistry } from '../shared/xregistry/index.ts';
+import { sampleEvent } from '../shared/producer/index.ts';
 import {
   loadBridgeConfig,
   loadCliConfig,
@@ -23,9 +24,10 @@ import {
   loadRegistryApiConfig,
   type NatsSecurity,
 } from '../shared/config/index.ts';
-import { connectNats, consumerSettingsFor, createProducer, ensureTopology } from '../shared/nats/index.ts';
+import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
+import { createProducer } from '../shared/producer/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
-import type { RouteRecord } from '../shared/registry/index.ts';
+import type { RouteRecord } from '../shared/routes/index.ts';
 
 const USAGE = `usage: npm start [-- --help]
 

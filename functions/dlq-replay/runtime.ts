@@ -4,7 +4,7 @@ import { type DeadLetterStore, openDeadLetters } from '../../shared/deadletters/
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import { createRouteLookup } from '../../shared/registry/index.ts';
+import { createRouteLookup } from '../../shared/routes/index.ts';
 import { DecoderCache } from '../validate/decoders.ts';
 import { createReplayCheck } from './check.ts';
 import { createRepublisher } from './republish.ts';

@@ -1,4 +1,4 @@
-import { createRegistryService } from '../../shared/admin/index.ts';
+import { createRegistryService } from '../../shared/xregistry/index.ts';
 import type { HttpSinkPolicy, RegistryApiConfig } from '../../shared/config/index.ts';
 import type { Sql } from '../../shared/postgres/index.ts';
 import type { ApiDeps } from './request.ts';

@@ -1,4 +1,5 @@
-import { isObject, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { isObject } from '../../shared/json/index.ts';
 import type { RouteContext } from './context.ts';
 import { applyFilter } from './query.ts';
 import type { ApiResponse } from './request.ts';

@@ -1,4 +1,5 @@
-import { type Inline, isObject, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { type Inline, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { isObject } from '../../shared/json/index.ts';
 import { fail } from './responses.ts';
 
 type Collection = Record<string, Record<string, unknown>>;

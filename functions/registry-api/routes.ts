@@ -1,4 +1,5 @@
-import { isObject, registryCapabilities, registryModel, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { registryCapabilities, registryModel, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { isObject } from '../../shared/json/index.ts';
 import type { RouteContext } from './context.ts';
 import { messageRoutes } from './messageRoutes.ts';
 import { applyFilter, inlineOf } from './query.ts';

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { ROUTE_RECORD, type RouteRequest, type RouteResponse } from '../../shared/contracts/index.ts';
 import { requestShape } from '../../shared/middleware/index.ts';
-import { createFunctionRuntime } from '../../shared/runtime/functionRuntime.ts';
+import { createFunctionRuntime } from '../../shared/wiring/index.ts';
 import { runRoute } from './route.ts';
 
 const runtime = createFunctionRuntime('route');

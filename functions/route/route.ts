@@ -1,6 +1,8 @@
 import type { RouteRequest, RouteResponse, RouteResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, type RecordFailure, Stage } from '../../shared/failures/index.ts';
-import { formatRouteKey, type RouteLookup, routeKeyFromSubject, type SinkTarget } from '../../shared/registry/index.ts';
+import { type RouteLookup } from '../../shared/routes/index.ts';
+import { formatRouteKey, routeKeyFromSubject } from '../../shared/names/index.ts';
+import { type SinkTarget } from '../../shared/sinks/index.ts';
 
 type RouteDeps = { readonly routes: RouteLookup };
 

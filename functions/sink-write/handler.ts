@@ -3,7 +3,7 @@ import { loadSinkConfig } from '../../shared/config/index.ts';
 import { SINK_RECORD, type SinkCheckRequest, type SinkCheckResponse, type SinkWriteRequest, type SinkWriteResponse } from '../../shared/contracts/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { answerLoss, faultInjection, requestShape } from '../../shared/middleware/index.ts';
-import { createFunctionRuntime } from '../../shared/runtime/functionRuntime.ts';
+import { createFunctionRuntime } from '../../shared/wiring/index.ts';
 import { createSinkSet } from '../../shared/sinks/index.ts';
 import { runSinkCheck } from './sinkCheck.ts';
 import { runSinkWrite } from './sinkWrite.ts';

@@ -1,4 +1,5 @@
-import type { SinkWriteRecord, SinkWriteRequest, SinkWriteResponse, SinkWriteResult } from '../../shared/contracts/index.ts';
+import type { SinkWriteRequest, SinkWriteResponse } from '../../shared/contracts/index.ts';
+import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { DeliveryLedger } from '../../shared/deliveries/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';

@@ -1,5 +1,5 @@
-import type { SinkWriteRecord, SinkWriteResult } from '../../shared/contracts/index.ts';
-import type { SinkIsolationConfig } from '../../shared/config/sinks.ts';
+import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkIsolationConfig } from '../../shared/config/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
 
 type Circuit = { failures: number; openUntil: number };

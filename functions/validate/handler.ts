@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { RAW_RECORD, type ValidateRequest, type ValidateResponse } from '../../shared/contracts/index.ts';
 import { requestShape } from '../../shared/middleware/index.ts';
-import { createFunctionRuntime } from '../../shared/runtime/functionRuntime.ts';
+import { createFunctionRuntime } from '../../shared/wiring/index.ts';
 import { DecoderCache } from './decoders.ts';
 import { runValidate } from './validate.ts';
 

@@ -1,15 +1,8 @@
 import { fingerprintToHex, type Frame, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../shared/avro/index.ts';
 import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import {
-  formatRouteKey,
-  type RouteKey,
-  type RouteLookup,
-  type RouteRecord,
-  routeKeyFromSubject,
-  type SchemaVersionRef,
-  type WriterKey,
-} from '../../shared/registry/index.ts';
+import { type RouteLookup, type RouteRecord, type SchemaVersionRef, type WriterKey } from '../../shared/routes/index.ts';
+import { formatRouteKey, type RouteKey, routeKeyFromSubject } from '../../shared/names/index.ts';
 import type { DecoderCache } from './decoders.ts';
 
 type ValidateDeps = {

@@ -6,19 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { missingBinaryError, ServiceUnavailableError } from './errors.ts';
-import {
-  type BinarySearch,
-  canConnect,
-  errorMessage,
-  findBinary,
-  isLoopbackHost,
-  isProcessAlive,
-  parseEndpoint,
-  processCommandLine,
-  redactUrl,
-  tailFile,
-  waitUntil,
-} from './probe.ts';
+import { type BinarySearch, canConnect, errorMessage, findBinary, isProcessAlive, parseEndpoint, processCommandLine, redactUrl, tailFile, waitUntil } from './probe.ts';
+import { isLoopbackHost } from '../../shared/names/index.ts';
 import type { StartedService } from './services.ts';
 
 const NATS_DEFAULT_PORT = 4222;

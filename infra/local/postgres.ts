@@ -3,19 +3,8 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { missingBinaryError, ServiceUnavailableError } from './errors.ts';
-import {
-  type BinarySearch,
-  canConnect,
-  errorMessage,
-  findBinary,
-  isLoopbackHost,
-  isProcessAlive,
-  parseEndpoint,
-  redactUrl,
-  runCommand,
-  tailFile,
-  waitUntil,
-} from './probe.ts';
+import { type BinarySearch, canConnect, errorMessage, findBinary, isProcessAlive, parseEndpoint, redactUrl, runCommand, tailFile, waitUntil } from './probe.ts';
+import { isLoopbackHost } from '../../shared/names/index.ts';
 import type { StartedService } from './services.ts';
 
 const PG_DEFAULT_PORT = 5432;

@@ -6,7 +6,7 @@ import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redactUrl } from '../../shared/logging/index.ts';
 // Only hosts on this machine may have services started for them: a remote host is someone else's to run.
-import { isLoopbackHost } from '../../shared/net/index.ts';
+import { isLoopbackHost } from '../../shared/names/index.ts';
 
 type Endpoint = { protocol: string; host: string; port: number };
 

@@ -1,6 +1,6 @@
 // Which entities of a registry document a database lacks. Pure: the launcher seeds only those, so
 // whatever an operator changed in the registry since (a route's sink, a schema's rule) stays as is.
-import { isObject } from '../../shared/xregistry/index.ts';
+import { isObject } from '../../shared/json/index.ts';
 
 type JsonObject = Record<string, unknown>;
 

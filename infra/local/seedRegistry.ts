@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRegistryService } from '../../shared/admin/index.ts';
+import { createRegistryService } from '../../shared/xregistry/index.ts';
 import type { Sql } from '../../shared/postgres/index.ts';
-import { findRouteBySubject, type RouteRecord } from '../../shared/registry/index.ts';
+import { findRouteBySubject, type RouteRecord } from '../../shared/routes/index.ts';
 import type { RegistryService, StreamFilters } from '../../shared/xregistry/index.ts';
 import { errorMessage } from './probe.ts';
 import { ensureSeedTable, recordSeed, seedRecords } from './registrySeeds.ts';

@@ -1,3 +1,4 @@
+import { isObject } from '../json/index.ts';
 import { SchemaDefinitionError } from './errors.ts';
 
 const PRIMITIVE_TYPES: ReadonlySet<string> = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
@@ -5,9 +6,6 @@ const NAMED_TYPES: ReadonlySet<string> = new Set(['record', 'error', 'enum', 'fi
 
 type JsonObject = { readonly [key: string]: unknown };
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Full name of a named type per the spec's "Names" rules: a dotted name is already full (its
@@ -112,5 +110,5 @@ function parsingCanonicalForm(schema: unknown): string {
   return canonical(schema, '', new Set());
 }
 
-export { isObject, namespaceOf, parsingCanonicalForm, PRIMITIVE_TYPES, qualifyName, resolveReference };
+export { namespaceOf, parsingCanonicalForm, PRIMITIVE_TYPES, qualifyName, resolveReference };
 export type { JsonObject };

@@ -1,4 +1,5 @@
-import { isObject, type JsonObject, namespaceOf, PRIMITIVE_TYPES, qualifyName, resolveReference } from './canonical.ts';
+import { type JsonObject, namespaceOf, PRIMITIVE_TYPES, qualifyName, resolveReference } from './canonical.ts';
+import { isObject } from '../json/index.ts';
 import { SchemaDefinitionError } from './errors.ts';
 
 type CompatibilityMode =

@@ -34,3 +34,5 @@ export const loadRegistryApiConfig = atStart(LOADERS.loadRegistryApiConfig);
 export const loadRegistryClientConfig = atStart(LOADERS.loadRegistryClientConfig);
 export const loadReplayConfig = atStart(LOADERS.loadReplayConfig);
 export const loadSinkConfig = atStart(LOADERS.loadSinkConfig);
+export type { SinkIsolationConfig } from './sinks.ts';
+export type { RegistryCacheConfig } from './types.ts';

@@ -1,5 +1,5 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
-import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../nats/subjects.ts';
+import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../names/index.ts';
 import { type Env, EnvReader } from './env.ts';
 import type { BridgeConfig, BridgeExitStep, BridgeFaults, CliConfig, FunctionConfig, LocalConfig, LogLevel, NatsAuth, NatsConfig, NatsSecurity, NatsTls } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { isHostPattern, parseHostPattern } from '../sinks/httpHosts.ts';
+import { isHostPattern, parseHostPattern } from '../names/index.ts';
 import { type Env, EnvReader } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { loadCliConfig } from './load.ts';

@@ -1,4 +1,4 @@
-type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogLevel } from '../logging/index.ts';
 
 type StreamConfig = {
   /** JetStream stream name. */

@@ -1,11 +1,8 @@
+import { isObject, type JsonObject as Json } from '../json/index.ts';
 // Shape checks for requests arriving at a function. A function is invoked by the bridge, but
 // also by hand (`osls invoke`), so a malformed request is answered with a clear message.
 
-type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 type FieldKind = 'string' | 'number' | 'object';
 

@@ -1,6 +1,4 @@
-import type { JsonValue } from '../avro/index.ts';
-import type { RecordFailure } from '../failures/index.ts';
-import type { RouteKey, SinkTarget } from '../registry/index.ts';
+import type { Failed, SinkTarget, SinkWriteRecord, SinkWriteResult, ValidatedEvent } from '../sinks/index.ts';
 
 /**
  * The request/response bodies the bridge sends to each function. Every record carries the
@@ -18,27 +16,6 @@ type RawRecord = {
   readonly payload: string;
   /** When JetStream stored the message, in milliseconds since the epoch. */
   readonly publishedAtMs: number;
-};
-
-/** A decoded, schema-checked event. */
-type ValidatedEvent = {
-  readonly eventId: string;
-  readonly routeKey: RouteKey;
-  /** The event's own `time` field, or the JetStream publish time when the schema has none. */
-  readonly time: string;
-  readonly source: string | null;
-  /** The decoded Avro record as JSON (timestamps ISO-8601, bytes base64). */
-  readonly body: { readonly [key: string]: JsonValue };
-};
-
-type Failed = {
-  readonly id: string;
-  readonly ok: false;
-  readonly failure: RecordFailure;
-  /** The route's dead-letter subject, when the failing stage knew the route. */
-  readonly deadLetterSubject?: string;
-  /** The route key (`type.version`), when the subject parsed. */
-  readonly routeKey?: string;
 };
 
 type ValidateRequest = { readonly records: readonly RawRecord[] };
@@ -59,16 +36,6 @@ type RouteResult =
   | Failed;
 type RouteResponse = { readonly results: readonly RouteResult[] };
 
-type SinkWriteRecord = {
-  readonly id: string;
-  readonly subject: string;
-  readonly event: ValidatedEvent;
-  /**
-   * Set for a fan-out record that comes again (a redelivery or a replay): sink-write skips the
-   * target when the event already reached it, and remembers it when it reaches it now.
-   */
-  readonly trackDelivery?: boolean;
-};
 /**
  * One sink target per request: the bridge sends each target its own group, under its own limit.
  * With `recordDeliveryOnly`, nothing is written: the records' events already reached the target
@@ -80,10 +47,6 @@ type SinkWriteRequest = {
   readonly records: readonly SinkWriteRecord[];
   readonly recordDeliveryOnly?: boolean;
 };
-type SinkWriteResult =
-  /** `duplicate` is true when the event id had already landed: a redelivery, not a second row. */
-  | { readonly id: string; readonly ok: true; readonly duplicate: boolean }
-  | Failed;
 type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
 
 /**

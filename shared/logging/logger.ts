@@ -1,4 +1,5 @@
-import type { LogLevel } from '../config/types.ts';
+/** The levels a logger writes at; LOG_LEVEL picks one. */
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 type LogFields = Readonly<Record<string, unknown>>;
 
@@ -39,4 +40,4 @@ function createLogger(level: LogLevel, base: LogFields = {}): Logger {
 }
 
 export { createLogger };
-export type { Logger, LogFields };
+export type { Logger, LogFields, LogLevel };

@@ -1,9 +1,9 @@
 import type { SinkConfig } from '../config/index.ts';
 import { connectNats } from '../nats/index.ts';
 import type { Sql } from '../postgres/index.ts';
-import { createHttpSink } from './httpSink.ts';
-import { createNatsSubjectSink } from './natsSubjectSink.ts';
-import { createPostgresTableSink } from './postgresTable.ts';
+import { createHttpSink } from './http/sink.ts';
+import { createNatsSubjectSink } from './nats/sink.ts';
+import { createPostgresTableSink } from './postgres/table.ts';
 import type { Sink } from './types.ts';
 
 /**

@@ -1,4 +1,5 @@
-import type { HttpSinkPolicy } from '../config/sinks.ts';
+import { isObject, type JsonObject as Json } from '../json/index.ts';
+import type { HttpSinkPolicy } from '../config/index.ts';
 
 /**
  * What is known only when a route is being stored: the deployment's streams and HTTP policy and the
@@ -12,11 +13,7 @@ type StoreChecks = {
   readonly schema: unknown;
 };
 
-type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The first attribute of `value` not in `allowed`, as a problem. */
 function unknownAttributeProblem(value: Json, allowed: readonly string[]): string | undefined {
@@ -24,5 +21,5 @@ function unknownAttributeProblem(value: Json, allowed: readonly string[]): strin
   return extra === undefined ? undefined : `ingestion.sink has unknown attribute "${extra}"`;
 }
 
-export { isObject, unknownAttributeProblem };
+export { unknownAttributeProblem };
 export type { Json, StoreChecks };

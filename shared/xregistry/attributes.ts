@@ -1,3 +1,4 @@
+import { isObject } from '../json/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import type { Attributes, EntityCommon, Labels } from './types.ts';
 
@@ -19,9 +20,6 @@ const READ_ONLY = {
 /** The attributes every entity (registry, group, resource, version) has and a client may write. */
 const COMMON_ATTRIBUTES = ['name', 'description', 'labels', 'epoch', 'createdat', 'modifiedat'] as const;
 
-function isObject(value: unknown): value is Attributes {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function requireObject(body: unknown, what: string): Attributes {
   if (!isObject(body)) throw new XRegistryError(XRegistryErrorType.badRequest, `${what}: the body must be a JSON object`);
@@ -115,5 +113,5 @@ function nextCommon(body: Attributes, existing: EntityCommon | undefined, mode: 
   };
 }
 
-export { checkEpoch, checkId, COMMON_ATTRIBUTES, isObject, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject };
+export { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject };
 export type { WriteMode };

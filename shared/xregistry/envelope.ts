@@ -1,4 +1,4 @@
-import { isObject } from './attributes.ts';
+import { isObject } from '../json/index.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,13 +1,14 @@
-export { isObject } from './attributes.ts';
 export { checkEnvelopeFields } from './envelope.ts';
 export { XRegistryError, XRegistryErrorType } from './errors.ts';
 export { isXRegistryId } from './ids.ts';
 export { jsonDepth, SCHEMA_LIMITS } from './limits.ts';
 export type { ProvisionSink, StreamFilters } from './messages.ts';
 export { registryCapabilities, registryModel, SPEC_VERSION } from './model.ts';
-export { parseSchemaXid, schemaXid, versionXid } from './references.ts';
+export { parseSchemaXid } from './references.ts';
 export { DEFAULT_FORMAT } from './schemas.ts';
 export type { VersionInput } from './schemas.ts';
 export { RegistryService } from './service.ts';
 export type { Inline, RegistryServiceOptions } from './service.ts';
 export { backfillFingerprints } from './backfill.ts';
+export { createRegistryService, loadRegistry } from './loadRegistry.ts';
+export { migrateRegistry } from './migrateRegistry.ts';

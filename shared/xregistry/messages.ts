@@ -1,15 +1,17 @@
 import { WIRE_FORMATS } from '../avro/index.ts';
-import { isPublishSubject, subjectMatches } from '../nats/subjects.ts';
-import type { HttpSinkPolicy } from '../config/sinks.ts';
-import { isVersion } from '../registry/routeKey.ts';
-import type { PostgresSinkTarget, SinkTarget } from '../registry/types.ts';
-import { PostgresTableRefusedError } from '../sinks/postgresPlacement.ts';
-import { MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from '../sinks/targets.ts';
-import { checkEpoch, checkId, COMMON_ATTRIBUTES, isObject, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { isPublishSubject, subjectMatches } from '../names/index.ts';
+import type { HttpSinkPolicy } from '../config/index.ts';
+import { isVersion } from '../names/index.ts';
+import { type PostgresSinkTarget, type SinkTarget } from '../sinks/index.ts';
+import { PostgresTableRefusedError } from '../sinks/index.ts';
+import { MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from '../sinks/index.ts';
+import { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { isObject } from '../json/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { assertId, assertUniqueIgnoringCase } from './ids.ts';
-import { parseSchemaXid, schemaXid } from './references.ts';
+import { schemaXid } from '../names/index.ts';
+import { parseSchemaXid } from './references.ts';
 import * as store from './store.ts';
 import type { Attributes, Ingestion, MessageGroupRow, MessageRow } from './types.ts';
 

@@ -1,6 +1,7 @@
 import { canRead } from '../avro/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
-import { parseSchemaXid, type SchemaReference } from './references.ts';
+import type { SchemaReference } from '../names/index.ts';
+import { parseSchemaXid } from './references.ts';
 import * as store from './store.ts';
 import type { MessageRow, SchemaVersionRow } from './types.ts';
 

@@ -1,11 +1,12 @@
 import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES, compileSchema, fingerprintToHex, schemaFingerprint } from '../avro/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
-import { checkEpoch, checkId, COMMON_ATTRIBUTES, isObject, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { isObject } from '../json/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { assertId, assertUniqueIgnoringCase } from './ids.ts';
 import { checkSchemaLimits } from './limits.ts';
 import { assertVersionDeletable, assertVersionReplaceable, readersOf } from './readers.ts';
-import { schemaXid } from './references.ts';
+import { schemaXid } from '../names/index.ts';
 import * as store from './store.ts';
 import type { Attributes, SchemaMetaRow, SchemaVersionRow } from './types.ts';
 

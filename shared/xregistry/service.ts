@@ -1,5 +1,6 @@
 import type { Sql } from '../postgres/index.ts';
-import { isObject, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { isObject } from '../json/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { type ProvisionSink, putMessage, putMessageGroup, type StreamFilters } from './messages.ts';
 import { putSchemaGroup } from './groups.ts';

@@ -1,5 +1,5 @@
 import type { MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
-import { schemaXid, versionXid } from './references.ts';
+import { schemaXid, versionXid } from '../names/index.ts';
 
 type View = Record<string, unknown>;
 

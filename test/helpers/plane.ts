@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, type BridgeConfig } from '../../shared/config/index.ts';
 import { type ManagedProcess, startBridge, startOffline } from '../../infra/local/processes.ts';
 import { type DeadLetter, type DeadLetters, openDeadLetters } from '../../shared/deadletters/index.ts';
 import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import type { RouteRecord } from '../../shared/registry/index.ts';
+import type { RouteRecord } from '../../shared/routes/index.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort, runStreamsEnv, uniqueRunId, waitFor } from './names.ts';
 

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sampleEvent } from '../../shared/admin/index.ts';
-import { createProducer } from '../../shared/nats/index.ts';
+import { sampleEvent } from '../../shared/producer/index.ts';
+import { createProducer } from '../../shared/producer/index.ts';
 import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 

@@ -12,7 +12,7 @@ import { runValidate } from '../../functions/validate/validate.ts';
 import { loadCliConfig } from '../../shared/config/index.ts';
 import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
-import { createRouteLookup } from '../../shared/registry/index.ts';
+import { createRouteLookup } from '../../shared/routes/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { INGEST_BIN as BIN, outcomeOf, runIngest } from '../helpers/ingestCli.ts';
 import { freePort, runStreamsEnv, uniqueRunId } from '../helpers/names.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { createRegistryService, migrateRegistry } from '../../shared/admin/index.ts';
+import { createRegistryService, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { type RegistryService, XRegistryError } from '../../shared/xregistry/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';

@@ -5,14 +5,15 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { runReplay } from '../../functions/dlq-replay/replay.ts';
 import { createReplayRuntime } from '../../functions/dlq-replay/runtime.ts';
-import { loadRegistry, migrateRegistry, sampleEvent } from '../../shared/admin/index.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/xregistry/index.ts';
+import { sampleEvent } from '../../shared/producer/index.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import { type BridgeConfig, loadBridgeConfig, loadReplayConfig } from '../../shared/config/index.ts';
 import { buildDeadLetter, type DeadLetter, type DeadLetters, MissingOriginalError, openDeadLetters, REPLAY_COUNT_HEADER } from '../../shared/deadletters/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
 import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, headersToMap, mapToHeaders, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import type { RouteRecord } from '../../shared/registry/index.ts';
+import type { RouteRecord } from '../../shared/routes/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { runIngest } from '../helpers/ingestCli.ts';
 import { runStreamsEnv, uniqueRunId } from '../helpers/names.ts';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sampleEvent } from '../../shared/admin/index.ts';
+import { sampleEvent } from '../../shared/producer/index.ts';
 import { encodeAvro, frame, SchemaCache } from '../../shared/avro/index.ts';
-import { encodeEvent } from '../../shared/nats/index.ts';
+import { encodeEvent } from '../../shared/producer/index.ts';
 import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 

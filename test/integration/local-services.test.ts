@@ -10,7 +10,8 @@ import { connect } from '@nats-io/transport-node';
 import postgres from 'postgres';
 import { ensureNats, locateNatsServer } from '../../infra/local/nats.ts';
 import { isValidDatabaseName, locatePostgresBinaries } from '../../infra/local/postgres.ts';
-import { canConnect, isLoopbackHost, waitUntil } from '../../infra/local/probe.ts';
+import { canConnect, waitUntil } from '../../infra/local/probe.ts';
+import { isLoopbackHost } from '../../shared/names/index.ts';
 import { ensureServices, ServiceUnavailableError, stopStartedServices } from '../../infra/local/services.ts';
 
 const MACHINE_NATS_URL = 'nats://127.0.0.1:4222';

@@ -9,7 +9,7 @@ import { createLambdaInvoker, createSdkLambdaInvoker } from '../../bridge/invoke
 import { createLocalLambdaInvoker, type LambdaInvoker } from '../../bridge/localInvoker.ts';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { type ManagedProcess, startOffline } from '../../infra/local/processes.ts';
-import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadCliConfig, loadHttpSinkPolicy, type LambdaConfig } from '../../shared/config/index.ts';
 import type { RouteRequest, ValidateRequest } from '../../shared/contracts/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';

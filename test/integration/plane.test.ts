@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
-import { sampleEvent } from '../../shared/admin/index.ts';
+import { sampleEvent } from '../../shared/producer/index.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import type { DeadLetter } from '../../shared/deadletters/index.ts';
-import { createProducer, type EventValue } from '../../shared/nats/index.ts';
+import { createProducer, type EventValue } from '../../shared/producer/index.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 import { waitFor } from '../helpers/names.ts';
 

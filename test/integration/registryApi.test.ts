@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { MIGRATIONS_DIR, ROOT } from '../../cli/paths.ts';
-import { createRegistryService, migrateRegistry } from '../../shared/admin/index.ts';
+import { createRegistryService, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { uniqueRunId } from '../helpers/names.ts';

@@ -6,7 +6,7 @@ import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { handleRegistryRequest } from '../../functions/registry-api/api.ts';
 import { registryApiDeps } from '../../functions/registry-api/deps.ts';
 import { type ManagedProcess, startOffline } from '../../infra/local/processes.ts';
-import { loadRegistry, migrateRegistry } from '../../shared/admin/index.ts';
+import { loadRegistry, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadBridgeConfig, loadHttpSinkPolicy, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';

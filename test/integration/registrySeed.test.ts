@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import postgres from 'postgres';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { describeSeedOutcome, SeedFileError, seedRegistryFiles } from '../../infra/local/seedRegistry.ts';
-import { createRegistryService, migrateRegistry } from '../../shared/admin/index.ts';
+import { createRegistryService, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadCliConfig, loadHttpSinkPolicy } from '../../shared/config/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { sampleEvent } from '../../shared/admin/index.ts';
+import { sampleEvent } from '../../shared/producer/index.ts';
 import type { BridgeExitStep } from '../../shared/config/index.ts';
 import type { DeadLetter } from '../../shared/deadletters/index.ts';
-import { createProducer } from '../../shared/nats/index.ts';
+import { createProducer } from '../../shared/producer/index.ts';
 import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type LogLine, type TestPlane } from '../helpers/plane.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { migrateRegistry } from '../../shared/admin/index.ts';
+import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { uniqueRunId } from '../helpers/names.ts';

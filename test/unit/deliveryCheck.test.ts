@@ -6,7 +6,8 @@ import type { StageInvoker } from '../../bridge/invoker.ts';
 import { invokeWithinLimit } from '../../bridge/requestLimit.ts';
 import type { RoutedRecord } from '../../bridge/sinkStage.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
-import type { SinkCheckRequest, ValidatedEvent } from '../../shared/contracts/index.ts';
+import type { SinkCheckRequest } from '../../shared/contracts/index.ts';
+import { type ValidatedEvent } from '../../shared/sinks/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
 
 const table = { kind: 'postgres', table: 't' } as const;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { combineSinkAnswers } from '../../bridge/fanOut.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
-import type { SinkWriteResult } from '../../shared/contracts/index.ts';
+import { type SinkWriteResult } from '../../shared/sinks/index.ts';
 import { FailureReason, type RecordFailure } from '../../shared/failures/index.ts';
 
 function ok(duplicate = false): SinkWriteResult {

@@ -4,7 +4,8 @@ import { InvokeError } from '../../bridge/errors.ts';
 import type { StageInvoker } from '../../bridge/invoker.ts';
 import { runPipeline } from '../../bridge/pipeline.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
-import type { RawRecord, ValidatedEvent } from '../../shared/contracts/index.ts';
+import type { RawRecord } from '../../shared/contracts/index.ts';
+import { type ValidatedEvent } from '../../shared/sinks/index.ts';
 
 const record = (id: string): RawRecord => ({ id, subject: 'a.b.v1', payload: '', publishedAtMs: Date.parse('2026-01-01T00:00:00.000Z') });
 const event = (id: string): ValidatedEvent => ({

@@ -5,7 +5,8 @@ import type { StageInvoker } from '../../bridge/invoker.ts';
 import { runPipeline } from '../../bridge/pipeline.ts';
 import { collect } from '../../bridge/stageResults.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
-import type { RawRecord, SinkWriteRequest, ValidatedEvent } from '../../shared/contracts/index.ts';
+import type { RawRecord, SinkWriteRequest } from '../../shared/contracts/index.ts';
+import { type ValidatedEvent } from '../../shared/sinks/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
 
 // The exact outcome each path through validate -> route -> sink-write maps a record to: these

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkEpoch, checkId, isObject, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject } from '../../shared/xregistry/attributes.ts';
+import { checkEpoch, checkId, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject } from '../../shared/xregistry/attributes.ts';
+import { isObject } from '../../shared/json/index.ts';
 import { checkEnvelopeFields } from '../../shared/xregistry/envelope.ts';
 import { XRegistryError } from '../../shared/xregistry/errors.ts';
 import { assertId, assertUniqueIgnoringCase, isXRegistryId } from '../../shared/xregistry/ids.ts';
 import { checkSchemaLimits, jsonDepth, SCHEMA_LIMITS } from '../../shared/xregistry/limits.ts';
-import { parseSchemaXid, schemaXid, versionXid } from '../../shared/xregistry/references.ts';
+import { schemaXid, versionXid } from '../../shared/names/xids.ts';
+import { parseSchemaXid } from '../../shared/xregistry/references.ts';
 
 /** An XRegistryError with this code and HTTP status whose message is exactly `message`. */
 function registryError(code: string, status: number, message: string, subject?: string): (error: unknown) => boolean {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { IngestError } from '../../shared/failures/index.ts';
-import { isSqlIdentifier, isTableName } from '../../shared/registry/identifiers.ts';
-import { formatRouteKey, isVersion, routeKeyFromSubject } from '../../shared/registry/routeKey.ts';
+import { isSqlIdentifier, isTableName } from '../../shared/postgres/identifiers.ts';
+import { formatRouteKey, isVersion, routeKeyFromSubject } from '../../shared/names/routeKey.ts';
 
 describe('routeKeyFromSubject', () => {
   test('splits the version token off the type', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { nonPublicReason } from '../../shared/sinks/httpAddresses.ts';
+import { nonPublicReason } from '../../shared/sinks/http/addresses.ts';
 
 // Exact reasons, one address inside each refused range and addresses just outside its edges: the
 // reason is what an operator reads when a route is refused, so a wrong or missing one is a defect.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { effectivePort, isHostAllowed, isHostPattern, parseHostPattern } from '../../shared/sinks/httpHosts.ts';
+import { effectivePort, isHostAllowed, isHostPattern, parseHostPattern } from '../../shared/names/hosts.ts';
 
 // The edges of the HTTP sink's allow-list syntax: a pattern that parses too loosely allows hosts
 // or ports the operator did not list; one that parses too strictly refuses a listed host.

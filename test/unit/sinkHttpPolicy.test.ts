@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { ConfigError, loadHttpSinkPolicy, loadSinkConfig } from '../../shared/config/index.ts';
-import { nonPublicReason } from '../../shared/sinks/httpAddresses.ts';
-import { isHostAllowed, parseHostPattern } from '../../shared/sinks/httpHosts.ts';
-import { batchIdempotencyKey } from '../../shared/sinks/httpIdempotency.ts';
-import { failureFor, retryAfterMs } from '../../shared/sinks/httpResponse.ts';
+import { nonPublicReason } from '../../shared/sinks/http/addresses.ts';
+import { isHostAllowed, parseHostPattern } from '../../shared/names/hosts.ts';
+import { batchIdempotencyKey } from '../../shared/sinks/http/idempotency.ts';
+import { failureFor, retryAfterMs } from '../../shared/sinks/http/response.ts';
 import { SinkUnavailableError } from '../../shared/sinks/index.ts';
 
 describe('HTTP sink allow-list', () => {

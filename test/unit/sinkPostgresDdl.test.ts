@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { columnAt, columnsProblem, hasEventTime, sqlText, valueAt } from '../../shared/sinks/postgresColumns.ts';
+import { columnAt, columnsProblem, hasEventTime, sqlText, valueAt } from '../../shared/sinks/postgres/columns.ts';
 import { postgresTableDdl } from '../../shared/sinks/index.ts';
 
 const SCHEMA = {

@@ -31,7 +31,7 @@ describe('tables a PostgreSQL sink may never name', () => {
     // The parser must find the known ones, or this test would pass on an empty scan.
     for (const known of ['schema_migrations', 'xr_messages', 'sink_deliveries']) assert.ok(created.has(known), `scan missed ${known}`);
     const missing = [...created].filter((name) => !PLANE_TABLES.has(name));
-    assert.deepEqual(missing, [], 'a migration creates a table PLANE_TABLES (shared/sinks/postgresReserved.ts) does not list');
+    assert.deepEqual(missing, [], 'a migration creates a table PLANE_TABLES (shared/sinks/postgres/reserved.ts) does not list');
   });
 
   test('system schemas, unqualified catalog names and the plane\'s own tables are refused by name', () => {

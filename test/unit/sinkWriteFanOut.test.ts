@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
-import type { SinkWriteRecord, SinkWriteResult } from '../../shared/contracts/index.ts';
+import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { Sink } from '../../shared/sinks/index.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';
 

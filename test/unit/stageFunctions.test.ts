@@ -7,7 +7,7 @@ import { runValidate } from '../../functions/validate/validate.ts';
 import { encodeAvro, frame, SchemaCache } from '../../shared/avro/index.ts';
 import { DecoderCache } from '../../functions/validate/decoders.ts';
 import type { RawRecord } from '../../shared/contracts/index.ts';
-import { createRouteLookupOver, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/registry/index.ts';
+import { createRouteLookupOver, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/routes/index.ts';
 import { parseSinkTarget } from '../../shared/sinks/targets.ts';
 
 const definition = (JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { TtlCache } from '../../shared/registry/index.ts';
+import { TtlCache } from '../../shared/routes/index.ts';
 
 describe('TtlCache', () => {
   test('serves a hit until the ttl passes, then reloads', async () => {

@@ -1,0 +1,95 @@
+// The layering of the common library, checked on every CI run (`npm run check:deps`).
+//
+// shared/ is a stack of floors. A module may import modules on the floors below its own, never
+// on its own floor or above, and only through their public index.ts. The deployables
+// (functions/, bridge/, cli/, bench/, infra/, scripts/) sit on top; no one imports a function.
+// ARCHITECTURE.md draws the same stack.
+const FLOORS = [
+  ['failures', 'json', 'logging'], // no imports of their own
+  ['names'], // route keys, subjects, registry xids, host patterns: syntax only, no I/O
+  ['config'], // the only reader of the environment
+  ['avro', 'nats', 'postgres'], // the three wire formats and clients
+  ['sinks'], // sink targets and the three sink kinds: http/, nats/, postgres/
+  ['contracts', 'deadletters', 'deliveries', 'routes'], // stage wire types; dead letters; delivery state; the data path's view of the registry
+  ['middleware', 'producer', 'xregistry'], // function middleware; the producer API; the registry model, store and service
+  ['stages', 'registryApi'], // the functions' logic, as a library
+  ['wiring'], // builds each function's dependencies, one way for all
+];
+
+const all = FLOORS.flat();
+const either = (names) => `(${names.join('|')})`;
+
+const floorRules = FLOORS.flatMap((floor, level) => {
+  const sameOrAbove = FLOORS.slice(level).flat();
+  return floor.map((name) => ({
+    name: `floor-${name}`,
+    comment: `shared/${name} (floor ${level}) may import only floors below it: ${FLOORS.slice(0, level).flat().join(', ') || 'none'}`,
+    severity: 'error',
+    from: { path: `^shared/${name}/` },
+    to: { path: `^shared/${either(sameOrAbove.filter((other) => other !== name))}/` },
+  }));
+});
+
+module.exports = {
+  forbidden: [
+    ...floorRules,
+    {
+      name: 'known-floor',
+      comment: 'every folder of shared/ has a floor in .dependency-cruiser.cjs (add a new one there, and to ARCHITECTURE.md)',
+      severity: 'error',
+      from: {},
+      to: { path: '^shared/[^/]+/', pathNot: `^shared/${either(all)}/` },
+    },
+    {
+      name: 'no-deep-imports',
+      comment: 'import another shared module through its index.ts, never a file behind it',
+      severity: 'error',
+      from: { path: '^(shared/([^/]+)/|functions/|bridge/|cli/|bench/|infra/|scripts/)' },
+      to: { path: '^shared/([^/]+)/.+', pathNot: ['^shared/$2/', '^shared/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'no-imports-into-functions',
+      comment: 'functions/<name> is a deployable: only its own files import it; its logic is in shared/stages',
+      severity: 'error',
+      from: { pathNot: '^functions/' },
+      to: { path: '^functions/' },
+    },
+    {
+      name: 'no-function-to-function',
+      comment: 'one function never imports another one; what they share is in shared/',
+      severity: 'error',
+      from: { path: '^functions/([^/]+)/' },
+      to: { path: '^functions/', pathNot: '^functions/$1/' },
+    },
+    {
+      name: 'shared-imports-only-shared',
+      comment: 'the library does not know its deployables',
+      severity: 'error',
+      from: { path: '^shared/' },
+      to: { path: '^(functions|bridge|cli|bench|infra|scripts|test)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'no module imports itself back, however far round',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'every import resolves',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    // The repo's TypeScript is version 7, which dependency-cruiser cannot load; swc parses the sources.
+    parser: 'swc',
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|\\.esbuild|reports)/' },
+    enhancedResolveOptions: { conditionNames: ['import', 'require', 'node', 'default'], exportsFields: ['exports'] },
+  },
+};

@@ -1,0 +1,2 @@
+export { isObject } from './object.ts';
+export type { JsonObject } from './object.ts';

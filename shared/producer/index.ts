@@ -1,0 +1,3 @@
+export { createProducer, encodeEvent } from './producer.ts';
+export type { EventValue, Producer } from './producer.ts';
+export { sampleEvent } from './sampleEvent.ts';

@@ -1,0 +1,116 @@
+import { matchSchemaXid, routeKeyFromSubject } from '../names/index.ts';
+import type { Sql } from '../postgres/index.ts';
+import { ingestionSinkEntries, parseSinkTarget, type InvalidSink, type SinkTarget } from '../sinks/index.ts';
+import type { RouteRecord, SchemaVersionRef } from './types.ts';
+
+type VersionRow = {
+  schemagroupid: string;
+  schemaid: string;
+  versionid: string;
+  numericid: number;
+  epoch: number;
+  format: string;
+  document: unknown;
+  fingerprint: string;
+};
+
+type MessageRow = {
+  messagegroupid: string;
+  messageid: string;
+  subject: string;
+  dataschemaxid: string;
+  ingestion: { sink?: unknown; sinks?: unknown; deadlettersubject?: unknown; retrybudget?: unknown; wireformat?: unknown };
+  epoch: number;
+};
+
+function toVersionRef(row: VersionRow): SchemaVersionRef {
+  const schemaXid = `/schemagroups/${row.schemagroupid}/schemas/${row.schemaid}`;
+  const xid = `${schemaXid}/versions/${row.versionid}`;
+  return {
+    xid,
+    schemaXid,
+    format: row.format,
+    definition: row.document,
+    numericId: row.numericid,
+    fingerprint: row.fingerprint,
+    cacheKey: `${row.numericid}@${row.epoch}`,
+  };
+}
+
+/**
+ * Re-checks a sink read back from the database with the same rules as when it was stored (its
+ * shape: table and column identifiers, URL, subject); a bad one is kept as InvalidSink, never
+ * trusted. The deployment's rules (allow-list, addresses, stream loops) are checked again by the
+ * sinks themselves before they write.
+ */
+function parseStoredSink(stored: unknown): SinkTarget | InvalidSink {
+  const parsed = parseSinkTarget(stored);
+  return parsed.ok ? parsed.target : { kind: 'invalid', problem: parsed.problem };
+}
+
+function readStoredSinks(ingestion: unknown): (SinkTarget | InvalidSink)[] {
+  const entries = ingestionSinkEntries(ingestion);
+  if (entries.length === 0) return [{ kind: 'invalid', problem: 'ingestion names no sink' }];
+  return entries.map(parseStoredSink);
+}
+
+async function readerVersion(sql: Sql, dataschemaxid: string): Promise<VersionRow | undefined> {
+  const reference = matchSchemaXid(dataschemaxid);
+  // The registry API refuses a malformed reference, so only a row edited by hand in SQL has one:
+  // like a deleted schema, it leaves the message without a reader.
+  if (reference === undefined) return undefined;
+  const [row]: [VersionRow?] = await sql`
+    select v.schemagroupid, v.schemaid, v.versionid, v.numericid, v.epoch::int, v.format, v.document, v.fingerprint
+    from xr_schema_versions v
+    join xr_schemas s using (schemagroupid, schemaid)
+    where v.schemagroupid = ${reference.group} and v.schemaid = ${reference.schema}
+      and v.versionid = coalesce(${reference.version ?? null}::text, s.defaultversionid)`;
+  return row;
+}
+
+/** The route for a subject, or undefined when no message definition names it. */
+async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecord | undefined> {
+  const [message]: [MessageRow?] = await sql`
+    select messagegroupid, messageid, subject, dataschemaxid, ingestion, epoch::int
+    from xr_messages where subject = ${subject}`;
+  if (message === undefined) return undefined;
+  const version = await readerVersion(sql, message.dataschemaxid);
+  // A message whose schema was deleted cannot validate anything: treat it as no route.
+  if (version === undefined) return undefined;
+  const ingestion = message.ingestion;
+  return {
+    key: routeKeyFromSubject(subject, 'route'),
+    subject,
+    messageXid: `/messagegroups/${message.messagegroupid}/messages/${message.messageid}`,
+    schema: toVersionRef(version),
+    sinks: readStoredSinks(ingestion),
+    deadLetterSubject: String(ingestion.deadlettersubject),
+    retryBudget: typeof ingestion.retrybudget === 'number' ? ingestion.retrybudget : undefined,
+    wireFormat: typeof ingestion.wireformat === 'string' ? ingestion.wireformat : 'raw',
+    epoch: message.epoch,
+  };
+}
+
+type WriterKey = { readonly numericId: number } | { readonly fingerprint: string };
+
+/** A writer schema named by a frame (numeric id or fingerprint), within one schema resource. */
+async function findWriterVersion(sql: Sql, schemaXid: string, writer: WriterKey): Promise<SchemaVersionRef | undefined> {
+  const reference = matchSchemaXid(schemaXid);
+  // Route records build this reference themselves, so it always matches.
+  if (reference === undefined) return undefined;
+  const rows =
+    'numericId' in writer
+      ? await sql<VersionRow[]>`
+          select schemagroupid, schemaid, versionid, numericid, epoch::int, format, document, fingerprint
+          from xr_schema_versions where numericid = ${writer.numericId}
+            and schemagroupid = ${reference.group} and schemaid = ${reference.schema}`
+      : await sql<VersionRow[]>`
+          select schemagroupid, schemaid, versionid, numericid, epoch::int, format, document, fingerprint
+          from xr_schema_versions where fingerprint = ${writer.fingerprint}
+            and schemagroupid = ${reference.group} and schemaid = ${reference.schema}
+          order by numericid limit 1`;
+  return rows[0] === undefined ? undefined : toVersionRef(rows[0]);
+}
+
+export { findRouteBySubject, findWriterVersion };
+export type { WriterKey };

@@ -1,0 +1,2 @@
+export { createFunctionRuntime } from './functionRuntime.ts';
+export type { FunctionRuntime } from './functionRuntime.ts';
