@@ -157,7 +157,9 @@ async function createBenchPlane(settings: PlaneSettings): Promise<BenchPlane> {
           return { doneAtMs: Date.now(), firstProgress, end: sampleCpu(roots()) };
         }
         if (!running(plane.bridge.child)) {
-          throw new Error(`the ${bridgeKind} bridge exited (${plane.bridge.child.exitCode ?? plane.bridge.child.signalCode}) with ${now.settled}/${total} settled; see ${plane.logDir}`);
+          throw new Error(
+            `the ${bridgeKind} bridge exited (${plane.bridge.child.exitCode ?? plane.bridge.child.signalCode}) with ${now.settled}/${total} settled; see ${plane.logDir}`,
+          );
         }
         if (now.acked !== lastSettled) {
           lastSettled = now.acked;
@@ -188,7 +190,8 @@ async function createBenchPlane(settings: PlaneSettings): Promise<BenchPlane> {
       if (rows > expected) problems.push(`${rows - expected} rows more than published`);
       // Rows cannot repeat an event id (the table's key): doubling shows as a row that is also a letter, or two letters for one message.
       const duplicateEventIds = doubled.rowAndLetter.length + doubled.repeatedLetters.length;
-      if (duplicateEventIds > 0) problems.push(`DUPLICATES: ${doubled.rowAndLetter.length} events both a row and a dead letter, ${doubled.repeatedLetters.length} dead-lettered twice`);
+      if (duplicateEventIds > 0)
+        problems.push(`DUPLICATES: ${doubled.rowAndLetter.length} events both a row and a dead letter, ${doubled.repeatedLetters.length} dead-lettered twice`);
       if (dlq.state.messages > 0) problems.push(`${dlq.state.messages} dead letters`);
       if (stream.state.messages !== expected) problems.push(`stream holds ${stream.state.messages} messages, expected ${expected}`);
       return {

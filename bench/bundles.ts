@@ -18,7 +18,9 @@ type Bundle = {
 
 /** Every function with a handler: the stage functions and whatever else serverless.yml deploys. */
 function functionNames(): string[] {
-  return readdirSync(join(ROOT, 'functions')).filter((name) => existsSync(join(ROOT, 'functions', name, 'handler.ts'))).sort();
+  return readdirSync(join(ROOT, 'functions'))
+    .filter((name) => existsSync(join(ROOT, 'functions', name, 'handler.ts')))
+    .sort();
 }
 
 /** Groups bundle inputs by npm package (or project directory), the unit one can actually remove. */
@@ -71,7 +73,10 @@ async function buildBundles(): Promise<{ bundles: Bundle[]; dir: string; cleanup
     for (const [input, info] of Object.entries(output?.inputs ?? {})) {
       groups.set(inputGroup(input), (groups.get(inputGroup(input)) ?? 0) + info.bytesInOutput);
     }
-    const topInputs = [...groups].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([input, bytes]) => ({ input, bytes }));
+    const topInputs = [...groups]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([input, bytes]) => ({ input, bytes }));
     bundles.push({
       name,
       path: outfile,

@@ -7,10 +7,10 @@ import { DecoderCache } from '../functions/validate/decoders.ts';
 import { runValidate } from '../functions/validate/validate.ts';
 import { toJsonValue } from '../shared/avro/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
-import { type SinkWriteRecord, type ValidatedEvent } from '../shared/sinks/index.ts';
+import type { SinkWriteRecord, ValidatedEvent } from '../shared/sinks/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
 import { createRouteLookup, type RouteRecord } from '../shared/routes/index.ts';
-import { type SinkTarget } from '../shared/sinks/index.ts';
+import type { SinkTarget } from '../shared/sinks/index.ts';
 import { createPostgresTableSink } from '../shared/sinks/index.ts';
 import { type BenchPlane, createBenchPlane, type PlaneSettings } from './benchPlane.ts';
 import { type CpuBreakdown, cpuBreakdown } from './cpu.ts';
@@ -130,9 +130,11 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
   ceilings.push(await consumeCeiling(bench, events, problems));
 
   let decoded: unknown[] = [];
-  ceilings.push(await timed('decode', 'avsc fromBuffer (the route decoder)', events, ['bench'], () => {
-    decoded = decodeAll(plane.route, payloads);
-  }));
+  ceilings.push(
+    await timed('decode', 'avsc fromBuffer (the route decoder)', events, ['bench'], () => {
+      decoded = decodeAll(plane.route, payloads);
+    }),
+  );
 
   // The plane's own sink table (created by the registry load, still empty: the bridge never ran on
   // events here), so the insert is exactly what sink-write does for this route.
@@ -146,10 +148,13 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
     if (warm.length > 0) await sink.write({ kind: 'postgres', table }, warm);
     const timedEvents = events - warm.length;
     const method = `sink write (unnest insert), batches of ${batch}, ${config.maxInFlight} at once, pool ${poolMax}`;
-    ceilings.push(await timed('insert', method, timedEvents, ['bench', 'postgres'], () =>
-      pool(batches, config.maxInFlight, async (records) => {
-        await sink.write({ kind: 'postgres', table }, records);
-      })));
+    ceilings.push(
+      await timed('insert', method, timedEvents, ['bench', 'postgres'], () =>
+        pool(batches, config.maxInFlight, async (records) => {
+          await sink.write({ kind: 'postgres', table }, records);
+        }),
+      ),
+    );
     const rows = await plane.countRows();
     if (rows !== events) problems.push(`insert ceiling stored ${rows} rows of ${events}`);
 
@@ -165,14 +170,18 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
     }));
     const rawBatches = chunks(raw, batch);
     await runValidate({ records: rawBatches[0]! }, deps); // fills the route cache
-    ceilings.push(await timed('validate logic', `runValidate in-process, batches of ${batch}, no I/O`, events, ['bench'], async () => {
-      for (const records of rawBatches) await runValidate({ records }, deps);
-    }));
+    ceilings.push(
+      await timed('validate logic', `runValidate in-process, batches of ${batch}, no I/O`, events, ['bench'], async () => {
+        for (const records of rawBatches) await runValidate({ records }, deps);
+      }),
+    );
     const sinkBatches = chunks(toSinkRecords(plane.route, decoded.slice(0, Math.min(decoded.length, 50_000))), batch);
     const serdeEvents = sinkBatches.reduce((sum, b) => sum + b.length, 0);
-    ceilings.push(await timed('transport JSON', 'JSON.stringify + JSON.parse of the 3 requests and 3 responses', serdeEvents, ['bench'], () => {
-      for (const records of sinkBatches) roundTripJson({ kind: 'postgres', table }, records, rawBatches[0]!.slice(0, records.length));
-    }));
+    ceilings.push(
+      await timed('transport JSON', 'JSON.stringify + JSON.parse of the 3 requests and 3 responses', serdeEvents, ['bench'], () => {
+        for (const records of sinkBatches) roundTripJson({ kind: 'postgres', table }, records, rawBatches[0]!.slice(0, records.length));
+      }),
+    );
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -10,11 +10,10 @@ const WIDTH = 980;
 const HEIGHT = 460;
 const COLORS = { chain: '#2563eb', inprocess: '#16a34a', paced: '#ea580c', ceiling: '#6b7280', target: '#dc2626' } as const;
 
-const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const text = (x: number, y: number, content: string, attrs = ''): string =>
-  `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escape(content)}</text>`;
-const short = (value: number): string =>
-  value >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : value >= 1e3 ? `${(value / 1e3).toFixed(1)}k` : value.toFixed(0);
+  `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escapeXml(content)}</text>`;
+const short = (value: number): string => (value >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : value >= 1e3 ? `${(value / 1e3).toFixed(1)}k` : value.toFixed(0));
 
 function throughputBars(results: BenchResults): Bar[] {
   const bars: Bar[] = [];
@@ -47,7 +46,10 @@ function throughputPanel(bars: readonly Bar[], x0: number, y0: number, width: nu
     out.push(`<line x1="${x}" y1="${y0 - 4}" x2="${x}" y2="${plotBottom}" stroke="#e5e7eb"/>`);
     out.push(text(x, plotBottom + 16, short(decade), 'text-anchor="middle" fill="#6b7280"'));
   }
-  for (const [target, label] of [[TARGETS.realChainPerSecond, 'real-chain target'], [TARGETS.inProcessPerSecond, 'in-process target']] as const) {
+  for (const [target, label] of [
+    [TARGETS.realChainPerSecond, 'real-chain target'],
+    [TARGETS.inProcessPerSecond, 'in-process target'],
+  ] as const) {
     const x = scale(target);
     out.push(`<line x1="${x}" y1="${y0 - 4}" x2="${x}" y2="${plotBottom}" stroke="${COLORS.target}" stroke-dasharray="4 3"/>`);
     out.push(text(x + 3, plotBottom + 30 + (target === TARGETS.inProcessPerSecond ? 13 : 0), `${label} ${short(target)}`, `fill="${COLORS.target}"`));
@@ -95,7 +97,9 @@ function latencyPanel(results: BenchResults, x0: number, y0: number, width: numb
   bars.forEach((bar, index) => {
     const x = x0 + 50 + index * slot;
     const y = scale(bar.value);
-    out.push(`<rect x="${(x + slot * 0.15).toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(plotBottom - y).toFixed(1)}" fill="${bar.color}"/>`);
+    out.push(
+      `<rect x="${(x + slot * 0.15).toFixed(1)}" y="${y.toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(plotBottom - y).toFixed(1)}" fill="${bar.color}"/>`,
+    );
     out.push(text(x + slot / 2, y - 5, bar.value.toFixed(bar.value < 10 ? 1 : 0), 'text-anchor="middle"'));
     out.push(text(x + slot / 2, plotBottom + 16, bar.label, 'text-anchor="middle"'));
   });
@@ -106,9 +110,10 @@ function renderChart(results: BenchResults): string {
   const events = results.options.events.toLocaleString('en-US');
   const header = `nats-ingest-plane bench · ${results.startedAt.slice(0, 19).replace('T', ' ')} UTC · nproc ${results.machine.nproc} · node ${results.machine.node} · ${events} events`;
   const first = results.problems[0] ?? '';
-  const verdict = results.problems.length === 0
-    ? 'all phases verified: rows = published, no duplicates, no dead letters'
-    : `${results.problems.length} PROBLEM(S), see the JSON: ${first.length > 110 ? `${first.slice(0, 110)}…` : first}`;
+  const verdict =
+    results.problems.length === 0
+      ? 'all phases verified: rows = published, no duplicates, no dead letters'
+      : `${results.problems.length} PROBLEM(S), see the JSON: ${first.length > 110 ? `${first.slice(0, 110)}…` : first}`;
   const body = [
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     text(20, 26, header, 'font-size="15" font-weight="bold"'),

@@ -56,11 +56,13 @@ function requestFor(name: string, route: RouteRecord): unknown {
     case 'sink-write':
       return {
         target: route.sinks[0],
-        records: [{
-          id: '1',
-          subject: route.subject,
-          event: { eventId: event.id, routeKey: route.key, time, source: event.source, body: { ...event, time, data: event.data } },
-        }],
+        records: [
+          {
+            id: '1',
+            subject: route.subject,
+            event: { eventId: event.id, routeKey: route.key, time, source: event.source, body: { ...event, time, data: event.data } },
+          },
+        ],
       };
     default:
       return undefined;

@@ -68,7 +68,11 @@ async function serverVersions(): Promise<{ natsServer: string | undefined; postg
 }
 
 function collectProblems(results: BenchResults): void {
-  for (const [name, phase] of [['drain', results.drain], ['inprocess', results.inprocess], ['paced', results.paced]] as const) {
+  for (const [name, phase] of [
+    ['drain', results.drain],
+    ['inprocess', results.inprocess],
+    ['paced', results.paced],
+  ] as const) {
     if (phase !== undefined && !phase.verification.ok) results.problems.push(`${name}: ${phase.verification.problems.join('; ')}`);
   }
   for (const problem of results.ceilings?.problems ?? []) results.problems.push(`ceilings: ${problem}`);
@@ -91,7 +95,9 @@ async function main(): Promise<number> {
     errors: {},
     problems: [],
   };
-  log(`phases ${options.phases.join(',')}; ${options.events} events; paced ${options.rate}/s × ${options.duration} s; bridges from ${options.bundle ? 'esbuild bundles' : 'tsx'}; nproc ${results.machine.nproc}`);
+  log(
+    `phases ${options.phases.join(',')}; ${options.events} events; paced ${options.rate}/s × ${options.duration} s; bridges from ${options.bundle ? 'esbuild bundles' : 'tsx'}; nproc ${results.machine.nproc}`,
+  );
   log(`knobs ${JSON.stringify({ ...knobs, env: undefined })}`);
   if (profileDir !== undefined) log(`CPU profiles → ${profileDir}`);
 

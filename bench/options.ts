@@ -71,7 +71,10 @@ function positiveInteger(name: string, raw: string): number {
 }
 
 function parsePhases(raw: string): Phase[] {
-  const phases = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const phases = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   for (const phase of phases) {
     if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`unknown phase "${phase}"; phases are ${PHASES.join(', ')}`);
   }

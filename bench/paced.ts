@@ -70,7 +70,10 @@ async function runPaced(rate: number, duration: number, settings: PlaneSettings)
     }
     const seconds = perSecond.map((row) => ({ second: row.second, p50: Number(row.p50), p99: Number(row.p99), events: row.events }));
     // Whole seconds only: the last, partial one has too few events for a p99.
-    const full = seconds.filter((row) => row.events >= rate / 2).map((row) => row.p99).sort((a, b) => a - b);
+    const full = seconds
+      .filter((row) => row.events >= rate / 2)
+      .map((row) => row.p99)
+      .sort((a, b) => a - b);
     return {
       rate,
       duration,

@@ -34,7 +34,13 @@ function category(frame: CallFrame): string {
 }
 
 function frameName(frame: CallFrame): string {
-  const where = frame.url === '' ? '' : ` ${frame.url.replace(/^file:\/\//, '').replace(ROOT, '').replace(/^.*node_modules\//, '')}:${frame.lineNumber + 1}`;
+  const where =
+    frame.url === ''
+      ? ''
+      : ` ${frame.url
+          .replace(/^file:\/\//, '')
+          .replace(ROOT, '')
+          .replace(/^.*node_modules\//, '')}:${frame.lineNumber + 1}`;
   return `${frame.functionName || '(anonymous)'}${where}`;
 }
 
@@ -72,7 +78,10 @@ function summarise(file: string): Summary {
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
   }
   const top = (map: Map<string, number>, n: number) =>
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => ({ name, ms: us / 1000 }));
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, us]) => ({ name, ms: us / 1000 }));
   return { file, sampledMs: sampled / 1000, busyMs: (sampled - idle) / 1000, categories: top(byCategory, 14), functions: top(byFunction, 16) };
 }
 
@@ -92,8 +101,12 @@ function formatSummary(summary: Summary): string {
 function summariseProfiles(...paths: string[]): string {
   const files = paths.flatMap((path) =>
     statSync(path).isDirectory()
-      ? readdirSync(path).filter((name) => name.endsWith('.cpuprofile')).sort().map((name) => join(path, name))
-      : [path]);
+      ? readdirSync(path)
+          .filter((name) => name.endsWith('.cpuprofile'))
+          .sort()
+          .map((name) => join(path, name))
+      : [path],
+  );
   if (files.length === 0) return `no .cpuprofile files in ${paths.join(', ')}`;
   return files.map((file) => formatSummary(summarise(file))).join('\n\n');
 }

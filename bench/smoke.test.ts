@@ -31,7 +31,10 @@ test('npm run bench -- --quick runs every phase, verifies it and writes JSON and
     const files = readdirSync(out);
     const json = files.find((name) => name.endsWith('.json'));
     assert.ok(json, `no JSON in ${out}: ${files.join(', ')}`);
-    assert.ok(files.some((name) => name.endsWith('.svg')), 'no SVG written');
+    assert.ok(
+      files.some((name) => name.endsWith('.svg')),
+      'no SVG written',
+    );
     const results = JSON.parse(readFileSync(join(out, json), 'utf8')) as BenchResults;
     assert.deepEqual(results.problems, []);
     assert.deepEqual(results.errors, {});
@@ -43,7 +46,16 @@ test('npm run bench -- --quick runs every phase, verifies it and writes JSON and
       assert.ok(phase !== undefined, `the ${name} phase is missing`);
       assert.deepEqual(
         { ...phase.verification, redeliveries: undefined },
-        { expected: published, rows: published, duplicateEventIds: 0, deadLetters: 0, streamMessages: published, redeliveries: undefined, ok: true, problems: [] },
+        {
+          expected: published,
+          rows: published,
+          duplicateEventIds: 0,
+          deadLetters: 0,
+          streamMessages: published,
+          redeliveries: undefined,
+          ok: true,
+          problems: [],
+        },
         name,
       );
     };
@@ -65,7 +77,11 @@ test('npm run bench -- --quick runs every phase, verifies it and writes JSON and
     assert.deepEqual([paced.rate, paced.duration], [rate, duration]);
     assert.ok(paced.events > 0 && paced.verification.expected > paced.events, JSON.stringify(paced.verification));
     delivered('paced', paced, paced.verification.expected);
-    assert.equal(paced.perSecond.reduce((sum, second) => sum + second.events, 0), paced.events, 'per-second rows add up to the paced events');
+    assert.equal(
+      paced.perSecond.reduce((sum, second) => sum + second.events, 0),
+      paced.events,
+      'per-second rows add up to the paced events',
+    );
     const { p50, p90, p99, max, mean } = paced.latencyMs;
     assert.ok([p50, p90, p99, max, mean].every(Number.isFinite), JSON.stringify(paced.latencyMs));
     assert.ok(p50 >= 0 && p50 <= p90 && p90 <= p99 && p99 <= max && mean <= max, JSON.stringify(paced.latencyMs));

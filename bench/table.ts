@@ -24,7 +24,14 @@ function cpuNote(cpu: CpuBreakdown): string {
 
 function render(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => (row[col] ?? '').length)));
-  return rows.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The run as a plain-text table: what the README shows and what `npm run bench` prints. */
@@ -35,14 +42,41 @@ function formatTable(results: BenchResults): string {
   const rows: string[][] = [['phase', 'events', 'events/s', 'vs ceiling', 'CPU µs/event', 'bridge peak RSS', 'check']];
   const check = (ok: boolean): string => (ok ? 'ok' : 'FAILED');
 
-  for (const [label, drain] of [['drain, real chain', results.drain], ['drain, in-process functions', results.inprocess]] as const) {
+  for (const [label, drain] of [
+    ['drain, real chain', results.drain],
+    ['drain, in-process functions', results.inprocess],
+  ] as const) {
     if (drain === undefined) continue;
-    rows.push([label, int(drain.events), int(drain.perSecond), ofCeiling(drain.perSecond), fixed(drain.cpu.usPerEvent), `${int(drain.bridgePeakRssMb)} MB`, check(drain.verification.ok)]);
-    rows.push([`  incl. bridge start-up (${fixed(drain.startupSeconds, 2)} s)`, '', int(drain.perSecondWithStartup), ofCeiling(drain.perSecondWithStartup), fixed(drain.cpuWhole.usPerEvent), '', '']);
+    rows.push([
+      label,
+      int(drain.events),
+      int(drain.perSecond),
+      ofCeiling(drain.perSecond),
+      fixed(drain.cpu.usPerEvent),
+      `${int(drain.bridgePeakRssMb)} MB`,
+      check(drain.verification.ok),
+    ]);
+    rows.push([
+      `  incl. bridge start-up (${fixed(drain.startupSeconds, 2)} s)`,
+      '',
+      int(drain.perSecondWithStartup),
+      ofCeiling(drain.perSecondWithStartup),
+      fixed(drain.cpuWhole.usPerEvent),
+      '',
+      '',
+    ]);
   }
   const paced = results.paced;
   if (paced !== undefined) {
-    rows.push([`paced ${int(paced.rate)}/s × ${paced.duration} s`, int(paced.events), int(paced.achievedPerSecond), ofCeiling(paced.achievedPerSecond), fixed(paced.cpu.usPerEvent), `${int(paced.bridgePeakRssMb)} MB`, check(paced.verification.ok)]);
+    rows.push([
+      `paced ${int(paced.rate)}/s × ${paced.duration} s`,
+      int(paced.events),
+      int(paced.achievedPerSecond),
+      ofCeiling(paced.achievedPerSecond),
+      fixed(paced.cpu.usPerEvent),
+      `${int(paced.bridgePeakRssMb)} MB`,
+      check(paced.verification.ok),
+    ]);
   }
   for (const c of results.ceilings?.ceilings ?? []) {
     rows.push([`ceiling: ${c.name}`, int(c.events), int(c.perSecond), '', fixed(c.cpuUsPerEvent), '', check(results.ceilings?.verified ?? false)]);
@@ -57,8 +91,11 @@ function formatTable(results: BenchResults): string {
   ];
   if (paced !== undefined) {
     const l = paced.latencyMs;
-    lines.push('', `paced publish → row latency (ms): p50 ${fixed(l.p50)}  p90 ${fixed(l.p90)}  p99 ${fixed(l.p99)}  max ${fixed(l.max)}  mean ${fixed(l.mean)}` +
-      (paced.lateTicks > 0 ? `  (publisher fell behind ${paced.lateTicks}×)` : ''));
+    lines.push(
+      '',
+      `paced publish → row latency (ms): p50 ${fixed(l.p50)}  p90 ${fixed(l.p90)}  p99 ${fixed(l.p99)}  max ${fixed(l.max)}  mean ${fixed(l.mean)}` +
+        (paced.lateTicks > 0 ? `  (publisher fell behind ${paced.lateTicks}×)` : ''),
+    );
     lines.push(`  median of the per-second p99s: ${fixed(paced.medianSecondP99)} ms (seconds a neighbour disturbed count once each)`);
   }
   const cpuLines: string[] = [];
@@ -77,7 +114,10 @@ function formatTable(results: BenchResults): string {
         bundle.name,
         kb(bundle.bytes),
         kb(bundle.zipBytes),
-        bundle.topInputs.slice(0, 3).map((i) => `${i.input} ${kb(i.bytes)}`).join(', '),
+        bundle.topInputs
+          .slice(0, 3)
+          .map((i) => `${i.input} ${kb(i.bytes)}`)
+          .join(', '),
         cold === undefined ? '–' : `${fixed(cold.importMs, 0)} + ${fixed(cold.firstInvokeMs, 0)} = ${fixed(cold.coldMs, 0)} ms`,
         cold === undefined ? '–' : `${fixed(cold.warmInvokeMs, 1)} ms`,
       ]);
@@ -90,11 +130,19 @@ function formatTable(results: BenchResults): string {
 
 function formatTargets(results: BenchResults): string {
   const out = ['targets:'];
-  if (results.drain) out.push(`  real chain ≥ ${int(TARGETS.realChainPerSecond)}/s: ${int(results.drain.perSecond)}/s ${mark(results.drain.perSecond >= TARGETS.realChainPerSecond)}`);
-  if (results.inprocess) out.push(`  in-process ≥ ${int(TARGETS.inProcessPerSecond)}/s: ${int(results.inprocess.perSecond)}/s ${mark(results.inprocess.perSecond >= TARGETS.inProcessPerSecond)}`);
+  if (results.drain)
+    out.push(
+      `  real chain ≥ ${int(TARGETS.realChainPerSecond)}/s: ${int(results.drain.perSecond)}/s ${mark(results.drain.perSecond >= TARGETS.realChainPerSecond)}`,
+    );
+  if (results.inprocess)
+    out.push(
+      `  in-process ≥ ${int(TARGETS.inProcessPerSecond)}/s: ${int(results.inprocess.perSecond)}/s ${mark(results.inprocess.perSecond >= TARGETS.inProcessPerSecond)}`,
+    );
   if (results.paced) {
     const { latencyMs, medianSecondP99 } = results.paced;
-    out.push(`  paced p99 ≤ ${TARGETS.pacedP99Ms} ms: ${fixed(latencyMs.p99)} ms ${mark(latencyMs.p99 <= TARGETS.pacedP99Ms)} (median per-second p99 ${fixed(medianSecondP99)} ms)`);
+    out.push(
+      `  paced p99 ≤ ${TARGETS.pacedP99Ms} ms: ${fixed(latencyMs.p99)} ms ${mark(latencyMs.p99 <= TARGETS.pacedP99Ms)} (median per-second p99 ${fixed(medianSecondP99)} ms)`,
+    );
   }
   const rss = [results.drain?.bridgePeakRssMb, results.inprocess?.bridgePeakRssMb, results.paced?.bridgePeakRssMb].filter((v): v is number => v !== undefined);
   if (rss.length > 0) out.push(`  bridge RSS ≤ ${TARGETS.bridgeRssMb} MB: peak ${int(Math.max(...rss))} MB ${mark(Math.max(...rss) <= TARGETS.bridgeRssMb)}`);

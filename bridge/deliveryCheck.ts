@@ -1,7 +1,7 @@
 import type { SinkCheckResult } from '../shared/contracts/index.ts';
-import { type SinkWriteRecord } from '../shared/sinks/index.ts';
+import type { SinkWriteRecord } from '../shared/sinks/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
-import { type SinkTarget } from '../shared/sinks/index.ts';
+import type { SinkTarget } from '../shared/sinks/index.ts';
 import type { StageInvoker } from './invoker.ts';
 import { invokeWithinLimit } from './requestLimit.ts';
 import { type RoutedRecord, type SinkStageOptions, targetIdentity } from './sinkStage.ts';
@@ -43,23 +43,30 @@ async function findDelivered(candidates: readonly DeadLetterCandidate[], invoker
   }
 
   const confirmations = new Map<string, number>();
-  await Promise.all([...groups.values()].map(async ({ target, identity, records }) => {
-    const ids = records.map((record) => record.id);
-    let results: Map<string, StageResult<Extract<SinkCheckResult, { ok: true }>>>;
-    try {
-      const response = await options.limiter.run(identity, () =>
-        invokeWithinLimit(records, (part) => invoker.checkDelivery({ target, records: part, checkDeliveryOnly: true })),
-      );
-      results = collect('sink-write', ids, response);
-    } catch (error) {
-      const failure = invocationFailure(error);
-      options.warn('could not ask a sink whether it has events before dead-lettering them; they are dead-lettered', { sink: identity, records: ids.length, reason: failure.reason, detail: failure.message });
-      return;
-    }
-    for (const [id, result] of results) {
-      if (result.ok && result.delivered === 'yes') confirmations.set(id, (confirmations.get(id) ?? 0) + 1);
-    }
-  }));
+  await Promise.all(
+    [...groups.values()].map(async ({ target, identity, records }) => {
+      const ids = records.map((record) => record.id);
+      let results: Map<string, StageResult<Extract<SinkCheckResult, { ok: true }>>>;
+      try {
+        const response = await options.limiter.run(identity, () =>
+          invokeWithinLimit(records, (part) => invoker.checkDelivery({ target, records: part, checkDeliveryOnly: true })),
+        );
+        results = collect('sink-write', ids, response);
+      } catch (error) {
+        const failure = invocationFailure(error);
+        options.warn('could not ask a sink whether it has events before dead-lettering them; they are dead-lettered', {
+          sink: identity,
+          records: ids.length,
+          reason: failure.reason,
+          detail: failure.message,
+        });
+        return;
+      }
+      for (const [id, result] of results) {
+        if (result.ok && result.delivered === 'yes') confirmations.set(id, (confirmations.get(id) ?? 0) + 1);
+      }
+    }),
+  );
   return new Set([...asked].filter(([id, wanted]) => confirmations.get(id) === wanted).map(([id]) => id));
 }
 

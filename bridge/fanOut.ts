@@ -1,4 +1,4 @@
-import { type SinkWriteResult } from '../shared/sinks/index.ts';
+import type { SinkWriteResult } from '../shared/sinks/index.ts';
 import type { RecordFailure, SinkOutcome } from '../shared/failures/index.ts';
 
 type SinkAnswer = { readonly sink: string; readonly result: SinkWriteResult };

@@ -39,16 +39,10 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
   const ledger = createPostgresLedger(sql);
   const guard = new TargetGuard(config.sinkConfig.isolation);
 
-
   // The handlers' middleware rejects malformed requests and Lambda reports any throw as a
   // FunctionError, which the Lambda invoker turns into a retryable InvokeError; do the same here
   // so the bridge settles records exactly as it would against real functions.
-  async function call<Req, Res>(
-    stage: Stage,
-    required: Readonly<Record<string, FieldKind>>,
-    request: Req,
-    run: (request: Req) => Promise<Res>,
-  ): Promise<Res> {
+  async function call<Req, Res>(stage: Stage, required: Readonly<Record<string, FieldKind>>, request: Req, run: (request: Req) => Promise<Res>): Promise<Res> {
     const problems = describeRecordProblems(request, required);
     if (problems.length > 0) throw new InvokeError(stage, `in-process ${stage}`, `bad request: ${problems.join('; ')}`);
     try {

@@ -1,8 +1,8 @@
 import type { RawRecord } from '../shared/contracts/index.ts';
-import { type ValidatedEvent } from '../shared/sinks/index.ts';
+import type { ValidatedEvent } from '../shared/sinks/index.ts';
 import { FailureReason, IngestError, type RecordFailure } from '../shared/failures/index.ts';
 import { formatRouteKey } from '../shared/names/index.ts';
-import { type SinkTarget } from '../shared/sinks/index.ts';
+import type { SinkTarget } from '../shared/sinks/index.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type RoutedRecord, type SinkStageOptions, writeToSinks } from './sinkStage.ts';
 import { invokeWithinLimit } from './requestLimit.ts';
@@ -57,7 +57,11 @@ async function runPipeline(
 
   let validated: Map<string, StageResult<{ event: ValidatedEvent }>>;
   try {
-    validated = collect('validate', records.map((r) => r.id), await invokeWithinLimit(records, (part) => invoker.validate({ records: part })));
+    validated = collect(
+      'validate',
+      records.map((r) => r.id),
+      await invokeWithinLimit(records, (part) => invoker.validate({ records: part })),
+    );
   } catch (error) {
     const failure = invocationFailure(error);
     for (const record of records) fail(record.id, failure);
@@ -104,7 +108,13 @@ async function runPipeline(
       fail(record.id, failure, { deadLetterSubject: result.deadLetterSubject, event });
       continue;
     }
-    writes.push({ id: record.id, subject: record.subject, event, sinks: result.sinks, redelivered: result.sinks.length > 1 && sinkStage.redelivered(record.id) });
+    writes.push({
+      id: record.id,
+      subject: record.subject,
+      event,
+      sinks: result.sinks,
+      redelivered: result.sinks.length > 1 && sinkStage.redelivered(record.id),
+    });
   }
   if (writes.length === 0) return outcomes;
 

@@ -53,7 +53,10 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   });
   const { faults } = config;
   if (faults.exitAt !== undefined || faults.deadLetterPublishFailures > 0) {
-    logger.warn('test-only fault points are set: this bridge fails on purpose', { exitAt: faults.exitAt, deadLetterPublishFailures: faults.deadLetterPublishFailures });
+    logger.warn('test-only fault points are set: this bridge fails on purpose', {
+      exitAt: faults.exitAt,
+      deadLetterPublishFailures: faults.deadLetterPublishFailures,
+    });
   }
   const nc = await connectNats(config.nats.url, options.connectionName, config.nats.security);
   const jsm = await jetstreamManager(nc);

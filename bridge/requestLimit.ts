@@ -1,4 +1,4 @@
-import { type Failed } from '../shared/sinks/index.ts';
+import type { Failed } from '../shared/sinks/index.ts';
 import type { Stage } from '../shared/failures/index.ts';
 import { RequestTooLargeError } from './errors.ts';
 

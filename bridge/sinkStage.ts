@@ -1,5 +1,5 @@
-import { type SinkWriteRecord, type SinkWriteResult, type ValidatedEvent } from '../shared/sinks/index.ts';
-import { type SinkTarget } from '../shared/sinks/index.ts';
+import type { SinkWriteRecord, SinkWriteResult, ValidatedEvent } from '../shared/sinks/index.ts';
+import type { SinkTarget } from '../shared/sinks/index.ts';
 import { sinkIdentity } from '../shared/sinks/index.ts';
 import { type CombinedAnswer, combineSinkAnswers, type SinkAnswer } from './fanOut.ts';
 import type { StageInvoker } from './invoker.ts';
@@ -47,9 +47,10 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
   // Records of one subject share the route's target objects: name each object once.
   const named = new Map<SinkTarget, { identity: string; key: string }>();
   for (const record of records) {
-    const write: SinkWriteRecord = record.sinks.length > 1 && record.redelivered
-      ? { id: record.id, subject: record.subject, event: record.event, trackDelivery: true }
-      : { id: record.id, subject: record.subject, event: record.event };
+    const write: SinkWriteRecord =
+      record.sinks.length > 1 && record.redelivered
+        ? { id: record.id, subject: record.subject, event: record.event, trackDelivery: true }
+        : { id: record.id, subject: record.subject, event: record.event };
     const names: { identity: string; key: string }[] = [];
     for (const target of record.sinks) {
       let name = named.get(target);
@@ -66,21 +67,27 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
   }
 
   const answers = new Map<string, SinkAnswer[]>();
-  await Promise.all([...groups.values()].map(async ({ target, identity, records: group }) => {
-    const ids = group.map((r) => r.id);
-    let results: Map<string, StageResult<{ duplicate: boolean }>>;
-    try {
-      results = collect('sink-write', ids, await options.limiter.run(identity, () => invokeWithinLimit(group, (part) => invoker.sinkWrite({ target, records: part }))));
-    } catch (error) {
-      const failure = invocationFailure(error);
-      results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));
-    }
-    for (const id of ids) {
-      const list = answers.get(id) ?? [];
-      list.push({ sink: identity, result: results.get(id)! as SinkWriteResult });
-      answers.set(id, list);
-    }
-  }));
+  await Promise.all(
+    [...groups.values()].map(async ({ target, identity, records: group }) => {
+      const ids = group.map((r) => r.id);
+      let results: Map<string, StageResult<{ duplicate: boolean }>>;
+      try {
+        results = collect(
+          'sink-write',
+          ids,
+          await options.limiter.run(identity, () => invokeWithinLimit(group, (part) => invoker.sinkWrite({ target, records: part }))),
+        );
+      } catch (error) {
+        const failure = invocationFailure(error);
+        results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));
+      }
+      for (const id of ids) {
+        const list = answers.get(id) ?? [];
+        list.push({ sink: identity, result: results.get(id)! as SinkWriteResult });
+        answers.set(id, list);
+      }
+    }),
+  );
 
   const combined = new Map<string, CombinedAnswer>();
   // Per target: the first-delivery fan-out records it took whose other sinks failed.
@@ -111,9 +118,14 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
 async function recordDeliveries(group: Group, records: SinkWriteRecord[], invoker: StageInvoker, options: SinkStageOptions): Promise<void> {
   const ids = records.map((record) => record.id);
   try {
-    const results = collect('sink-write', ids, await invokeWithinLimit(records, (part) => invoker.sinkWrite({ target: group.target, records: part, recordDeliveryOnly: true })));
+    const results = collect(
+      'sink-write',
+      ids,
+      await invokeWithinLimit(records, (part) => invoker.sinkWrite({ target: group.target, records: part, recordDeliveryOnly: true })),
+    );
     const failed = [...results.values()].filter((result) => !result.ok);
-    if (failed.length > 0) options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: failed.length });
+    if (failed.length > 0)
+      options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: failed.length });
   } catch (error) {
     invocationFailure(error); // rethrows anything that is not a failed invoke: a bug stays loud
     options.warn('fan-out delivery state not saved; the retry may call this sink again', { sink: group.identity, records: ids.length, error });

@@ -1,4 +1,4 @@
-import { type Failed } from '../shared/sinks/index.ts';
+import type { Failed } from '../shared/sinks/index.ts';
 import { FailureReason, IngestError, type RecordFailure, type Stage } from '../shared/failures/index.ts';
 
 type StageResult<T> = ({ readonly id: string; readonly ok: true } & T) | Failed;
@@ -10,9 +10,10 @@ type StageResult<T> = ({ readonly id: string; readonly ok: true } & T) | Failed;
 function collect<T>(stage: Stage, ids: readonly string[], results: unknown): Map<string, StageResult<T>> {
   const byId = new Map<string, StageResult<T>>();
   const wanted = new Set(ids);
-  const list = typeof results === 'object' && results !== null && Array.isArray((results as { results?: unknown }).results)
-    ? ((results as { results: StageResult<T>[] }).results)
-    : [];
+  const list =
+    typeof results === 'object' && results !== null && Array.isArray((results as { results?: unknown }).results)
+      ? (results as { results: StageResult<T>[] }).results
+      : [];
   for (const result of list) {
     if (wanted.has(result.id) && !byId.has(result.id)) byId.set(result.id, result);
   }

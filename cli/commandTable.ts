@@ -25,7 +25,8 @@ const OTHER_COMMANDS: readonly CommandSpec[] = [
     args: ['<subject>'],
     options: { print: { type: 'boolean', help: 'only show the DDL; create nothing' } },
     summary: "create a route's PostgreSQL table from its schema and column mapping",
-    details: 'A hypertable where TimescaleDB is installed; an existing table is left as it is. Exit code 1\nwhen no route has <subject> or the route writes to no PostgreSQL table.',
+    details:
+      'A hypertable where TimescaleDB is installed; an existing table is left as it is. Exit code 1\nwhen no route has <subject> or the route writes to no PostgreSQL table.',
     async run({ args, values, print }) {
       const { runSinkCreateTable } = await import('./sinkCommands.ts');
       return runSinkCreateTable(loadCliConfig(), { subject: args[0]!, print: values.print === true }, print);
@@ -36,7 +37,8 @@ const OTHER_COMMANDS: readonly CommandSpec[] = [
     args: [],
     options: {},
     summary: "create or update the streams and the bridge's consumer",
-    details: 'The ingest and dead-letter streams and the consumer, with the settings the bridge would\nprovision (INGEST_*, DEADLETTER_*, MAX_DELIVER, ACK_WAIT_MS, MAX_ACK_PENDING).',
+    details:
+      'The ingest and dead-letter streams and the consumer, with the settings the bridge would\nprovision (INGEST_*, DEADLETTER_*, MAX_DELIVER, ACK_WAIT_MS, MAX_ACK_PENDING).',
     async run({ print }) {
       const [{ runNatsSetup }, { consumerSettingsFor }] = await Promise.all([import('./commands.ts'), import('../shared/nats/index.ts')]);
       await runNatsSetup(loadCliConfig(), consumerSettingsFor(loadBridgeConfig()), print);
@@ -76,6 +78,12 @@ const OTHER_COMMANDS: readonly CommandSpec[] = [
 const COMMANDS: readonly CommandSpec[] = [OTHER_COMMANDS[0]!, ...REGISTRY_COMMANDS, ...OTHER_COMMANDS.slice(1), ...DLQ_COMMANDS];
 
 /** Words that only lead to subcommands: `ingest registry` alone is incomplete. */
-const GROUPS: readonly string[] = [...new Set(COMMANDS.map((spec) => spec.name.split(' ')).filter((words) => words.length > 1).map((words) => words[0]!))];
+const GROUPS: readonly string[] = [
+  ...new Set(
+    COMMANDS.map((spec) => spec.name.split(' '))
+      .filter((words) => words.length > 1)
+      .map((words) => words[0]!),
+  ),
+];
 
 export { COMMANDS, GROUPS };

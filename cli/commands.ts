@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { migrateRegistry } from '../shared/xregistry/index.ts';
 import { sampleEvent } from '../shared/producer/index.ts';
@@ -14,7 +13,6 @@ import { UsageError } from './exitCodes.ts';
 import { MIGRATIONS_DIR } from './paths.ts';
 
 type Print = (line: string) => void;
-
 
 async function withSql<T>(config: CliConfig, work: (sql: Sql) => Promise<T>): Promise<T> {
   const sql = createSql(config.databaseUrl, { max: 2, applicationName: 'ingest-cli' });
@@ -41,7 +39,9 @@ async function runNatsSetup(config: CliConfig, settings: { ackWaitMs: number; ma
   const nc = await connectNats(config.nats.url, 'ingest-cli', config.nats.security);
   try {
     await ensureTopology(await jetstreamManager(nc), config.nats, settings);
-    print(`streams ${config.nats.ingest.name} (${config.nats.ingest.subjects.join(', ')}) and ${config.nats.deadLetter.name} (${config.nats.deadLetter.subjects.join(', ')}) ready; consumer ${config.nats.consumer}`);
+    print(
+      `streams ${config.nats.ingest.name} (${config.nats.ingest.subjects.join(', ')}) and ${config.nats.deadLetter.name} (${config.nats.deadLetter.subjects.join(', ')}) ready; consumer ${config.nats.consumer}`,
+    );
   } finally {
     await nc.drain();
   }
@@ -56,11 +56,7 @@ function unknownWriter(route: RouteRecord, index: number): { schemaId: number; f
   return { schemaId: 999_999 + index, fingerprint };
 }
 
-async function runPublish(
-  config: CliConfig,
-  options: { subject: string; count: number; broken: Broken | undefined },
-  print: Print,
-): Promise<void> {
+async function runPublish(config: CliConfig, options: { subject: string; count: number; broken: Broken | undefined }, print: Print): Promise<void> {
   const key = routeKeyFromSubject(options.subject, 'bridge');
   const route = await withSql(config, (sql) => findRouteBySubject(sql, options.subject));
   if (route === undefined) throw new Error(`no route registered for ${options.subject}; load one with: ingest registry import <file>`);

@@ -8,7 +8,12 @@ import { UsageError } from './exitCodes.ts';
 const commands = (): Promise<typeof import('./dlqCommands.ts')> => import('./dlqCommands.ts');
 
 const FILTER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  id: { type: 'string', value: 'ID', multiple: true, help: 'only the letter with this id (<stream>:<sequence>, or a sequence of the ingest stream); repeatable' },
+  id: {
+    type: 'string',
+    value: 'ID',
+    multiple: true,
+    help: 'only the letter with this id (<stream>:<sequence>, or a sequence of the ingest stream); repeatable',
+  },
   reason: { type: 'string', value: 'R', help: 'only letters with this reason, e.g. unknown_route' },
   route: { type: 'string', value: 'TYPE.VERSION', help: 'only letters of this route key, e.g. metrics.cpu.usage.v1' },
   subject: { type: 'string', value: 'S', help: 'only letters whose original subject is S' },
@@ -20,7 +25,9 @@ const FILTER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 function letterId(text: string, config: ReplayConfig, what: string): string {
   const id = parseLetterId(text, config.nats.ingest.name);
   if (id === undefined) {
-    throw new UsageError(`${what} "${text}" is not a dead-letter id: <stream>:<sequence> of the original message (as ingest dlq list shows it), or a sequence of ${config.nats.ingest.name}`);
+    throw new UsageError(
+      `${what} "${text}" is not a dead-letter id: <stream>:<sequence> of the original message (as ingest dlq list shows it), or a sequence of ${config.nats.ingest.name}`,
+    );
   }
   return id;
 }
@@ -54,7 +61,11 @@ const DLQ_COMMANDS: readonly CommandSpec[] = [
       'One tab-separated line per dead letter (id, first and last failure time, subject, stage, reason,\nattempts, replays, event id, where the original is: inline or in the object store, message) and\na count; --json prints the letters as one JSON array.',
     async run({ values, print }) {
       const config = loadReplayConfig();
-      await (await commands()).runDlqList(config, { ...filterOf(values, config), limit: positiveInteger(stringValue(values, 'limit'), '--limit', 100), json: flag(values, 'json') }, print);
+      await (await commands()).runDlqList(
+        config,
+        { ...filterOf(values, config), limit: positiveInteger(stringValue(values, 'limit'), '--limit', 100), json: flag(values, 'json') },
+        print,
+      );
       return true;
     },
   },
@@ -64,7 +75,7 @@ const DLQ_COMMANDS: readonly CommandSpec[] = [
     options: {},
     summary: 'one dead letter in full, its payload decoded if it decodes now',
     details:
-      '<id> is a dead letter\'s stable id as `ingest dlq list` shows it: <stream>:<sequence> of the\noriginal message, or a bare sequence of the ingest stream. Prints the letter as JSON with its\noriginal headers and payload (read from the object store when it is kept there) and the payload\ndecoded by the current registry (or why it does not decode). Exit code 1 when there is no such\nletter.',
+      "<id> is a dead letter's stable id as `ingest dlq list` shows it: <stream>:<sequence> of the\noriginal message, or a bare sequence of the ingest stream. Prints the letter as JSON with its\noriginal headers and payload (read from the object store when it is kept there) and the payload\ndecoded by the current registry (or why it does not decode). Exit code 1 when there is no such\nletter.",
     async run({ args, print }) {
       const config = loadReplayConfig();
       return (await commands()).runDlqShow(config, letterId(args[0] ?? '', config, 'the dead letter id'), print);
@@ -79,11 +90,16 @@ const DLQ_COMMANDS: readonly CommandSpec[] = [
       limit: { type: 'string', value: 'N', help: 'examine at most N letters (default DLQ_REPLAY_LIMIT)' },
     },
     summary: 're-drive dead letters whose cause is fixed (what the scheduled dlq-replay does)',
-    details: 'Checks each selected letter against the registry as it is now; those that pass are published\nagain to their original subject, the others stay with their replay count raised (parked after\nDLQ_REPLAY_MAX_REPLAYS). Prints one line per letter and a summary.',
+    details:
+      'Checks each selected letter against the registry as it is now; those that pass are published\nagain to their original subject, the others stay with their replay count raised (parked after\nDLQ_REPLAY_MAX_REPLAYS). Prints one line per letter and a summary.',
     async run({ values, print }) {
       const limit = stringValue(values, 'limit');
       const config = loadReplayConfig();
-      await (await commands()).runDlqReplay(config, { ...filterOf(values, config), dryRun: flag(values, 'dry-run'), limit: limit === undefined ? undefined : positiveInteger(limit, '--limit', 1) }, print);
+      await (await commands()).runDlqReplay(
+        config,
+        { ...filterOf(values, config), dryRun: flag(values, 'dry-run'), limit: limit === undefined ? undefined : positiveInteger(limit, '--limit', 1) },
+        print,
+      );
       return true;
     },
   },

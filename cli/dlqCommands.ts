@@ -37,7 +37,13 @@ function originalColumn(stored: StoredLetter): string {
 async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit: number; json: boolean }, print: Print): Promise<void> {
   const letters = await withRuntime(config, async (runtime) => selectLetters(await runtime.store(), options, options.limit));
   if (options.json) {
-    print(JSON.stringify(letters.map(({ seq, letter }) => ({ ...letter, deadLetterSequence: seq })), null, 2));
+    print(
+      JSON.stringify(
+        letters.map(({ seq, letter }) => ({ ...letter, deadLetterSequence: seq })),
+        null,
+        2,
+      ),
+    );
     return;
   }
   print(['id', 'firstFailedAt', 'lastFailedAt', 'subject', 'stage', 'reason', 'attempts', 'replays', 'eventId', 'original', 'message'].join('\t'));
@@ -45,7 +51,19 @@ async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit:
     const { letter } = stored;
     const replays = `${letter.replayCount}${letter.parked === true ? ' (parked)' : ''}`;
     print(
-      [letter.id, letter.firstFailedAt, letter.lastFailedAt, letter.subject, letter.stage, letter.reason, letter.attempts, replays, letter.eventId ?? '-', originalColumn(stored), letter.message].join('\t'),
+      [
+        letter.id,
+        letter.firstFailedAt,
+        letter.lastFailedAt,
+        letter.subject,
+        letter.stage,
+        letter.reason,
+        letter.attempts,
+        replays,
+        letter.eventId ?? '-',
+        originalColumn(stored),
+        letter.message,
+      ].join('\t'),
     );
   }
   print(`${letters.length} dead letter(s)`);
@@ -74,7 +92,9 @@ async function runDlqShow(config: ReplayConfig, id: string, print: Print): Promi
           { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
         )
       ).results;
-      const decoded = result?.ok ? result.event.body : `(does not decode now: ${result?.ok === false ? `${result.failure.reason}: ${result.failure.message}` : 'no result'})`;
+      const decoded = result?.ok
+        ? result.event.body
+        : `(does not decode now: ${result?.ok === false ? `${result.failure.reason}: ${result.failure.message}` : 'no result'})`;
       print(JSON.stringify({ ...letter, headers: original.headers, payload: original.payload, deadLetterSequence: stored.seq, decoded }, null, 2));
     } finally {
       await sql.end({ timeout: 5 });
@@ -86,7 +106,14 @@ async function runDlqShow(config: ReplayConfig, id: string, print: Print): Promi
 async function runDlqReplay(config: ReplayConfig, request: ReplayFilter & { dryRun: boolean; limit: number | undefined }, print: Print): Promise<void> {
   const report = await withRuntime(config, async (runtime) => runReplay(request, await runtime.deps()));
   for (const item of report.items) print([item.id, item.subject, item.reason, item.outcome, item.detail ?? ''].join('\t'));
-  print(`${report.dryRun ? 'dry run: ' : ''}examined ${report.examined}: ${Object.entries(report.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing to do'}`);
+  print(
+    `${report.dryRun ? 'dry run: ' : ''}examined ${report.examined}: ${
+      Object.entries(report.counts)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ') || 'nothing to do'
+    }`,
+  );
 }
 
 /** Deletes dead letters for good, with their originals in the object store; refuses without --yes, and says how many it would delete. */

@@ -46,7 +46,12 @@ function isParseArgsError(error: unknown): error is Error {
 function parseCommandLine(spec: CommandSpec, rest: readonly string[]): { values: OptionValues; positionals: string[] } {
   const options = Object.fromEntries(Object.entries(spec.options).map(([name, option]) => [name, { type: option.type, multiple: option.multiple === true }]));
   try {
-    const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } });
+    const { values, positionals } = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+    });
     return { values: values as OptionValues, positionals };
   } catch (error) {
     if (!isParseArgsError(error)) throw error;
@@ -78,7 +83,10 @@ async function runCli(argv: readonly string[], print: Print): Promise<number> {
         return EXIT.ok;
       }
       const sub = argv[1];
-      throw new UsageError(sub === undefined || sub.startsWith('-') ? `"ingest ${first}" needs a subcommand` : `unknown command "ingest ${first} ${sub}"`, groupHelp(first));
+      throw new UsageError(
+        sub === undefined || sub.startsWith('-') ? `"ingest ${first}" needs a subcommand` : `unknown command "ingest ${first} ${sub}"`,
+        groupHelp(first),
+      );
     }
     throw new UsageError(first.startsWith('-') ? `unknown option "${first}" (options come after the command)` : `unknown command "${first}"`);
   }

@@ -28,7 +28,8 @@ const REGISTRY_COMMANDS: readonly CommandSpec[] = [
     args: ['<file.xreg.json>'],
     options: {},
     summary: 'validate and apply a registry document in one transaction; creates sink tables',
-    details: 'The document is an export (`ingest registry export`) or one written by hand. Everything in it is\nvalidated first and applied in one transaction, so a bad document changes nothing. Prints one\nline per route loaded.',
+    details:
+      'The document is an export (`ingest registry export`) or one written by hand. Everything in it is\nvalidated first and applied in one transaction, so a bad document changes nothing. Prints one\nline per route loaded.',
     async run({ args, print }) {
       await (await commands()).runRegistryImport(loadCliConfig(), args[0]!, print);
       return true;
@@ -84,10 +85,15 @@ const REGISTRY_COMMANDS: readonly CommandSpec[] = [
     args: ['<schema-path>', '<schema.avsc>'],
     options: { mode: { type: 'string', value: 'MODE', help: `check under MODE instead of the schema's own rule: ${COMPATIBILITY_MODES.join(', ')}` } },
     summary: 'check a schema file against the registered versions, changing nothing',
-    details: 'What a producer team runs in CI before it deploys. Reads the registry over HTTP from\nREGISTRY_URL when set, else from the database. Exit code 1 when the schema is incompatible.',
+    details:
+      'What a producer team runs in CI before it deploys. Reads the registry over HTTP from\nREGISTRY_URL when set, else from the database. Exit code 1 when the schema is incompatible.',
     async run({ args, values, print }) {
       const mode = oneOf(stringValue(values, 'mode'), '--mode', COMPATIBILITY_MODES);
-      return (await commands()).runCheckCompat(loadCliConfig(), { schemaPath: args[0]!, file: args[1]!, registryUrl: loadRegistryClientConfig().registryUrl, mode }, print);
+      return (await commands()).runCheckCompat(
+        loadCliConfig(),
+        { schemaPath: args[0]!, file: args[1]!, registryUrl: loadRegistryClientConfig().registryUrl, mode },
+        print,
+      );
     },
   },
 ];

@@ -133,7 +133,11 @@ async function runCheckCompat(
   const versions = Object.values(details.versions ?? {}).sort((a, b) => (a.numericid ?? 0) - (b.numericid ?? 0));
   const mode = (options.mode ?? details.meta?.compatibility ?? 'none') as CompatibilityMode;
   if (!(COMPATIBILITY_MODES as readonly string[]).includes(mode)) throw new Error(`unknown compatibility "${mode}"`);
-  const problems = checkCompatibility(mode, candidate, versions.map((version) => version.schema));
+  const problems = checkCompatibility(
+    mode,
+    candidate,
+    versions.map((version) => version.schema),
+  );
   if (problems.length === 0) {
     print(`compatible: ${options.file} satisfies "${mode}" against ${versions.length} version(s) of ${path}`);
     return true;

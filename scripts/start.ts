@@ -16,14 +16,7 @@ import { describeSeedOutcome, seedRegistryFiles } from '../infra/local/seedRegis
 import { ensureServices } from '../infra/local/services.ts';
 import { migrateRegistry } from '../shared/xregistry/index.ts';
 import { sampleEvent } from '../shared/producer/index.ts';
-import {
-  loadBridgeConfig,
-  loadCliConfig,
-  loadHttpSinkPolicy,
-  loadLauncherConfig,
-  loadRegistryApiConfig,
-  type NatsSecurity,
-} from '../shared/config/index.ts';
+import { loadBridgeConfig, loadCliConfig, loadHttpSinkPolicy, loadLauncherConfig, loadRegistryApiConfig, type NatsSecurity } from '../shared/config/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createProducer } from '../shared/producer/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
@@ -48,7 +41,12 @@ const children = new Map<string, ManagedProcess>();
 let lock: PlaneLock | undefined;
 let stopping = false;
 
-async function seedRegistry(databaseUrl: string, registryDir: string, ingest: readonly string[], deadLetter: readonly string[]): Promise<readonly RouteRecord[]> {
+async function seedRegistry(
+  databaseUrl: string,
+  registryDir: string,
+  ingest: readonly string[],
+  deadLetter: readonly string[],
+): Promise<readonly RouteRecord[]> {
   const sql = createSql(databaseUrl, { max: 2, applicationName: 'ingest-start' });
   try {
     const applied = await migrateRegistry(sql, MIGRATIONS_DIR);
@@ -63,7 +61,14 @@ async function seedRegistry(databaseUrl: string, registryDir: string, ingest: re
 }
 
 /** Publishes a few events and waits until their rows exist: proof that every stage is wired. */
-async function selfCheck(databaseUrl: string, natsUrl: string, natsSecurity: NatsSecurity, route: RouteRecord, table: string, timeoutMs: number): Promise<void> {
+async function selfCheck(
+  databaseUrl: string,
+  natsUrl: string,
+  natsSecurity: NatsSecurity,
+  route: RouteRecord,
+  table: string,
+  timeoutMs: number,
+): Promise<void> {
   const nc = await connectNats(natsUrl, 'ingest-start', natsSecurity);
   const sql = createSql(databaseUrl, { max: 1, applicationName: 'ingest-start' });
   try {
@@ -92,7 +97,9 @@ function supervise(name: string, launch: () => ManagedProcess): void {
     const current = launch();
     children.set(name, current);
     if (current.child.pid !== undefined) {
-      void lock?.setChild(name, current.child.pid).catch((error: unknown) => say(`could not record ${name} pid ${current.child.pid} in the lock file: ${errorMessage(error)}`));
+      void lock
+        ?.setChild(name, current.child.pid)
+        .catch((error: unknown) => say(`could not record ${name} pid ${current.child.pid} in the lock file: ${errorMessage(error)}`));
     }
     current.child.once('exit', (code, signal) => {
       if (stopping) return;
@@ -155,7 +162,9 @@ async function main(): Promise<void> {
   const nc = await connectNats(services.natsUrl, 'ingest-start', cli.nats.security);
   await ensureTopology(await jetstreamManager(nc), bridge.nats, consumerSettingsFor(bridge));
   await nc.drain();
-  say(`streams: ${bridge.nats.ingest.name} (${bridge.nats.ingest.subjects.join(', ')}), ${bridge.nats.deadLetter.name} (${bridge.nats.deadLetter.subjects.join(', ')}); consumer ${bridge.nats.consumer}`);
+  say(
+    `streams: ${bridge.nats.ingest.name} (${bridge.nats.ingest.subjects.join(', ')}), ${bridge.nats.deadLetter.name} (${bridge.nats.deadLetter.subjects.join(', ')}); consumer ${bridge.nats.consumer}`,
+  );
 
   const endpoint = `http://127.0.0.1:${local.offlineLambdaPort}`;
   const registryToken = givenToken ?? randomBytes(18).toString('base64url');
@@ -184,11 +193,14 @@ async function main(): Promise<void> {
   children.set('serverless-offline', offline);
   await lock.setChild('serverless-offline', offline.child.pid!);
   offline.child.once('exit', (code, signal) => {
-    if (!stopping) say(`serverless-offline (pid ${offline.child.pid}) exited (${signal ?? code}); see ${logs.offline} — the bridge will retry invokes until it is back`);
+    if (!stopping)
+      say(`serverless-offline (pid ${offline.child.pid}) exited (${signal ?? code}); see ${logs.offline} — the bridge will retry invokes until it is back`);
   });
   supervise('bridge', () => startBridge(env, logs.bridge, { graceMs: bridgeGraceMs }));
 
-  const checked = routes.map((route) => ({ route, table: route.sinks.find((sink) => sink.kind === 'postgres')?.table })).find((candidate) => candidate.table !== undefined);
+  const checked = routes
+    .map((route) => ({ route, table: route.sinks.find((sink) => sink.kind === 'postgres')?.table }))
+    .find((candidate) => candidate.table !== undefined);
   if (checked === undefined) say('self-check: skipped, no seeded route writes to a PostgreSQL table');
   else await selfCheck(services.databaseUrl, services.natsUrl, cli.nats.security, checked.route, checked.table!, 60_000);
 

@@ -102,7 +102,8 @@ async function runReplay(request: ReplayRequest, deps: ReplayDeps): Promise<Repl
     } catch (error) {
       if (!(error instanceof MissingOriginalError)) throw error;
       // Its bytes are gone (the object store's retention passed): it can never be replayed.
-      if (!dryRun) await deps.store.replace(stored, { ...letter, message: `${letter.message}; ${error.message}`, lastFailedAt: now().toISOString(), parked: true });
+      if (!dryRun)
+        await deps.store.replace(stored, { ...letter, message: `${letter.message}; ${error.message}`, lastFailedAt: now().toISOString(), parked: true });
       record(stored, 'parked', error.message);
       return true;
     }

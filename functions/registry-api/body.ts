@@ -8,7 +8,7 @@ const MAX_BODY_DEPTH = 100;
 
 /** `application/json`, or a `+json` type such as `application/schema+json`, with any parameters. */
 function isJsonMediaType(contentType: string | undefined): boolean {
-  const type = contentType?.split(';')[0]!.trim().toLowerCase() ?? '';
+  const type = (contentType?.split(';')[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
 }
 
@@ -21,7 +21,8 @@ function readJsonBody(request: ApiRequest): unknown {
   const body = request.body ?? '';
   if (body.trim() === '') throw new XRegistryError(XRegistryErrorType.missingBody, `${request.method} ${request.path} needs a JSON body`);
   const bytes = Buffer.byteLength(body);
-  if (bytes > MAX_BODY_BYTES) throw new XRegistryError(XRegistryErrorType.contentTooLarge, `the body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are accepted`);
+  if (bytes > MAX_BODY_BYTES)
+    throw new XRegistryError(XRegistryErrorType.contentTooLarge, `the body is ${bytes} bytes; at most ${MAX_BODY_BYTES} are accepted`);
   const contentType = request.headers['content-type'];
   if (!isJsonMediaType(contentType)) {
     throw new XRegistryError(

@@ -4,8 +4,10 @@ import type { ApiRequest, ApiResponse } from './request.ts';
 // What a browser page on an allowed origin may send and read. The request headers are the ones
 // the API reads; the exposed ones are the links and the xRegistry-* headers of document responses.
 const ALLOWED_METHODS = 'GET, PUT, PATCH, POST, DELETE';
-const ALLOWED_HEADERS = 'authorization, content-type, xregistry-epoch, xregistry-format, xregistry-name, xregistry-description, xregistry-versionid, xregistry-ancestorid';
-const EXPOSED_HEADERS = 'location, content-location, xregistry-schemaid, xregistry-versionid, xregistry-self, xregistry-xid, xregistry-epoch, xregistry-format, xregistry-isdefault, xregistry-fingerprint, xregistry-numericid';
+const ALLOWED_HEADERS =
+  'authorization, content-type, xregistry-epoch, xregistry-format, xregistry-name, xregistry-description, xregistry-versionid, xregistry-ancestorid';
+const EXPOSED_HEADERS =
+  'location, content-location, xregistry-schemaid, xregistry-versionid, xregistry-self, xregistry-xid, xregistry-epoch, xregistry-format, xregistry-isdefault, xregistry-fingerprint, xregistry-numericid';
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /** How the request's Origin stands: none sent (not a cross-origin browser call), allowed, or not. */
@@ -34,8 +36,9 @@ function corsHeaders(check: OriginCheck, origins: readonly string[]): Record<str
  * OPTIONS is only a CORS preflight here: 204 with the allowed methods and headers for an allowed
  * origin; a problem document otherwise (403 for an origin not on the list, 405 without one).
  */
-function preflight(request: ApiRequest, check: OriginCheck, origins: readonly string[]): ApiResponse {
-  if (check.kind === 'none') throw new XRegistryError(XRegistryErrorType.methodNotAllowed, 'OPTIONS answers CORS preflights only (send Origin and Access-Control-Request-Method)');
+function preflight(_request: ApiRequest, check: OriginCheck, origins: readonly string[]): ApiResponse {
+  if (check.kind === 'none')
+    throw new XRegistryError(XRegistryErrorType.methodNotAllowed, 'OPTIONS answers CORS preflights only (send Origin and Access-Control-Request-Method)');
   if (check.kind === 'refused') throw refusedOrigin(check.origin);
   return {
     status: 204,

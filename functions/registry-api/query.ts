@@ -5,7 +5,12 @@ import { fail } from './responses.ts';
 type Collection = Record<string, Record<string, unknown>>;
 
 function inlineOf(query: URLSearchParams): Inline {
-  return new Set(query.getAll('inline').flatMap((value) => (value === '' ? ['*'] : value.split(','))).flatMap((path) => path.split('.')));
+  return new Set(
+    query
+      .getAll('inline')
+      .flatMap((value) => (value === '' ? ['*'] : value.split(',')))
+      .flatMap((path) => path.split('.')),
+  );
 }
 
 /** `?filter=a=b,c=d` (AND within one parameter, OR across parameters); `=null` means absent. */

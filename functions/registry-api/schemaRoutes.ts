@@ -17,7 +17,8 @@ async function schemaRoutes(context: RouteContext, group: string): Promise<ApiRe
   if (sub === 'meta' && version === undefined) return schemaMeta(context, group, schema);
   if (sub !== 'versions') return apiNotFound(`/${path.segments.join('/')}`);
   if (version === undefined) {
-    if (context.request.method === 'GET') return json(200, applyFilter(await context.deps.service.versions(group, schema, context.deps.publicUrl, inlineOf(context.query)), context.query));
+    if (context.request.method === 'GET')
+      return json(200, applyFilter(await context.deps.service.versions(group, schema, context.deps.publicUrl, inlineOf(context.query)), context.query));
     return methodNotAllowed(context.request.method, `/schemagroups/${group}/schemas/${schema}/versions`);
   }
   return schemaVersion(context, group, schema, version);
@@ -53,9 +54,17 @@ async function schemaResource(context: RouteContext, group: string, schema: stri
     if (method === 'PATCH' && !path.details) fail(XRegistryErrorType.detailsRequired, `PATCH ${schemaPath} needs the $details suffix`);
     const body = context.body();
     const nested = path.details && isObject(body) && (body.versions !== undefined || body.meta !== undefined) ? body : undefined;
-    const input = path.details ? (nested === undefined ? versionInputFromDetails(body) : { attributes: {}, document: undefined }) : versionInputFromDocument(request, body);
+    const input = path.details
+      ? nested === undefined
+        ? versionInputFromDetails(body)
+        : { attributes: {}, document: undefined }
+      : versionInputFromDocument(request, body);
     const result = await service.putSchema(group, schema, input, nested);
-    return json(result.created ? 201 : 200, await service.schemaDetails(group, schema, publicUrl, new Set()), result.created ? context.location(schemaPath) : {});
+    return json(
+      result.created ? 201 : 200,
+      await service.schemaDetails(group, schema, publicUrl, new Set()),
+      result.created ? context.location(schemaPath) : {},
+    );
   }
   if (method === 'POST') {
     const body = context.body();
@@ -95,11 +104,18 @@ async function schemaVersion(context: RouteContext, group: string, schema: strin
   if (method === 'PUT' || method === 'PATCH') {
     if (method === 'PATCH' && !path.details) fail(XRegistryErrorType.detailsRequired, `PATCH ${versionPath} needs the $details suffix`);
     const body = context.body();
-    const input = method === 'PUT'
-      ? (path.details ? versionInputFromDetails(body) : versionInputFromDocument(request, body))
-      : await patchedVersionInput(service, group, schema, version, body);
+    const input =
+      method === 'PUT'
+        ? path.details
+          ? versionInputFromDetails(body)
+          : versionInputFromDocument(request, body)
+        : await patchedVersionInput(service, group, schema, version, body);
     const result = await service.putVersion(group, schema, version, input);
-    return json(result.created ? 201 : 200, (await service.version(group, schema, version, publicUrl)).view, result.created ? context.location(versionPath) : {});
+    return json(
+      result.created ? 201 : 200,
+      (await service.version(group, schema, version, publicUrl)).view,
+      result.created ? context.location(versionPath) : {},
+    );
   }
   if (method === 'DELETE') {
     await service.deleteVersion(group, schema, version, epochValue(query.get('epoch'), 'the epoch parameter'));

@@ -1,18 +1,20 @@
 import type { RouteRequest, RouteResponse, RouteResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, type RecordFailure, Stage } from '../../shared/failures/index.ts';
-import { type RouteLookup } from '../../shared/routes/index.ts';
+import type { RouteLookup } from '../../shared/routes/index.ts';
 import { formatRouteKey, routeKeyFromSubject } from '../../shared/names/index.ts';
-import { type SinkTarget } from '../../shared/sinks/index.ts';
+import type { SinkTarget } from '../../shared/sinks/index.ts';
 
 type RouteDeps = { readonly routes: RouteLookup };
 
 /** A subject's answer, the same for every record on it; `id` is filled in per record. */
-type SubjectAnswer = { readonly ok: true; readonly sinks: readonly SinkTarget[]; readonly deadLetterSubject: string; readonly retryBudget?: number } | {
-  readonly ok: false;
-  readonly failure: RecordFailure;
-  readonly deadLetterSubject?: string;
-  readonly routeKey?: string;
-};
+type SubjectAnswer =
+  | { readonly ok: true; readonly sinks: readonly SinkTarget[]; readonly deadLetterSubject: string; readonly retryBudget?: number }
+  | {
+      readonly ok: false;
+      readonly failure: RecordFailure;
+      readonly deadLetterSubject?: string;
+      readonly routeKey?: string;
+    };
 
 async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAnswer> {
   let deadLetterSubject: string | undefined;

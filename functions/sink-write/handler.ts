@@ -31,6 +31,8 @@ if (faultInjectionRate > 0) base = base.use(faultInjection<Request, Response>('s
 if (faultLoseAnswerRate > 0) base = base.use(answerLoss<Request, Response>('sink-write', faultLoseAnswerRate, isWrite));
 const handler = base
   .use(requestShape<Request, Response>('sink-write', SINK_RECORD))
-  .handler((request) => (isCheck(request) ? runSinkCheck(request, { sinks, ledger }) : runSinkWrite(request, { sinks, ledger, guard, logger: runtime.logger })));
+  .handler((request) =>
+    isCheck(request) ? runSinkCheck(request, { sinks, ledger }) : runSinkWrite(request, { sinks, ledger, guard, logger: runtime.logger }),
+  );
 
 export { handler };

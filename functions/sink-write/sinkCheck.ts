@@ -21,10 +21,15 @@ function failAll(request: SinkCheckRequest, error: IngestError): SinkCheckRespon
 async function runSinkCheck(request: SinkCheckRequest, deps: SinkCheckDeps): Promise<SinkCheckResponse> {
   if (request.records.length === 0) return { results: [] };
   const parsed = parseSinkTarget(request.target);
-  if (!parsed.ok) return failAll(request, new IngestError(Stage.sinkWrite, FailureReason.unknownSink, `invalid sink target: ${parsed.problem}`, { retryable: false }));
+  if (!parsed.ok)
+    return failAll(request, new IngestError(Stage.sinkWrite, FailureReason.unknownSink, `invalid sink target: ${parsed.problem}`, { retryable: false }));
   const target = parsed.target;
   const sink = deps.sinks.get(target.kind);
-  if (sink === undefined) return failAll(request, new IngestError(Stage.sinkWrite, FailureReason.unknownSink, `no sink of kind "${target.kind}" in this deployment`, { retryable: false }));
+  if (sink === undefined)
+    return failAll(
+      request,
+      new IngestError(Stage.sinkWrite, FailureReason.unknownSink, `no sink of kind "${target.kind}" in this deployment`, { retryable: false }),
+    );
   const eventIds = request.records.map((record) => record.event.eventId);
   try {
     const [remembered, held] = await Promise.all([

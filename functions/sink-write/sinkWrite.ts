@@ -1,5 +1,5 @@
 import type { SinkWriteRequest, SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { DeliveryLedger } from '../../shared/deliveries/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
 import type { Logger } from '../../shared/logging/index.ts';
@@ -33,10 +33,13 @@ async function writeUnguarded(sink: Sink, target: ParsedTarget, records: readonl
   } catch (error) {
     if (error instanceof IngestError) return failAll(records, error);
     // An unexpected error is not known to be the event's fault: the records are retried.
-    return failAll(records, new IngestError(Stage.sinkWrite, FailureReason.sinkUnavailable, `${target.kind} sink failed: ${(error as Error).message}`, {
-      retryable: true,
-      cause: error,
-    }));
+    return failAll(
+      records,
+      new IngestError(Stage.sinkWrite, FailureReason.sinkUnavailable, `${target.kind} sink failed: ${(error as Error).message}`, {
+        retryable: true,
+        cause: error,
+      }),
+    );
   }
 }
 
@@ -49,7 +52,10 @@ async function alreadyDelivered(identity: string, records: readonly SinkWriteRec
 /** Records that the events reached the target (written by an earlier call); writes nothing. */
 async function rememberDeliveries(identity: string, records: readonly SinkWriteRecord[], ledger: DeliveryLedger): Promise<SinkWriteResponse> {
   try {
-    await ledger.remember(identity, records.map((record) => record.event.eventId));
+    await ledger.remember(
+      identity,
+      records.map((record) => record.event.eventId),
+    );
     return { results: records.map((record) => ({ id: record.id, ok: true, duplicate: true })) };
   } catch (error) {
     if (error instanceof IngestError) return { results: failAll(records, error) };

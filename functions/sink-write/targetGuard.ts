@@ -1,4 +1,4 @@
-import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { SinkIsolationConfig } from '../../shared/config/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
 

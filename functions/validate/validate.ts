@@ -1,7 +1,7 @@
 import { fingerprintToHex, type Frame, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../shared/avro/index.ts';
 import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import { type RouteLookup, type RouteRecord, type SchemaVersionRef, type WriterKey } from '../../shared/routes/index.ts';
+import type { RouteLookup, RouteRecord, SchemaVersionRef, WriterKey } from '../../shared/routes/index.ts';
 import { formatRouteKey, type RouteKey, routeKeyFromSubject } from '../../shared/names/index.ts';
 import type { DecoderCache } from './decoders.ts';
 
@@ -63,7 +63,13 @@ function writerMemoKey(routeKey: string, writer: WriterKey): string {
 }
 
 type Unframed =
-  | { readonly ok: true; readonly record: RawRecord; readonly subject: Extract<SubjectResolution, { ok: true }>; readonly frame: Frame; readonly writer: WriterKey | undefined }
+  | {
+      readonly ok: true;
+      readonly record: RawRecord;
+      readonly subject: Extract<SubjectResolution, { ok: true }>;
+      readonly frame: Frame;
+      readonly writer: WriterKey | undefined;
+    }
   | { readonly ok: false; readonly result: ValidateResult };
 
 function decodeRecord(item: Extract<Unframed, { ok: true }>, writer: SchemaVersionRef, deps: ValidateDeps): ValidateResult {
@@ -127,7 +133,10 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
     if (writer !== undefined) {
       const memo = writerMemoKey(subject.routeKey, writer);
       if (!writerLookups.has(memo)) {
-        writerLookups.set(memo, deps.routes.writer(subject.route, writer, Stage.validate).catch((error: unknown) => ({ error })));
+        writerLookups.set(
+          memo,
+          deps.routes.writer(subject.route, writer, Stage.validate).catch((error: unknown) => ({ error })),
+        );
       }
     }
     unframed.push({ ok: true, record, subject, frame, writer });

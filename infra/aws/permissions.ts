@@ -21,7 +21,8 @@ const WILDCARD_RESOURCE_EXCEPTIONS: readonly WildcardException[] = [
       'ec2:AssignPrivateIpAddresses',
       'ec2:UnassignPrivateIpAddresses',
     ],
-    reason: 'Lambda creates and removes the network interfaces of a VPC function with these; AWS documents them with Resource "*" (AWSLambdaVPCAccessExecutionRole)',
+    reason:
+      'Lambda creates and removes the network interfaces of a VPC function with these; AWS documents them with Resource "*" (AWSLambdaVPCAccessExecutionRole)',
   },
   {
     sid: 'RegistryLogin',
@@ -30,7 +31,14 @@ const WILDCARD_RESOURCE_EXCEPTIONS: readonly WildcardException[] = [
   },
 ];
 
-type Statement = { readonly Sid?: unknown; readonly Effect?: unknown; readonly Action?: unknown; readonly Resource?: unknown; readonly NotAction?: unknown; readonly NotResource?: unknown };
+type Statement = {
+  readonly Sid?: unknown;
+  readonly Effect?: unknown;
+  readonly Action?: unknown;
+  readonly Resource?: unknown;
+  readonly NotAction?: unknown;
+  readonly NotResource?: unknown;
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

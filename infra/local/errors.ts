@@ -14,8 +14,7 @@ class ServiceUnavailableError extends Error {
 /** The error for a binary that no search location holds, naming the Debian package that provides it. */
 function missingBinaryError(binary: string, aptPackage: string, searched: readonly string[]): ServiceUnavailableError {
   return new ServiceUnavailableError(
-    `${binary} not found (looked in ${searched.length > 0 ? searched.join(', ') : 'nowhere'}): ` +
-      `install it with \`apt-get install ${aptPackage}\``,
+    `${binary} not found (looked in ${searched.length > 0 ? searched.join(', ') : 'nowhere'}): ` + `install it with \`apt-get install ${aptPackage}\``,
   );
 }
 

@@ -6,7 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { missingBinaryError, ServiceUnavailableError } from './errors.ts';
-import { type BinarySearch, canConnect, errorMessage, findBinary, isProcessAlive, parseEndpoint, processCommandLine, redactUrl, tailFile, waitUntil } from './probe.ts';
+import {
+  type BinarySearch,
+  canConnect,
+  errorMessage,
+  findBinary,
+  isProcessAlive,
+  parseEndpoint,
+  processCommandLine,
+  redactUrl,
+  tailFile,
+  waitUntil,
+} from './probe.ts';
 import { isLoopbackHost } from '../../shared/names/index.ts';
 import type { StartedService } from './services.ts';
 
@@ -109,14 +120,7 @@ async function ensureNats(url: string, dataDir: string, log: (message: string) =
   return startNats(binary, url, endpoint.host, endpoint.port, dataDir, log);
 }
 
-async function startNats(
-  binary: string,
-  url: string,
-  host: string,
-  port: number,
-  dataDir: string,
-  log: (message: string) => void,
-): Promise<StartedService> {
+async function startNats(binary: string, url: string, host: string, port: number, dataDir: string, log: (message: string) => void): Promise<StartedService> {
   const files = natsFiles(dataDir);
   await mkdir(files.storeDir, { recursive: true });
   // A name like "localhost" could resolve off loopback on an odd machine; an IP literal binds exactly.
@@ -124,11 +128,10 @@ async function startNats(
   log(`starting ${binary} on ${listenHost}:${port} (store ${files.storeDir}, log ${files.logFile})`);
   // stdout/stderr go to the log as well: errors before -l takes effect (bad flag, port taken) land there too.
   const output = await open(files.logFile, 'a');
-  const child = spawn(
-    binary,
-    ['-js', '-a', listenHost, '-p', String(port), '-sd', files.storeDir, '-l', files.logFile, '-P', files.pidFile],
-    { detached: true, stdio: ['ignore', output.fd, output.fd] },
-  );
+  const child = spawn(binary, ['-js', '-a', listenHost, '-p', String(port), '-sd', files.storeDir, '-l', files.logFile, '-P', files.pidFile], {
+    detached: true,
+    stdio: ['ignore', output.fd, output.fd],
+  });
   await output.close();
   let exited: string | undefined;
   child.once('error', (error) => {

@@ -56,8 +56,12 @@ function isPlaneRecord(value: unknown): value is PlaneRecord {
     (record.startTime === null || Number.isInteger(record.startTime)) &&
     typeof record.instance === 'string' &&
     typeof record.startedAt === 'string' &&
-    typeof ports === 'object' && ports !== null && Number.isInteger(ports.lambda) && Number.isInteger(ports.http) &&
-    typeof record.children === 'object' && record.children !== null
+    typeof ports === 'object' &&
+    ports !== null &&
+    Number.isInteger(ports.lambda) &&
+    Number.isInteger(ports.http) &&
+    typeof record.children === 'object' &&
+    record.children !== null
   );
 }
 
@@ -101,11 +105,7 @@ async function writeRecord(path: string, record: PlaneRecord): Promise<void> {
  * launcher holds it. A lock whose launcher is gone (SIGKILL, a crash, a reboot) or whose pid now
  * names another process is stale: it is reported through `log` and replaced.
  */
-async function acquirePlaneLock(
-  dataDir: string,
-  plane: { readonly ports: PlaneRecord['ports'] },
-  log: (line: string) => void,
-): Promise<PlaneLock> {
+async function acquirePlaneLock(dataDir: string, plane: { readonly ports: PlaneRecord['ports'] }, log: (line: string) => void): Promise<PlaneLock> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
   const own = await processStat(process.pid);

@@ -25,7 +25,9 @@ async function describePortHolders(port: number): Promise<string | undefined> {
   const described = await Promise.all(
     holders.map(async (pid) => {
       // The watchdog preload (processes.ts) says nothing about what the process is; the rest does.
-      const argv = (await processCommandLine(pid))?.filter((arg, index, all) => !arg.includes('exitWithLauncher.mjs') && !all[index + 1]?.includes('exitWithLauncher.mjs'));
+      const argv = (await processCommandLine(pid))?.filter(
+        (arg, index, all) => !arg.includes('exitWithLauncher.mjs') && !all[index + 1]?.includes('exitWithLauncher.mjs'),
+      );
       const command = argv?.join(' ') ?? '?';
       return `pid ${pid} (${command.length > 200 ? `${command.slice(0, 197)}...` : command})`;
     }),

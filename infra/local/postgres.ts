@@ -142,9 +142,7 @@ async function ensureDatabase(url: string, log: Log): Promise<void> {
     const rows = await sql`select 1 from pg_database where datname = ${name}`;
     if (rows.length > 0) return;
     if (!isValidDatabaseName(name)) {
-      throw new ServiceUnavailableError(
-        `database "${name}" does not exist and is not created automatically: its name must match ${DATABASE_NAME.source}`,
-      );
+      throw new ServiceUnavailableError(`database "${name}" does not exist and is not created automatically: its name must match ${DATABASE_NAME.source}`);
     }
     try {
       // Identifiers cannot be bound parameters; the name was checked against DATABASE_NAME above.
@@ -200,10 +198,7 @@ async function locatePostgresBinaries(search: BinarySearch & { libRoot?: string 
 
 /** The Debian cluster (pg_lsclusters) configured for `port`, if this machine has Debian's tools and one. */
 async function findDebianCluster(port: number): Promise<(DebianCluster & { pgCtlCluster: string }) | undefined> {
-  const [list, ctl] = await Promise.all([
-    findBinary('pg_lsclusters', { extraDirs: ['/usr/bin'] }),
-    findBinary('pg_ctlcluster', { extraDirs: ['/usr/bin'] }),
-  ]);
+  const [list, ctl] = await Promise.all([findBinary('pg_lsclusters', { extraDirs: ['/usr/bin'] }), findBinary('pg_ctlcluster', { extraDirs: ['/usr/bin'] })]);
   if (list.path === undefined || ctl.path === undefined) return undefined;
   const { stdout } = await runCommand(list.path, ['--no-header']);
   for (const line of stdout.split('\n')) {
@@ -287,11 +282,11 @@ async function startPrivateCluster(host: string, port: number, dataDir: string, 
     try {
       // Locale C: a fresh machine may have no other locale generated, and C sorts the same everywhere.
       // --no-sync: a throwaway development cluster; waiting for fsync of every file costs seconds.
-      await runCommand(
-        binaries.initdb,
-        ['-D', files.clusterDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
-        { asUser: owner?.name, cwd: files.clusterDir, timeoutMs: 120_000 },
-      );
+      await runCommand(binaries.initdb, ['-D', files.clusterDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], {
+        asUser: owner?.name,
+        cwd: files.clusterDir,
+        timeoutMs: 120_000,
+      });
     } catch (error) {
       throw new ServiceUnavailableError(`initdb failed for ${files.clusterDir}: ${errorMessage(error)}`, { cause: error });
     }

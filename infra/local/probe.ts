@@ -18,7 +18,6 @@ function parseEndpoint(url: string, defaultPort: number): Endpoint {
   return { protocol: parsed.protocol, host: host === '' ? 'localhost' : host, port: parsed.port === '' ? defaultPort : Number(parsed.port) };
 }
 
-
 /** True when something accepts a TCP connection at host:port within `timeoutMs`. */
 function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -128,8 +127,7 @@ type RunResult = { stdout: string; stderr: string };
 
 /** Runs a command to completion; a failure carries its output so the caller can show why. */
 function runCommand(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  const [command, argv] =
-    options.asUser === undefined ? [file, [...args]] : ['runuser', ['-u', options.asUser, '--', file, ...args]];
+  const [command, argv] = options.asUser === undefined ? [file, [...args]] : ['runuser', ['-u', options.asUser, '--', file, ...args]];
   return new Promise((resolve, reject) => {
     execFile(
       command,

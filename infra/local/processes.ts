@@ -136,28 +136,31 @@ async function startOffline(options: OfflineOptions): Promise<ManagedProcess> {
   // instance (its Lambda port is unique among live ones) keeps planes started side by side on one
   // checkout (the tests) from deleting each other's bundles. It goes when the instance stops.
   const workFolder = `.esbuild/offline-${options.lambdaPort}`;
-  const offline = removingOnExit(launch(
-    'serverless-offline',
-    process.execPath,
-    [
-      `${ROOT}node_modules/osls/bin/serverless.js`,
-      'offline',
-      '--stage',
-      options.stage,
-      '--lambdaPort',
-      String(options.lambdaPort),
-      '--httpPort',
-      String(options.httpPort),
-    ],
-    {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      ...options.env,
-      ESBUILD_WORK_FOLDER: workFolder,
-    },
-    options.logFile,
-    { graceMs: options.graceMs },
-  ), join(ROOT, workFolder));
+  const offline = removingOnExit(
+    launch(
+      'serverless-offline',
+      process.execPath,
+      [
+        `${ROOT}node_modules/osls/bin/serverless.js`,
+        'offline',
+        '--stage',
+        options.stage,
+        '--lambdaPort',
+        String(options.lambdaPort),
+        '--httpPort',
+        String(options.httpPort),
+      ],
+      {
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        ...options.env,
+        ESBUILD_WORK_FOLDER: workFolder,
+      },
+      options.logFile,
+      { graceMs: options.graceMs },
+    ),
+    join(ROOT, workFolder),
+  );
   const pid = offline.child.pid!;
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   try {
@@ -166,11 +169,17 @@ async function startOffline(options: OfflineOptions): Promise<ManagedProcess> {
       // Checked after the ports: a child that bound them and then died must not count as up.
       const { exitCode, signalCode } = offline.child;
       if (exitCode !== null || signalCode !== null) {
-        throw await offlineFailure(`serverless-offline exited (${signalCode ?? `code ${exitCode}`}) before it listened on ${options.lambdaPort} and ${options.httpPort}`, options);
+        throw await offlineFailure(
+          `serverless-offline exited (${signalCode ?? `code ${exitCode}`}) before it listened on ${options.lambdaPort} and ${options.httpPort}`,
+          options,
+        );
       }
       if (owned.every(Boolean)) return offline;
       if (Date.now() > deadline) {
-        throw await offlineFailure(`serverless-offline (pid ${pid}) did not listen on ${options.lambdaPort} and ${options.httpPort} within ${Math.round((options.startTimeoutMs ?? 120_000) / 1000)} s`, options);
+        throw await offlineFailure(
+          `serverless-offline (pid ${pid}) did not listen on ${options.lambdaPort} and ${options.httpPort} within ${Math.round((options.startTimeoutMs ?? 120_000) / 1000)} s`,
+          options,
+        );
       }
       await sleep(250);
     }

@@ -137,7 +137,9 @@ function planSeed(document: unknown, existing: ExistingRegistry): SeedPlan {
     }
     const existingMessages = existing.messagegroups.get(groupId);
     if (existingMessages === undefined) {
-      const taken = Object.values(messages).map((message) => subjectOf(message as JsonObject)).filter((subject) => subject !== undefined && existing.subjects.has(subject));
+      const taken = Object.values(messages)
+        .map((message) => subjectOf(message as JsonObject))
+        .filter((subject) => subject !== undefined && existing.subjects.has(subject));
       if (taken.length === 0) {
         steps.push({ kind: 'messagegroup', path, group: groupId, body: group });
         continue;

@@ -12,7 +12,13 @@ import { existingFromExport, planSeed, type SeedStep } from './seedPlan.ts';
 /** What seeding did with one `*.xreg.json` file. */
 type SeedOutcome =
   | { readonly file: string; readonly kind: 'imported'; readonly created: readonly string[] }
-  | { readonly file: string; readonly kind: 'partly-seeded'; readonly created: readonly string[]; readonly kept: readonly string[]; readonly previously: 'new' | 'changed' }
+  | {
+      readonly file: string;
+      readonly kind: 'partly-seeded';
+      readonly created: readonly string[];
+      readonly kept: readonly string[];
+      readonly previously: 'new' | 'changed';
+    }
   /** New to this database or changed, but every entity it defines exists already. */
   | { readonly file: string; readonly kind: 'present'; readonly kept: readonly string[]; readonly previously: 'new' | 'changed' }
   | { readonly file: string; readonly kind: 'unchanged'; readonly seededAt: Date };

@@ -24,10 +24,7 @@ type ServicesStatus = { nats: NatsStatus; postgres: PostgresStatus; started: Sta
  */
 async function ensureServices(opts: EnsureServicesOptions): Promise<EnsuredServices> {
   // Independent of each other, and PostgreSQL's first start (initdb) is the slow part.
-  const [nats, pg] = await Promise.allSettled([
-    ensureNats(opts.natsUrl, opts.dataDir, opts.log),
-    ensurePostgres(opts.databaseUrl, opts.dataDir, opts.log),
-  ]);
+  const [nats, pg] = await Promise.allSettled([ensureNats(opts.natsUrl, opts.dataDir, opts.log), ensurePostgres(opts.databaseUrl, opts.dataDir, opts.log)]);
   if (nats.status === 'rejected' || pg.status === 'rejected') {
     const failures = [nats, pg].filter((result) => result.status === 'rejected').map((result) => result.reason as unknown);
     // A half-started environment is more confusing than none: stop what this call started, and only that.
@@ -55,11 +52,7 @@ async function listStartedServices(dataDir: string): Promise<StartedService[]> {
 
 /** What answers at the URLs, and what of it this module started; never throws for a service that is down. */
 async function probeServices(opts: Omit<EnsureServicesOptions, 'log'>): Promise<ServicesStatus> {
-  const [nats, postgres, started] = await Promise.all([
-    probeNats(opts.natsUrl),
-    probePostgres(opts.databaseUrl),
-    listStartedServices(opts.dataDir),
-  ]);
+  const [nats, postgres, started] = await Promise.all([probeNats(opts.natsUrl), probePostgres(opts.databaseUrl), listStartedServices(opts.dataDir)]);
   return { nats, postgres, started };
 }
 

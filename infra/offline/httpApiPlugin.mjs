@@ -78,7 +78,10 @@ function installGuards(server, ext) {
     if (!response?.isBoom) return h.continue;
     const { statusCode, payload } = response.output;
     const path = rawPath(request);
-    return h.response(problem(statusCode, payload.error ?? 'Error', reasonOf(payload, path), path)).code(statusCode).type(PROBLEM_TYPE);
+    return h
+      .response(problem(statusCode, payload.error ?? 'Error', reasonOf(payload, path), path))
+      .code(statusCode)
+      .type(PROBLEM_TYPE);
   });
 }
 

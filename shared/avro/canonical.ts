@@ -6,7 +6,6 @@ const NAMED_TYPES: ReadonlySet<string> = new Set(['record', 'error', 'enum', 'fi
 
 type JsonObject = { readonly [key: string]: unknown };
 
-
 /**
  * Full name of a named type per the spec's "Names" rules: a dotted name is already full (its
  * namespace attribute is ignored), otherwise the explicit namespace wins over the inherited one.

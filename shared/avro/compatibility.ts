@@ -2,14 +2,7 @@ import { type JsonObject, namespaceOf, PRIMITIVE_TYPES, qualifyName, resolveRefe
 import { isObject } from '../json/index.ts';
 import { SchemaDefinitionError } from './errors.ts';
 
-type CompatibilityMode =
-  | 'none'
-  | 'backward'
-  | 'backward_transitive'
-  | 'forward'
-  | 'forward_transitive'
-  | 'full'
-  | 'full_transitive';
+type CompatibilityMode = 'none' | 'backward' | 'backward_transitive' | 'forward' | 'forward_transitive' | 'full' | 'full_transitive';
 
 const COMPATIBILITY_MODES: readonly CompatibilityMode[] = [
   'none',
@@ -203,8 +196,7 @@ function compareRecords(context: Context, reader: RecordNode, writer: RecordNode
   const found: Found[] = [];
   for (const field of reader.fields) {
     const source =
-      writer.fields.find((candidate) => candidate.name === field.name) ??
-      writer.fields.find((candidate) => field.aliases.includes(candidate.name));
+      writer.fields.find((candidate) => candidate.name === field.name) ?? writer.fields.find((candidate) => field.aliases.includes(candidate.name));
     const at = `.${field.name}`;
     if (source !== undefined) {
       found.push(...nested(at, compare(context, field.type, source.type)));

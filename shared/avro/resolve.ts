@@ -19,10 +19,9 @@ function createResolvingDecoder(reader: AvroType, writer: AvroType): (body: Buff
   try {
     resolver = reader.createResolver(writer, { ignoreNamespaces: true });
   } catch (error) {
-    throw new SchemaMismatchError(
-      `reader schema ${typeLabel(reader)} cannot read data written with ${typeLabel(writer)}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw new SchemaMismatchError(`reader schema ${typeLabel(reader)} cannot read data written with ${typeLabel(writer)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 
   return (body) => {
@@ -30,10 +29,7 @@ function createResolvingDecoder(reader: AvroType, writer: AvroType): (body: Buff
     try {
       return reader.fromBuffer(body, resolver);
     } catch (error) {
-      throw new CodecError(
-        `payload written with ${typeLabel(writer)} does not decode as ${typeLabel(reader)}: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw new CodecError(`payload written with ${typeLabel(writer)} does not decode as ${typeLabel(reader)}: ${(error as Error).message}`, { cause: error });
     }
   };
 }

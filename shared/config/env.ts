@@ -63,7 +63,10 @@ class EnvReader {
   list(key: string, fallback: readonly string[]): string[] {
     const raw = this.#env[key]?.trim();
     if (raw === undefined || raw === '') return [...fallback];
-    return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   }
 
   check(condition: boolean, problem: string): void {

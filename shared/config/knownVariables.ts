@@ -16,7 +16,7 @@ const READ_OUTSIDE_LOADERS: Readonly<Record<string, string>> = {
   NATS_TLS_CA_CONTENT: 'infra/aws/bridge-entrypoint.sh',
   NATS_TLS_CERT_CONTENT: 'infra/aws/bridge-entrypoint.sh',
   NATS_TLS_KEY_CONTENT: 'infra/aws/bridge-entrypoint.sh',
-  ESBUILD_WORK_FOLDER: 'serverless.yml (serverless-esbuild\'s work folder; infra/local gives each serverless-offline its own)',
+  ESBUILD_WORK_FOLDER: "serverless.yml (serverless-esbuild's work folder; infra/local gives each serverless-offline its own)",
   FAULT_EVENTS: 'test/integration/faults.test.ts',
   FAULT_PG_DOWN_MS: 'test/integration/faults.test.ts',
   REGISTRY_FUZZ_SEED: 'test/integration/registryApiFuzz.test.ts',

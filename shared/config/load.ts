@@ -1,7 +1,19 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../names/index.ts';
 import { type Env, EnvReader } from './env.ts';
-import type { BridgeConfig, BridgeExitStep, BridgeFaults, CliConfig, FunctionConfig, LocalConfig, LogLevel, NatsAuth, NatsConfig, NatsSecurity, NatsTls } from './types.ts';
+import type {
+  BridgeConfig,
+  BridgeExitStep,
+  BridgeFaults,
+  CliConfig,
+  FunctionConfig,
+  LocalConfig,
+  LogLevel,
+  NatsAuth,
+  NatsConfig,
+  NatsSecurity,
+  NatsTls,
+} from './types.ts';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ingest';
@@ -67,10 +79,7 @@ function readNatsSecurity(reader: EnvReader, url: string): NatsSecurity {
     `set at most one NATS authentication method (NATS_CREDS_FILE, NATS_USER/NATS_PASSWORD or NATS_TOKEN); got ${chosen.join(' and ')}`,
   );
   // Two sources of credentials would leave it to the client library to pick one silently.
-  reader.check(
-    chosen.length === 0 || !urlHasCredentials(url),
-    `NATS_URL carries credentials and ${chosen.join(', ')} is set too; use only one`,
-  );
+  reader.check(chosen.length === 0 || !urlHasCredentials(url), `NATS_URL carries credentials and ${chosen.join(', ')} is set too; use only one`);
 
   let auth: NatsAuth | undefined;
   if (credsFile !== undefined) auth = { kind: 'creds', credsFile };

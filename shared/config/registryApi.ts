@@ -39,7 +39,10 @@ function readPublicUrl(reader: EnvReader): { url: string; defaulted: boolean } {
   if (raw === undefined) return { url: LOCAL_PUBLIC_URL, defaulted: true };
   const url = parsedUrl(raw);
   reader.check(url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:'), 'REGISTRY_PUBLIC_URL must be an http:// or https:// URL');
-  reader.check(url === undefined || (url.username === '' && url.password === '' && url.search === '' && url.hash === ''), 'REGISTRY_PUBLIC_URL must not carry credentials, a query or a fragment');
+  reader.check(
+    url === undefined || (url.username === '' && url.password === '' && url.search === '' && url.hash === ''),
+    'REGISTRY_PUBLIC_URL must not carry credentials, a query or a fragment',
+  );
   return { url: (url?.href ?? raw).replace(/\/+$/, ''), defaulted: false };
 }
 

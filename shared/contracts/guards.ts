@@ -1,8 +1,6 @@
-import { isObject, type JsonObject as Json } from '../json/index.ts';
+import { isObject } from '../json/index.ts';
 // Shape checks for requests arriving at a function. A function is invoked by the bridge, but
 // also by hand (`osls invoke`), so a malformed request is answered with a clear message.
-
-
 
 type FieldKind = 'string' | 'number' | 'object';
 

@@ -62,8 +62,7 @@ type SinkCheckRequest = {
 };
 type SinkCheckResult =
   /** `unknown`: the sink cannot be asked (an HTTP endpoint) and no delivery state says it has it. */
-  | { readonly id: string; readonly ok: true; readonly delivered: 'yes' | 'no' | 'unknown' }
-  | Failed;
+  { readonly id: string; readonly ok: true; readonly delivered: 'yes' | 'no' | 'unknown' } | Failed;
 type SinkCheckResponse = { readonly results: readonly SinkCheckResult[] };
 
 export type {

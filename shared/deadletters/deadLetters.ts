@@ -23,7 +23,12 @@ function openDeadLetters(deps: {
 }): DeadLetters {
   const { js, jsm, deadLetter } = deps;
   const originals = createOriginalStore(js, deadLetter.payloadBucket);
-  const writer = createDeadLetterWriter({ js, stream: deadLetter.name, originals, maxPayload: () => deps.serverInfo()?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD });
+  const writer = createDeadLetterWriter({
+    js,
+    stream: deadLetter.name,
+    originals,
+    maxPayload: () => deps.serverInfo()?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD,
+  });
   const store = createDeadLetterStore({ js, jsm, stream: deadLetter.name, originals, writer });
   return { writer, store, originals };
 }

@@ -18,12 +18,9 @@ function routeKeyFromSubject(subject: string, stage: Stage): RouteKey {
   const tokens = isPublishSubject(subject) ? subject.split('.') : [];
   const version = tokens.at(-1);
   if (tokens.length < 2 || version === undefined || !isVersion(version)) {
-    throw new IngestError(
-      stage,
-      FailureReason.invalidSubject,
-      `subject "${subject}" is not <type>.<version> (for example metrics.cpu.usage.v1)`,
-      { retryable: false },
-    );
+    throw new IngestError(stage, FailureReason.invalidSubject, `subject "${subject}" is not <type>.<version> (for example metrics.cpu.usage.v1)`, {
+      retryable: false,
+    });
   }
   return { type: tokens.slice(0, -1).join('.'), version };
 }

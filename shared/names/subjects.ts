@@ -9,9 +9,7 @@ function isPublishSubject(subject: string): boolean {
 function isSubjectFilter(filter: string): boolean {
   if (filter.length === 0 || filter.length > 255) return false;
   const tokens = filter.split('.');
-  return tokens.every((token, index) =>
-    TOKEN.test(token) || token === '*' || (token === '>' && index === tokens.length - 1),
-  );
+  return tokens.every((token, index) => TOKEN.test(token) || token === '*' || (token === '>' && index === tokens.length - 1));
 }
 
 /** Whether a concrete subject is matched by a filter such as `metrics.>` or `metrics.*.usage.v1`. */

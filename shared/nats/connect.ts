@@ -37,7 +37,6 @@ function securityOptions(security: NatsSecurity | undefined): Pick<NodeConnectio
   return options;
 }
 
-
 /**
  * Connects and keeps reconnecting forever: a NATS restart must pause the plane, not end it.
  * `security` comes from the configuration (`config.nats.security`); without it the connection

@@ -57,7 +57,11 @@ async function ensurePayloadBucket(jsm: JetStreamManager, bucket: string, maxAge
     if (info.config.max_age !== nanos(maxAgeMs)) await jsm.streams.update(stream, { ...info.config, max_age: nanos(maxAgeMs) });
   } catch (error) {
     if (!isNotFound(error, JetStreamApiCodes.StreamNotFound)) throw error;
-    await new Objm(jsm.jetstream()).create(bucket, { ttl: nanos(maxAgeMs), storage: StorageType.File, description: 'originals of dead letters too large to carry them' });
+    await new Objm(jsm.jetstream()).create(bucket, {
+      ttl: nanos(maxAgeMs),
+      storage: StorageType.File,
+      description: 'originals of dead letters too large to carry them',
+    });
   }
 }
 

@@ -12,9 +12,7 @@ const schemas = new SchemaCache();
 function sampleEvent(route: RouteRecord, overrides: Partial<Record<string, unknown>> = {}): EventValue {
   const type = schemas.get(route.schema.cacheKey, route.schema.definition);
   const value = type.random() as unknown as Record<string, unknown>;
-  const fields = new Set(
-    ((route.schema.definition as { fields?: { name: string }[] }).fields ?? []).map((field) => field.name),
-  );
+  const fields = new Set(((route.schema.definition as { fields?: { name: string }[] }).fields ?? []).map((field) => field.name));
   const envelope: Record<string, unknown> = {
     id: randomUUID(),
     type: route.key.type,

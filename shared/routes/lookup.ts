@@ -6,7 +6,7 @@ import { RegistryUnavailableError } from './errors.ts';
 import { findRouteBySubject, findWriterVersion, type WriterKey } from './repository.ts';
 import { formatRouteKey } from '../names/index.ts';
 import type { RouteRecord, SchemaVersionRef } from './types.ts';
-import { type RouteKey } from '../names/index.ts';
+import type { RouteKey } from '../names/index.ts';
 
 /** How functions read the registry. */
 type RouteLookup = {

@@ -40,6 +40,5 @@ type SinkWriteRecord = {
 };
 type SinkWriteResult =
   /** `duplicate` is true when the event id had already landed: a redelivery, not a second row. */
-  | { readonly id: string; readonly ok: true; readonly duplicate: boolean }
-  | Failed;
+  { readonly id: string; readonly ok: true; readonly duplicate: boolean } | Failed;
 export type { ValidatedEvent, Failed, SinkWriteRecord, SinkWriteResult };

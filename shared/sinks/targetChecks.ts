@@ -1,4 +1,4 @@
-import { isObject, type JsonObject as Json } from '../json/index.ts';
+import type { JsonObject as Json } from '../json/index.ts';
 import type { HttpSinkPolicy } from '../config/index.ts';
 
 /**
@@ -12,8 +12,6 @@ type StoreChecks = {
   readonly http: HttpSinkPolicy | undefined;
   readonly schema: unknown;
 };
-
-
 
 /** The first attribute of `value` not in `allowed`, as a problem. */
 function unknownAttributeProblem(value: Json, allowed: readonly string[]): string | undefined {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { type SinkTarget } from './types.ts';
+import type { SinkTarget } from './types.ts';
 import { HTTP_TARGET_ATTRIBUTES, parseHttpTarget } from './http/target.ts';
 import { NATS_TARGET_ATTRIBUTES, parseNatsTarget } from './nats/target.ts';
 import { parsePostgresTarget, POSTGRES_TARGET_ATTRIBUTES } from './postgres/target.ts';
-import { type Json, type StoreChecks } from './targetChecks.ts';
+import type { Json, StoreChecks } from './targetChecks.ts';
 import { isObject } from '../json/index.ts';
 
 type ParsedSinkTarget = { readonly ok: true; readonly target: SinkTarget } | { readonly ok: false; readonly problem: string };

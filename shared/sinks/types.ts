@@ -34,7 +34,6 @@ type SinkTarget = PostgresSinkTarget | HttpSinkTarget | NatsSinkTarget;
 /** A stored sink the running code does not know or that breaks the rules (edited by hand in SQL). */
 type InvalidSink = { readonly kind: 'invalid'; readonly problem: string };
 
-
 /**
  * One sink kind. `write` gets records that all share `target` and answers one result per record,
  * in any order; it throws only for failures that concern the whole batch.

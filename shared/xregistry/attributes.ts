@@ -20,7 +20,6 @@ const READ_ONLY = {
 /** The attributes every entity (registry, group, resource, version) has and a client may write. */
 const COMMON_ATTRIBUTES = ['name', 'description', 'labels', 'epoch', 'createdat', 'modifiedat'] as const;
 
-
 function requireObject(body: unknown, what: string): Attributes {
   if (!isObject(body)) throw new XRegistryError(XRegistryErrorType.badRequest, `${what}: the body must be a JSON object`);
   return body;

@@ -17,7 +17,12 @@ const XRegistryErrorType = {
   mismatchedId: ['mismatched_id', 400, 'The specified ID does not match the URL', 'spec'],
   mismatchedEpoch: ['mismatched_epoch', 400, 'The specified epoch value does not match its current value', 'spec'],
   unsupportedSpecversion: ['unsupported_specversion', 400, 'The specified "specversion" value is not supported', 'spec'],
-  compatibilityViolation: ['compatibility_violation', 400, 'The request would cause one or more Versions of this Resource to violate the Resource\'s compatibility rules', 'spec'],
+  compatibilityViolation: [
+    'compatibility_violation',
+    400,
+    "The request would cause one or more Versions of this Resource to violate the Resource's compatibility rules",
+    'spec',
+  ],
   formatViolation: ['format_violation', 400, 'The document does not conform to its format', 'spec'],
   detailsRequired: ['details_required', 405, '$details suffix is needed when using PATCH for this Resource', 'http'],
   methodNotAllowed: ['method_not_allowed', 405, 'The specified HTTP method is not supported', 'spec'],

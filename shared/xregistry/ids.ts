@@ -18,7 +18,6 @@ function assertId(id: string, what: string): string {
   return id;
 }
 
-
 /**
  * rc4: ids are unique case-insensitively within their parent, while look-ups stay case-sensitive.
  * So creating `Metrics` beside `metrics` is refused; writing `metrics` again is an update.

@@ -34,11 +34,17 @@ function jsonDepth(value: unknown, limit: number): number {
 function checkSchemaLimits(document: unknown, where: string): void {
   const depth = jsonDepth(document, SCHEMA_LIMITS.depth);
   if (depth > SCHEMA_LIMITS.depth) {
-    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: the schema nests more than ${SCHEMA_LIMITS.depth} levels deep; at most ${SCHEMA_LIMITS.depth} are allowed`, { subject: where });
+    throw new XRegistryError(
+      XRegistryErrorType.invalidData,
+      `${where}: the schema nests more than ${SCHEMA_LIMITS.depth} levels deep; at most ${SCHEMA_LIMITS.depth} are allowed`,
+      { subject: where },
+    );
   }
   const bytes = Buffer.byteLength(JSON.stringify(document) ?? '');
   if (bytes > SCHEMA_LIMITS.bytes) {
-    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: the schema is ${bytes} bytes; at most ${SCHEMA_LIMITS.bytes} are allowed`, { subject: where });
+    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: the schema is ${bytes} bytes; at most ${SCHEMA_LIMITS.bytes} are allowed`, {
+      subject: where,
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import type { Sql } from '../postgres/index.ts';
 import { findRouteBySubject, type RouteRecord } from '../routes/index.ts';
 import { ensurePostgresTable } from '../sinks/index.ts';
 import { RegistryService } from './service.ts';
-import { type StreamFilters } from './messages.ts';
+import type { StreamFilters } from './messages.ts';
 import { isObject } from '../json/index.ts';
 
 /** The registry service with this deployment's sinks: storing a message creates its table. */

@@ -2,10 +2,21 @@ import { WIRE_FORMATS } from '../avro/index.ts';
 import { isPublishSubject, subjectMatches } from '../names/index.ts';
 import type { HttpSinkPolicy } from '../config/index.ts';
 import { isVersion } from '../names/index.ts';
-import { type PostgresSinkTarget, type SinkTarget } from '../sinks/index.ts';
+import type { PostgresSinkTarget, SinkTarget } from '../sinks/index.ts';
 import { PostgresTableRefusedError } from '../sinks/index.ts';
 import { MAX_ROUTE_SINKS, parseSinkTarget, SINK_KINDS, sinkIdentity, sinkTargetAttributes } from '../sinks/index.ts';
-import { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import {
+  checkEpoch,
+  checkId,
+  COMMON_ATTRIBUTES,
+  mergePatch,
+  nextCommon,
+  optionalString,
+  READ_ONLY,
+  rejectUnknown,
+  requireObject,
+  type WriteMode,
+} from './attributes.ts';
 import { isObject } from '../json/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
@@ -86,11 +97,10 @@ function readIngestion(value: unknown, filters: StreamFilters, schema: unknown, 
   if ((value.sink === undefined) === (value.sinks === undefined)) {
     throw invalid(where, 'ingestion needs exactly one of "sink" (one target) or "sinks" (a list, for fan-out)');
   }
-  const sinks = value.sinks === undefined
-    ? { sink: readSink(value.sink, filters, schema, where) }
-    : { sinks: readSinks(value.sinks, filters, schema, where) };
+  const sinks = value.sinks === undefined ? { sink: readSink(value.sink, filters, schema, where) } : { sinks: readSinks(value.sinks, filters, schema, where) };
   const deadLetter = value.deadlettersubject;
-  if (typeof deadLetter !== 'string' || !isPublishSubject(deadLetter)) throw invalid(where, 'ingestion.deadlettersubject must be a NATS subject without wildcards');
+  if (typeof deadLetter !== 'string' || !isPublishSubject(deadLetter))
+    throw invalid(where, 'ingestion.deadlettersubject must be a NATS subject without wildcards');
   if (!filters.deadLetter.some((filter) => subjectMatches(filter, deadLetter))) {
     throw invalid(where, `ingestion.deadlettersubject ${deadLetter} is not captured by the dead-letter stream (${filters.deadLetter.join(', ')})`);
   }
@@ -115,7 +125,8 @@ function readSubject(value: unknown, filters: StreamFilters, where: string): str
   const subject = isObject(value) ? value.subject : undefined;
   if (typeof subject !== 'string' || !isPublishSubject(subject)) throw invalid(where, 'protocoloptions.subject must be a NATS subject without wildcards');
   const tokens = subject.split('.');
-  if (tokens.length < 2 || !isVersion(tokens.at(-1)!)) throw invalid(where, `protocoloptions.subject "${subject}" must be <type>.<version>, e.g. metrics.cpu.usage.v1`);
+  if (tokens.length < 2 || !isVersion(tokens.at(-1)!))
+    throw invalid(where, `protocoloptions.subject "${subject}" must be <type>.<version>, e.g. metrics.cpu.usage.v1`);
   if (!filters.ingest.some((filter) => subjectMatches(filter, subject))) {
     throw invalid(where, `protocoloptions.subject ${subject} is not captured by the ingest stream (${filters.ingest.join(', ')})`);
   }
@@ -154,7 +165,12 @@ async function putMessage(
   const where = `/messagegroups/${group}/messages/${message}`;
   const siblings = await store.listMessages(db, group);
   const existing = siblings.find((row) => row.messageid === message);
-  if (existing === undefined) assertUniqueIgnoringCase(siblings.map((row) => row.messageid), message, where);
+  if (existing === undefined)
+    assertUniqueIgnoringCase(
+      siblings.map((row) => row.messageid),
+      message,
+      where,
+    );
   let body = requireObject(raw, where);
   if (options.patch) {
     if (existing === undefined) throw new XRegistryError(XRegistryErrorType.notFound, `${where} not found`, { subject: where });
@@ -173,7 +189,8 @@ async function putMessage(
   const envelopeProblems = checkEnvelopeFields(reader.document);
   if (envelopeProblems.length > 0) throw invalid(where, `${xid}: ${envelopeProblems.join('; ')}`);
   const format = optionalString(body, 'dataschemaformat', where) ?? reader.format;
-  if (format.toLowerCase() !== reader.format.toLowerCase()) throw invalid(where, `dataschemaformat "${format}" differs from the schema's format "${reader.format}"`);
+  if (format.toLowerCase() !== reader.format.toLowerCase())
+    throw invalid(where, `dataschemaformat "${format}" differs from the schema's format "${reader.format}"`);
   const ingestion = readIngestion(body.ingestion, options.filters, reader.document, where);
   const holder = await store.messageBySubject(db, subject);
   if (holder !== undefined && (holder.messagegroupid !== group || holder.messageid !== message)) {
@@ -204,7 +221,8 @@ async function provision(db: Db, provisionSink: ProvisionSink, sink: PostgresSin
   try {
     await provisionSink(db, sink);
   } catch (error) {
-    if (error instanceof PostgresTableRefusedError) throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: ingestion.sink ${error.message}`, { cause: error, subject: where });
+    if (error instanceof PostgresTableRefusedError)
+      throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: ingestion.sink ${error.message}`, { cause: error, subject: where });
     throw error;
   }
 }
@@ -223,17 +241,37 @@ function messageAttributes(row: MessageRow): Attributes {
   };
 }
 
-async function putMessageGroup(db: Db, group: string, raw: unknown, options: { patch: boolean }, mode: WriteMode): Promise<{ row: MessageGroupRow; created: boolean }> {
+async function putMessageGroup(
+  db: Db,
+  group: string,
+  raw: unknown,
+  options: { patch: boolean },
+  mode: WriteMode,
+): Promise<{ row: MessageGroupRow; created: boolean }> {
   assertId(group, 'messagegroupid');
   const where = `/messagegroups/${group}`;
   const groups = await store.listMessageGroups(db);
   const existing = groups.find((row) => row.messagegroupid === group);
-  if (existing === undefined) assertUniqueIgnoringCase(groups.map((row) => row.messagegroupid), group, where);
+  if (existing === undefined)
+    assertUniqueIgnoringCase(
+      groups.map((row) => row.messagegroupid),
+      group,
+      where,
+    );
   let body = requireObject(raw, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, existing?.epoch, where);
   if (options.patch && existing !== undefined) {
-    body = mergePatch({ name: existing.name ?? undefined, description: existing.description ?? undefined, labels: existing.labels, envelope: existing.envelope ?? undefined, protocol: existing.protocol ?? undefined }, body);
+    body = mergePatch(
+      {
+        name: existing.name ?? undefined,
+        description: existing.description ?? undefined,
+        labels: existing.labels,
+        envelope: existing.envelope ?? undefined,
+        protocol: existing.protocol ?? undefined,
+      },
+      body,
+    );
   }
   rejectUnknown(body, MESSAGE_GROUP_ATTRIBUTES, where, READ_ONLY.messagegroup);
   checkId(body, 'messagegroupid', group, where);

@@ -12,10 +12,20 @@ const SINK_ATTRIBUTES = {
     item: { type: 'string' },
     description: 'postgres: column -> path in the decoded event (e.g. data.value); types come from the Avro schema. Unset: envelope columns + payload jsonb.',
   },
-  url: { name: 'url', type: 'url', description: 'http: the endpoint; its host must be in the deployment\'s HTTP_SINK_ALLOWED_HOSTS.' },
-  mode: { name: 'mode', type: 'string', enum: ['batch', 'event'], strict: true, description: 'http: one POST {"events": [...]} per batch, or one POST per event.' },
+  url: { name: 'url', type: 'url', description: "http: the endpoint; its host must be in the deployment's HTTP_SINK_ALLOWED_HOSTS." },
+  mode: {
+    name: 'mode',
+    type: 'string',
+    enum: ['batch', 'event'],
+    strict: true,
+    description: 'http: one POST {"events": [...]} per batch, or one POST per event.',
+  },
   timeoutms: { name: 'timeoutms', type: 'uinteger', description: 'http: per-request timeout in milliseconds (100-20000).' },
-  subject: { name: 'subject', type: 'string', description: 'nats: subject (no wildcards, outside the ingest and dead-letter streams) a JetStream stream captures.' },
+  subject: {
+    name: 'subject',
+    type: 'string',
+    description: 'nats: subject (no wildcards, outside the ingest and dead-letter streams) a JetStream stream captures.',
+  },
 };
 
 /**

@@ -56,12 +56,7 @@ function wireFormatOf(message: MessageRow): string {
  * schema that `current` reads now (which stays registered). Returns each problem, naming the
  * version whose data would no longer be read; [] when `next` reads all of it.
  */
-function readerChangeProblems(
-  current: SchemaVersionRow,
-  next: SchemaVersionRow,
-  versions: readonly SchemaVersionRow[],
-  wireFormat: string,
-): string[] {
+function readerChangeProblems(current: SchemaVersionRow, next: SchemaVersionRow, versions: readonly SchemaVersionRow[], wireFormat: string): string[] {
   const writers = [current];
   if (wireFormat !== 'raw') {
     for (const version of versions) {
@@ -70,7 +65,9 @@ function readerChangeProblems(
     }
   }
   return writers.flatMap((writer) =>
-    canRead(next.document, writer.document).map((problem) => `version ${next.versionid} cannot read version ${writer.versionid} data: ${problem.path}: ${problem.message}`),
+    canRead(next.document, writer.document).map(
+      (problem) => `version ${next.versionid} cannot read version ${writer.versionid} data: ${problem.path}: ${problem.message}`,
+    ),
   );
 }
 
@@ -80,7 +77,13 @@ function readerChangeProblems(
  * left) reads everything producers send the route today. Deleting the only version deletes the
  * schema, so any route reading the schema refuses that.
  */
-async function assertVersionDeletable(db: Db, target: SchemaVersionRow, versions: readonly SchemaVersionRow[], defaultVersionId: string, where: string): Promise<void> {
+async function assertVersionDeletable(
+  db: Db,
+  target: SchemaVersionRow,
+  versions: readonly SchemaVersionRow[],
+  defaultVersionId: string,
+  where: string,
+): Promise<void> {
   const readers = await readersOf(db, target.schemagroupid, target.schemaid);
   const pinned = readers.filter((reader) => reader.reference.version === target.versionid);
   if (pinned.length > 0) throw inUse(where, pinned, 'is pinned as the reader schema');
@@ -121,7 +124,11 @@ async function assertVersionReplaceable(db: Db, existing: SchemaVersionRow, fing
   if (existing.fingerprint === fingerprint) return;
   const readers = await readersOf(db, existing.schemagroupid, existing.schemaid);
   if (readers.length > 0) {
-    throw inUse(where, readers, 'would change structure (its fingerprint) while routes read its schema and producers may have sent data written with it; add a new version instead');
+    throw inUse(
+      where,
+      readers,
+      'would change structure (its fingerprint) while routes read its schema and producers may have sent data written with it; add a new version instead',
+    );
   }
 }
 

@@ -5,10 +5,7 @@ import { XRegistryError, XRegistryErrorType } from './errors.ts';
 function parseSchemaXid(xid: string): SchemaReference {
   const reference = matchSchemaXid(xid);
   if (reference === undefined) {
-    throw new XRegistryError(
-      XRegistryErrorType.invalidData,
-      `dataschemaxid "${xid}" must be /schemagroups/<group>/schemas/<schema>[/versions/<version>]`,
-    );
+    throw new XRegistryError(XRegistryErrorType.invalidData, `dataschemaxid "${xid}" must be /schemagroups/<group>/schemas/<schema>[/versions/<version>]`);
   }
   return reference;
 }

@@ -14,7 +14,11 @@ const REGISTRY_ATTRIBUTES = ['registryid', 'specversion', 'schemagroups', 'messa
 function checkRegistryDocument(body: Attributes, current: RegistryRow, mode: WriteMode): void {
   rejectUnknown(body, REGISTRY_ATTRIBUTES, '/', READ_ONLY.registry);
   if (body.specversion !== undefined && body.specversion !== SPEC_VERSION) {
-    throw new XRegistryError(XRegistryErrorType.unsupportedSpecversion, `specversion ${JSON.stringify(body.specversion)} is not supported; this registry speaks ${SPEC_VERSION}`, { subject: '/' });
+    throw new XRegistryError(
+      XRegistryErrorType.unsupportedSpecversion,
+      `specversion ${JSON.stringify(body.specversion)} is not supported; this registry speaks ${SPEC_VERSION}`,
+      { subject: '/' },
+    );
   }
   if (!mode.restore) checkId(body, 'registryid', current.registryid, '/');
 }

@@ -37,7 +37,8 @@ async function getMeta(db: Db, group: string, schema: string): Promise<SchemaMet
 
 async function requireMeta(db: Db, group: string, schema: string): Promise<SchemaMetaRow> {
   const meta = await getMeta(db, group, schema);
-  if (meta === undefined) throw new XRegistryError(XRegistryErrorType.notFound, `schema ${schemaXid(group, schema)} not found`, { subject: schemaXid(group, schema) });
+  if (meta === undefined)
+    throw new XRegistryError(XRegistryErrorType.notFound, `schema ${schemaXid(group, schema)} not found`, { subject: schemaXid(group, schema) });
   return meta;
 }
 
@@ -59,7 +60,11 @@ function checkFormat(format: string, document: unknown, where: string): void {
  * violation names each field and why.
  */
 function checkAgainst(mode: CompatibilityMode, candidate: unknown, older: readonly SchemaVersionRow[], where: string): void {
-  const problems = checkCompatibility(mode, candidate, older.map((version) => version.document));
+  const problems = checkCompatibility(
+    mode,
+    candidate,
+    older.map((version) => version.document),
+  );
   if (problems.length > 0) {
     throw new XRegistryError(XRegistryErrorType.compatibilityViolation, `${where} breaks "${mode}" compatibility: ${describeProblems(problems)}`);
   }
@@ -92,7 +97,14 @@ function nextVersionId(versions: readonly SchemaVersionRow[]): string {
  * Creates or replaces one version. A new version becomes the default unless the default is
  * sticky; it is checked against the versions before it under the resource's compatibility.
  */
-async function putVersion(db: Db, group: string, schema: string, versionId: string, input: VersionInput, mode: WriteMode): Promise<{ version: SchemaVersionRow; created: boolean }> {
+async function putVersion(
+  db: Db,
+  group: string,
+  schema: string,
+  versionId: string,
+  input: VersionInput,
+  mode: WriteMode,
+): Promise<{ version: SchemaVersionRow; created: boolean }> {
   assertId(group, 'schemagroupid');
   assertId(schema, 'schemaid');
   assertId(versionId, 'versionid');
@@ -104,10 +116,20 @@ async function putVersion(db: Db, group: string, schema: string, versionId: stri
   await ensureSchemaGroup(db, group, mode);
   const metas = await store.listSchemaMetas(db, group);
   const meta = metas.find((row) => row.schemaid === schema);
-  if (meta === undefined) assertUniqueIgnoringCase(metas.map((row) => row.schemaid), schema, schemaXid(group, schema));
+  if (meta === undefined)
+    assertUniqueIgnoringCase(
+      metas.map((row) => row.schemaid),
+      schema,
+      schemaXid(group, schema),
+    );
   const versions = meta === undefined ? [] : await store.listVersions(db, group, schema);
   const existing = versions.find((version) => version.versionid === versionId);
-  if (existing === undefined) assertUniqueIgnoringCase(versions.map((version) => version.versionid), versionId, where);
+  if (existing === undefined)
+    assertUniqueIgnoringCase(
+      versions.map((version) => version.versionid),
+      versionId,
+      where,
+    );
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, existing?.epoch, where);
   const format = typeof body.format === 'string' ? body.format : (existing?.format ?? DEFAULT_FORMAT);
@@ -166,7 +188,9 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   const meta = await requireMeta(db, group, schema);
   const body = requireObject(raw, where);
   if (body.xref !== undefined && body.xref !== null) {
-    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: "xref" (a schema defined elsewhere) is not supported by this registry`, { subject: where });
+    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: "xref" (a schema defined elsewhere) is not supported by this registry`, {
+      subject: where,
+    });
   }
   const { xref: _xref, ...attributes } = body;
   rejectUnknown(attributes, META_ATTRIBUTES, where, READ_ONLY.meta);
@@ -178,7 +202,9 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   const compatibility = compatibilityOf(next.compatibility ?? 'none', where);
   const versions = await store.listVersions(db, group, schema);
   if (compatibility !== meta.compatibility) {
-    versions.forEach((version, index) => checkAgainst(compatibility, version.document, versions.slice(0, index), `${where}: version ${version.versionid}`));
+    for (const [index, version] of versions.entries()) {
+      checkAgainst(compatibility, version.document, versions.slice(0, index), `${where}: version ${version.versionid}`);
+    }
   }
   const sticky = next.defaultversionsticky === true || (body.defaultversionid !== undefined && body.defaultversionsticky !== false);
   const newest = versions.at(-1)!.versionid;
@@ -218,7 +244,13 @@ async function removeVersion(db: Db, group: string, schema: string, versionId: s
   await store.deleteVersion(db, group, schema, versionId);
   if (meta.defaultversionid === versionId) {
     const newest = versions.filter((version) => version.versionid !== versionId).at(-1)!;
-    await store.saveSchemaMeta(db, { ...meta, defaultversionid: newest.versionid, defaultversionsticky: false, meta_epoch: meta.meta_epoch + 1, meta_modifiedat: now });
+    await store.saveSchemaMeta(db, {
+      ...meta,
+      defaultversionid: newest.versionid,
+      defaultversionsticky: false,
+      meta_epoch: meta.meta_epoch + 1,
+      meta_modifiedat: now,
+    });
   }
 }
 

@@ -7,7 +7,17 @@ import { putSchemaGroup } from './groups.ts';
 import { SPEC_VERSION } from './model.ts';
 import { assertSchemaDeletable } from './readers.ts';
 import { checkRegistryDocument, putRegistryAttributes } from './root.ts';
-import { getMeta, postVersion, putMeta, putVersion, removeVersion, requireMeta, SCHEMA_ATTRIBUTES, type VersionInput, versionInputFromDetails } from './schemas.ts';
+import {
+  getMeta,
+  postVersion,
+  putMeta,
+  putVersion,
+  removeVersion,
+  requireMeta,
+  SCHEMA_ATTRIBUTES,
+  type VersionInput,
+  versionInputFromDetails,
+} from './schemas.ts';
 import * as store from './store.ts';
 import type { Attributes, GroupKind } from './types.ts';
 import { messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView, type View } from './views.ts';
@@ -34,10 +44,6 @@ function notFound(xid: string): XRegistryError {
 
 function wants(inline: Inline, collection: string): boolean {
   return inline.has('*') || inline.has(collection);
-}
-
-function byId<T>(rows: readonly T[], id: (row: T) => string): Record<string, T> {
-  return Object.fromEntries(rows.map((row) => [id(row), row]));
 }
 
 /**
@@ -79,9 +85,10 @@ class RegistryService {
   }
 
   async groups(kind: GroupKind, base: string, inline: Inline): Promise<Record<string, View>> {
-    const ids = kind === 'schemagroups'
-      ? (await store.listSchemaGroups(this.#sql)).map((row) => row.schemagroupid)
-      : (await store.listMessageGroups(this.#sql)).map((row) => row.messagegroupid);
+    const ids =
+      kind === 'schemagroups'
+        ? (await store.listSchemaGroups(this.#sql)).map((row) => row.schemagroupid)
+        : (await store.listMessageGroups(this.#sql)).map((row) => row.messagegroupid);
     const out: Record<string, View> = {};
     for (const id of ids) out[id] = await this.group(kind, id, base, inline);
     return out;
@@ -121,7 +128,12 @@ class RegistryService {
     const view = schemaView(meta, versions, base);
     if (wants(inline, 'meta')) view.meta = metaView(meta, base);
     if (wants(inline, 'versions')) {
-      view.versions = Object.fromEntries(versions.map((version) => [version.versionid, { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) }]));
+      view.versions = Object.fromEntries(
+        versions.map((version) => [
+          version.versionid,
+          { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) },
+        ]),
+      );
     }
     if (wants(inline, 'schema')) view.schema = versions.find((version) => version.versionid === meta.defaultversionid)!.document;
     return view;
@@ -130,7 +142,9 @@ class RegistryService {
   async versions(group: string, schema: string, base: string, inline: Inline): Promise<Record<string, View>> {
     const meta = await requireMeta(this.#sql, group, schema);
     const versions = await store.listVersions(this.#sql, group, schema);
-    return Object.fromEntries(versions.map((version) => [version.versionid, { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) }]));
+    return Object.fromEntries(
+      versions.map((version) => [version.versionid, { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) }]),
+    );
   }
 
   /** A version (the default when `versionId` is undefined): its attributes and its document. */
@@ -309,13 +323,20 @@ class RegistryService {
     const versions = body.versions;
     if (versions !== undefined) {
       if (!isObject(versions)) throw new XRegistryError(XRegistryErrorType.invalidData, `${group}/${schema}: "versions" must be a map`);
-      const ordered = Object.entries(versions).sort(([a], [b]) => (Number(a) - Number(b)) || a.localeCompare(b));
+      const ordered = Object.entries(versions).sort(([a], [b]) => Number(a) - Number(b) || a.localeCompare(b));
       for (const [versionId, version] of ordered) await putVersion(db, group, schema, versionId, versionInputFromDetails(version, versionId), mode);
     } else if ('schema' in body) {
       // The resource level's own links and counts are not the default version's attributes.
       const { meta: _meta, versionscount: _count, versionsurl: _versions, metaurl: _metaurl, ...rest } = body;
       const current = await getMeta(db, group, schema);
-      await putVersion(db, group, schema, typeof rest.versionid === 'string' ? rest.versionid : (current?.defaultversionid ?? '1'), versionInputFromDetails(rest, schema), mode);
+      await putVersion(
+        db,
+        group,
+        schema,
+        typeof rest.versionid === 'string' ? rest.versionid : (current?.defaultversionid ?? '1'),
+        versionInputFromDetails(rest, schema),
+        mode,
+      );
     }
     if (body.meta !== undefined) await putMeta(db, group, schema, body.meta, { patch: true }, mode);
   }

@@ -3,7 +3,14 @@ import { schemaXid, versionXid } from '../names/index.ts';
 
 type View = Record<string, unknown>;
 
-function common(row: { epoch: number; name: string | null; description: string | null; labels: Readonly<Record<string, string>>; createdat: Date; modifiedat: Date }): View {
+function common(row: {
+  epoch: number;
+  name: string | null;
+  description: string | null;
+  labels: Readonly<Record<string, string>>;
+  createdat: Date;
+  modifiedat: Date;
+}): View {
   return {
     epoch: row.epoch,
     ...(row.name === null ? {} : { name: row.name }),

@@ -14,8 +14,12 @@ function outcomeOf(child: ChildProcessByStdio<null, Readable, Readable>): Promis
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -24,7 +28,11 @@ function outcomeOf(child: ChildProcessByStdio<null, Readable, Readable>): Promis
 /** Runs the real `ingest` binary with exactly `env` (plus PATH and HOME), as an operator's shell would. */
 function runIngest(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
   return outcomeOf(
-    spawn(process.execPath, [INGEST_BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn(process.execPath, [INGEST_BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   );
 }
 

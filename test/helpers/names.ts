@@ -34,12 +34,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitFor<T>(
-  describe: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
+async function waitFor<T>(describe: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: { value: T } | { error: unknown } | undefined;
   for (;;) {

@@ -16,7 +16,13 @@ import { freePort, runStreamsEnv, uniqueRunId, waitFor } from './names.ts';
 type Env = Record<string, string>;
 
 /** What one bridge process settled, from its `bridge stopped` line (see BridgeStats in bridge/bridge.ts). */
-type SettledCounts = { readonly committed: number; readonly duplicates: number; readonly deadLettered: number; readonly retried: number; readonly batches: number };
+type SettledCounts = {
+  readonly committed: number;
+  readonly duplicates: number;
+  readonly deadLettered: number;
+  readonly retried: number;
+  readonly batches: number;
+};
 
 /** One line of a process's JSON log. */
 type LogLine = { readonly level: string; readonly msg: string } & Readonly<Record<string, unknown>>;
@@ -68,7 +74,10 @@ type TestPlane = {
 };
 
 type ExampleDocument = {
-  messagegroups: Record<string, { messages: Record<string, { protocoloptions: { subject: string }; ingestion: { deadlettersubject: string; wireformat: string } }> }>;
+  messagegroups: Record<
+    string,
+    { messages: Record<string, { protocoloptions: { subject: string }; ingestion: { deadlettersubject: string; wireformat: string } }> }
+  >;
 };
 
 /** The example registry with this run's subjects: one route, `<runId>.cpu.usage.v1`. */
@@ -186,8 +195,10 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
       async doubling() {
         const letters = await plane.deadLetters();
         const letterEventIds = letters.flatMap((letter) => (letter.eventId === null ? [] : [letter.eventId]));
-        const rowAndLetter = (await sql<{ event_id: string }[]>`
-          select event_id from metric_events where event_id = any(${letterEventIds}::text[]) order by event_id`).map((row) => row.event_id);
+        const rowAndLetter = (
+          await sql<{ event_id: string }[]>`
+          select event_id from metric_events where event_id = any(${letterEventIds}::text[]) order by event_id`
+        ).map((row) => row.event_id);
         const perId = new Map<string, number>();
         for (const letter of letters) perId.set(letter.id, (perId.get(letter.id) ?? 0) + 1);
         const repeatedLetters = [...perId].filter(([, count]) => count > 1).map(([id]) => id);
@@ -211,18 +222,30 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
         const { child } = plane.bridge;
         await waitFor(
           `the bridge (${plane.bridgeLog}) to be consuming`,
-          async () => ({ exited: child.exitCode !== null || child.signalCode !== null, consuming: (await readLog(plane.bridgeLog)).some((line) => line.msg === 'bridge consuming') }),
+          async () => ({
+            exited: child.exitCode !== null || child.signalCode !== null,
+            consuming: (await readLog(plane.bridgeLog)).some((line) => line.msg === 'bridge consuming'),
+          }),
           (state) => state.exited || state.consuming,
         );
         await plane.bridge.stop(30_000);
         const stopped = (await readLog(plane.bridgeLog)).filter((line) => line.msg === 'bridge stopped').at(-1);
-        if (stopped === undefined) throw new Error(`the bridge (${plane.bridgeLog}) ended without its "bridge stopped" line: exit ${plane.bridge.child.exitCode ?? plane.bridge.child.signalCode}`);
+        if (stopped === undefined)
+          throw new Error(
+            `the bridge (${plane.bridgeLog}) ended without its "bridge stopped" line: exit ${plane.bridge.child.exitCode ?? plane.bridge.child.signalCode}`,
+          );
         const count = (name: string): number => {
           const value = stopped[name];
           if (typeof value !== 'number') throw new Error(`"bridge stopped" has no number ${name}: ${JSON.stringify(stopped)}`);
           return value;
         };
-        return { committed: count('committed'), duplicates: count('duplicates'), deadLettered: count('deadLettered'), retried: count('retried'), batches: count('batches') };
+        return {
+          committed: count('committed'),
+          duplicates: count('duplicates'),
+          deadLettered: count('deadLettered'),
+          retried: count('retried'),
+          batches: count('batches'),
+        };
       },
       bridgeLogLines: () => readLog(plane.bridgeLog),
       async restartOffline() {

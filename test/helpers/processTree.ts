@@ -21,12 +21,19 @@ async function stillRunning(pids: readonly number[]): Promise<number[]> {
 }
 
 /** Waits until none of `pids` runs and none of `ports` answers; returns what was left at the deadline. */
-async function waitUntilGone(pids: readonly number[], ports: readonly number[], timeoutMs: number): Promise<{ pids: number[]; ports: number[]; afterMs: number }> {
+async function waitUntilGone(
+  pids: readonly number[],
+  ports: readonly number[],
+  timeoutMs: number,
+): Promise<{ pids: number[]; ports: number[]; afterMs: number }> {
   const started = Date.now();
   for (;;) {
     const left = await stillRunning(pids);
-    const answering = (await Promise.all(ports.map(async (port) => ((await canConnect('127.0.0.1', port, 300)) ? port : undefined)))).filter((port) => port !== undefined);
-    if ((left.length === 0 && answering.length === 0) || Date.now() - started > timeoutMs) return { pids: left, ports: answering, afterMs: Date.now() - started };
+    const answering = (await Promise.all(ports.map(async (port) => ((await canConnect('127.0.0.1', port, 300)) ? port : undefined)))).filter(
+      (port) => port !== undefined,
+    );
+    if ((left.length === 0 && answering.length === 0) || Date.now() - started > timeoutMs)
+      return { pids: left, ports: answering, afterMs: Date.now() - started };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -34,7 +34,15 @@ function rawRequest(baseUrl: string, options: RawRequest, timeoutMs = 15_000): P
   const length = options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) };
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: url.hostname, port: url.port, method: options.method, path: options.path, headers: { ...length, ...options.headers }, timeout: timeoutMs, agent: options.agent },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method,
+        path: options.path,
+        headers: { ...length, ...options.headers },
+        timeout: timeoutMs,
+        agent: options.agent,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

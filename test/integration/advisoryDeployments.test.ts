@@ -13,12 +13,24 @@ import { runStreamsEnv, uniqueRunId, waitFor } from '../helpers/names.ts';
  * stream. The max-deliveries advisories of both land in the one advisory stream of the ingest
  * stream; each deployment must dead-letter only what its own consumer gave up on.
  */
-describe('each bridge deployment dead-letters only its own consumer\'s max-deliveries advisories (real nats-server)', () => {
+describe("each bridge deployment dead-letters only its own consumer's max-deliveries advisories (real nats-server)", () => {
   const runId = uniqueRunId();
   const shared = { ...runStreamsEnv(runId), RETRY_MAX_ATTEMPTS: '1', MAX_DELIVER: '2', ACK_WAIT_MS: '1000', LAMBDA_TIMEOUT_MS: '500' };
   const deployments: Record<'a' | 'b', BridgeConfig> = {
-    a: loadBridgeConfig({ ...shared, INGEST_CONSUMER: `bridge_a_${runId}`, DEADLETTER_STREAM: `DLQ_A_${runId}`, DEADLETTER_SUBJECTS: `${runId}dlqa.>`, DEADLETTER_DEFAULT_SUBJECT: `${runId}dlqa.unrouted` }),
-    b: loadBridgeConfig({ ...shared, INGEST_CONSUMER: `bridge_b_${runId}`, DEADLETTER_STREAM: `DLQ_B_${runId}`, DEADLETTER_SUBJECTS: `${runId}dlqb.>`, DEADLETTER_DEFAULT_SUBJECT: `${runId}dlqb.unrouted` }),
+    a: loadBridgeConfig({
+      ...shared,
+      INGEST_CONSUMER: `bridge_a_${runId}`,
+      DEADLETTER_STREAM: `DLQ_A_${runId}`,
+      DEADLETTER_SUBJECTS: `${runId}dlqa.>`,
+      DEADLETTER_DEFAULT_SUBJECT: `${runId}dlqa.unrouted`,
+    }),
+    b: loadBridgeConfig({
+      ...shared,
+      INGEST_CONSUMER: `bridge_b_${runId}`,
+      DEADLETTER_STREAM: `DLQ_B_${runId}`,
+      DEADLETTER_SUBJECTS: `${runId}dlqb.>`,
+      DEADLETTER_DEFAULT_SUBJECT: `${runId}dlqb.unrouted`,
+    }),
   };
   let nc: NatsConnection | undefined;
   let js: JetStreamClient;
@@ -34,7 +46,14 @@ describe('each bridge deployment dead-letters only its own consumer\'s max-deliv
   after(async () => {
     if (nc === undefined) return;
     const { a, b } = deployments;
-    for (const stream of [a.nats.ingest.name, advisoryTopology(a.nats).stream, a.nats.deadLetter.name, b.nats.deadLetter.name, `OBJ_${a.nats.deadLetter.payloadBucket}`, `OBJ_${b.nats.deadLetter.payloadBucket}`]) {
+    for (const stream of [
+      a.nats.ingest.name,
+      advisoryTopology(a.nats).stream,
+      a.nats.deadLetter.name,
+      b.nats.deadLetter.name,
+      `OBJ_${a.nats.deadLetter.payloadBucket}`,
+      `OBJ_${b.nats.deadLetter.payloadBucket}`,
+    ]) {
       await jsm.streams.delete(stream).catch(() => false);
     }
     await nc.close();
@@ -62,7 +81,7 @@ describe('each bridge deployment dead-letters only its own consumer\'s max-deliv
     return (await store.list(100)).map((stored) => stored.letter);
   }
 
-  test('an advisory for deployment A\'s consumer becomes a letter only through A; B acknowledges it and writes nothing, and the other way round', async () => {
+  test("an advisory for deployment A's consumer becomes a letter only through A; B acknowledges it and writes nothing, and the other way round", async () => {
     const { a, b } = deployments;
     const subject = `${runId}.poison.v1`;
     await js.publish(subject, new Uint8Array([1]), { msgID: 'for-a' });
@@ -71,7 +90,12 @@ describe('each bridge deployment dead-letters only its own consumer\'s max-deliv
     await Promise.all([exhaust(a.nats.consumer, 1, a.retry.maxDeliver), exhaust(b.nats.consumer, 2, b.retry.maxDeliver)]);
     const topology = advisoryTopology(a.nats);
     assert.equal(topology.stream, advisoryTopology(b.nats).stream, 'one advisory stream for both deployments');
-    await waitFor('both advisories in the advisory stream', async () => (await jsm.streams.info(topology.stream)).state.messages, (count) => count === 2, 15_000);
+    await waitFor(
+      'both advisories in the advisory stream',
+      async () => (await jsm.streams.info(topology.stream)).state.messages,
+      (count) => count === 2,
+      15_000,
+    );
 
     const logger = createLogger('error');
     const watchers: MaxDeliveriesWatcher[] = [a, b].map((config) =>
@@ -100,8 +124,16 @@ describe('each bridge deployment dead-letters only its own consumer\'s max-deliv
     }
 
     const [lettersOfA, lettersOfB] = [await lettersIn(a), await lettersIn(b)];
-    assert.deepEqual(lettersOfA.map((letter) => [letter.id, letter.reason]), [[`${a.nats.ingest.name}:1`, 'max_deliveries_exceeded']], 'A dead-letters its own message, not B\'s');
-    assert.deepEqual(lettersOfB.map((letter) => [letter.id, letter.reason]), [[`${b.nats.ingest.name}:2`, 'max_deliveries_exceeded']], 'B dead-letters its own message, not A\'s');
+    assert.deepEqual(
+      lettersOfA.map((letter) => [letter.id, letter.reason]),
+      [[`${a.nats.ingest.name}:1`, 'max_deliveries_exceeded']],
+      "A dead-letters its own message, not B's",
+    );
+    assert.deepEqual(
+      lettersOfB.map((letter) => [letter.id, letter.reason]),
+      [[`${b.nats.ingest.name}:2`, 'max_deliveries_exceeded']],
+      "B dead-letters its own message, not A's",
+    );
     assert.deepEqual([...Buffer.from(lettersOfA[0]!.payload ?? '', 'base64')], [1]);
     assert.deepEqual([...Buffer.from(lettersOfB[0]!.payload ?? '', 'base64')], [2]);
   });

@@ -40,7 +40,12 @@ describe('a write that committed but whose answer was lost is not also a dead le
       if (i % (VALID / INVALID) === 0) await producer.publishRaw(plane.route.subject, randomBytes(16));
     }
 
-    await waitFor('the consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0, 90_000);
+    await waitFor(
+      'the consumer to settle',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+      90_000,
+    );
     const [rows] = await plane.sql<{ count: number; distinct: number }[]>`
       select count(*)::int as count, count(distinct event_id)::int as distinct from metric_events where event_id = any(${ids})`;
     assert.deepEqual(rows, { count: VALID, distinct: VALID });
@@ -49,7 +54,10 @@ describe('a write that committed but whose answer was lost is not also a dead le
     assert.deepEqual(doubled.repeatedLetters, []);
     const letters = await plane.deadLetters();
     assert.equal(letters.length, INVALID, JSON.stringify(letters.map((letter) => [letter.reason, letter.message])));
-    assert.ok(letters.every((letter) => letter.reason === 'avro_decode_failed'), 'no valid event was dead-lettered');
+    assert.ok(
+      letters.every((letter) => letter.reason === 'avro_decode_failed'),
+      'no valid event was dead-lettered',
+    );
 
     // The fault did fire: every write's answer was lost, and the retry budget ran out.
     const offlineLog = await readFile(join(plane.logDir, `ingest-offline-${plane.runId}.log`), 'utf8');

@@ -47,7 +47,9 @@ describe('the bridge at start, against the real NATS', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bridge/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const consuming = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the bridge did not start consuming in time:\n${stdout}\n${stderr}`)), 60_000);
       child.stdout.on('data', (chunk: Buffer) => {

@@ -22,7 +22,10 @@ const WIRE_FORMATS = ['raw', 'schema-id', 'confluent', 'single-object'] as const
 /** The example registry with one route per wire format, on this run's subjects and tables. */
 async function registryDocument(runId: string): Promise<unknown> {
   const document = JSON.parse(await readFile(EXAMPLE_REGISTRY, 'utf8')) as {
-    messagegroups: Record<string, { messages: Record<string, Record<string, unknown> & { ingestion: Record<string, unknown>; protocoloptions: Record<string, unknown> }> }>;
+    messagegroups: Record<
+      string,
+      { messages: Record<string, Record<string, unknown> & { ingestion: Record<string, unknown>; protocoloptions: Record<string, unknown> }> }
+    >;
   };
   const group = Object.values(document.messagegroups)[0]!;
   const template = Object.values(group.messages)[0]!;
@@ -33,7 +36,12 @@ async function registryDocument(runId: string): Promise<unknown> {
     group.messages[subject] = {
       ...template,
       protocoloptions: { subject },
-      ingestion: { ...template.ingestion, sink: { kind: 'postgres', table: `events_${type}` }, deadlettersubject: `${runId}dlq.${type}.usage.v1`, wireformat: format },
+      ingestion: {
+        ...template.ingestion,
+        sink: { kind: 'postgres', table: `events_${type}` },
+        deadlettersubject: `${runId}dlq.${type}.usage.v1`,
+        wireformat: format,
+      },
     };
   }
   return document;
@@ -100,7 +108,10 @@ describe('the ingest CLI, run as a child process', () => {
       const one = await runIngest(['help', 'registry', 'list'], {});
       assert.equal(one.code, 0);
       assert.ok(one.stdout.startsWith('usage: ingest registry list [--json]'));
-      for (const args of [['help', 'dlq'], ['dlq', '--help']]) {
+      for (const args of [
+        ['help', 'dlq'],
+        ['dlq', '--help'],
+      ]) {
         const group = await runIngest(args, {});
         assert.equal(group.code, 0);
         assert.ok(group.stdout.startsWith('usage: ingest dlq <subcommand>'));
@@ -160,11 +171,17 @@ describe('the ingest CLI, run as a child process', () => {
   });
 
   test('ingest registry list with its output pipe closed early exits 0 and prints nothing on stderr', async () => {
-    const child = spawn(process.execPath, [BIN, 'registry', 'list'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'registry', 'list'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     // The reading end goes away before the CLI writes its first line, as `| head -1` does after one.
     child.stdout.destroy();
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     assert.equal(stderr, '');
     assert.equal(code, 0);
@@ -172,7 +189,9 @@ describe('the ingest CLI, run as a child process', () => {
 
   test('`ingest registry export | head -1` in a shell: one line, exit 0, quiet', async () => {
     const shell = `"${process.execPath}" "${BIN}" registry export | head -1; echo "status \${PIPESTATUS[0]}" >&2`;
-    const result = await outcomeOf(spawn('bash', ['-c', shell], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const result = await outcomeOf(
+      spawn('bash', ['-c', shell], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     assert.equal(result.stdout, '{\n');
     assert.equal(result.stderr, 'status 0\n');
   });
@@ -180,9 +199,17 @@ describe('the ingest CLI, run as a child process', () => {
   describe('database errors name DATABASE_URL with its password masked', () => {
     const password = 'pa55-w0rd-s3cret';
     const cases: [string, () => Promise<string>, RegExp][] = [
-      ['a port nothing listens on', async () => `postgres://ingest:${password}@127.0.0.1:${await freePort()}/x`, /refused the connection \(is PostgreSQL running there\?\)/],
+      [
+        'a port nothing listens on',
+        async () => `postgres://ingest:${password}@127.0.0.1:${await freePort()}/x`,
+        /refused the connection \(is PostgreSQL running there\?\)/,
+      ],
       ['a host that does not resolve', async () => `postgres://ingest:${password}@no-such-host.invalid:5432/x`, /has a host name that does not resolve/],
-      ['a role the server does not know', async () => `postgres://no_such_role_${runId}:${password}@127.0.0.1:5432/x`, /refused the login: role "no_such_role_/],
+      [
+        'a role the server does not know',
+        async () => `postgres://no_such_role_${runId}:${password}@127.0.0.1:5432/x`,
+        /refused the login: role "no_such_role_/,
+      ],
       ['a database that does not exist', async () => `postgres://postgres:${password}@127.0.0.1:5432/no_such_db_${runId}`, /has no such database/],
     ];
     for (const [what, url, reason] of cases) {
@@ -206,7 +233,10 @@ describe('the ingest CLI, run as a child process', () => {
       const before = (await jsm.streams.info(env.INGEST_STREAM!)).state.messages;
       const result = await runIngest(['publish', subject, '--broken', 'unknown-schema-id'], env);
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, new RegExp(`needs a framed wire format \\(schema-id, confluent or single-object\\); ${subject.replaceAll('.', '\\.')} uses "raw"`));
+      assert.match(
+        result.stderr,
+        new RegExp(`needs a framed wire format \\(schema-id, confluent or single-object\\); ${subject.replaceAll('.', '\\.')} uses "raw"`),
+      );
       assert.match(result.stderr, /On this route use random-bytes, truncated, unknown-route, bad-subject/);
       assert.equal((await jsm.streams.info(env.INGEST_STREAM!)).state.messages, before);
     });

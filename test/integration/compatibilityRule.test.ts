@@ -19,8 +19,15 @@ function avroVersion(fields: readonly Record<string, unknown>[]): Record<string,
  * (breaks backward), while a v1 reader skips the new field in v2 data (forward holds).
  */
 const VERSIONS = {
-  '1': avroVersion([{ name: 'id', type: 'string' }, { name: 'value', type: 'double' }]),
-  '2': avroVersion([{ name: 'id', type: 'string' }, { name: 'value', type: 'double' }, { name: 'zone', type: 'string' }]),
+  '1': avroVersion([
+    { name: 'id', type: 'string' },
+    { name: 'value', type: 'double' },
+  ]),
+  '2': avroVersion([
+    { name: 'id', type: 'string' },
+    { name: 'value', type: 'double' },
+    { name: 'zone', type: 'string' },
+  ]),
 };
 
 describe('a compatibility rule the stored versions would break is refused (registry service, real PostgreSQL)', () => {
@@ -51,7 +58,12 @@ describe('a compatibility rule the stored versions would break is refused (regis
   test('switching to a rule version 2 violates is refused with compatibility_violation naming the version and the field; the rule stays as it was', async () => {
     const before = await meta();
     assert.equal(before.compatibility, 'none');
-    for (const [compatibility, patch] of [['backward', true], ['full', true], ['backward_transitive', true], ['backward', false]] as const) {
+    for (const [compatibility, patch] of [
+      ['backward', true],
+      ['full', true],
+      ['backward_transitive', true],
+      ['backward', false],
+    ] as const) {
       const refused = await service.putMeta(GROUP, SCHEMA, { compatibility }, patch).then(
         () => assert.fail(`compatibility "${compatibility}" was accepted over versions that break it`),
         (error: unknown) => error,

@@ -65,9 +65,17 @@ describe('bridge deployments with their own consumer filter (real nats-server)',
   });
 
   test('a filter outside the ingest subjects is a configuration error', () => {
-    assert.throws(() => configFor('x', 'elsewhere.>'), (error: unknown) => error instanceof ConfigError && /INGEST_CONSUMER_FILTER "elsewhere.>" must be a subject filter inside INGEST_SUBJECTS/.test(error.message));
+    assert.throws(
+      () => configFor('x', 'elsewhere.>'),
+      (error: unknown) =>
+        error instanceof ConfigError && /INGEST_CONSUMER_FILTER "elsewhere.>" must be a subject filter inside INGEST_SUBJECTS/.test(error.message),
+    );
     // An empty token is not a subject filter at all, even though it starts inside INGEST_SUBJECTS.
-    assert.throws(() => configFor('x', `${runId}..bad`), (error: unknown) =>
-      error instanceof ConfigError && error.message.includes(`INGEST_CONSUMER_FILTER "${runId}..bad" must be a subject filter inside INGEST_SUBJECTS (${runId}.>)`));
+    assert.throws(
+      () => configFor('x', `${runId}..bad`),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.includes(`INGEST_CONSUMER_FILTER "${runId}..bad" must be a subject filter inside INGEST_SUBJECTS (${runId}.>)`),
+    );
   });
 });

@@ -54,7 +54,7 @@ describe('fan-out delivery state in PostgreSQL is pruned after SINK_DELIVERY_RET
     return rows.map((row) => `${row.sink} ${row.event_id}`);
   }
 
-  test('dlq-replay\'s runtime prunes rows older than the configured retention, keeps newer ones, and says how many went', async () => {
+  test("dlq-replay's runtime prunes rows older than the configured retention, keeps newer ones, and says how many went", async () => {
     const sinks = ['http:https://a.example/hook', 'postgres:events'];
     await seed(sinks);
     const config = loadReplayConfig({ DATABASE_URL: url, SINK_DELIVERY_RETENTION_DAYS: '15' });
@@ -62,7 +62,10 @@ describe('fan-out delivery state in PostgreSQL is pruned after SINK_DELIVERY_RET
     try {
       assert.equal(await runtime.pruneDeliveries(), 3 * sinks.length);
       const kept = ['e-14d-23h', 'e-2d', 'e-1h', 'e-now'];
-      assert.deepEqual(await remaining(), sinks.flatMap((sink) => kept.map((eventId) => `${sink} ${eventId}`)));
+      assert.deepEqual(
+        await remaining(),
+        sinks.flatMap((sink) => kept.map((eventId) => `${sink} ${eventId}`)),
+      );
       assert.equal(await runtime.pruneDeliveries(), 0, 'a second run finds nothing more to prune');
       assert.equal((await remaining()).length, kept.length * sinks.length);
     } finally {

@@ -9,9 +9,24 @@ import { loadRegistry, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { sampleEvent } from '../../shared/producer/index.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import { type BridgeConfig, loadBridgeConfig, loadReplayConfig } from '../../shared/config/index.ts';
-import { buildDeadLetter, type DeadLetter, type DeadLetters, MissingOriginalError, openDeadLetters, REPLAY_COUNT_HEADER } from '../../shared/deadletters/index.ts';
+import {
+  buildDeadLetter,
+  type DeadLetter,
+  type DeadLetters,
+  MissingOriginalError,
+  openDeadLetters,
+  REPLAY_COUNT_HEADER,
+} from '../../shared/deadletters/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
-import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, headersToMap, mapToHeaders, type NatsConnection } from '../../shared/nats/index.ts';
+import {
+  advisoryTopology,
+  connectNats,
+  consumerSettingsFor,
+  ensureTopology,
+  headersToMap,
+  mapToHeaders,
+  type NatsConnection,
+} from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteRecord } from '../../shared/routes/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
@@ -59,7 +74,10 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
     config = loadBridgeConfig(env);
     sql = createSql(database.url, { max: 2, applicationName: 'ingest-test' });
     await migrateRegistry(sql, MIGRATIONS_DIR);
-    [route] = (await loadRegistry(sql, await exampleDocumentFor(runId, 'raw'), { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects })) as [RouteRecord];
+    [route] = (await loadRegistry(sql, await exampleDocumentFor(runId, 'raw'), {
+      ingest: config.nats.ingest.subjects,
+      deadLetter: config.nats.deadLetter.subjects,
+    })) as [RouteRecord];
     env.NATS_URL = config.nats.url;
     nc = await connectNats(config.nats.url, `ingest-test-${runId}`, config.nats.security);
     js = jetstream(nc);
@@ -74,7 +92,12 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
   });
 
   async function deleteStreams(): Promise<void> {
-    for (const stream of [config.nats.ingest.name, config.nats.deadLetter.name, advisoryTopology(config.nats).stream, `OBJ_${config.nats.deadLetter.payloadBucket}`]) {
+    for (const stream of [
+      config.nats.ingest.name,
+      config.nats.deadLetter.name,
+      advisoryTopology(config.nats).stream,
+      `OBJ_${config.nats.deadLetter.payloadBucket}`,
+    ]) {
       await jsm.streams.delete(stream).catch(() => false);
     }
   }
@@ -93,7 +116,15 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       const type = new SchemaCache().get(route.schema.cacheKey, route.schema.definition);
       const originals = new Map<string, Buffer>();
       const eventIds = new Map<string, string>();
-      const letterOf = async (subject: string, data: Buffer, msgId: string, failure: RecordFailure, at: string, routeKey: string | null, eventId: string | null): Promise<DeadLetter> => {
+      const letterOf = async (
+        subject: string,
+        data: Buffer,
+        msgId: string,
+        failure: RecordFailure,
+        at: string,
+        routeKey: string | null,
+        eventId: string | null,
+      ): Promise<DeadLetter> => {
         const ack = await js.publish(subject, data, { msgID: msgId, headers: mapToHeaders({ 'Trace-Id': [`trace-${msgId}`] }) });
         const stored = (await jsm.streams.getMessage(config.nats.ingest.name, { seq: ack.seq }))!;
         const letter = buildDeadLetter(
@@ -108,17 +139,43 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       const valid: DeadLetter[] = [];
       for (let i = 0; i < VALID; i++) {
         const event = sampleEvent(route);
-        const letter = await letterOf(route.subject, encodeAvro(type, event), event.id, { stage: 'route', reason: 'unknown_route', message: `no route for ${route.subject}`, retryable: false }, FAILED_AT.valid, route.subject, event.id);
+        const letter = await letterOf(
+          route.subject,
+          encodeAvro(type, event),
+          event.id,
+          { stage: 'route', reason: 'unknown_route', message: `no route for ${route.subject}`, retryable: false },
+          FAILED_AT.valid,
+          route.subject,
+          event.id,
+        );
         eventIds.set(letter.id, event.id);
         valid.push(letter);
       }
       const broken: DeadLetter[] = [];
       for (let i = 0; i < BROKEN; i++) {
         const bytes = Buffer.from(Array.from({ length: 12 + i }, (_, k) => (k * 37 + 255 - i) % 256));
-        broken.push(await letterOf(route.subject, bytes, `broken-${i}`, { stage: 'validate', reason: 'avro_decode_failed', message: 'not Avro', retryable: false }, FAILED_AT.broken, route.subject, null));
+        broken.push(
+          await letterOf(
+            route.subject,
+            bytes,
+            `broken-${i}`,
+            { stage: 'validate', reason: 'avro_decode_failed', message: 'not Avro', retryable: false },
+            FAILED_AT.broken,
+            route.subject,
+            null,
+          ),
+        );
       }
       const big = Buffer.alloc(nc.info!.max_payload - 2048, 0x5a);
-      const large = await letterOf(unroutedSubject, big, 'large-1', { stage: 'bridge', reason: 'payload_too_large', message: 'too large for one request', retryable: false }, FAILED_AT.large, null, null);
+      const large = await letterOf(
+        unroutedSubject,
+        big,
+        'large-1',
+        { stage: 'bridge', reason: 'payload_too_large', message: 'too large for one request', retryable: false },
+        FAILED_AT.large,
+        null,
+        null,
+      );
       assert.equal(large.stored, undefined, 'built inline; the writer moves it out');
       const written = await stored();
       await work({ valid, broken, large, all: [...valid, ...broken, large], written, originals, eventIds });
@@ -157,7 +214,19 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       assert.equal(text.code, 0, text.stderr);
       assert.equal(text.stderr, '');
       const line = (letter: DeadLetter, original: string): string =>
-        [letter.id, letter.firstFailedAt, letter.lastFailedAt, letter.subject, letter.stage, letter.reason, '3', '0', letter.eventId ?? '-', original, letter.message].join('\t');
+        [
+          letter.id,
+          letter.firstFailedAt,
+          letter.lastFailedAt,
+          letter.subject,
+          letter.stage,
+          letter.reason,
+          '3',
+          '0',
+          letter.eventId ?? '-',
+          original,
+          letter.message,
+        ].join('\t');
       assert.deepEqual(text.stdout.split('\n'), [
         'id\tfirstFailedAt\tlastFailedAt\tsubject\tstage\treason\tattempts\treplays\teventId\toriginal\tmessage',
         ...[...valid, ...broken].map((letter) => line(letter, 'inline')),
@@ -167,8 +236,14 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       ]);
 
       const json = await listJson();
-      assert.deepEqual(json.map((letter) => letter.id), all.map((letter) => letter.id));
-      assert.deepEqual(json.map((letter) => letter.deadLetterSequence), all.map((_, index) => index + 1));
+      assert.deepEqual(
+        json.map((letter) => letter.id),
+        all.map((letter) => letter.id),
+      );
+      assert.deepEqual(
+        json.map((letter) => letter.deadLetterSequence),
+        all.map((_, index) => index + 1),
+      );
       const { deadLetterSequence: _seq, ...firstValid } = json[0]!;
       assert.deepEqual(firstValid, valid[0]);
       const listedLarge = json.at(-1)!;
@@ -185,13 +260,20 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
         // Between the valid letters' and the large one's failure times: both bounds cut.
         [['--since', '2026-03-02T00:00:00Z', '--until', '2026-03-02T23:59:59Z'], ids(broken)],
         // An id as `ingest dlq list` shows it, and as a bare sequence of the ingest stream.
-        [['--id', valid[1]!.id, '--id', String(large.streamSequence)], [valid[1]!.id, large.id]],
+        [
+          ['--id', valid[1]!.id, '--id', String(large.streamSequence)],
+          [valid[1]!.id, large.id],
+        ],
         [['--limit', '2'], ids(valid.slice(0, 2))],
       ];
       const listed = await Promise.all(filtered.map(([args]) => listedIds(args)));
-      filtered.forEach(([args, expected], index) => assert.deepEqual(listed[index], expected, args.join(' ')));
+      for (const [index, [args, expected]] of filtered.entries()) assert.deepEqual(listed[index], expected, args.join(' '));
       const none = await runIngest(['dlq', 'list', '--reason', 'no_such_reason'], env);
-      assert.deepEqual(none, { code: 0, stdout: 'id\tfirstFailedAt\tlastFailedAt\tsubject\tstage\treason\tattempts\treplays\teventId\toriginal\tmessage\n0 dead letter(s)\n', stderr: '' });
+      assert.deepEqual(none, {
+        code: 0,
+        stdout: 'id\tfirstFailedAt\tlastFailedAt\tsubject\tstage\treason\tattempts\treplays\teventId\toriginal\tmessage\n0 dead letter(s)\n',
+        stderr: '',
+      });
     });
   });
 
@@ -205,7 +287,9 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
         return JSON.parse(result.stdout) as Shown;
       };
 
-      const [good, bySequence, bad, apart] = (await Promise.all([valid[2]!.id, String(valid[2]!.streamSequence), broken[0]!.id, large.id].map((id) => show(id)))) as [Shown, Shown, Shown, Shown];
+      const [good, bySequence, bad, apart] = (await Promise.all(
+        [valid[2]!.id, String(valid[2]!.streamSequence), broken[0]!.id, large.id].map((id) => show(id)),
+      )) as [Shown, Shown, Shown, Shown];
       assert.equal(good.id, valid[2]!.id);
       assert.equal(good.deadLetterSequence, 3);
       assert.equal(good.payload, originals.get(valid[2]!.id)!.toString('base64'));
@@ -232,7 +316,10 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
   test('bad input: an unknown id exits 1 saying so; a malformed id, a bad value or an unknown option exits 2 with its usage; nothing changes', async () => {
     await withLetters(async ({ written }) => {
       const usage: [string[], RegExp][] = [
-        [['dlq', 'show', 'not-an-id'], /^ingest: the dead letter id "not-an-id" is not a dead-letter id: <stream>:<sequence> .*\nusage: ingest dlq show <id>\n$/],
+        [
+          ['dlq', 'show', 'not-an-id'],
+          /^ingest: the dead letter id "not-an-id" is not a dead-letter id: <stream>:<sequence> .*\nusage: ingest dlq show <id>\n$/,
+        ],
         [['dlq', 'show'], /^ingest: missing <id>\nusage: ingest dlq show <id>\n$/],
         [['dlq', 'list', '--id', 'a:b'], /--id "a:b" is not a dead-letter id/],
         [['dlq', 'list', '--limit', '0'], /^ingest: --limit must be a positive integer, got "0"\nusage: ingest dlq list /],
@@ -262,11 +349,14 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       const dry = await runIngest(['dlq', 'replay', '--dry-run'], env);
       assert.equal(dry.code, 0, dry.stderr);
       const dryLines = dry.stdout.split('\n');
-      assert.deepEqual(dryLines.slice(0, all.length).map((line) => line.split('\t').slice(0, 4)), [
-        ...valid.map((letter) => [letter.id, route.subject, 'unknown_route', 'would-replay']),
-        ...broken.map((letter) => [letter.id, route.subject, 'avro_decode_failed', 'still-failing']),
-        [large.id, unroutedSubject, 'payload_too_large', 'still-failing'],
-      ]);
+      assert.deepEqual(
+        dryLines.slice(0, all.length).map((line) => line.split('\t').slice(0, 4)),
+        [
+          ...valid.map((letter) => [letter.id, route.subject, 'unknown_route', 'would-replay']),
+          ...broken.map((letter) => [letter.id, route.subject, 'avro_decode_failed', 'still-failing']),
+          [large.id, unroutedSubject, 'payload_too_large', 'still-failing'],
+        ],
+      );
       assert.match(dryLines[VALID]!.split('\t')[4]!, /^avro_decode_failed: /);
       assert.match(dryLines[all.length - 1]!.split('\t')[4]!, /^unknown_route: /);
       assert.deepEqual(dryLines.slice(all.length), [`dry run: examined ${all.length}: ${VALID} would-replay, ${BROKEN + 1} still-failing`, '']);
@@ -289,16 +379,25 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
         assert.ok(Buffer.from(republished.data).equals(originals.get(letter.id)!), 'the original bytes');
         assert.deepEqual(headers[REPLAY_COUNT_HEADER], ['1']);
         assert.deepEqual(headers['Nats-Msg-Id'], [`replay:${letter.id}:1`]);
-        assert.deepEqual(headers['Trace-Id'], letter.headers['Trace-Id'], 'the producer\'s own headers travel with it');
+        assert.deepEqual(headers['Trace-Id'], letter.headers['Trace-Id'], "the producer's own headers travel with it");
       }
       assert.deepEqual(await stored(), written.slice(VALID), 'the replayed letters are gone, the others untouched');
 
       // A letter that still fails stays, under the same id, with one replay counted.
       const again = await runIngest(['dlq', 'replay', '--id', broken[0]!.id], env);
       assert.equal(again.code, 0, again.stderr);
-      assert.match(again.stdout, new RegExp(`^${broken[0]!.id}\\t${route.subject.replaceAll('.', '\\.')}\\tavro_decode_failed\\tstill-failing\\tavro_decode_failed: .*\\nexamined 1: 1 still-failing\\n$`));
+      assert.match(
+        again.stdout,
+        new RegExp(
+          `^${broken[0]!.id}\\t${route.subject.replaceAll('.', '\\.')}\\tavro_decode_failed\\tstill-failing\\tavro_decode_failed: .*\\nexamined 1: 1 still-failing\\n$`,
+        ),
+      );
       const after = await stored();
-      assert.deepEqual(after.map((letter) => letter.id), [broken[1]!.id, large.id, broken[0]!.id], 'rewritten as the newest letter, under its id');
+      assert.deepEqual(
+        after.map((letter) => letter.id),
+        [broken[1]!.id, large.id, broken[0]!.id],
+        'rewritten as the newest letter, under its id',
+      );
       assert.equal(after[2]!.replayCount, 1);
       assert.equal(after[2]!.firstFailedAt, broken[0]!.firstFailedAt);
       assert.equal(await messages(config.nats.ingest.name), ingested + VALID, 'a letter that still fails is not republished');
@@ -317,25 +416,35 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
         runIngest(['dlq', 'purge', '--reason', 'no_such_reason'], env),
       ]);
       assert.deepEqual(counted, { code: 1, stdout: `would delete ${BROKEN} dead letter(s); run again with --yes to delete them\n`, stderr: '' });
-      assert.deepEqual(countedApart, { code: 1, stdout: 'would delete 1 dead letter(s) (1 with their originals in the object store); run again with --yes to delete them\n', stderr: '' });
+      assert.deepEqual(countedApart, {
+        code: 1,
+        stdout: 'would delete 1 dead letter(s) (1 with their originals in the object store); run again with --yes to delete them\n',
+        stderr: '',
+      });
       assert.deepEqual(nothing, { code: 0, stdout: 'would delete 0 dead letter(s); run again with --yes to delete them\n', stderr: '' });
       assert.deepEqual(await stored(), written, 'counting deletes nothing');
 
       const purgedLarge = await runIngest(['dlq', 'purge', '--subject', unroutedSubject, '--yes'], env);
       assert.deepEqual(purgedLarge, { code: 0, stdout: 'deleted 1 dead letter(s) (1 with their originals in the object store)\n', stderr: '' });
       await assert.rejects(deadLetters.originals.get(ref), MissingOriginalError, 'its object went with it');
-      assert.deepEqual(await storedIds(), [...valid, ...broken].map((letter) => letter.id));
+      assert.deepEqual(
+        await storedIds(),
+        [...valid, ...broken].map((letter) => letter.id),
+      );
 
       const purgedBroken = await runIngest(['dlq', 'purge', '--reason', 'avro_decode_failed', '--yes'], env);
       assert.deepEqual(purgedBroken, { code: 0, stdout: `deleted ${BROKEN} dead letter(s)\n`, stderr: '' });
-      assert.deepEqual(await storedIds(), valid.map((letter) => letter.id));
+      assert.deepEqual(
+        await storedIds(),
+        valid.map((letter) => letter.id),
+      );
       assert.equal(await messages(config.nats.deadLetter.name), VALID);
       assert.equal(await messages(config.nats.ingest.name), all.length, 'a purge never republishes');
     });
   });
 
   test('a replay keeps to DLQ_REPLAY_RATE_PER_SECOND: N letters at r per second take at least (N-1)/r seconds', async () => {
-    await withLetters(async ({ valid }) => {
+    await withLetters(async () => {
       const ratePerSecond = 2;
       const runtime = createReplayRuntime(loadReplayConfig({ ...env, DLQ_REPLAY_RATE_PER_SECOND: String(ratePerSecond) }));
       try {

@@ -46,12 +46,19 @@ describe('dlq-replay through serverless-offline: fixed causes land once, hopeles
     const type = new SchemaCache().get('t', plane.route.schema.definition);
     for (let i = 0; i < UNROUTED; i++) await producer.publishRaw(loadSubject, encodeAvro(type, sampleEvent(plane.route)), `load-${i}`);
     for (let i = 0; i < BROKEN; i++) await producer.publishRaw(plane.route.subject, randomBytes(12 + i));
-    await waitFor('dead letters', async () => (await plane.deadLetters()).length, (n) => n === UNROUTED + BROKEN);
+    await waitFor(
+      'dead letters',
+      async () => (await plane.deadLetters()).length,
+      (n) => n === UNROUTED + BROKEN,
+    );
 
     // Act 1: nothing is fixed yet; a dry run changes nothing.
     const before = await replay({ dryRun: true });
     assert.deepEqual([before.counts['would-replay'], before.counts['still-failing']], [0, UNROUTED + BROKEN]);
-    assert.ok((await plane.deadLetters()).every((letter) => letter.replayCount === 0), 'a dry run writes nothing');
+    assert.ok(
+      (await plane.deadLetters()).every((letter) => letter.replayCount === 0),
+      'a dry run writes nothing',
+    );
 
     // Act 2: register the missing route, then dry run and replay.
     const message = {
@@ -68,7 +75,12 @@ describe('dlq-replay through serverless-offline: fixed causes land once, hopeles
     assert.equal(created.status, 201, await created.clone().text());
     // The function's registry caches still remember the route as missing (REGISTRY_CACHE_TTL_MS);
     // a dry run changes nothing, so ask again until it sees the route.
-    const dry = await waitFor('dlq-replay to see the new route', () => replay({ dryRun: true }), (report) => report.counts['would-replay'] > 0, 15_000);
+    const dry = await waitFor(
+      'dlq-replay to see the new route',
+      () => replay({ dryRun: true }),
+      (report) => report.counts['would-replay'] > 0,
+      15_000,
+    );
     assert.deepEqual([dry.counts['would-replay'], dry.counts['still-failing']], [UNROUTED, BROKEN]);
     assert.equal(await loadRows(), 0, 'a dry run republishes nothing');
 
@@ -76,7 +88,11 @@ describe('dlq-replay through serverless-offline: fixed causes land once, hopeles
     assert.deepEqual([first.counts.replayed, first.counts['still-failing']], [UNROUTED, BROKEN]);
 
     // Assess: the replayed events land once; the broken ones stay, counting replays, then park.
-    await waitFor('replayed rows', () => loadRows(), (rows) => rows === UNROUTED);
+    await waitFor(
+      'replayed rows',
+      () => loadRows(),
+      (rows) => rows === UNROUTED,
+    );
     const again = await replay({});
     assert.equal(again.counts.replayed, 0, 'nothing left to replay');
     assert.equal(again.counts['still-failing'] + again.counts.parked, BROKEN);
@@ -85,7 +101,11 @@ describe('dlq-replay through serverless-offline: fixed causes land once, hopeles
     const last = await replay({});
     assert.equal(last.counts['already-parked'], BROKEN);
 
-    await waitFor('consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0);
+    await waitFor(
+      'consumer to settle',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+    );
     assert.equal(await loadRows(), UNROUTED, 'no replayed event landed twice');
     const letters = await plane.deadLetters();
     assert.equal(letters.length, BROKEN);

@@ -7,6 +7,7 @@ import { findRouteBySubject, type RouteRecord } from '../../shared/routes/index.
 import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: the test walks the registry's JSON answers by path and asserts on every value it reads.
 type Json = Record<string, any>;
 const SCHEMA = '/schemagroups/metrics/schemas/cpu-usage';
 const BATCH = 60;
@@ -30,7 +31,11 @@ describe('schema evolution through the chain (schema-id wire format)', () => {
       for (let i = 0; i < count; i++) await producer.publish(v1Route, sampleEvent(v1Route));
     };
     await publishV1(BATCH);
-    await waitFor('v1 rows', () => plane.countRows(), (rows) => rows === BATCH);
+    await waitFor(
+      'v1 rows',
+      () => plane.countRows(),
+      (rows) => rows === BATCH,
+    );
 
     // Act: register v2, which adds a defaulted field inside `data`.
     const v1Document = (await (await fetch(`${plane.registryUrl}${SCHEMA}`)).json()) as Json;
@@ -48,17 +53,22 @@ describe('schema evolution through the chain (schema-id wire format)', () => {
     // Wait until the functions read with v2 (their registry cache, 500 ms in tests, has expired):
     // a v1 probe event then lands with v2's default. Probe rows are counted apart.
     const probes: string[] = [];
-    await waitFor('the functions to read with v2', async () => {
-      const probe = sampleEvent(v1Route);
-      probes.push(probe.id);
-      await producer.publish(v1Route, probe);
-      const [row] = await waitFor(
-        'the probe row',
-        () => plane.sql<{ cores: string | null }[]>`select payload->>'cores' as cores from metric_events where event_id = ${probe.id}`,
-        (rows) => rows.length === 1,
-      );
-      return row!.cores;
-    }, (cores) => cores === '-1', 30_000);
+    await waitFor(
+      'the functions to read with v2',
+      async () => {
+        const probe = sampleEvent(v1Route);
+        probes.push(probe.id);
+        await producer.publish(v1Route, probe);
+        const [row] = await waitFor(
+          'the probe row',
+          () => plane.sql<{ cores: string | null }[]>`select payload->>'cores' as cores from metric_events where event_id = ${probe.id}`,
+          (rows) => rows.length === 1,
+        );
+        return row!.cores;
+      },
+      (cores) => cores === '-1',
+      30_000,
+    );
 
     await publishV1(BATCH);
     const v2Type = new SchemaCache().get(v2Route.schema.cacheKey, v2Route.schema.definition);
@@ -69,22 +79,37 @@ describe('schema evolution through the chain (schema-id wire format)', () => {
     }
     // A frame naming a schema id the registry never issued.
     const stray = sampleEvent(v2Route);
-    await producer.publishRaw(plane.route.subject, frame('schema-id', encodeAvro(v2Type, { ...stray, data: { ...(stray.data as Json), cores: 1 } }), { schemaId: 2_000_000 }));
+    await producer.publishRaw(
+      plane.route.subject,
+      frame('schema-id', encodeAvro(v2Type, { ...stray, data: { ...(stray.data as Json), cores: 1 } }), { schemaId: 2_000_000 }),
+    );
 
     // Assess
-    await waitFor('all rows and the stray dead letter', async () => [await plane.countRows(), (await plane.deadLetters()).length], ([rows, letters]) => rows === 3 * BATCH + probes.length && letters === 1);
+    await waitFor(
+      'all rows and the stray dead letter',
+      async () => [await plane.countRows(), (await plane.deadLetters()).length],
+      ([rows, letters]) => rows === 3 * BATCH + probes.length && letters === 1,
+    );
     const cores = await plane.sql<{ cores: number | null; count: number }[]>`
       select (payload->>'cores')::int as cores, count(*)::int as count from metric_events
       where event_id <> all(${probes}::text[]) group by 1 order by 1 nulls first`;
     assert.deepEqual(
       cores.map((row) => [row.cores, row.count]),
-      [[null, BATCH], [-1, BATCH], [8, BATCH]],
+      [
+        [null, BATCH],
+        [-1, BATCH],
+        [8, BATCH],
+      ],
       'v1 rows before v2 have no field, v1 rows after v2 get the default, v2 rows carry their value',
     );
     const [letter] = await plane.deadLetters();
     assert.equal(letter!.reason, 'unknown_schema_id');
     assert.deepEqual(await plane.doubling(), { rowAndLetter: [], repeatedLetters: [] });
-    await waitFor('consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0);
+    await waitFor(
+      'consumer to settle',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+    );
     assert.equal(await plane.countRows(), 3 * BATCH + probes.length, 'no row beyond the events published');
   });
 });

@@ -22,7 +22,17 @@ type Event = { id: string; data: { value: number } };
  * re-driven sink shows up as a second call), answers 503 to its first `outage` requests and, when
  * `refuseNegative`, 422 to negative values until it is told to accept them.
  */
-async function startReceiver(outage: number, refuseNegative: boolean): Promise<{ server: Server; port: number; calls: Map<string, number>; accepted: Map<string, number>; failures: { status: number }[]; acceptNegative: () => void }> {
+async function startReceiver(
+  outage: number,
+  refuseNegative: boolean,
+): Promise<{
+  server: Server;
+  port: number;
+  calls: Map<string, number>;
+  accepted: Map<string, number>;
+  failures: { status: number }[];
+  acceptNegative: () => void;
+}> {
   const calls = new Map<string, number>();
   const accepted = new Map<string, number>();
   const failures: { status: number }[] = [];
@@ -48,7 +58,16 @@ async function startReceiver(outage: number, refuseNegative: boolean): Promise<{
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port, calls, accepted, failures, acceptNegative: () => { negativeOk = true; } };
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    calls,
+    accepted,
+    failures,
+    acceptNegative: () => {
+      negativeOk = true;
+    },
+  };
 }
 
 describe('fan-out through the real chain: one route, four sinks, retries re-drive only the failed sink', () => {
@@ -75,7 +94,9 @@ describe('fan-out through the real chain: one route, four sinks, retries re-driv
   }
 
   async function fanRows(): Promise<{ rows: number; distinct: number }> {
-    const [row] = await plane.sql<{ rows: number; distinct: number }[]>`select count(*)::int as rows, count(distinct event_id)::int as distinct from fan_events`;
+    const [row] = await plane.sql<
+      { rows: number; distinct: number }[]
+    >`select count(*)::int as rows, count(distinct event_id)::int as distinct from fan_events`;
     return row!;
   }
 
@@ -148,12 +169,17 @@ describe('fan-out through the real chain: one route, four sinks, retries re-driv
     // The functions cache the registry (500 ms in tests, unknown subjects 200 ms): ask validate and
     // route themselves until both know the new route, else the first events are dead-lettered as unrouted.
     type Answer = { results: { ok: boolean; sinks?: unknown[] }[] };
-    await waitFor('validate and route to know the fan-out route', async () => {
-      const payload = Buffer.from(encodeAvro(type, sampleEvent(plane.route))).toString('base64');
-      const validated = await invoke<Answer>('validate', { records: [{ id: '1', subject, payload, publishedAtMs: Date.now() }] });
-      const routed = await invoke<Answer>('route', { records: [{ id: subject, subject }] });
-      return { validated: validated.results[0]?.ok, sinks: routed.results[0]?.sinks?.length };
-    }, (known) => known.validated === true && known.sinks === 4, 30_000);
+    await waitFor(
+      'validate and route to know the fan-out route',
+      async () => {
+        const payload = Buffer.from(encodeAvro(type, sampleEvent(plane.route))).toString('base64');
+        const validated = await invoke<Answer>('validate', { records: [{ id: '1', subject, payload, publishedAtMs: Date.now() }] });
+        const routed = await invoke<Answer>('route', { records: [{ id: subject, subject }] });
+        return { validated: validated.results[0]?.ok, sinks: routed.results[0]?.sinks?.length };
+      },
+      (known) => known.validated === true && known.sinks === 4,
+      30_000,
+    );
     const ids: string[] = [];
     const negatives: string[] = [];
     for (let i = 0; i < GOOD + NEGATIVE; i++) {
@@ -166,14 +192,26 @@ describe('fan-out through the real chain: one route, four sinks, retries re-driv
     assert.equal(negatives.length, NEGATIVE);
 
     // Act 1: the flaky receiver is down for its first requests and refuses negative values.
-    await waitFor('dead letters for refused events', async () => (await plane.deadLetters()).length, (n) => n === NEGATIVE);
-    await waitFor('consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0);
+    await waitFor(
+      'dead letters for refused events',
+      async () => (await plane.deadLetters()).length,
+      (n) => n === NEGATIVE,
+    );
+    await waitFor(
+      'consumer to settle',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+    );
 
     // Assess: PostgreSQL, the steady receiver and the NATS subject got every event exactly once, retries included.
     assert.deepEqual(await fanRows(), { rows: GOOD + NEGATIVE, distinct: GOOD + NEGATIVE });
     assert.equal(steady.calls.size, GOOD + NEGATIVE);
     assert.deepEqual([...new Set(steady.calls.values())], [1], 'the steady sink was never re-driven');
-    await waitFor('every event at the NATS subject', () => Promise.resolve(natsSink.published.size), (n) => n === GOOD + NEGATIVE);
+    await waitFor(
+      'every event at the NATS subject',
+      () => Promise.resolve(natsSink.published.size),
+      (n) => n === GOOD + NEGATIVE,
+    );
     assert.deepEqual([...new Set(natsSink.published.values())], [1], 'the NATS subject sink was never re-driven');
     assert.equal(flaky.failures.filter((f) => f.status === 503).length, OUTAGE_REQUESTS, 'the outage did happen');
     assert.equal(flaky.accepted.size, GOOD);
@@ -182,7 +220,15 @@ describe('fan-out through the real chain: one route, four sinks, retries re-driv
     assert.deepEqual(letters.map((letter) => letter.eventId).sort(), [...negatives].sort());
     for (const letter of letters) {
       assert.equal(letter.reason, 'sink_rejected');
-      assert.deepEqual(letter.sinks?.map((outcome) => [outcome.sink.split(':')[0], outcome.delivered]), [['postgres', true], ['http', true], ['http', false], ['nats', true]]);
+      assert.deepEqual(
+        letter.sinks?.map((outcome) => [outcome.sink.split(':')[0], outcome.delivered]),
+        [
+          ['postgres', true],
+          ['http', true],
+          ['http', false],
+          ['nats', true],
+        ],
+      );
       const refused = letter.sinks?.find((outcome) => !outcome.delivered);
       assert.ok(refused !== undefined && !refused.delivered && refused.retryable === false && /422/.test(refused.message), JSON.stringify(refused));
     }
@@ -194,8 +240,16 @@ describe('fan-out through the real chain: one route, four sinks, retries re-driv
     assert.equal(report.counts.replayed, NEGATIVE);
 
     // Assess: only the sink that had refused them was called again.
-    await waitFor('replayed events at the fixed sink', () => Promise.resolve(flaky.accepted.size), (n) => n === GOOD + NEGATIVE);
-    await waitFor('consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0);
+    await waitFor(
+      'replayed events at the fixed sink',
+      () => Promise.resolve(flaky.accepted.size),
+      (n) => n === GOOD + NEGATIVE,
+    );
+    await waitFor(
+      'consumer to settle',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+    );
     assert.deepEqual([...new Set(flaky.accepted.values())], [1]);
     assert.deepEqual([...new Set(steady.calls.values())], [1], 'replay skipped the sinks that had the events');
     assert.equal(natsSink.published.size, GOOD + NEGATIVE);
@@ -209,6 +263,10 @@ describe('fan-out through the real chain: one route, four sinks, retries re-driv
     assert.ok(state!.events >= NEGATIVE && state!.events <= NEGATIVE + OUTAGE_REQUESTS, JSON.stringify(state));
     const [refused] = await plane.sql<{ rows: number }[]>`
       select count(*)::int as rows from sink_deliveries where event_id = any(${negatives}::text[])`;
-    assert.equal(refused!.rows, 4 * NEGATIVE, 'each refused event: PostgreSQL, the steady sink and the NATS subject before the dead letter, the fixed sink after the replay');
+    assert.equal(
+      refused!.rows,
+      4 * NEGATIVE,
+      'each refused event: PostgreSQL, the steady sink and the NATS subject before the dead letter, the fixed sink after the replay',
+    );
   });
 });

@@ -46,7 +46,14 @@ describe('faults: nothing lost, nothing doubled', () => {
       // The retry budget (40 attempts, delays up to 3 s: about 110 s) outlasts every outage here,
       // serverless-offline's restart included, which takes 20 s on a busy 2-core machine and took
       // over 35 s (the budget of 15 attempts this had) under a load average of 20.
-      bridgeEnv: { LAMBDA_TIMEOUT_MS: '3000', ACK_WAIT_MS: '5000', RETRY_MAX_ATTEMPTS: '40', MAX_DELIVER: '50', RETRY_MAX_DELAY_MS: '3000', FAULT_INJECTION_PERCENT: '20' },
+      bridgeEnv: {
+        LAMBDA_TIMEOUT_MS: '3000',
+        ACK_WAIT_MS: '5000',
+        RETRY_MAX_ATTEMPTS: '40',
+        MAX_DELIVER: '50',
+        RETRY_MAX_DELAY_MS: '3000',
+        FAULT_INJECTION_PERCENT: '20',
+      },
     });
   });
 
@@ -100,12 +107,20 @@ describe('faults: nothing lost, nothing doubled', () => {
       ([rows, letters]) => rows === expected.valid && letters === expected.invalid,
       180_000,
     );
-    await waitFor(`${what}: consumer settled`, () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0, 60_000);
+    await waitFor(
+      `${what}: consumer settled`,
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+      60_000,
+    );
     assert.equal(await plane.countRows(), expected.valid, `${what}: no event missing`);
     assert.deepEqual(await plane.doubling(), { rowAndLetter: [], repeatedLetters: [] }, `${what}: no event both a row and a letter, no letter twice`);
     const letters = await plane.deadLetters();
     assert.equal(letters.length, expected.invalid, `${what}: one dead letter per invalid event`);
-    assert.ok(letters.every((letter) => letter.reason === 'avro_decode_failed'), `${what}: every dead letter has its reason`);
+    assert.ok(
+      letters.every((letter) => letter.reason === 'avro_decode_failed'),
+      `${what}: every dead letter has its reason`,
+    );
     // The injected faults really happened (serverless-offline logs each failed invocation).
     const offlineLog = await readFile(join(plane.logDir, `ingest-offline-${plane.runId}.log`), 'utf8');
     assert.match(offlineLog, /injected fault/, `${what}: sink-write failed on purpose at least once`);
@@ -116,7 +131,12 @@ describe('faults: nothing lost, nothing doubled', () => {
       const rows = await plane.countRows();
       const publishing = burst(PER_FAULT);
       // Kill while it is working: once it has committed part of this wave.
-      await waitFor('bridge progress', () => plane.countRows(), (now) => now > rows + 50, 60_000);
+      await waitFor(
+        'bridge progress',
+        () => plane.countRows(),
+        (now) => now > rows + 50,
+        60_000,
+      );
       await plane.bridge.kill();
       plane.startBridge();
       await publishing;
@@ -137,7 +157,12 @@ describe('faults: nothing lost, nothing doubled', () => {
 
   test('nats-server restarted (file storage)', async () => {
     const publishing = burst(PER_FAULT);
-    await waitFor('the burst under way', () => plane.countRows(), (rows) => rows > expected.valid - PER_FAULT + 50, 60_000);
+    await waitFor(
+      'the burst under way',
+      () => plane.countRows(),
+      (rows) => rows > expected.valid - PER_FAULT + 50,
+      60_000,
+    );
     await stopNats(dataDir, log);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await ensureNats(natsUrl, dataDir, log);

@@ -8,7 +8,15 @@ import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 
 const TOTAL = Number(process.env.FUZZ_EVENTS ?? 10_000);
-const KNOWN_REASONS = new Set(['invalid_frame', 'unknown_schema_id', 'schema_mismatch', 'avro_decode_failed', 'missing_event_id', 'invalid_subject', 'unknown_route']);
+const KNOWN_REASONS = new Set([
+  'invalid_frame',
+  'unknown_schema_id',
+  'schema_mismatch',
+  'avro_decode_failed',
+  'missing_event_id',
+  'invalid_subject',
+  'unknown_route',
+]);
 
 describe('fuzz: malformed input is dead-lettered with a reason, and nothing dies', () => {
   let plane: TestPlane;
@@ -36,7 +44,10 @@ describe('fuzz: malformed input is dead-lettered with a reason, and nothing dies
       { name: 'wrong magic', make: () => ({ subject, payload: Buffer.concat([Buffer.from([0xc3, 0x02]), valid().subarray(2)]) }), reasons: ['invalid_frame'] },
       {
         name: 'unknown fingerprint',
-        make: () => ({ subject, payload: frame('single-object', encodeAvro(type, sampleEvent(plane.route)), { fingerprint: BigInt(`0x${randomBytes(8).toString('hex')}`) }) }),
+        make: () => ({
+          subject,
+          payload: frame('single-object', encodeAvro(type, sampleEvent(plane.route)), { fingerprint: BigInt(`0x${randomBytes(8).toString('hex')}`) }),
+        }),
         reasons: ['unknown_schema_id'],
       },
       { name: 'oversized', make: () => ({ subject, payload: randomBytes(200_000) }), reasons: [...KNOWN_REASONS] },
@@ -66,8 +77,18 @@ describe('fuzz: malformed input is dead-lettered with a reason, and nothing dies
     }
 
     // Assess
-    await waitFor('every payload dead-lettered', async () => (await plane.jsm.streams.info(plane.bridgeConfig.nats.deadLetter.name)).state.messages, (n) => n === TOTAL, 180_000);
-    await waitFor('consumer settled', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0, 60_000);
+    await waitFor(
+      'every payload dead-lettered',
+      async () => (await plane.jsm.streams.info(plane.bridgeConfig.nats.deadLetter.name)).state.messages,
+      (n) => n === TOTAL,
+      180_000,
+    );
+    await waitFor(
+      'consumer settled',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+      60_000,
+    );
     assert.equal(await plane.countRows(), 0, 'nothing malformed reached the sink');
     const letters = await plane.deadLetters();
     assert.equal(letters.length, TOTAL);

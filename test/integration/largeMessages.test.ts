@@ -16,7 +16,10 @@ import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
-const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'base64') : data).digest('hex');
+const sha256 = (data: Uint8Array | string): string =>
+  createHash('sha256')
+    .update(typeof data === 'string' ? Buffer.from(data, 'base64') : data)
+    .digest('hex');
 
 /** Bytes that never decode as the route's Avro (the first string's length is an endless varint). */
 const undecodable = (size: number): Buffer => Buffer.alloc(size, 0xff);
@@ -44,10 +47,14 @@ describe('messages of any size the ingest stream accepts end as one row or one d
   });
 
   const settled = (): Promise<unknown> =>
-    waitFor('nothing pending or ack-pending', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0, 90_000);
+    waitFor(
+      'nothing pending or ack-pending',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+      90_000,
+    );
 
-  const lettersBySequence = async (): Promise<Map<number, DeadLetter>> =>
-    new Map((await plane.deadLetters()).map((letter) => [letter.streamSequence, letter]));
+  const lettersBySequence = async (): Promise<Map<number, DeadLetter>> => new Map((await plane.deadLetters()).map((letter) => [letter.streamSequence, letter]));
 
   test('undecodable payloads below, at and above the dead-letter threshold and at the stream maximum: one letter each, bytes intact', async () => {
     const producer = createProducer(plane.js);
@@ -100,7 +107,11 @@ describe('messages of any size the ingest stream accepts end as one row or one d
     await settled();
     const listed = JSON.parse(await ingest('dlq', 'list', '--json', '--limit', '100')) as (DeadLetter & { deadLetterSequence: number })[];
     const target = listed.find((letter) => letter.streamSequence === ack.seq);
-    assert.deepEqual(target?.stored, { bucket: plane.bridgeConfig.nats.deadLetter.payloadBucket, object: target?.id, payloadBytes: maxPayload }, 'list shows where the original is');
+    assert.deepEqual(
+      target?.stored,
+      { bucket: plane.bridgeConfig.nats.deadLetter.payloadBucket, object: target?.id, payloadBytes: maxPayload },
+      'list shows where the original is',
+    );
     const shown = JSON.parse(await ingest('dlq', 'show', target!.id)) as { id: string; payload: string; decoded: unknown };
     assert.equal(shown.id, target!.id);
     assert.equal(Buffer.from(shown.payload, 'base64').length, target!.stored!.payloadBytes, 'show reads the original from the object store');
@@ -115,7 +126,11 @@ describe('messages of any size the ingest stream accepts end as one row or one d
       return true;
     });
     assert.match(await ingest('dlq', 'purge', '--id', target!.id, '--yes'), /deleted 1 dead letter/);
-    assert.equal((await plane.deadLetters()).some((letter) => letter.id === target!.id), false, 'the letter is gone');
+    assert.equal(
+      (await plane.deadLetters()).some((letter) => letter.id === target!.id),
+      false,
+      'the letter is gone',
+    );
     const info = await (await new Objm(plane.js).open(target!.stored!.bucket)).info(target!.stored!.object);
     assert.ok(info === null || info.deleted, 'and its original with it');
     await assert.rejects(ingest('dlq', 'show', 'not-an-id'), /is not a dead-letter id/);
@@ -138,13 +153,20 @@ describe('messages of any size the ingest stream accepts end as one row or one d
     const tooLarge = withName('\u0001'.repeat(900_000));
     for (const event of [...plain, ...escaped, tooLarge]) await producer.publish(plane.route, event);
 
-    await waitFor('rows and the letter', async () => [await plane.countRows(), (await plane.deadLetters()).length], ([rows, letters]) => rows === rowsBefore + 6 && letters === lettersBefore + 1);
+    await waitFor(
+      'rows and the letter',
+      async () => [await plane.countRows(), (await plane.deadLetters()).length],
+      ([rows, letters]) => rows === rowsBefore + 6 && letters === lettersBefore + 1,
+    );
     await settled();
     const ids = [...plain, ...escaped].map((event) => event.id);
     const rows = await plane.sql<{ event_id: string; length: number }[]>`
       select event_id, length(payload->>'name')::int as length from metric_events where event_id = any(${ids})`;
     assert.equal(rows.length, 6, 'one row per valid event');
-    assert.deepEqual(rows.map((row) => row.length).sort((a, b) => a - b), [200_000, 200_000, 200_000, 200_000, 900_000, 900_000]);
+    assert.deepEqual(
+      rows.map((row) => row.length).sort((a, b) => a - b),
+      [200_000, 200_000, 200_000, 200_000, 900_000, 900_000],
+    );
     const [letter] = (await plane.deadLetters()).filter((candidate) => candidate.eventId === tooLarge.id);
     assert.ok(letter !== undefined, 'the event too large for a request is a dead letter');
     assert.equal(letter.reason, 'payload_too_large');
@@ -161,7 +183,11 @@ describe('messages of any size the ingest stream accepts end as one row or one d
     const bytes = encodeAvro(type, large);
     await createProducer(plane.js).publish(plane.route, large);
 
-    await waitFor('its dead letter', async () => (await plane.deadLetters()).filter((letter) => letter.eventId === large.id), (found) => found.length === 1);
+    await waitFor(
+      'its dead letter',
+      async () => (await plane.deadLetters()).filter((letter) => letter.eventId === large.id),
+      (found) => found.length === 1,
+    );
     await settled();
     const [letter] = (await plane.deadLetters()).filter((candidate) => candidate.eventId === large.id);
     assert.equal(letter!.reason, 'sink_rejected');
@@ -172,13 +198,19 @@ describe('messages of any size the ingest stream accepts end as one row or one d
 
     // The sink is fixed; dlq-replay re-drives the letter through the chain.
     await plane.sql`alter table metric_events drop constraint no_huge_names`;
-    const output = await lambda.send(new InvokeCommand({ FunctionName: 'ingest-test-dlq-replay', Payload: Buffer.from(JSON.stringify({ ids: [letter!.id] })) }));
+    const output = await lambda.send(
+      new InvokeCommand({ FunctionName: 'ingest-test-dlq-replay', Payload: Buffer.from(JSON.stringify({ ids: [letter!.id] })) }),
+    );
     const body = Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8');
     assert.equal(output.FunctionError, undefined, body);
     const report = JSON.parse(body) as ReplayReport;
     assert.deepEqual([report.examined, report.counts.replayed], [1, 1], body);
 
-    await waitFor('the replayed row', async () => (await plane.sql`select 1 from metric_events where event_id = ${large.id}`).length, (n) => n === 1);
+    await waitFor(
+      'the replayed row',
+      async () => (await plane.sql`select 1 from metric_events where event_id = ${large.id}`).length,
+      (n) => n === 1,
+    );
     await settled();
     const [row] = await plane.sql<{ count: number; length: number }[]>`
       select count(*)::int as count, max(length(payload->>'name'))::int as length from metric_events where event_id = ${large.id}`;
@@ -189,7 +221,9 @@ describe('messages of any size the ingest stream accepts end as one row or one d
   });
 
   test('the dlq-replay function refuses ids that are not dead-letter ids', async () => {
-    const output = await lambda.send(new InvokeCommand({ FunctionName: 'ingest-test-dlq-replay', Payload: Buffer.from(JSON.stringify({ ids: ['not an id'] })) }));
+    const output = await lambda.send(
+      new InvokeCommand({ FunctionName: 'ingest-test-dlq-replay', Payload: Buffer.from(JSON.stringify({ ids: ['not an id'] })) }),
+    );
     const body = Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8');
     assert.ok(output.FunctionError !== undefined, body);
     assert.match(body, /ids\[0\] is not a dead-letter id/);

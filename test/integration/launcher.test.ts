@@ -56,10 +56,18 @@ async function assertAllGone(box: LauncherSandbox, tree: readonly number[], what
   assert.deepEqual(left.ports, [], `${what}: ports ${box.ports.lambda} and ${box.ports.http} are free`);
 }
 
-test('restart keeps an operator\'s route edit and seeds only what is missing; SIGKILL of the launcher takes every child with it', { timeout: 120_000 }, async (t) => {
+test("restart keeps an operator's route edit and seeds only what is missing; SIGKILL of the launcher takes every child with it", {
+  timeout: 120_000,
+}, async (t) => {
   // Prepare: two registry files; the second never changes.
   const box = await sandbox(t);
-  const extra = { schemagroups: { extra: { schemas: { thing: { versions: { '1': { format: 'Avro/1.12', schema: { type: 'record', name: 'Thing', fields: [{ name: 'id', type: 'string' }] } } } } } } } };
+  const extra = {
+    schemagroups: {
+      extra: {
+        schemas: { thing: { versions: { '1': { format: 'Avro/1.12', schema: { type: 'record', name: 'Thing', fields: [{ name: 'id', type: 'string' }] } } } } },
+      },
+    },
+  };
   await writeFile(join(box.registryDir, 'extra.xreg.json'), JSON.stringify(extra));
   const first = box.start();
   const firstOutput = await first.waitFor(UP);
@@ -73,7 +81,7 @@ test('restart keeps an operator\'s route edit and seeds only what is missing; SI
     headers: { authorization: `Bearer ${tokenIn(firstOutput)}`, 'content-type': 'application/json' },
     body: JSON.stringify({ ingestion: { sink: { kind: 'postgres', table: 'metric_events' }, deadlettersubject: `${box.runId}dlq.edited`, retrybudget: 2 } }),
   });
-  assert.equal(edit.status, 200, 'the registry API answering is this start\'s own: its token works');
+  assert.equal(edit.status, 200, "the registry API answering is this start's own: its token works");
   // Ctrl-C twice: the second one does not wait for the drain. The bridge is frozen (SIGSTOP), so
   // the first Ctrl-C would wait out its whole grace time.
   const firstTree = await launcherTree(box, first);
@@ -102,12 +110,14 @@ test('restart keeps an operator\'s route edit and seeds only what is missing; SI
   assert.match(secondOutput, /registry: extra\.xreg\.json: skipped \(unchanged since it was seeded at /);
   assert.match(
     secondOutput,
-    new RegExp(`registry: metrics\\.xreg\\.json: changed since it was seeded; partly seeded: created /messagegroups/metrics/messages/${v2.replaceAll('.', '\\.')}; ` +
-      `kept as they are: /schemagroups/metrics, /messagegroups/metrics/messages/${v1.replaceAll('.', '\\.')} `),
+    new RegExp(
+      `registry: metrics\\.xreg\\.json: changed since it was seeded; partly seeded: created /messagegroups/metrics/messages/${v2.replaceAll('.', '\\.')}; ` +
+        `kept as they are: /schemagroups/metrics, /messagegroups/metrics/messages/${v1.replaceAll('.', '\\.')} `,
+    ),
   );
   assert.match(secondOutput, new RegExp(`self-check: published 3 ${v1.replaceAll('.', '\\.')} events, 3 rows in metric_events`));
   const kept = await messageRow(box, v1);
-  assert.equal(kept?.ingestion.deadlettersubject, `${box.runId}dlq.edited`, 'the operator\'s dead-letter subject is still there');
+  assert.equal(kept?.ingestion.deadlettersubject, `${box.runId}dlq.edited`, "the operator's dead-letter subject is still there");
   assert.equal(kept?.ingestion.retrybudget, 2);
   assert.notEqual(kept?.description, 'changed in the file', 'an existing route is not overwritten from the file');
   assert.deepEqual((await messageRow(box, v2))?.ingestion, messages[v2]!.ingestion, 'the new route was seeded as the file has it');
@@ -138,10 +148,12 @@ test('a second start finds the running plane, says where it is and exits 1; SIGT
   assert.equal(secondExit, 1);
   assert.match(
     second.output(),
-    new RegExp(`the plane is already running: launcher pid ${first.child.pid} \\(instance ${lock.instance}, .*functions on port ${box.ports.lambda}, registry API on port ${box.ports.http}, serverless-offline pid ${offlinePid}, bridge pid ${lock.children.bridge}`),
+    new RegExp(
+      `the plane is already running: launcher pid ${first.child.pid} \\(instance ${lock.instance}, .*functions on port ${box.ports.lambda}, registry API on port ${box.ports.http}, serverless-offline pid ${offlinePid}, bridge pid ${lock.children.bridge}`,
+    ),
   );
   assert.doesNotMatch(second.output(), UP);
-  assert.deepEqual(await readLock(box), lock, 'the running plane\'s lock is left alone');
+  assert.deepEqual(await readLock(box), lock, "the running plane's lock is left alone");
 
   // Act 2: another data directory (no lock to find) but the same ports.
   const third = box.start({ LOCAL_DATA_DIR: join(box.dataDir, 'elsewhere') });
@@ -149,7 +161,10 @@ test('a second start finds the running plane, says where it is and exits 1; SIGT
 
   // Assess 2: the ports are checked before anything starts, naming their holder.
   assert.equal(thirdExit, 1);
-  assert.match(third.output(), new RegExp(`port ${box.ports.lambda} is held by pid ${offlinePid} \\(.*serverless\\.js offline.*\\); stop it, or set OFFLINE_LAMBDA_PORT to a free port`));
+  assert.match(
+    third.output(),
+    new RegExp(`port ${box.ports.lambda} is held by pid ${offlinePid} \\(.*serverless\\.js offline.*\\); stop it, or set OFFLINE_LAMBDA_PORT to a free port`),
+  );
   assert.match(third.output(), new RegExp(`port ${box.ports.http} is held by pid ${offlinePid} .*OFFLINE_HTTP_PORT`));
   const stillServing = await fetch(`http://127.0.0.1:${box.ports.http}/messagegroups/metrics/messages/${box.subject}`, {
     method: 'PATCH',
@@ -173,7 +188,14 @@ test('a stale lock (its pid reused) is replaced; SIGHUP (a closed terminal) stop
   // Prepare: a lock naming a live process that is not a launcher (this test, with another start time).
   const box = await sandbox(t);
   const own = await processStat(process.pid);
-  const planted: PlaneRecord = { pid: process.pid, startTime: own!.startTime + 1, instance: 'old', startedAt: '2020-01-01T00:00:00.000Z', ports: box.ports, children: {} };
+  const planted: PlaneRecord = {
+    pid: process.pid,
+    startTime: own!.startTime + 1,
+    instance: 'old',
+    startedAt: '2020-01-01T00:00:00.000Z',
+    ports: box.ports,
+    children: {},
+  };
   await writeFile(join(box.dataDir, 'plane.json'), JSON.stringify(planted));
 
   // Act 1
@@ -181,7 +203,10 @@ test('a stale lock (its pid reused) is replaced; SIGHUP (a closed terminal) stop
   const output = await run.waitFor(UP);
 
   // Assess 1
-  assert.match(output, new RegExp(`replacing the stale lock .*plane\\.json: pid ${process.pid} now belongs to another process than the launcher that wrote it`));
+  assert.match(
+    output,
+    new RegExp(`replacing the stale lock .*plane\\.json: pid ${process.pid} now belongs to another process than the launcher that wrote it`),
+  );
   assert.equal((await readLock(box)).pid, run.child.pid);
 
   // Act 2
@@ -199,8 +224,18 @@ test('bad input: --help, unknown arguments, bad settings and a broken registry f
   const cases: { name: string; overrides?: Record<string, string>; args?: string[]; code: number; output: RegExp }[] = [
     { name: '--help', args: ['--help'], code: 0, output: /^usage: npm start \[-- --help\][\s\S]*LOCAL_DATA_DIR/ },
     { name: 'an unknown argument', args: ['--port', '3000'], code: 2, output: /unknown arguments: --port 3000\nusage: npm start/ },
-    { name: 'a missing registry directory', overrides: { LOCAL_REGISTRY_DIR: join(box.registryDir, 'missing') }, code: 1, output: /LOCAL_REGISTRY_DIR ".*missing" is not a directory/ },
-    { name: 'equal ports', overrides: { OFFLINE_HTTP_PORT: String(box.ports.lambda) }, code: 1, output: /OFFLINE_LAMBDA_PORT and OFFLINE_HTTP_PORT must differ/ },
+    {
+      name: 'a missing registry directory',
+      overrides: { LOCAL_REGISTRY_DIR: join(box.registryDir, 'missing') },
+      code: 1,
+      output: /LOCAL_REGISTRY_DIR ".*missing" is not a directory/,
+    },
+    {
+      name: 'equal ports',
+      overrides: { OFFLINE_HTTP_PORT: String(box.ports.lambda) },
+      code: 1,
+      output: /OFFLINE_LAMBDA_PORT and OFFLINE_HTTP_PORT must differ/,
+    },
   ];
   for (const { name, overrides, args, code, output } of cases) {
     const run = box.start(overrides, args);

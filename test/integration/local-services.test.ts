@@ -95,7 +95,10 @@ test('starts NATS and PostgreSQL on free loopback ports, then stops exactly thos
     assert.ok(service.dataDir.startsWith(dataDir), `${service.kind} keeps its data under the data dir`);
     await access(service.logFile);
   }
-  assert.ok(messages.some((message) => message.includes('created database ingest_test')), messages.join('\n'));
+  assert.ok(
+    messages.some((message) => message.includes('created database ingest_test')),
+    messages.join('\n'),
+  );
   assert.equal(await jetStreamStreamCount(natsUrl), 0);
   assert.deepEqual({ ...(await queryDatabase(databaseUrl)) }, { one: 1, db: 'ingest_test' });
 
@@ -186,7 +189,7 @@ test('missing binaries give an actionable error naming the apt package', async (
   );
 });
 
-test("Debian's versioned PostgreSQL folder is found without PATH", async (t) => {
+test("Debian's versioned PostgreSQL folder is found without PATH", async (_t) => {
   // .ci/run installs Debian's postgresql package when it is missing, which creates this folder.
   await access('/usr/lib/postgresql');
   const binaries = await locatePostgresBinaries({ pathEnv: '' });

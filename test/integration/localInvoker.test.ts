@@ -21,7 +21,12 @@ import { freePort, uniqueRunId } from '../helpers/names.ts';
 const PREFIX = 'ingest-test-';
 
 /** The example registry's one route, and a subject no route has. */
-const routeRequest: RouteRequest = { records: [{ id: '1', subject: 'metrics.cpu.usage.v1' }, { id: '2', subject: 'metrics.nothing.v1' }] };
+const routeRequest: RouteRequest = {
+  records: [
+    { id: '1', subject: 'metrics.cpu.usage.v1' },
+    { id: '2', subject: 'metrics.nothing.v1' },
+  ],
+};
 
 function lambdaConfig(endpoint: string, functionName: string): LambdaConfig {
   return lambdaConfigFor(endpoint, functionName, 10_000);
@@ -147,7 +152,10 @@ describe('Lambda invokers against the real serverless-offline', () => {
 
   test('an unknown function: a retryable InvokeError naming it, from both transports', async () => {
     const viaLocal = await invokeError(() => local('nope').route(routeRequest));
-    assert.equal(viaLocal.message, `${PREFIX}nope: invoke failed: HTTP 404 ResourceNotFoundException: {"Message":"Function not found: ${PREFIX}nope","Type":"User"}`);
+    assert.equal(
+      viaLocal.message,
+      `${PREFIX}nope: invoke failed: HTTP 404 ResourceNotFoundException: {"Message":"Function not found: ${PREFIX}nope","Type":"User"}`,
+    );
     assert.equal(viaLocal.toFailure().stage, 'route');
     assert.equal(viaLocal.toFailure().retryable, true);
     const viaSdk = await invokeError(() => sdk('nope').route(routeRequest));

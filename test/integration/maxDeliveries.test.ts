@@ -40,7 +40,12 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
 
   after(async () => {
     if (jsm !== undefined) {
-      for (const stream of [config.nats.ingest.name, config.nats.deadLetter.name, advisoryTopology(config.nats).stream, `OBJ_${config.nats.deadLetter.payloadBucket}`]) {
+      for (const stream of [
+        config.nats.ingest.name,
+        config.nats.deadLetter.name,
+        advisoryTopology(config.nats).stream,
+        `OBJ_${config.nats.deadLetter.payloadBucket}`,
+      ]) {
         await jsm.streams.delete(stream).catch(() => false);
       }
     }
@@ -85,7 +90,12 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
     for (const watcher of watchers) await watcher.start();
     try {
       // Assess: both advisories handled and acknowledged by both watchers, then count the letters.
-      await waitFor('both advisories in the advisory stream', async () => (await jsm.streams.info(topology.stream)).state.messages, (count) => count === 2, 15_000);
+      await waitFor(
+        'both advisories in the advisory stream',
+        async () => (await jsm.streams.info(topology.stream)).state.messages,
+        (count) => count === 2,
+        15_000,
+      );
       const advisoriesEnd = (await jsm.streams.info(topology.stream)).state.last_seq;
       for (const consumer of [topology.consumer, secondConsumer]) {
         await waitFor(
@@ -96,11 +106,19 @@ describe('messages that run out of deliveries become dead letters (real nats-ser
         );
       }
       for (const messages of logs) {
-        assert.equal(messages.filter((message) => message === 'dead-lettered after max deliveries').length, 2, `each watcher wrote both letters: ${JSON.stringify(messages)}`);
+        assert.equal(
+          messages.filter((message) => message === 'dead-lettered after max deliveries').length,
+          2,
+          `each watcher wrote both letters: ${JSON.stringify(messages)}`,
+        );
       }
       const info = await jsm.streams.info(config.nats.deadLetter.name);
       assert.equal(info.state.messages, 2, 'exactly one dead letter per message, though each was written twice');
-      const letters = await Promise.all([info.state.first_seq, info.state.last_seq].map(async (seq) => decodeDeadLetter((await jsm.streams.getMessage(config.nats.deadLetter.name, { seq }))!.data)));
+      const letters = await Promise.all(
+        [info.state.first_seq, info.state.last_seq].map(async (seq) =>
+          decodeDeadLetter((await jsm.streams.getMessage(config.nats.deadLetter.name, { seq }))!.data),
+        ),
+      );
       letters.sort((a, b) => a.streamSequence - b.streamSequence);
       for (const letter of letters) {
         assert.equal(letter.reason, 'max_deliveries_exceeded');

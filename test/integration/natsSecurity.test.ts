@@ -139,7 +139,7 @@ describe('NATS security against a real nats-server', () => {
     await assert.rejects(connectWith({ NATS_URL: server.url, NATS_TOKEN: 'wrong' }), /Authorization Violation/);
   });
 
-  test('a .creds file (operator mode, user JWT + nkey seed) connects; another account\'s user is refused', async () => {
+  test("a .creds file (operator mode, user JWT + nkey seed) connects; another account's user is refused", async () => {
     const trusted = operatorSetup();
     const config = join(dir, 'operator.conf');
     await writeFile(config, trusted.serverConfig);
@@ -164,7 +164,23 @@ describe('NATS security against a real nats-server', () => {
     ] as const) {
       await writeFile(file(`${name}.ext`), `${extension}\n`);
       await openssl(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=ingest-test-${name}`]);
-      await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', `${name}.pem`, '-extfile', `${name}.ext`]);
+      await openssl([
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '1',
+        '-out',
+        `${name}.pem`,
+        '-extfile',
+        `${name}.ext`,
+      ]);
     }
     const config = file('tls.conf');
     await writeFile(

@@ -23,7 +23,13 @@ async function packageStage(stage: string, extraArgs: string[] = []): Promise<{ 
   await run(process.execPath, [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', stage, '--package', output, ...extraArgs], {
     cwd: ROOT,
     // A work folder of its own: serverless-offline started by other test files uses .esbuild/offline-<port>.
-    env: { PATH: process.env.PATH, HOME: output, AWS_ACCESS_KEY_ID: 'dummy', AWS_SECRET_ACCESS_KEY: 'dummy', ESBUILD_WORK_FOLDER: `.esbuild/package-${basename(output)}` },
+    env: {
+      PATH: process.env.PATH,
+      HOME: output,
+      AWS_ACCESS_KEY_ID: 'dummy',
+      AWS_SECRET_ACCESS_KEY: 'dummy',
+      ESBUILD_WORK_FOLDER: `.esbuild/package-${basename(output)}`,
+    },
     timeout: 180_000,
   });
   const template = JSON.parse(await readFile(join(output, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
@@ -124,7 +130,9 @@ describe('serverless package, stage ci (offline, dummy credentials)', () => {
 
   test('one role per function, none shared, and no default role', () => {
     const functions = lambdaFunctions(template);
-    const roles = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::IAM::Role').map(([id]) => id);
+    const roles = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
+      .map(([id]) => id);
     assert.equal(template.Resources.IamRoleLambdaExecution, undefined);
     const used = [...functions.values()].map(roleOf);
     assert.equal(new Set(used).size, functions.size, 'each function has a role of its own');
@@ -149,7 +157,7 @@ describe('serverless package, stage ci (offline, dummy credentials)', () => {
     assert.deepEqual(new Set(wildcard.map(({ statement }) => statement.Sid)), new Set(['VpcNetworkInterfaces']));
   });
 
-  test("the README's permissions table lists exactly the allowed \"*\" exceptions", async () => {
+  test('the README\'s permissions table lists exactly the allowed "*" exceptions', async () => {
     const allowed = WILDCARD_RESOURCE_EXCEPTIONS.flatMap((exception) => exception.actions).sort();
     assert.deepEqual(await readmeWildcardActions(), allowed);
   });
@@ -170,7 +178,7 @@ describe('serverless package, stage prod (the SSM lookup swapped for the local s
     if (output !== undefined) await rm(output, { recursive: true, force: true });
   });
 
-  test('functions run in the database stack\'s subnets and security group, with prod\'s scaling', () => {
+  test("functions run in the database stack's subnets and security group, with prod's scaling", () => {
     for (const name of FUNCTION_NAMES) {
       const fn = lambdaFunctions(template).get(`ingest-prod-${name}`)!;
       assert.deepEqual(fn.Properties.VpcConfig, {

@@ -49,7 +49,12 @@ describe('the plane end to end (NATS + PostgreSQL + serverless-offline + bridge)
   }
 
   const settled = (timeoutMs?: number): Promise<unknown> =>
-    waitFor('consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0, timeoutMs);
+    waitFor(
+      'consumer to settle',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+      timeoutMs,
+    );
 
   test('N valid and M invalid events become exactly N rows and M dead letters with stage and reason', async () => {
     // Prepare
@@ -76,7 +81,11 @@ describe('the plane end to end (NATS + PostgreSQL + serverless-offline + bridge)
     assert.equal(invalidSequences.size, INVALID);
 
     // Assess
-    await waitFor('rows and dead letters', async () => [await rowsOf(events), (await lettersOf(invalidSequences)).length], ([rows, letters]) => rows === VALID && letters === INVALID);
+    await waitFor(
+      'rows and dead letters',
+      async () => [await rowsOf(events), (await lettersOf(invalidSequences)).length],
+      ([rows, letters]) => rows === VALID && letters === INVALID,
+    );
     const letters = await lettersOf(invalidSequences);
     const byReason = new Map<string, number>();
     for (const letter of letters) {
@@ -114,7 +123,11 @@ describe('the plane end to end (NATS + PostgreSQL + serverless-offline + bridge)
     const type = schemas.get('route', plane.route.schema.definition);
     const events = Array.from({ length: REPEATED }, () => sampleEvent(plane.route));
     await Promise.all(events.map((event) => producer.publish(plane.route, event)));
-    await waitFor('the first copies to land', () => rowsOf(events), (rows) => rows === REPEATED);
+    await waitFor(
+      'the first copies to land',
+      () => rowsOf(events),
+      (rows) => rows === REPEATED,
+    );
     await settled();
     // A bridge of its own for the repeats, so what it settled is only theirs.
     await plane.bridge.stop();
@@ -122,17 +135,26 @@ describe('the plane end to end (NATS + PostgreSQL + serverless-offline + bridge)
 
     // Act 1: same Nats-Msg-Id inside the duplicate window: the stream itself drops them.
     const acks = await Promise.all(events.map((event) => producer.publish(plane.route, event)));
-    assert.ok(acks.every((ack) => ack.duplicate), 'JetStream reports every repeat publish as a duplicate');
+    assert.ok(
+      acks.every((ack) => ack.duplicate),
+      'JetStream reports every repeat publish as a duplicate',
+    );
 
     // Act 2: same event ids without a message id: they reach the sink, which must not double them.
     const repeats = await Promise.all(events.map((event) => producer.publishRaw(plane.route.subject, encodeAvro(type, event))));
-    assert.ok(repeats.every((ack) => !ack.duplicate), 'without a message id the stream keeps each repeat');
+    assert.ok(
+      repeats.every((ack) => !ack.duplicate),
+      'without a message id the stream keeps each repeat',
+    );
 
     // Assess: every repeat reached sink-write, which answered each `duplicate` and wrote nothing.
     await settled();
     assert.equal(await rowsOf(events), REPEATED);
     const counts = await plane.stopBridge();
-    assert.deepEqual({ committed: counts.committed, duplicates: counts.duplicates, deadLettered: counts.deadLettered }, { committed: 0, duplicates: REPEATED, deadLettered: 0 });
+    assert.deepEqual(
+      { committed: counts.committed, duplicates: counts.duplicates, deadLettered: counts.deadLettered },
+      { committed: 0, duplicates: REPEATED, deadLettered: 0 },
+    );
     assert.deepEqual(await plane.doubling(), { rowAndLetter: [], repeatedLetters: [] });
   });
 
@@ -149,20 +171,33 @@ describe('the plane end to end (NATS + PostgreSQL + serverless-offline + bridge)
         await Promise.all(events.slice(sent, sent + 1000).map((event) => producer.publish(plane.route, event)));
       }
     })();
-    await waitFor('first rows of the burst', () => plane.countRows(), (rows) => rows > before + 500);
+    await waitFor(
+      'first rows of the burst',
+      () => plane.countRows(),
+      (rows) => rows > before + 500,
+    );
     const drained = plane.bridge;
     await drained.stop(30_000);
     assert.equal(drained.child.exitCode, 0, 'SIGTERM drains and exits cleanly');
     const afterDrain = await plane.countRows();
 
     plane.startBridge();
-    await waitFor('progress after restart', () => plane.countRows(), (rows) => rows > afterDrain + 500);
+    await waitFor(
+      'progress after restart',
+      () => plane.countRows(),
+      (rows) => rows > afterDrain + 500,
+    );
     await plane.bridge.kill();
     plane.startBridge();
     await publishing;
 
     // Assess: messages the killed bridge held come back after ack_wait or sooner via nak.
-    await waitFor('every event landed', () => rowsOf(events), (rows) => rows === burst, 120_000);
+    await waitFor(
+      'every event landed',
+      () => rowsOf(events),
+      (rows) => rows === burst,
+      120_000,
+    );
     await settled(120_000);
     assert.equal(await rowsOf(events), burst);
     const ids = events.map((event) => String(event.id));

@@ -28,13 +28,16 @@ describe('the plane lock (.local/plane.json)', () => {
     await first.setChild('serverless-offline', 4242);
 
     // Act + Assess
-    await assert.rejects(acquirePlaneLock(dir, { ports: { lambda: 1, http: 2 } }, () => {}), (error: unknown) => {
-      assert.ok(error instanceof PlaneAlreadyRunningError);
-      assert.equal(error.retryable, false);
-      assert.equal(error.record.instance, first.record.instance);
-      assert.match(error.message, new RegExp(`launcher pid ${process.pid} .*port 13002.*port 13000.*serverless-offline pid 4242`));
-      return true;
-    });
+    await assert.rejects(
+      acquirePlaneLock(dir, { ports: { lambda: 1, http: 2 } }, () => {}),
+      (error: unknown) => {
+        assert.ok(error instanceof PlaneAlreadyRunningError);
+        assert.equal(error.retryable, false);
+        assert.equal(error.record.instance, first.record.instance);
+        assert.match(error.message, new RegExp(`launcher pid ${process.pid} .*port 13002.*port 13000.*serverless-offline pid 4242`));
+        return true;
+      },
+    );
     const stored = JSON.parse(await readFile(first.path, 'utf8')) as PlaneRecord;
     assert.equal(stored.instance, first.record.instance, 'the refused start left the lock alone');
     assert.equal(stored.startTime, (await processStat(process.pid))?.startTime);

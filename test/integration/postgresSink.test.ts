@@ -4,11 +4,11 @@ import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { type SinkWriteRecord, type ValidatedEvent } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord, ValidatedEvent } from '../../shared/sinks/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { createRouteLookup, RegistryUnavailableError } from '../../shared/routes/index.ts';
-import { type PostgresSinkTarget } from '../../shared/sinks/index.ts';
+import type { PostgresSinkTarget } from '../../shared/sinks/index.ts';
 import { createPostgresTableSink, ensurePostgresTable, type Sink } from '../../shared/sinks/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort, uniqueRunId } from '../helpers/names.ts';
@@ -51,11 +51,20 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
 
   test('writes a batch once; a repeat, even inside one batch, is reported as duplicate', async () => {
     const first = await write([record('1', 'e1'), record('2', 'e2'), record('3', 'e1')]);
-    assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true]);
+    assert.deepEqual(
+      first.results.map((r) => r.ok && r.duplicate),
+      [false, false, true],
+    );
     const again = await write([record('4', 'e1'), record('5', 'e2')]);
-    assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, true]);
+    assert.deepEqual(
+      again.results.map((r) => r.ok && r.duplicate),
+      [true, true],
+    );
     const rows = await sql<{ event_id: string }[]>`select event_id from events where event_id in ('e1', 'e2') order by 1`;
-    assert.deepEqual(rows.map((r) => r.event_id), ['e1', 'e2']);
+    assert.deepEqual(
+      rows.map((r) => r.event_id),
+      ['e1', 'e2'],
+    );
   });
 
   test('values with quotes, backslashes, commas, braces and nulls land exactly as sent', async () => {
@@ -63,11 +72,20 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
     const sourceless = record('2', 'q2', awkward);
     const nullSource: SinkWriteRecord = { ...sourceless, event: { ...sourceless.event, source: null } };
     const response = await write([record('1', 'q1 "with" \\ odd, id', awkward), nullSource]);
-    assert.deepEqual(response.results.map((r) => r.ok && r.duplicate), [false, false]);
+    assert.deepEqual(
+      response.results.map((r) => r.ok && r.duplicate),
+      [false, false],
+    );
     const rows = await sql<{ event_id: string; source: string | null; payload: unknown }[]>`
       select event_id, source, payload from events where event_id in ('q1 "with" \\ odd, id', 'q2') order by event_id`;
-    assert.deepEqual(rows.map((r) => r.event_id), ['q1 "with" \\ odd, id', 'q2']);
-    assert.deepEqual(rows.map((r) => r.source), ['test', null]);
+    assert.deepEqual(
+      rows.map((r) => r.event_id),
+      ['q1 "with" \\ odd, id', 'q2'],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.source),
+      ['test', null],
+    );
     for (const row of rows) assert.deepEqual(row.payload, { value: 1, ...awkward });
   });
 
@@ -82,7 +100,10 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
     assert.equal(bad.failure.retryable, false);
     assert.match(bad.failure.message, /^PostgreSQL rejected the row: unsupported Unicode escape sequence/);
     const rows = await sql<{ event_id: string }[]>`select event_id from events where event_id like 'n%' order by 1`;
-    assert.deepEqual(rows.map((r) => r.event_id), ['n1', 'n3']);
+    assert.deepEqual(
+      rows.map((r) => r.event_id),
+      ['n1', 'n3'],
+    );
   });
 
   test('a missing table is a permanent sink_target_missing for its records only', async () => {
@@ -108,8 +129,9 @@ describe('PostgreSQL table sink (real PostgreSQL)', () => {
       assert.equal(result.failure.retryable, true);
       assert.equal(result.failure.message, `PostgreSQL unavailable: connect ECONNREFUSED 127.0.0.1:${port}`);
       const lookup = createRouteLookup(down, { ttlMs: 1000, negativeTtlMs: 1000 });
-      await assert.rejects(lookup.lookup({ type: 'a.b', version: 'v1' }, 'route'), (error: unknown) =>
-        error instanceof RegistryUnavailableError && error.retryable,
+      await assert.rejects(
+        lookup.lookup({ type: 'a.b', version: 'v1' }, 'route'),
+        (error: unknown) => error instanceof RegistryUnavailableError && error.retryable,
       );
     } finally {
       await down.end({ timeout: 1 });

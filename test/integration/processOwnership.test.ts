@@ -44,10 +44,16 @@ async function launchedGroup(childPid: number, log: string): Promise<number[]> {
   return ready.tree;
 }
 
-async function startStandIn(t: { after(fn: () => Promise<void>): void }, ignoreTerm: boolean, graceMs: number): Promise<{ standIn: ChildProcess; tree: number[]; log: string }> {
+async function startStandIn(
+  t: { after(fn: () => Promise<void>): void },
+  ignoreTerm: boolean,
+  graceMs: number,
+): Promise<{ standIn: ChildProcess; tree: number[]; log: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ingest-ownership-'));
   const log = join(dir, 'child.log');
-  const standIn = spawn(process.execPath, ['--import', 'tsx', STAND_IN, childScript(ignoreTerm), log, String(graceMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const standIn = spawn(process.execPath, ['--import', 'tsx', STAND_IN, childScript(ignoreTerm), log, String(graceMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let tree: number[] = [];
   t.after(async () => {
     killAll([standIn.pid!, ...tree]);
@@ -88,7 +94,10 @@ test('SIGKILL of the launcher: a child and grandchild that ignore SIGTERM are ki
   assert.deepEqual(left.pids, [], 'SIGKILL after the grace time took them all');
   // Node may fire a timer up to a millisecond early; the margin covers that, not scheduling.
   assert.ok(goneAfterMs >= graceMs - 5, `gone ${goneAfterMs} ms after the launcher died, before the ${graceMs} ms grace time`);
-  assert.match(await readFile(log, 'utf8'), new RegExp(`launcher pid ${standIn.pid} is gone; stopping process group \\d+ \\(SIGTERM now, SIGKILL after ${graceMs} ms\\)`));
+  assert.match(
+    await readFile(log, 'utf8'),
+    new RegExp(`launcher pid ${standIn.pid} is gone; stopping process group \\d+ \\(SIGTERM now, SIGKILL after ${graceMs} ms\\)`),
+  );
 });
 
 test('stop() also ends a grandchild that outlives its parent', { timeout: 30_000 }, async (t) => {

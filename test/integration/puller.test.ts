@@ -63,7 +63,11 @@ function recordingPulls(consumer: Consumer, held: () => number, pulls: Pull[]): 
  * `roomFreed()`.
  */
 async function settledPulls(pulls: readonly Pull[], count: number): Promise<void> {
-  await waitFor(`${count} ended pull(s)`, () => Promise.resolve(pulls), (seen) => seen.length >= count && seen[count - 1]!.ended);
+  await waitFor(
+    `${count} ended pull(s)`,
+    () => Promise.resolve(pulls),
+    (seen) => seen.length >= count && seen[count - 1]!.ended,
+  );
   await setImmediate();
 }
 
@@ -81,7 +85,11 @@ describe('the bridge pulls only what it has room for (real nats-server)', () => 
     await jsm.consumers.add(stream, { durable_name: 'bridge', ack_policy: AckPolicy.Explicit, max_ack_pending: 100_000 });
     const js = jetstream(nc);
     for (let i = 0; i < 3000; i++) js.publish(`${runId}.x.v1`, new Uint8Array([i % 256]));
-    await waitFor('messages stored', async () => (await jsm.streams.info(stream)).state.messages, (n) => n === 3000);
+    await waitFor(
+      'messages stored',
+      async () => (await jsm.streams.info(stream)).state.messages,
+      (n) => n === 3000,
+    );
   });
 
   after(async () => {
@@ -127,7 +135,11 @@ describe('the bridge pulls only what it has room for (real nats-server)', () => 
       assert.deepEqual(pulls[1], { asked: 250, heldWhenAsked: 250, ended: true }, 'the pull asked for exactly the free places');
       assert.equal(pulls.length, 2, 'no pull while every place is taken again');
       assert.equal(held.length, 750);
-      await waitFor('the server to see 500 unacknowledged', async () => (await jsm.consumers.info(stream, 'bridge')).num_ack_pending, (n) => n === 500);
+      await waitFor(
+        'the server to see 500 unacknowledged',
+        async () => (await jsm.consumers.info(stream, 'bridge')).num_ack_pending,
+        (n) => n === 500,
+      );
     } finally {
       await puller.stop();
     }

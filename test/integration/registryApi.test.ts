@@ -14,6 +14,7 @@ import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 
 const run = promisify(execFile);
 
+// biome-ignore lint/suspicious/noExplicitAny: the test walks the registry's JSON answers by path and asserts on every value it reads.
 type Json = Record<string, any>;
 
 const SCHEMA = '/schemagroups/metrics/schemas/cpu-usage';
@@ -150,7 +151,12 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
       dataschemaxid: SCHEMA,
       ingestion: { sink: { kind: 'postgres', table: 'ok_table' }, deadlettersubject: `${plane.runId}dlq.bad.v1` },
     };
-    assertProblem(await call('PUT', path, { body: { ...base, ingestion: { ...base.ingestion, sink: { kind: 'postgres', table: 'x; drop table y' } } } }), 400, 'invalid_data', /table/);
+    assertProblem(
+      await call('PUT', path, { body: { ...base, ingestion: { ...base.ingestion, sink: { kind: 'postgres', table: 'x; drop table y' } } } }),
+      400,
+      'invalid_data',
+      /table/,
+    );
     assertProblem(await call('PUT', path, { body: { ...base, ingestion: { ...base.ingestion, sink: { kind: 'kafka' } } } }), 400, 'invalid_data', /sink/);
     assertProblem(await call('PUT', path, { body: { ...base, protocoloptions: { subject: 'elsewhere.bad.v1' } } }), 400, 'invalid_data', /ingest stream/);
     assertProblem(await call('PUT', path, { body: { ...base, dataschemaxid: '/schemagroups/metrics/schemas/nope' } }), 400, 'invalid_data', /does not exist/);

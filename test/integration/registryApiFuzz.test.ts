@@ -26,18 +26,148 @@ type Pick = <T>(items: readonly T[]) => T;
 
 const SCHEMA = '/schemagroups/metrics/schemas/cpu-usage';
 const METHODS = ['GET', 'GET', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE'];
-const SEGMENTS = ['..', '.', '%2e%2e', '%2E', '', '%', '%zz', '%E0%A4%A', '%00', '%2F', '%2f..', '$details', 'x$details', 'A'.repeat(130), 'Metrics', 'METRICS',
-  '%C3%BC', '%C0%AF', '~', '@:x', '*', 'versions', 'meta', 'schemas', 'messages', 'fuzz', 'fuzz2', '1', '2', '99', '%20', '_x', '-x', 'model', 'export'];
-const QUERIES = ['', 'inline', 'inline=*', 'inline=versions,meta,schema', 'inline=%zz', 'filter=', 'filter=a', 'filter=versionid=1', 'filter=a=b,c', 'filter=self.x=null',
-  'epoch=1', 'epoch=abc', 'epoch=-1', 'epoch=99999999999999999999', 'specversion=0.1', 'a=%', '&&&', '=', 'inline=*&filter=schemaid=cpu-usage'];
-const CONTENT_TYPES = ['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/problem+json', 'application/xml', 'application/json;;;', 'x'];
-const KEYS = ['name', 'description', 'labels', 'epoch', 'createdat', 'modifiedat', 'schemagroupid', 'schemas', 'versions', 'meta', 'schema', 'format', 'compatibility',
-  'defaultversionid', 'defaultversionsticky', 'protocol', 'protocoloptions', 'subject', 'dataschemaxid', 'dataschemaformat', 'ingestion', 'sink', 'sinks', 'kind', 'table',
-  'columns', 'deadlettersubject', 'retrybudget', 'wireformat', 'registryid', 'specversion', 'xref', 'self', 'numericid', 'versionid', 'messagegroups', 'schemagroups',
-  'messages', 'type', 'fields', 'items', 'bogus', '__proto__', 'constructor'];
-const STRINGS = ['', 'x', 'nul \u0000 byte', 'pg_catalog.pg_authid', '..', 'metric_events', 'xr_messages', 'postgres', 'http', 'nats', 'record', 'string', 'int',
-  'Avro/1.12', 'backward', 'full_transitive', 'none', 'raw', 'schema-id', '/schemagroups/metrics/schemas/cpu-usage', '/schemagroups/metrics/schemas/cpu-usage/versions/1',
-  '2024-01-01T00:00:00Z', 'not a date', '\ud800', 'é'.repeat(50), 'z'.repeat(5000)];
+const SEGMENTS = [
+  '..',
+  '.',
+  '%2e%2e',
+  '%2E',
+  '',
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  '%00',
+  '%2F',
+  '%2f..',
+  '$details',
+  'x$details',
+  'A'.repeat(130),
+  'Metrics',
+  'METRICS',
+  '%C3%BC',
+  '%C0%AF',
+  '~',
+  '@:x',
+  '*',
+  'versions',
+  'meta',
+  'schemas',
+  'messages',
+  'fuzz',
+  'fuzz2',
+  '1',
+  '2',
+  '99',
+  '%20',
+  '_x',
+  '-x',
+  'model',
+  'export',
+];
+const QUERIES = [
+  '',
+  'inline',
+  'inline=*',
+  'inline=versions,meta,schema',
+  'inline=%zz',
+  'filter=',
+  'filter=a',
+  'filter=versionid=1',
+  'filter=a=b,c',
+  'filter=self.x=null',
+  'epoch=1',
+  'epoch=abc',
+  'epoch=-1',
+  'epoch=99999999999999999999',
+  'specversion=0.1',
+  'a=%',
+  '&&&',
+  '=',
+  'inline=*&filter=schemaid=cpu-usage',
+];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/problem+json',
+  'application/xml',
+  'application/json;;;',
+  'x',
+];
+const KEYS = [
+  'name',
+  'description',
+  'labels',
+  'epoch',
+  'createdat',
+  'modifiedat',
+  'schemagroupid',
+  'schemas',
+  'versions',
+  'meta',
+  'schema',
+  'format',
+  'compatibility',
+  'defaultversionid',
+  'defaultversionsticky',
+  'protocol',
+  'protocoloptions',
+  'subject',
+  'dataschemaxid',
+  'dataschemaformat',
+  'ingestion',
+  'sink',
+  'sinks',
+  'kind',
+  'table',
+  'columns',
+  'deadlettersubject',
+  'retrybudget',
+  'wireformat',
+  'registryid',
+  'specversion',
+  'xref',
+  'self',
+  'numericid',
+  'versionid',
+  'messagegroups',
+  'schemagroups',
+  'messages',
+  'type',
+  'fields',
+  'items',
+  'bogus',
+  '__proto__',
+  'constructor',
+];
+const STRINGS = [
+  '',
+  'x',
+  'nul \u0000 byte',
+  'pg_catalog.pg_authid',
+  '..',
+  'metric_events',
+  'xr_messages',
+  'postgres',
+  'http',
+  'nats',
+  'record',
+  'string',
+  'int',
+  'Avro/1.12',
+  'backward',
+  'full_transitive',
+  'none',
+  'raw',
+  'schema-id',
+  '/schemagroups/metrics/schemas/cpu-usage',
+  '/schemagroups/metrics/schemas/cpu-usage/versions/1',
+  '2024-01-01T00:00:00Z',
+  'not a date',
+  '\ud800',
+  'é'.repeat(50),
+  'z'.repeat(5000),
+];
 
 function jsonValue(pick: Pick, next: () => number, depth: number): unknown {
   const roll = next();
@@ -52,14 +182,23 @@ function templateBody(pick: Pick, next: () => number, runId: string, v1: unknown
   const route = {
     protocoloptions: { subject: `${runId}.fuzz${Math.floor(next() * 5)}.v1` },
     dataschemaxid: pick([SCHEMA, `${SCHEMA}/versions/1`, '/schemagroups/fuzz/schemas/s', '/nowhere']),
-    ingestion: { sink: { kind: 'postgres', table: pick(['fuzz_events', 'pg_catalog.x', 'xr_schemas', 'newschema.t', 'metric_events']) }, deadlettersubject: `${runId}dlq.fuzz.v1` },
+    ingestion: {
+      sink: { kind: 'postgres', table: pick(['fuzz_events', 'pg_catalog.x', 'xr_schemas', 'newschema.t', 'metric_events']) },
+      deadlettersubject: `${runId}dlq.fuzz.v1`,
+    },
   };
   const schema = structuredClone(v1) as { fields: unknown[] };
   const templates: unknown[] = [
     route,
     { ...route, [pick(KEYS)]: jsonValue(pick, next, 2) },
     schema,
-    { ...schema, fields: [...schema.fields, { name: `f${Math.floor(next() * 9)}`, type: pick(['string', 'int', ['null', 'string']]), ...(next() < 0.5 ? { default: null } : {}) }] },
+    {
+      ...schema,
+      fields: [
+        ...schema.fields,
+        { name: `f${Math.floor(next() * 9)}`, type: pick(['string', 'int', ['null', 'string']]), ...(next() < 0.5 ? { default: null } : {}) },
+      ],
+    },
     { ...schema, fields: schema.fields.slice(0, Math.floor(next() * schema.fields.length)) },
     { schema, format: pick(['Avro/1.12', 'Protobuf', 'avro/1']), [pick(KEYS)]: jsonValue(pick, next, 1) },
     { compatibility: pick(['none', 'backward', 'forward', 'full', 'sideways']), defaultversionid: pick(['1', '2', '9']), defaultversionsticky: next() < 0.5 },
@@ -102,7 +241,15 @@ function headersFor(pick: Pick, next: () => number, token: string, hasBody: bool
   if (hasBody && next() < 0.92) headers['content-type'] = next() < 0.75 ? 'application/json' : pick(CONTENT_TYPES);
   if (next() < 0.15) headers.origin = pick(['https://evil.example', 'null', 'http://127.0.0.1']);
   if (next() < 0.1) Object.assign(headers, { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'gopher' });
-  if (next() < 0.15) headers[pick(['xregistry-epoch', 'xregistry-format', 'xregistry-versionid', 'xregistry-foo', 'xregistry-labels-x', 'xregistry-self'])] = pick(['1', 'abc', '-5', 'Avro/1.12', 'protobuf', '']);
+  if (next() < 0.15)
+    headers[pick(['xregistry-epoch', 'xregistry-format', 'xregistry-versionid', 'xregistry-foo', 'xregistry-labels-x', 'xregistry-self'])] = pick([
+      '1',
+      'abc',
+      '-5',
+      'Avro/1.12',
+      'protobuf',
+      '',
+    ]);
   if (next() < 0.05) headers['access-control-request-method'] = pick(['PUT', 'DELETE']);
   return headers;
 }
@@ -123,9 +270,29 @@ describe('fuzz: the registry API answers every request with a success or a probl
     const pick: Pick = (items) => items[Math.floor(next() * items.length)]!;
     const v1 = (await rawRequest(plane.registryUrl, { method: 'GET', path: SCHEMA })).json;
     const message = `/messagegroups/metrics/messages/${plane.route.subject}`;
-    const paths = ['/', '/model', '/capabilities', '/export', '/schemagroups', '/schemagroups/metrics', '/schemagroups/metrics/schemas', SCHEMA, `${SCHEMA}$details`,
-      `${SCHEMA}/meta`, `${SCHEMA}/versions`, `${SCHEMA}/versions/1`, `${SCHEMA}/versions/1$details`, '/messagegroups', '/messagegroups/metrics',
-      '/messagegroups/metrics/messages', message, '/schemagroups/fuzz', '/schemagroups/fuzz/schemas/s', '/schemagroups/fuzz/schemas/s/versions/2', '/messagegroups/fuzz/messages/m'];
+    const paths = [
+      '/',
+      '/model',
+      '/capabilities',
+      '/export',
+      '/schemagroups',
+      '/schemagroups/metrics',
+      '/schemagroups/metrics/schemas',
+      SCHEMA,
+      `${SCHEMA}$details`,
+      `${SCHEMA}/meta`,
+      `${SCHEMA}/versions`,
+      `${SCHEMA}/versions/1`,
+      `${SCHEMA}/versions/1$details`,
+      '/messagegroups',
+      '/messagegroups/metrics',
+      '/messagegroups/metrics/messages',
+      message,
+      '/schemagroups/fuzz',
+      '/schemagroups/fuzz/schemas/s',
+      '/schemagroups/fuzz/schemas/s/versions/2',
+      '/messagegroups/fuzz/messages/m',
+    ];
     const failures: string[] = [];
     const statuses = new Map<number, number>();
     const started = Date.now();
@@ -134,7 +301,12 @@ describe('fuzz: the registry API answers every request with a success or a probl
       const path = pathFor(pick, next, paths);
       const query = pick(QUERIES);
       const body = method === 'GET' || method === 'OPTIONS' ? (next() < 0.05 ? '{"ignored":true}' : undefined) : bodyFor(pick, next, plane.runId, v1);
-      const request: RawRequest = { method, path: query === '' ? path : `${path}?${query}`, headers: headersFor(pick, next, plane.registryToken, body !== undefined), body };
+      const request: RawRequest = {
+        method,
+        path: query === '' ? path : `${path}?${query}`,
+        headers: headersFor(pick, next, plane.registryToken, body !== undefined),
+        body,
+      };
       let response: RawResponse;
       try {
         response = await rawRequest(plane.registryUrl, request);
@@ -146,12 +318,20 @@ describe('fuzz: the registry API answers every request with a success or a probl
       const fine = response.status < 400 ? response.status < 300 : response.status < 500 && isProblem(response);
       if (!fine) {
         const sent = typeof body === 'string' ? body.slice(0, 200) : body === undefined ? '(none)' : `${body.length} bytes`;
-        failures.push(`#${index} ${method} ${request.path} ${JSON.stringify(request.headers)} body ${sent} -> ${response.status} ${response.text.slice(0, 300)}`);
+        failures.push(
+          `#${index} ${method} ${request.path} ${JSON.stringify(request.headers)} body ${sent} -> ${response.status} ${response.text.slice(0, 300)}`,
+        );
       }
     }
-    const summary = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}:${count}`).join(' ');
+    const summary = [...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}:${count}`)
+      .join(' ');
     console.log(`registry fuzz seed ${SEED}: ${REQUESTS} requests in ${Date.now() - started} ms; statuses ${summary}`);
-    assert.ok((statuses.get(200) ?? 0) + (statuses.get(201) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0, `the corpus reaches both successes and refusals: ${summary}`);
+    assert.ok(
+      (statuses.get(200) ?? 0) + (statuses.get(201) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0,
+      `the corpus reaches both successes and refusals: ${summary}`,
+    );
     assert.deepEqual(
       failures.slice(0, 10),
       [],

@@ -45,7 +45,10 @@ describe('the registry HTTP API, hardened (serverless-offline, real PostgreSQL)'
     const auth = { authorization: `Bearer ${plane.registryToken}` };
     const versionsBefore = await versionCount();
     assertProblem(await rawRequest(plane.registryUrl, { method: 'POST', path: SCHEMA, headers: auth }), 400, /needs a JSON body/);
-    assertProblem(await rawRequest(plane.registryUrl, { method: 'POST', path: SCHEMA, headers: { ...auth, 'content-type': 'application/json' }, body: '' }), 400);
+    assertProblem(
+      await rawRequest(plane.registryUrl, { method: 'POST', path: SCHEMA, headers: { ...auth, 'content-type': 'application/json' }, body: '' }),
+      400,
+    );
     assertProblem(await call('POST', SCHEMA, { body: '{"type": "record",' }), 400, /not valid JSON/);
     const evolved = JSON.stringify({ ...v1, fields: [...(v1.fields as unknown[]), { name: 'zone', type: ['null', 'string'], default: null }] });
     assertProblem(await call('POST', SCHEMA, { body: evolved, headers: { 'content-type': 'text/plain' } }), 415, /application\/json, not text\/plain/);
@@ -73,10 +76,20 @@ describe('the registry HTTP API, hardened (serverless-offline, real PostgreSQL)'
     const stored = (await call('GET', message)).json;
     assertProblem(await call('PATCH', message, { body: { protocoloptions: { subject: plane.route.subject, queue: 'q' } } }), 400, /unknown attribute "queue"/);
     const ingestion = stored.ingestion as Record<string, unknown>;
-    assertProblem(await call('PATCH', message, { body: { ingestion: { ...ingestion, sink: { kind: 'postgres', table: 'metric_events', pool: 3 } } } }), 400, /unknown attribute "pool"/);
-    assertProblem(await call('PUT', '/', { body: { schemagroups: { metrics: { schemas: { 'cpu-usage': { versions: {}, extra: true } } } } } }), 400, /unknown attribute "extra"/);
+    assertProblem(
+      await call('PATCH', message, { body: { ingestion: { ...ingestion, sink: { kind: 'postgres', table: 'metric_events', pool: 3 } } } }),
+      400,
+      /unknown attribute "pool"/,
+    );
+    assertProblem(
+      await call('PUT', '/', { body: { schemagroups: { metrics: { schemas: { 'cpu-usage': { versions: {}, extra: true } } } } } }),
+      400,
+      /unknown attribute "extra"/,
+    );
     const before = (await call('GET', `${SCHEMA}/versions/1$details`)).json;
-    const patched = await call('PATCH', `${SCHEMA}/versions/1$details`, { body: { numericid: 999_999, fingerprint: '0000000000000000', isdefault: false, description: 'first' } });
+    const patched = await call('PATCH', `${SCHEMA}/versions/1$details`, {
+      body: { numericid: 999_999, fingerprint: '0000000000000000', isdefault: false, description: 'first' },
+    });
     assert.equal(patched.status, 200, patched.text);
     assert.equal(patched.json.numericid, before.numericid);
     assert.equal(patched.json.fingerprint, before.fingerprint);
@@ -85,7 +98,14 @@ describe('the registry HTTP API, hardened (serverless-offline, real PostgreSQL)'
 
   test('dot segments and bad percent-encoding are refused, never resolved into another entity', async () => {
     const epoch = (await call('GET', '/')).json.epoch;
-    for (const path of ['/schemagroups/..', '/schemagroups/%2e%2e', '/schemagroups/%2E%2e', '/schemagroups/.', '/schemagroups/metrics/..', '/schemagroups/./metrics']) {
+    for (const path of [
+      '/schemagroups/..',
+      '/schemagroups/%2e%2e',
+      '/schemagroups/%2E%2e',
+      '/schemagroups/.',
+      '/schemagroups/metrics/..',
+      '/schemagroups/./metrics',
+    ]) {
       assertProblem(await call('PUT', path, { body: {} }), 400, /"\." or "\.\." segment|relative segments/);
     }
     assertProblem(await call('GET', '/schemagroups/%2e%2e/schemas'), 400);
@@ -120,7 +140,16 @@ describe('the registry HTTP API, hardened (serverless-offline, real PostgreSQL)'
   test('schema size and depth have limits with plain messages; a value PostgreSQL refuses is a 400', async () => {
     let deep: unknown = 'int';
     for (let level = 0; level < 3000; level += 1) deep = { type: 'array', items: deep };
-    const nested = await call('POST', SCHEMA, { body: { type: 'record', name: 'Deep', fields: [{ name: 'id', type: 'string' }, { name: 'a', type: deep }] } });
+    const nested = await call('POST', SCHEMA, {
+      body: {
+        type: 'record',
+        name: 'Deep',
+        fields: [
+          { name: 'id', type: 'string' },
+          { name: 'a', type: deep },
+        ],
+      },
+    });
     assertProblem(nested, 400, /nests more than/);
     assert.ok(!nested.text.includes('call stack'));
     const wide = { type: 'record', name: 'Wide', fields: Array.from({ length: 70_000 }, (_, index) => ({ name: `f${index}`, type: 'int' })) };
@@ -181,7 +210,11 @@ describe('the registry HTTP API, hardened (serverless-offline, real PostgreSQL)'
       const other = await rawRequest(url, { method: 'GET', path: '/', headers: { origin: 'https://evil.example' } });
       assert.equal(other.status, 200);
       assert.equal(other.headers['access-control-allow-origin'], undefined);
-      const otherPreflight = await rawRequest(url, { method: 'OPTIONS', path: '/', headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' } });
+      const otherPreflight = await rawRequest(url, {
+        method: 'OPTIONS',
+        path: '/',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
+      });
       assertProblem(otherPreflight, 403);
       assert.equal(otherPreflight.headers['access-control-allow-origin'], undefined);
     });

@@ -68,7 +68,11 @@ describe('the registry refuses changes that would break live routes (API under s
     assert.equal((await call('GET', METRICS)).status, 200);
     assert.equal((await findRouteBySubject(plane.sql, plane.route.subject))?.schema.xid, `${METRICS}/versions/1`, 'the route still reads version 1');
     await createProducer(plane.js).publish(plane.route, sampleEvent(plane.route));
-    await waitFor('the event to land', () => plane.countRows(), (rows) => rows === 1);
+    await waitFor(
+      'the event to land',
+      () => plane.countRows(),
+      (rows) => rows === 1,
+    );
   });
 
   test('a version a route pins cannot be deleted; the others can', async () => {
@@ -76,7 +80,11 @@ describe('the registry refuses changes that would break live routes (API under s
     assert.equal((await call('PUT', schema, { body: loadSchema([VALUE]) })).status, 201);
     assert.equal((await call('POST', schema, { body: loadSchema([VALUE, { name: 'zone', type: ['null', 'string'], default: null }]) })).status, 201);
     assert.equal((await call('PUT', '/messagegroups/pins/messages/pinned', { body: route('pinned', `${schema}/versions/1`) })).status, 201);
-    assertInUse(await call('DELETE', `${schema}/versions/1`), [{ message: '/messagegroups/pins/messages/pinned', subject: `${plane.runId}.pinned.v1` }], /pinned/);
+    assertInUse(
+      await call('DELETE', `${schema}/versions/1`),
+      [{ message: '/messagegroups/pins/messages/pinned', subject: `${plane.runId}.pinned.v1` }],
+      /pinned/,
+    );
     assert.equal((await call('DELETE', `${schema}/versions/2`)).status, 204, 'the default no route reads may go');
   });
 

@@ -45,20 +45,42 @@ describe('the registry API is read-only without its token (serverless-offline, r
     await loadRegistry(sql, await exampleDocumentFor(runId, 'raw'), { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects });
     const [lambdaPort, httpPort] = [await freePort(), await freePort()];
     const url = `http://127.0.0.1:${httpPort}`;
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'warn', DATABASE_URL: database.url, ...streams, REGISTRY_PUBLIC_URL: url };
-    offline = await startOffline({ stage: 'test', lambdaPort, httpPort, env: { ...env, REGISTRY_API_TOKEN: token }, logFile: join(tmpdir(), `ingest-offline-${runId}.log`) });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      ...streams,
+      REGISTRY_PUBLIC_URL: url,
+    };
+    offline = await startOffline({
+      stage: 'test',
+      lambdaPort,
+      httpPort,
+      env: { ...env, REGISTRY_API_TOKEN: token },
+      logFile: join(tmpdir(), `ingest-offline-${runId}.log`),
+    });
     guarded = (method, path, headers = {}, body) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
       return rawRequest(url, { method, path, headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text });
     };
     // The configuration the function loads without REGISTRY_API_TOKEN, wired as the deployed function wires it.
-    const functionEnv = { LOG_LEVEL: 'warn', DATABASE_URL: database.url, REGISTRY_PUBLIC_URL: url, INGEST_SUBJECTS: streams.INGEST_SUBJECTS!, DEADLETTER_SUBJECTS: streams.DEADLETTER_SUBJECTS! };
+    const functionEnv = {
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      REGISTRY_PUBLIC_URL: url,
+      INGEST_SUBJECTS: streams.INGEST_SUBJECTS!,
+      DEADLETTER_SUBJECTS: streams.DEADLETTER_SUBJECTS!,
+    };
     const apiConfig = loadRegistryApiConfig(functionEnv);
     assert.equal(apiConfig.writeToken, undefined);
     const deps = registryApiDeps(apiConfig, loadHttpSinkPolicy(functionEnv), sql);
     tokenless = async (method, path, headers = {}, body) => {
       const text = body === undefined ? undefined : JSON.stringify(body);
-      const response = await handleRegistryRequest({ method, path, query: '', headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text }, deps);
+      const response = await handleRegistryRequest(
+        { method, path, query: '', headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers }, body: text },
+        deps,
+      );
       let json: Record<string, unknown> = {};
       try {
         json = JSON.parse(response.body) as Record<string, unknown>;
@@ -125,7 +147,24 @@ describe('the registry API is read-only without its token (serverless-offline, r
   }
 
   test('reads answer without a token, with and without a token configured', async () => {
-    const reads = ['/', '/model', '/capabilities', '/export', '/schemagroups', '/schemagroups/metrics', '/schemagroups/metrics/schemas', SCHEMA, `${SCHEMA}$details`, `${SCHEMA}/meta`, `${SCHEMA}/versions`, `${SCHEMA}/versions/1`, '/messagegroups', '/messagegroups/metrics', '/messagegroups/metrics/messages', message];
+    const reads = [
+      '/',
+      '/model',
+      '/capabilities',
+      '/export',
+      '/schemagroups',
+      '/schemagroups/metrics',
+      '/schemagroups/metrics/schemas',
+      SCHEMA,
+      `${SCHEMA}$details`,
+      `${SCHEMA}/meta`,
+      `${SCHEMA}/versions`,
+      `${SCHEMA}/versions/1`,
+      '/messagegroups',
+      '/messagegroups/metrics',
+      '/messagegroups/metrics/messages',
+      message,
+    ];
     for (const send of [guarded, tokenless]) {
       for (const path of reads) {
         const response = await send('GET', path);
@@ -159,7 +198,12 @@ describe('the registry API is read-only without its token (serverless-offline, r
     for (const [method, path, body] of await writes()) {
       const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${token}` }];
       for (const headers of attempts) {
-        assertRefused(await tokenless(method, path, headers, body), 403, 'writes are disabled: no REGISTRY_API_TOKEN is configured', `${method} ${path} ${JSON.stringify(headers)}`);
+        assertRefused(
+          await tokenless(method, path, headers, body),
+          403,
+          'writes are disabled: no REGISTRY_API_TOKEN is configured',
+          `${method} ${path} ${JSON.stringify(headers)}`,
+        );
       }
     }
     assert.equal(await exported(tokenless), before, 'the registry is exactly as it was');

@@ -16,7 +16,11 @@ const filters = { ingest: ['metrics.>'], deadLetter: ['deadletter.>'], httpSinks
 const V1 = 'metrics.cpu.usage.v1';
 const V1_PATH = `/messagegroups/metrics/messages/${V1}`;
 
-type Document = { messagegroups: { metrics: { messages: Record<string, Record<string, unknown> & { ingestion: Record<string, unknown>; protocoloptions: { subject: string } }> } } };
+type Document = {
+  messagegroups: {
+    metrics: { messages: Record<string, Record<string, unknown> & { ingestion: Record<string, unknown>; protocoloptions: { subject: string } }> };
+  };
+};
 
 /** The test server's URL for `database`, as createTestDatabase forms it. */
 function databaseUrlFor(database: string): string {
@@ -113,7 +117,11 @@ describe('seeding the registry from infra/registry/*.xreg.json', () => {
     assert.equal(second.outcomes[0]?.kind, 'unchanged');
     assert.match(describeSeedOutcome(second.outcomes[0]!, dir), /^metrics\.xreg\.json: skipped \(unchanged since it was seeded at \d{4}-/);
     assert.equal((await storedMessage(sql, V1))?.ingestion.deadlettersubject, 'deadletter.edited');
-    assert.deepEqual(second.routes.map((route) => [route.subject, route.deadLetterSubject]), [[V1, 'deadletter.edited']], 'the routes returned are the registry\'s, edits included');
+    assert.deepEqual(
+      second.routes.map((route) => [route.subject, route.deadLetterSubject]),
+      [[V1, 'deadletter.edited']],
+      "the routes returned are the registry's, edits included",
+    );
   });
 
   test('a changed file seeds only what is missing and keeps what exists, edits included', async () => {
@@ -131,18 +139,27 @@ describe('seeding the registry from infra/registry/*.xreg.json', () => {
     const again = await seedRegistryFiles(sql, dir, filters);
 
     // Assess
-    assert.deepEqual(seeded.outcomes, [{
-      file: 'metrics.xreg.json',
-      kind: 'partly-seeded',
-      created: ['/messagegroups/metrics/messages/metrics.cpu.usage.v2'],
-      kept: ['/schemagroups/metrics', V1_PATH],
-      previously: 'changed',
-    }]);
-    assert.match(describeSeedOutcome(seeded.outcomes[0]!, dir), /changed since it was seeded; partly seeded: created \/messagegroups\/metrics\/messages\/metrics\.cpu\.usage\.v2; kept as they are: .*npx ingest registry import/);
+    assert.deepEqual(seeded.outcomes, [
+      {
+        file: 'metrics.xreg.json',
+        kind: 'partly-seeded',
+        created: ['/messagegroups/metrics/messages/metrics.cpu.usage.v2'],
+        kept: ['/schemagroups/metrics', V1_PATH],
+        previously: 'changed',
+      },
+    ]);
+    assert.match(
+      describeSeedOutcome(seeded.outcomes[0]!, dir),
+      /changed since it was seeded; partly seeded: created \/messagegroups\/metrics\/messages\/metrics\.cpu\.usage\.v2; kept as they are: .*npx ingest registry import/,
+    );
     const v1 = await storedMessage(sql, V1);
     assert.equal(v1?.ingestion.deadlettersubject, 'deadletter.edited', 'the operator edit is still there');
     assert.notEqual(v1?.description, 'changed in the file', 'an existing entity is not overwritten from the file');
-    assert.deepEqual((await storedMessage(sql, 'metrics.cpu.usage.v2'))?.ingestion, messages['metrics.cpu.usage.v2']!.ingestion, 'the new route exists as the file has it');
+    assert.deepEqual(
+      (await storedMessage(sql, 'metrics.cpu.usage.v2'))?.ingestion,
+      messages['metrics.cpu.usage.v2']!.ingestion,
+      'the new route exists as the file has it',
+    );
     assert.equal(again.outcomes[0]?.kind, 'unchanged');
   });
 
@@ -157,7 +174,9 @@ describe('seeding the registry from infra/registry/*.xreg.json', () => {
     const seeded = await seedRegistryFiles(sql, dir, filters);
 
     // Assess
-    assert.deepEqual(seeded.outcomes, [{ file: 'copy.xreg.json', kind: 'present', kept: ['/schemagroups/metrics', '/messagegroups/metrics'], previously: 'new' }]);
+    assert.deepEqual(seeded.outcomes, [
+      { file: 'copy.xreg.json', kind: 'present', kept: ['/schemagroups/metrics', '/messagegroups/metrics'], previously: 'new' },
+    ]);
     assert.equal((await storedMessage(sql, V1))?.ingestion.deadlettersubject, 'deadletter.edited');
   });
 
@@ -189,7 +208,10 @@ describe('seeding the registry from infra/registry/*.xreg.json', () => {
     const dir = await registryDir({ 'bad-route.xreg.json': JSON.stringify(document) });
 
     // Act + Assess
-    await assert.rejects(seedRegistryFiles(sql, dir, filters), /^SeedFileError: registry file bad-route\.xreg\.json: \/messagegroups\/metrics\/messages\/outside\.cpu\.usage\.v1: .*outside\.cpu\.usage\.v1/);
+    await assert.rejects(
+      seedRegistryFiles(sql, dir, filters),
+      /^SeedFileError: registry file bad-route\.xreg\.json: \/messagegroups\/metrics\/messages\/outside\.cpu\.usage\.v1: .*outside\.cpu\.usage\.v1/,
+    );
     const recorded = await sql`select 1 from local_registry_seeds where file = 'bad-route.xreg.json'`;
     assert.equal(recorded.length, 0, 'a file that failed is not recorded as seeded');
 

@@ -63,13 +63,23 @@ describe('the bridge settles in order: ack after the sink commit, term after the
   }
 
   async function settled(): Promise<void> {
-    await waitFor('the consumer to settle', () => plane.pending(), (p) => p.pending === 0 && p.ackPending === 0, 60_000);
+    await waitFor(
+      'the consumer to settle',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+      60_000,
+    );
   }
 
   /** Waits for the bridge to die of its fault and returns the line it wrote as it did. */
   async function diedAt(step: BridgeExitStep): Promise<LogLine> {
     const { child } = plane.bridge;
-    await waitFor(`the bridge to kill itself at ${step}`, async () => child.exitCode ?? child.signalCode, (exit) => exit !== null, 60_000);
+    await waitFor(
+      `the bridge to kill itself at ${step}`,
+      async () => child.exitCode ?? child.signalCode,
+      (exit) => exit !== null,
+      60_000,
+    );
     assert.equal(child.signalCode, 'SIGKILL', `the bridge died of its own SIGKILL, not exit code ${child.exitCode}`);
     const line = (await plane.bridgeLogLines()).find((entry) => entry.msg.startsWith('injected fault: the bridge kills itself'));
     assert.ok(line !== undefined, 'the bridge logged the fault before it died');
@@ -110,7 +120,10 @@ describe('the bridge settles in order: ack after the sink commit, term after the
     const counts = await plane.stopBridge();
     // Every event came again (none had been acknowledged); those the sink already held were answered `duplicate`.
     assert.equal(counts.committed + counts.duplicates, VALID, JSON.stringify(counts));
-    assert.ok(counts.duplicates >= committedBeforeCrash, `sink-write answered duplicate for the ${committedBeforeCrash} events committed before the crash: ${JSON.stringify(counts)}`);
+    assert.ok(
+      counts.duplicates >= committedBeforeCrash,
+      `sink-write answered duplicate for the ${committedBeforeCrash} events committed before the crash: ${JSON.stringify(counts)}`,
+    );
     assert.equal(counts.deadLettered, 0);
     assert.deepEqual(await plane.doubling(), { rowAndLetter: [], repeatedLetters: [] });
   });
@@ -124,10 +137,17 @@ describe('the bridge settles in order: ack after the sink commit, term after the
     await settled();
 
     const letters = await lettersOf(invalid);
-    assert.deepEqual(letters.map((letter) => letter.streamSequence).sort((a, b) => a - b), invalid, 'one letter per refused event, none lost');
+    assert.deepEqual(
+      letters.map((letter) => letter.streamSequence).sort((a, b) => a - b),
+      invalid,
+      'one letter per refused event, none lost',
+    );
     assert.ok(letters.every((letter) => letter.reason === 'avro_decode_failed'));
     // Stored on the redelivery: the failed publish had left the original in the stream.
-    assert.deepEqual(letters.map((letter) => letter.attempts), Array(INVALID).fill(2));
+    assert.deepEqual(
+      letters.map((letter) => letter.attempts),
+      Array(INVALID).fill(2),
+    );
     assert.equal(await rowsOf(valid.eventIds), 2);
     const lines = await plane.bridgeLogLines();
     assert.equal(lines.filter((line) => line.msg.startsWith('injected fault: dead-letter publish fails')).length, INVALID, 'the fault fired for each');
@@ -143,12 +163,19 @@ describe('the bridge settles in order: ack after the sink commit, term after the
     plane.startBridge({ FAULT_BRIDGE_EXIT_AT: 'after-dead-letter-publish' });
     const fault = await diedAt('after-dead-letter-publish');
     const storedBeforeCrash = await lettersOf(invalid);
-    assert.ok(storedBeforeCrash.some((letter) => letter.id === fault.letterId), `the letter ${String(fault.letterId)} was stored before the crash`);
+    assert.ok(
+      storedBeforeCrash.some((letter) => letter.id === fault.letterId),
+      `the letter ${String(fault.letterId)} was stored before the crash`,
+    );
 
     plane.startBridge();
     await settled();
     const letters = await lettersOf(invalid);
-    assert.deepEqual(letters.map((letter) => letter.streamSequence).sort((a, b) => a - b), invalid, 'exactly one letter per refused event');
+    assert.deepEqual(
+      letters.map((letter) => letter.streamSequence).sort((a, b) => a - b),
+      invalid,
+      'exactly one letter per refused event',
+    );
     const counts = await plane.stopBridge();
     // None had been terminated, so the restarted bridge dead-lettered every one again: the stream
     // kept the first copy of those it already had.

@@ -7,10 +7,10 @@ import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sin
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadSinkConfig } from '../../shared/config/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import { type SinkTarget } from '../../shared/sinks/index.ts';
+import type { SinkTarget } from '../../shared/sinks/index.ts';
 import { createHttpSink, type Sink } from '../../shared/sinks/index.ts';
 import { batchIdempotencyKey } from '../../shared/sinks/http/idempotency.ts';
 import { createAgents, post } from '../../shared/sinks/http/request.ts';
@@ -35,7 +35,7 @@ function startEndpoint(): Promise<{ server: Server; port: number; received: Rece
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
       const path = request.url ?? '';
       received.push({ path, headers: request.headers, body });
-      const events = (typeof body === 'object' && body !== null && 'events' in body ? (body as { events: Body[] }).events : [body as Body]);
+      const events = typeof body === 'object' && body !== null && 'events' in body ? (body as { events: Body[] }).events : [body as Body];
       const key = String(request.headers['idempotency-key']);
       if (path === '/status/500') return void response.writeHead(500).end('down for maintenance');
       if (path === '/throttle') return void response.writeHead(429, { 'retry-after': '2' }).end('slow down');
@@ -116,7 +116,10 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
     const sink: SinkTarget = { kind: 'http', url: `${base}/events`, mode: 'batch' };
     const batch = [record('1', 'b1'), record('2', 'b2'), record('3', 'b1'), record('4', 'b3')];
     const first = await write(sink, batch);
-    assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true, false]);
+    assert.deepEqual(
+      first.results.map((r) => r.ok && r.duplicate),
+      [false, false, true, false],
+    );
     // The bridge redelivers the same events (a nak, a crash): same key, so the endpoint stores nothing twice.
     const again = await write(sink, [batch[3]!, batch[1]!, batch[0]!]);
     assert.ok(again.results.every((r) => r.ok));
@@ -126,7 +129,10 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
     assert.equal(one!.headers.authorization, 'Bearer test-token');
     assert.equal(one!.headers['idempotency-key'], batchIdempotencyKey(['b1', 'b2', 'b3']));
     assert.equal(two!.headers['idempotency-key'], one!.headers['idempotency-key']);
-    assert.deepEqual((one!.body as { events: Body[] }).events.map((event) => event.id), ['b1', 'b2', 'b3']);
+    assert.deepEqual(
+      (one!.body as { events: Body[] }).events.map((event) => event.id),
+      ['b1', 'b2', 'b3'],
+    );
     assert.deepEqual(Object.fromEntries(endpoint.stored), { b1: 1, b2: 1, b3: 1 });
   });
 
@@ -134,7 +140,10 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
     const sink: SinkTarget = { kind: 'http', url: `${base}/event`, mode: 'event' };
     const records = ['e1', 'e2', 'e3', 'e1'].map((eventId, index) => record(String(index), eventId));
     const response = await write(sink, records);
-    assert.deepEqual(response.results.map((r) => r.ok && r.duplicate), [false, false, false, true]);
+    assert.deepEqual(
+      response.results.map((r) => r.ok && r.duplicate),
+      [false, false, false, true],
+    );
     await write(sink, records.slice(0, 2));
     assert.deepEqual(endpoint.received.map((request) => request.headers['idempotency-key']).sort(), ['e1', 'e1', 'e2', 'e2', 'e3']);
     assert.deepEqual((endpoint.received[0]!.body as Body).data, { value: 1 });
@@ -189,18 +198,21 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
     assert.equal(failure?.failure.reason, 'sink_unavailable');
     assert.equal(failure?.failure.retryable, true);
     assert.match(failure!.failure.message, /timed out after 300 ms/);
-    assert.deepEqual(endpoint.received.map((request) => request.path), ['/slow'], 'the request reached the endpoint before the sink gave up');
+    assert.deepEqual(
+      endpoint.received.map((request) => request.path),
+      ['/slow'],
+      'the request reached the endpoint before the sink gave up',
+    );
   });
 
   test('a connection refused is retryable', async () => {
     const { server, port } = await startEndpoint();
     await new Promise((resolve) => server.close(resolve));
     const config = loadSinkConfig({ HTTP_SINK_ALLOWED_HOSTS: `127.0.0.1:${port}`, HTTP_SINK_ALLOW_PRIVATE_NETWORKS: 'true' });
-    const response = await write(
-      { kind: 'http', url: `http://127.0.0.1:${port}/`, mode: 'batch' },
-      [record('1', 'c1')],
-      { ...deps, sinks: new Map([['http', createHttpSink(config.http) as Sink]]) },
-    );
+    const response = await write({ kind: 'http', url: `http://127.0.0.1:${port}/`, mode: 'batch' }, [record('1', 'c1')], {
+      ...deps,
+      sinks: new Map([['http', createHttpSink(config.http) as Sink]]),
+    });
     const [failure] = failures(response);
     assert.equal(failure?.failure.reason, 'sink_unavailable');
     assert.equal(failure?.failure.retryable, true);
@@ -239,7 +251,10 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
       const [failure] = failures(response);
       assert.equal(failure?.failure.reason, 'sink_refused', host);
       assert.equal(failure?.failure.retryable, false, host);
-      assert.match(failure!.failure.message, new RegExp(`^${host.replaceAll('.', '\\.')} resolves to (127\\.0\\.0\\.1|::1) \\(loopback\\); HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off$`));
+      assert.match(
+        failure!.failure.message,
+        new RegExp(`^${host.replaceAll('.', '\\.')} resolves to (127\\.0\\.0\\.1|::1) \\(loopback\\); HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off$`),
+      );
     }
     assert.equal(endpoint.received.length, 0);
     // The same target with private networks allowed (this suite's deployment) is sent.
@@ -257,7 +272,13 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
     assert.equal(row?.count, 1, 'the delivery is remembered in sink_deliveries');
     // The event comes again (another sink of its route failed): this endpoint is not called again.
     const again = await write(sink, [tracked('2', 'f1'), tracked('3', 'f2')]);
-    assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, false]);
-    assert.deepEqual(endpoint.received.map((request) => request.headers['idempotency-key']), ['f1', 'f2']);
+    assert.deepEqual(
+      again.results.map((r) => r.ok && r.duplicate),
+      [true, false],
+    );
+    assert.deepEqual(
+      endpoint.received.map((request) => request.headers['idempotency-key']),
+      ['f1', 'f2'],
+    );
   });
 });

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
-import { type SinkWriteRecord } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { hasEventTime } from '../../shared/sinks/postgres/columns.ts';
@@ -98,13 +98,19 @@ describe('TimescaleDB hypertables for PostgreSQL sinks (real PostgreSQL; Timesca
     assert.equal(plan.exists, false);
     assert.equal(plan.hypertable, timescale, `timescaledb installed: ${timescale}`);
     const hypertableDdl = postgresTableDdl({ ...spec, hypertable: true });
-    assert.match(hypertableDdl, /primary key \(event_id, event_time\)[\s\S]*select create_hypertable\('"timed_readings"', 'event_time', if_not_exists => true\)/);
+    assert.match(
+      hypertableDdl,
+      /primary key \(event_id, event_time\)[\s\S]*select create_hypertable\('"timed_readings"', 'event_time', if_not_exists => true\)/,
+    );
     if (timescale) {
       assert.equal(plan.ddl, hypertableDdl);
       await ensurePostgresTable(sql, spec);
       const dimensions = await sql<{ column_name: string }[]>`
         select column_name from timescaledb_information.dimensions where hypertable_name = 'timed_readings'`;
-      assert.deepEqual(dimensions.map((d) => d.column_name), ['event_time']);
+      assert.deepEqual(
+        dimensions.map((d) => d.column_name),
+        ['event_time'],
+      );
       assert.equal(await primaryKeyOf(sql, 'timed_readings'), 'PRIMARY KEY (event_id, event_time)');
     } else {
       assert.equal(plan.ddl, postgresTableDdl({ ...spec, hypertable: false }));
@@ -127,11 +133,20 @@ describe('TimescaleDB hypertables for PostgreSQL sinks (real PostgreSQL; Timesca
     const target = { kind: 'postgres', table: 'timed_writes', columns: COLUMNS } as const;
     const batch = [record('1', 'h1', '2026-03-01T12:00:00.000Z'), record('2', 'h2', '2026-03-02T12:00:00.000Z')];
     const first = await runSinkWrite({ target, records: batch }, deps);
-    assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false]);
+    assert.deepEqual(
+      first.results.map((r) => r.ok && r.duplicate),
+      [false, false],
+    );
     const again = await runSinkWrite({ target, records: [...batch].reverse() }, deps);
-    assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, true]);
+    assert.deepEqual(
+      again.results.map((r) => r.ok && r.duplicate),
+      [true, true],
+    );
     const rows = await sql<{ event_id: string; event_time: Date }[]>`select event_id, event_time from timed_writes order by event_id`;
-    assert.deepEqual(rows.map((r) => `${r.event_id} ${r.event_time.toISOString()}`), ['h1 2026-03-01T12:00:00.000Z', 'h2 2026-03-02T12:00:00.000Z']);
+    assert.deepEqual(
+      rows.map((r) => `${r.event_id} ${r.event_time.toISOString()}`),
+      ['h1 2026-03-01T12:00:00.000Z', 'h2 2026-03-02T12:00:00.000Z'],
+    );
   });
 
   test('a route without its own time gets a plain table keyed on event_id, with or without TimescaleDB', async () => {

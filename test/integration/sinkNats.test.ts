@@ -7,11 +7,11 @@ import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sin
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadCliConfig } from '../../shared/config/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import { type SinkTarget } from '../../shared/sinks/index.ts';
+import type { SinkTarget } from '../../shared/sinks/index.ts';
 import { createNatsSubjectSink, type Sink } from '../../shared/sinks/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { freePort, uniqueRunId, waitFor } from '../helpers/names.ts';
@@ -87,7 +87,10 @@ describe('NATS subject sink (real NATS JetStream, delivery state in real Postgre
   test('republishes each event once as JSON with Nats-Msg-Id = event id; repeats are reported as duplicates', async () => {
     const sink: SinkTarget = { kind: 'nats', subject: `${runId}.out.cpu` };
     const first = await write(sink, [record('1', 'n1'), record('2', 'n2')]);
-    assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false]);
+    assert.deepEqual(
+      first.results.map((r) => r.ok && r.duplicate),
+      [false, false],
+    );
     // A redelivery, and the same event inside one batch twice: the stream drops both repeats.
     const again = await write(sink, [record('3', 'n1'), record('4', 'n3'), record('5', 'n3')]);
     assert.ok(again.results.every((r) => r.ok));
@@ -120,12 +123,20 @@ describe('NATS subject sink (real NATS JetStream, delivery state in real Postgre
       const first = await write({ kind: 'nats', subject }, [tracked('1', 'f1')]);
       assert.deepEqual(first.results, [{ id: '1', ok: true, duplicate: false }]);
       const rows = await sql<{ sink: string; event_id: string }[]>`select sink, event_id from sink_deliveries where event_id = 'f1'`;
-      assert.deepEqual(rows.map((row) => `${row.sink} ${row.event_id}`), [`nats:${subject} f1`]);
+      assert.deepEqual(
+        rows.map((row) => `${row.sink} ${row.event_id}`),
+        [`nats:${subject} f1`],
+      );
       const again = await write({ kind: 'nats', subject }, [tracked('2', 'f1')]);
       assert.deepEqual(again.results, [{ id: '2', ok: true, duplicate: true }]);
       // A marker on the sink's own connection arrives after anything that connection published before it.
       opened[0]!.publish(subject, 'marker');
-      await waitFor('the marker', async () => seen, (messages) => messages.includes('marker'), 10_000);
+      await waitFor(
+        'the marker',
+        async () => seen,
+        (messages) => messages.includes('marker'),
+        10_000,
+      );
       assert.deepEqual(seen, ['f1', 'marker'], 'f1 was published once');
     } finally {
       subscription.unsubscribe();

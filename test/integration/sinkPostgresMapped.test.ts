@@ -4,10 +4,10 @@ import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { type SinkWriteRecord } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import { type PostgresSinkTarget } from '../../shared/sinks/index.ts';
+import type { PostgresSinkTarget } from '../../shared/sinks/index.ts';
 import { createPostgresTableSink, ensurePostgresTable, planPostgresTable, type Sink } from '../../shared/sinks/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { uniqueRunId } from '../helpers/names.ts';
@@ -112,28 +112,33 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
   });
 
   test('a batch lands once through the bulk path; repeats are duplicates; null fills a nullable column', async () => {
-    const batch = [
-      record('1', 'm1', GOOD),
-      record('2', 'm2', { ...GOOD, unit: null, value: 99.25 }),
-      record('3', 'm1', GOOD),
-    ];
+    const batch = [record('1', 'm1', GOOD), record('2', 'm2', { ...GOOD, unit: null, value: 99.25 }), record('3', 'm1', GOOD)];
     await createReadings('readings_once');
     const first = await write(target('readings_once'), batch);
-    assert.deepEqual(first.results.map((r) => r.ok && r.duplicate), [false, false, true]);
+    assert.deepEqual(
+      first.results.map((r) => r.ok && r.duplicate),
+      [false, false, true],
+    );
     const again = await write(target('readings_once'), batch.slice(0, 2));
-    assert.deepEqual(again.results.map((r) => r.ok && r.duplicate), [true, true]);
+    assert.deepEqual(
+      again.results.map((r) => r.ok && r.duplicate),
+      [true, true],
+    );
     const rows = await sql<{ event_id: string; event_time: Date; value: number; count: number; unit: string | null; tags: unknown; host: string }[]>`
       select event_id, event_time, value, count, unit, tags, host from readings_once order by event_id`;
     assert.equal(rows.length, 2);
-    assert.deepEqual({ ...rows[0], event_time: rows[0]!.event_time.toISOString() }, {
-      event_id: 'm1',
-      event_time: '2026-03-01T12:00:00.000Z',
-      value: 0.5,
-      count: 3,
-      unit: 'pct',
-      tags: { dc: 'eu-1' },
-      host: 'host-a',
-    });
+    assert.deepEqual(
+      { ...rows[0], event_time: rows[0]!.event_time.toISOString() },
+      {
+        event_id: 'm1',
+        event_time: '2026-03-01T12:00:00.000Z',
+        value: 0.5,
+        count: 3,
+        unit: 'pct',
+        tags: { dc: 'eu-1' },
+        host: 'host-a',
+      },
+    );
     assert.equal(rows[1]!.unit, null);
     assert.equal(rows[1]!.value, 99.25);
   });
@@ -156,7 +161,10 @@ describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
       assert.ok(bad && !bad.ok && bad.failure.reason === 'sink_rejected' && !bad.failure.retryable, JSON.stringify(bad));
     }
     const ids = await sql<{ event_id: string }[]>`select event_id from readings_refused order by 1`;
-    assert.deepEqual(ids.map((r) => r.event_id), ['r1', 'r4']);
+    assert.deepEqual(
+      ids.map((r) => r.event_id),
+      ['r1', 'r4'],
+    );
   });
 
   test('a table without a mapped column is a permanent sink_target_missing; after ALTER TABLE it lands', async () => {

@@ -66,15 +66,18 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
     assert.deepEqual(route?.sinks, [sink]);
     const columns = await sql<{ column_name: string; data_type: string }[]>`
       select column_name, data_type from information_schema.columns where table_name = 'cpu_values' order by ordinal_position`;
-    assert.deepEqual(columns.map((c) => `${c.column_name}:${c.data_type}`), [
-      'event_id:text',
-      'event_time:timestamp with time zone',
-      'value:double precision',
-      'unit:text',
-      'tags:jsonb',
-      'host:text',
-      'ingested_at:timestamp with time zone',
-    ]);
+    assert.deepEqual(
+      columns.map((c) => `${c.column_name}:${c.data_type}`),
+      [
+        'event_id:text',
+        'event_time:timestamp with time zone',
+        'value:double precision',
+        'unit:text',
+        'tags:jsonb',
+        'host:text',
+        'ingested_at:timestamp with time zone',
+      ],
+    );
   });
 
   test('mapped columns must name identifiers and paths the schema has', async () => {
@@ -87,22 +90,44 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
     const sink = { kind: 'http', url: 'https://api.example.com/v1/events', mode: 'batch', timeoutms: 3000 };
     await service.putMessage('metrics', 'metrics.cpu.http.v1', message('metrics.cpu.http.v1', sink), false);
     assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.http.v1'))?.sinks, [sink]);
-    await service.putMessage('metrics', 'metrics.cpu.hook.v1', message('metrics.cpu.hook.v1', { kind: 'http', url: 'https://a.hooks.example.org/in', mode: 'event' }), false);
-    await rejects('metrics.cpu.evil.v1', { kind: 'http', url: 'https://evil.example.com/', mode: 'batch' }, /host evil\.example\.com is not in HTTP_SINK_ALLOWED_HOSTS/);
+    await service.putMessage(
+      'metrics',
+      'metrics.cpu.hook.v1',
+      message('metrics.cpu.hook.v1', { kind: 'http', url: 'https://a.hooks.example.org/in', mode: 'event' }),
+      false,
+    );
+    await rejects(
+      'metrics.cpu.evil.v1',
+      { kind: 'http', url: 'https://evil.example.com/', mode: 'batch' },
+      /host evil\.example\.com is not in HTTP_SINK_ALLOWED_HOSTS/,
+    );
     await rejects('metrics.cpu.creds.v1', { kind: 'http', url: 'https://u:p@api.example.com/', mode: 'batch' }, /must not carry credentials/);
     await rejects('metrics.cpu.hdr.v1', { kind: 'http', url: 'https://api.example.com/', mode: 'batch', headers: {} }, /unknown attribute "headers"/);
     const { HTTP_SINK_ALLOWED_HOSTS: _allowed, ...withoutHosts } = DEPLOYMENT;
     await rejects('metrics.cpu.nopolicy.v1', sink, /HTTP sinks are not enabled here: HTTP_SINK_ALLOWED_HOSTS is not set/, deployedService(withoutHosts));
     const loopback = deployedService({ ...DEPLOYMENT, HTTP_SINK_ALLOWED_HOSTS: '127.0.0.1:8080' });
-    await rejects('metrics.cpu.loopback.v1', { kind: 'http', url: 'http://127.0.0.1:8080/', mode: 'event' }, /127\.0\.0\.1 is a loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off/, loopback);
+    await rejects(
+      'metrics.cpu.loopback.v1',
+      { kind: 'http', url: 'http://127.0.0.1:8080/', mode: 'event' },
+      /127\.0\.0\.1 is a loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off/,
+      loopback,
+    );
   });
 
   test('a nats sink may not point back into the ingest or dead-letter stream', async () => {
     await service.putMessage('metrics', 'metrics.cpu.nats.v1', message('metrics.cpu.nats.v1', { kind: 'nats', subject: 'enriched.cpu.usage' }), false);
     assert.deepEqual((await findRouteBySubject(sql, 'metrics.cpu.nats.v1'))?.sinks, [{ kind: 'nats', subject: 'enriched.cpu.usage' }]);
-    await rejects('metrics.cpu.loop.v1', { kind: 'nats', subject: 'metrics.cpu.loop.v1' }, /captured by the ingest stream \(metrics\.>\): that would be a loop/);
+    await rejects(
+      'metrics.cpu.loop.v1',
+      { kind: 'nats', subject: 'metrics.cpu.loop.v1' },
+      /captured by the ingest stream \(metrics\.>\): that would be a loop/,
+    );
     // INGEST_SUBJECTS as configured, not the default (metrics.>).
-    await rejects('metrics.cpu.tloop.v1', { kind: 'nats', subject: 'telemetry.cpu' }, /telemetry\.cpu is captured by the ingest stream \(telemetry\.>\): that would be a loop/);
+    await rejects(
+      'metrics.cpu.tloop.v1',
+      { kind: 'nats', subject: 'telemetry.cpu' },
+      /telemetry\.cpu is captured by the ingest stream \(telemetry\.>\): that would be a loop/,
+    );
     await rejects('metrics.cpu.dlq.v1', { kind: 'nats', subject: 'deadletter.x' }, /captured by the dead-letter stream/);
     await rejects('metrics.cpu.s3.v1', { kind: 's3', bucket: 'x' }, /ingestion\.sink\.kind must be one of "postgres", "http", "nats"/);
   });
@@ -130,7 +155,13 @@ describe('sink targets in the registry (real PostgreSQL)', () => {
   });
 
   test('GET /model declares every sink kind and its attributes', () => {
-    const model = registryModel() as { groups: { messagegroups: { resources: { messages: { attributes: { ingestion: { attributes: { sink: { attributes: Record<string, { enum?: string[] }> } } } } } } } } };
+    const model = registryModel() as {
+      groups: {
+        messagegroups: {
+          resources: { messages: { attributes: { ingestion: { attributes: { sink: { attributes: Record<string, { enum?: string[] }> } } } } } };
+        };
+      };
+    };
     const sink = model.groups.messagegroups.resources.messages.attributes.ingestion.attributes.sink.attributes;
     assert.deepEqual(sink.kind?.enum, ['postgres', 'http', 'nats']);
     assert.deepEqual(Object.keys(sink).sort(), ['columns', 'kind', 'mode', 'subject', 'table', 'timeoutms', 'url']);

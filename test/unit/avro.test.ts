@@ -33,7 +33,10 @@ describe('Avro codec', () => {
   test('rejects truncated bytes, trailing bytes, random bytes and an empty payload', () => {
     const bytes = encodeAvro(type, event);
     for (const bad of [bytes.subarray(0, bytes.length - 1), Buffer.concat([bytes, Buffer.from([1, 2])]), Buffer.alloc(0)]) {
-      assert.throws(() => decodeAvro(type, bad), (error: unknown) => error instanceof CodecError && error.reason === 'avro_decode_failed');
+      assert.throws(
+        () => decodeAvro(type, bad),
+        (error: unknown) => error instanceof CodecError && error.reason === 'avro_decode_failed',
+      );
     }
     // Random bytes nearly always fail; a short fixed pattern that is not a valid string length must.
     assert.throws(() => decodeAvro(type, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])), CodecError);

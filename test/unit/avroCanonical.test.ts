@@ -99,8 +99,10 @@ describe('Parsing Canonical Form rules beyond the upstream vectors', () => {
 describe('Parsing Canonical Form: names, references and refusals', () => {
   test('a dotted name ignores its namespace attribute; an empty namespace is the null namespace', () => {
     assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'x.Id', namespace: 'ignored', size: 4 }), '{"name":"x.Id","type":"fixed","size":4}');
-    assert.equal(parsingCanonicalForm({ type: 'record', name: 'R', namespace: 'a', fields: [{ name: 'f', type: { type: 'fixed', name: 'F', namespace: '', size: 1 } }] }),
-      '{"name":"a.R","type":"record","fields":[{"name":"f","type":{"name":"F","type":"fixed","size":1}}]}');
+    assert.equal(
+      parsingCanonicalForm({ type: 'record', name: 'R', namespace: 'a', fields: [{ name: 'f', type: { type: 'fixed', name: 'F', namespace: '', size: 1 } }] }),
+      '{"name":"a.R","type":"record","fields":[{"name":"f","type":{"name":"F","type":"fixed","size":1}}]}',
+    );
   });
 
   test('a short reference prefers the enclosing namespace and falls back to the null namespace', () => {
@@ -109,13 +111,30 @@ describe('Parsing Canonical Form: names, references and refusals', () => {
       name: 'Top',
       fields: [
         { name: 'id', type: { type: 'fixed', name: 'Id', size: 2 } },
-        { name: 'inner', type: { type: 'record', name: 'Inner', namespace: 'n', fields: [{ name: 'ref', type: 'Id' }, { name: 'dotted', type: 'other.Thing' }] } },
+        {
+          name: 'inner',
+          type: {
+            type: 'record',
+            name: 'Inner',
+            namespace: 'n',
+            fields: [
+              { name: 'ref', type: 'Id' },
+              { name: 'dotted', type: 'other.Thing' },
+            ],
+          },
+        },
       ],
     };
-    assert.equal(parsingCanonicalForm(schema),
+    assert.equal(
+      parsingCanonicalForm(schema),
       '{"name":"Top","type":"record","fields":[{"name":"id","type":{"name":"Id","type":"fixed","size":2}},' +
-      '{"name":"inner","type":{"name":"n.Inner","type":"record","fields":[{"name":"ref","type":"Id"},{"name":"dotted","type":"other.Thing"}]}}]}');
-    assert.equal(parsingCanonicalForm({ type: 'array', items: 'Unknown' }), '{"type":"array","items":"Unknown"}', 'an unknown short name stays short in the null namespace');
+        '{"name":"inner","type":{"name":"n.Inner","type":"record","fields":[{"name":"ref","type":"Id"},{"name":"dotted","type":"other.Thing"}]}}]}',
+    );
+    assert.equal(
+      parsingCanonicalForm({ type: 'array', items: 'Unknown' }),
+      '{"type":"array","items":"Unknown"}',
+      'an unknown short name stays short in the null namespace',
+    );
   });
 
   test('a short reference to a name defined both in the enclosing and in the null namespace means the enclosing one', () => {
@@ -124,10 +143,18 @@ describe('Parsing Canonical Form: names, references and refusals', () => {
       name: 'Top',
       fields: [
         { name: 'plain', type: { type: 'fixed', name: 'Id', size: 1 } },
-        { name: 'inner', type: { type: 'record', name: 'Inner', namespace: 'n', fields: [
-          { name: 'own', type: { type: 'fixed', name: 'Id', size: 2 } },
-          { name: 'ref', type: 'Id' },
-        ] } },
+        {
+          name: 'inner',
+          type: {
+            type: 'record',
+            name: 'Inner',
+            namespace: 'n',
+            fields: [
+              { name: 'own', type: { type: 'fixed', name: 'Id', size: 2 } },
+              { name: 'ref', type: 'Id' },
+            ],
+          },
+        },
       ],
     };
     assert.match(parsingCanonicalForm(schema), /\{"name":"ref","type":"n\.Id"\}/);
@@ -138,8 +165,18 @@ describe('Parsing Canonical Form: names, references and refusals', () => {
   });
 
   test('a second definition of a name is written as a reference; error is a record; maps and wrapped types', () => {
-    const twice = { type: 'record', name: 'R', fields: [{ name: 'a', type: { type: 'enum', name: 'E', symbols: ['A'] } }, { name: 'b', type: { type: 'enum', name: 'E', symbols: ['B'] } }] };
-    assert.equal(parsingCanonicalForm(twice), '{"name":"R","type":"record","fields":[{"name":"a","type":{"name":"E","type":"enum","symbols":["A"]}},{"name":"b","type":"E"}]}');
+    const twice = {
+      type: 'record',
+      name: 'R',
+      fields: [
+        { name: 'a', type: { type: 'enum', name: 'E', symbols: ['A'] } },
+        { name: 'b', type: { type: 'enum', name: 'E', symbols: ['B'] } },
+      ],
+    };
+    assert.equal(
+      parsingCanonicalForm(twice),
+      '{"name":"R","type":"record","fields":[{"name":"a","type":{"name":"E","type":"enum","symbols":["A"]}},{"name":"b","type":"E"}]}',
+    );
     assert.equal(parsingCanonicalForm({ type: 'error', name: 'Oops', fields: [] }), '{"name":"Oops","type":"record","fields":[]}');
     assert.equal(parsingCanonicalForm({ type: 'map', values: { type: 'int', logicalType: 'date' } }), '{"type":"map","values":"int"}');
     assert.equal(parsingCanonicalForm({ type: { type: 'string' } }), '"string"');
@@ -151,14 +188,22 @@ describe('Parsing Canonical Form: names, references and refusals', () => {
     assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'F', size: 0 }), '{"name":"F","type":"fixed","size":0}');
     assert.equal(parsingCanonicalForm({ type: 'fixed', name: 'F', size: '007' }), '{"name":"F","type":"fixed","size":7}');
     for (const size of [-1, 1.5, '1.5', '-1', ' 7', '7x', '', null, undefined, 2 ** 53]) {
-      assert.throws(() => parsingCanonicalForm({ type: 'fixed', name: 'F', size }), (error: unknown) =>
-        error instanceof SchemaDefinitionError && error.message === `fixed size must be a non-negative integer, got ${JSON.stringify(size)}`, String(size));
+      assert.throws(
+        () => parsingCanonicalForm({ type: 'fixed', name: 'F', size }),
+        (error: unknown) =>
+          error instanceof SchemaDefinitionError && error.message === `fixed size must be a non-negative integer, got ${JSON.stringify(size)}`,
+        String(size),
+      );
     }
   });
 
   test('broken definitions are refused with what is wrong', () => {
     const refused = (schema: unknown, message: string): void => {
-      assert.throws(() => parsingCanonicalForm(schema), (error: unknown) => error instanceof SchemaDefinitionError && error.message === message, message);
+      assert.throws(
+        () => parsingCanonicalForm(schema),
+        (error: unknown) => error instanceof SchemaDefinitionError && error.message === message,
+        message,
+      );
     };
     refused({ type: 'record', fields: [] }, 'record name must be a non-empty string');
     refused({ type: 'enum', name: '', symbols: [] }, 'enum name must be a non-empty string');
@@ -204,8 +249,20 @@ describe('fingerprint helpers', () => {
   test('hex text must be exactly 16 hex digits, either case, nothing around them', () => {
     assert.equal(fingerprintFromHex('3DF542A2F8E12DA9'), 0x3df542a2f8e12da9n);
     assert.equal(fingerprintFromHex('ffffffffffffffff'), (1n << 64n) - 1n);
-    for (const text of ['3df542a2f8e12da', '3df542a2f8e12da90', ' 3df542a2f8e12da9', '3df542a2f8e12da9 ', 'x3df542a2f8e12da9', '3df542a2f8e12da9x', '3df542a2f8e12dg9']) {
-      assert.throws(() => fingerprintFromHex(text), (error: unknown) => error instanceof RangeError && error.message === `fingerprint must be 16 hex digits, got ${JSON.stringify(text)}`, text);
+    for (const text of [
+      '3df542a2f8e12da',
+      '3df542a2f8e12da90',
+      ' 3df542a2f8e12da9',
+      '3df542a2f8e12da9 ',
+      'x3df542a2f8e12da9',
+      '3df542a2f8e12da9x',
+      '3df542a2f8e12dg9',
+    ]) {
+      assert.throws(
+        () => fingerprintFromHex(text),
+        (error: unknown) => error instanceof RangeError && error.message === `fingerprint must be 16 hex digits, got ${JSON.stringify(text)}`,
+        text,
+      );
     }
   });
 

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  canRead,
-  checkCompatibility,
-  COMPATIBILITY_MODES,
-  type CompatibilityMode,
-  compileSchema,
-  SchemaDefinitionError,
-} from '../../shared/avro/index.ts';
+import { canRead, checkCompatibility, COMPATIBILITY_MODES, type CompatibilityMode, compileSchema, SchemaDefinitionError } from '../../shared/avro/index.ts';
 
 type Field = { readonly name: string; readonly type: unknown; readonly default?: unknown; readonly aliases?: readonly string[] };
 
@@ -172,7 +165,13 @@ const CASES: readonly Case[] = [
   {
     name: 'nested record gains a field without a default',
     reader: record('Event', [
-      { name: 'data', type: record('Data', [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string' }]) },
+      {
+        name: 'data',
+        type: record('Data', [
+          { name: 'value', type: 'double' },
+          { name: 'unit', type: 'string' },
+        ]),
+      },
     ]),
     writer: record('Event', [{ name: 'data', type: record('Data', [{ name: 'value', type: 'double' }]) }]),
     compatible: false,
@@ -182,7 +181,13 @@ const CASES: readonly Case[] = [
   {
     name: 'nested record gains a field with a default',
     reader: record('Event', [
-      { name: 'data', type: record('Data', [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string', default: 'percent' }]) },
+      {
+        name: 'data',
+        type: record('Data', [
+          { name: 'value', type: 'double' },
+          { name: 'unit', type: 'string', default: 'percent' },
+        ]),
+      },
     ]),
     writer: record('Event', [{ name: 'data', type: record('Data', [{ name: 'value', type: 'double' }]) }]),
     compatible: true,
@@ -321,10 +326,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'union read by a later branch when an earlier branch matches the name by alias only',
-    reader: [
-      record('A', [{ name: 'x', type: 'int' }], { aliases: ['W'] }),
-      record('W', []),
-    ],
+    reader: [record('A', [{ name: 'x', type: 'int' }], { aliases: ['W'] }), record('W', [])],
     writer: record('W', []),
     compatible: true,
   },
@@ -390,10 +392,7 @@ describe('checkCompatibility', () => {
   ]);
 
   test('lists all seven modes', () => {
-    assert.deepEqual(
-      [...COMPATIBILITY_MODES].sort(),
-      ['backward', 'backward_transitive', 'forward', 'forward_transitive', 'full', 'full_transitive', 'none'],
-    );
+    assert.deepEqual([...COMPATIBILITY_MODES].sort(), ['backward', 'backward_transitive', 'forward', 'forward_transitive', 'full', 'full_transitive', 'none']);
   });
 
   test('with no existing versions every mode accepts anything', () => {
@@ -578,7 +577,11 @@ describe('schema parsing for compatibility checks', () => {
       [{ type: 'Nope' }, 'unknown type "Nope"'],
     ];
     for (const [schema, message] of cases) {
-      assert.throws(() => canRead(schema, 'int'), (error: unknown) => error instanceof SchemaDefinitionError && error.message === message, message);
+      assert.throws(
+        () => canRead(schema, 'int'),
+        (error: unknown) => error instanceof SchemaDefinitionError && error.message === message,
+        message,
+      );
     }
     assert.deepEqual(canRead({ type: 'fixed', name: 'F', size: 0 }, { type: 'fixed', name: 'F', size: 0 }), [], 'size 0 is valid');
   });
@@ -587,36 +590,56 @@ describe('schema parsing for compatibility checks', () => {
     assert.deepEqual(canRead({ type: 'error', name: 'E', fields: [{ name: 'x', type: 'int' }] }, { type: 'error', name: 'E', fields: [] }), [
       { path: 'E.x', message: 'field "x" was added without a default' },
     ]);
-    assert.deepEqual(canRead({ type: { type: 'int' } }, 'long'), [
-      { path: '$', message: 'type changed from long to int (long data cannot be read as int)' },
-    ]);
+    assert.deepEqual(canRead({ type: { type: 'int' } }, 'long'), [{ path: '$', message: 'type changed from long to int (long data cannot be read as int)' }]);
     const withEnum = (second: unknown): Record<string, unknown> =>
-      record('R', [{ name: 'a', type: { type: 'enum', name: 'E', symbols: ['X'] } }, { name: 'b', type: second }]);
+      record('R', [
+        { name: 'a', type: { type: 'enum', name: 'E', symbols: ['X'] } },
+        { name: 'b', type: second },
+      ]);
     assert.deepEqual(canRead(withEnum({ type: 'E' }), withEnum('string')), [
       { path: 'R.b', message: 'type changed from string to enum E (string data cannot be read as enum E)' },
     ]);
     assert.deepEqual(canRead(withEnum({ type: 'E' }), withEnum('E')), []);
   });
 
-  test('aliases compare unqualified and non-string aliases are ignored; a field\'s own name wins over an alias', () => {
+  test("aliases compare unqualified and non-string aliases are ignored; a field's own name wins over an alias", () => {
     assert.deepEqual(canRead(enumOf(['A'], { name: 'New', aliases: ['x.Old', 5] }), enumOf(['A'], { name: 'y.Old' })), []);
-    assert.deepEqual(canRead({ type: 'record', name: 'R', fields: [{ name: 'n', type: 'int', aliases: [3, 'o'] }] }, record('R', [{ name: 'o', type: 'int' }])), []);
     assert.deepEqual(
-      canRead(record('R', [{ name: 'a', type: 'int', aliases: ['b'] }]), record('R', [{ name: 'b', type: 'string' }, { name: 'a', type: 'int' }])),
+      canRead({ type: 'record', name: 'R', fields: [{ name: 'n', type: 'int', aliases: [3, 'o'] }] }, record('R', [{ name: 'o', type: 'int' }])),
+      [],
+    );
+    assert.deepEqual(
+      canRead(
+        record('R', [{ name: 'a', type: 'int', aliases: ['b'] }]),
+        record('R', [
+          { name: 'b', type: 'string' },
+          { name: 'a', type: 'int' },
+        ]),
+      ),
       [],
     );
   });
 
   test('names inside a namespaced record resolve in its namespace', () => {
-    const inner = record('a.R', [{ name: 'x', type: record('S', []) }, { name: 'y', type: 'a.S' }]);
+    const inner = record('a.R', [
+      { name: 'x', type: record('S', []) },
+      { name: 'y', type: 'a.S' },
+    ]);
     assert.deepEqual(canRead(inner, inner), []);
-    const withAttribute = record('R', [{ name: 'x', type: record('S', []) }, { name: 'y', type: 'q.S' }], { namespace: 'q' });
+    const withAttribute = record(
+      'R',
+      [
+        { name: 'x', type: record('S', []) },
+        { name: 'y', type: 'q.S' },
+      ],
+      { namespace: 'q' },
+    );
     assert.deepEqual(canRead(withAttribute, withAttribute), []);
   });
 });
 
 describe('a plain reader against a writer union', () => {
-  test('each writer branch of the reader\'s own kind is resolved against it', () => {
+  test("each writer branch of the reader's own kind is resolved against it", () => {
     assert.deepEqual(canRead({ type: 'array', items: 'long' }, [{ type: 'array', items: 'int' }]), []);
     assert.deepEqual(canRead({ type: 'map', values: 'long' }, [{ type: 'map', values: 'int' }]), []);
     assert.deepEqual(canRead(record('R', []), [record('R', [])]), []);
@@ -637,9 +660,7 @@ describe('a plain reader against a writer union', () => {
     assert.deepEqual(canRead(enumOf(['A'], { name: 'R' }), record('R', [])), [
       { path: 'R', message: 'type changed from record R to enum R (record R data cannot be read as enum R)' },
     ]);
-    assert.deepEqual(canRead(record('R', []), 'int'), [
-      { path: 'R', message: 'type changed from int to record R (int data cannot be read as record R)' },
-    ]);
+    assert.deepEqual(canRead(record('R', []), 'int'), [{ path: 'R', message: 'type changed from int to record R (int data cannot be read as record R)' }]);
     assert.deepEqual(canRead(record('R', []), enumOf(['A'], { name: 'R' })), [
       { path: 'R', message: 'type changed from enum R to record R (enum R data cannot be read as record R)' },
     ]);

@@ -19,11 +19,7 @@ const writer = { schemaId: 300, fingerprint: 0x3df542a2f8e12da9n };
 /** A FrameError with the stable reason, stage and no-retry flag, whose message matches `about`. */
 function frameError(about: RegExp): (error: unknown) => boolean {
   return (error) =>
-    error instanceof FrameError &&
-    error.reason === 'invalid_frame' &&
-    error.stage === 'validate' &&
-    error.retryable === false &&
-    about.test(error.message);
+    error instanceof FrameError && error.reason === 'invalid_frame' && error.stage === 'validate' && error.retryable === false && about.test(error.message);
 }
 
 describe('wire framing', () => {
@@ -116,7 +112,8 @@ describe('wire framing', () => {
 
   test('frame refuses a missing or out-of-range fingerprint with a plain Error', () => {
     for (const fingerprint of [undefined, -1n, 1n << 64n]) {
-      const reason = fingerprint === undefined ? 'single-object framing needs a CRC-64-AVRO fingerprint' : `fingerprint ${fingerprint} is not an unsigned 64-bit value`;
+      const reason =
+        fingerprint === undefined ? 'single-object framing needs a CRC-64-AVRO fingerprint' : `fingerprint ${fingerprint} is not an unsigned 64-bit value`;
       assert.throws(
         () => frame('single-object', body, { fingerprint }),
         (error: unknown) => error instanceof Error && !(error instanceof FrameError) && error.message === reason,
@@ -303,24 +300,53 @@ describe('wire framing at the edges of its ranges', () => {
 
 describe('createResolvingDecoder messages', () => {
   const writerType = compileSchema({ type: 'record', name: 'Metric', namespace: 'w', fields: [{ name: 'value', type: 'double' }] });
-  const readerType = compileSchema({ type: 'record', name: 'Reading', namespace: 'r', fields: [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string' }] });
+  const readerType = compileSchema({
+    type: 'record',
+    name: 'Reading',
+    namespace: 'r',
+    fields: [
+      { name: 'value', type: 'double' },
+      { name: 'unit', type: 'string' },
+    ],
+  });
 
   test('a mismatch names both schemas by their full names', () => {
-    assert.throws(() => createResolvingDecoder(readerType, writerType), (error: unknown) =>
-      error instanceof SchemaMismatchError && error.message.startsWith('reader schema r.Reading cannot read data written with w.Metric: ') && error.cause instanceof Error);
+    assert.throws(
+      () => createResolvingDecoder(readerType, writerType),
+      (error: unknown) =>
+        error instanceof SchemaMismatchError &&
+        error.message.startsWith('reader schema r.Reading cannot read data written with w.Metric: ') &&
+        error.cause instanceof Error,
+    );
   });
 
   test('an unnamed type is named by its type name', () => {
-    assert.throws(() => createResolvingDecoder(compileSchema('string'), compileSchema('boolean')), (error: unknown) =>
-      error instanceof SchemaMismatchError && error.message.startsWith('reader schema string cannot read data written with boolean: '));
+    assert.throws(
+      () => createResolvingDecoder(compileSchema('string'), compileSchema('boolean')),
+      (error: unknown) => error instanceof SchemaMismatchError && error.message.startsWith('reader schema string cannot read data written with boolean: '),
+    );
   });
 
   test('an empty body and a body that does not decode say so, with both schema names', () => {
-    const plainReader = compileSchema({ type: 'record', name: 'Metric', namespace: 'r', fields: [{ name: 'value', type: 'double' }, { name: 'unit', type: 'string', default: '' }] });
+    const plainReader = compileSchema({
+      type: 'record',
+      name: 'Metric',
+      namespace: 'r',
+      fields: [
+        { name: 'value', type: 'double' },
+        { name: 'unit', type: 'string', default: '' },
+      ],
+    });
     const decode = createResolvingDecoder(plainReader, writerType);
-    assert.throws(() => decode(Buffer.alloc(0)), (error: unknown) => error instanceof CodecError && error.message === 'empty payload');
-    assert.throws(() => decode(Buffer.from([0x01, 0x02])), (error: unknown) =>
-      error instanceof CodecError && error.message.startsWith('payload written with w.Metric does not decode as r.Metric: ') && error.cause instanceof Error);
+    assert.throws(
+      () => decode(Buffer.alloc(0)),
+      (error: unknown) => error instanceof CodecError && error.message === 'empty payload',
+    );
+    assert.throws(
+      () => decode(Buffer.from([0x01, 0x02])),
+      (error: unknown) =>
+        error instanceof CodecError && error.message.startsWith('payload written with w.Metric does not decode as r.Metric: ') && error.cause instanceof Error,
+    );
     assert.equal((decode(encodeAvro(writerType, { value: 2.5 })) as { value: number }).value, 2.5);
   });
 });

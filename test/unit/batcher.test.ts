@@ -7,7 +7,10 @@ describe('Batcher', () => {
     const batches: number[][] = [];
     const batcher = new Batcher<number>({ maxRecords: 3, maxBytes: 1000, maxWaitMs: 10_000 }, (b) => batches.push(b));
     for (let i = 0; i < 7; i++) batcher.add(i, 1);
-    assert.deepEqual(batches, [[0, 1, 2], [3, 4, 5]]);
+    assert.deepEqual(batches, [
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     batcher.flush();
     assert.deepEqual(batches.at(-1), [6]);
   });

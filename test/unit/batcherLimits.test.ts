@@ -20,7 +20,10 @@ describe('Batcher bounds, exactly at the limits', () => {
   test('the byte count starts again after each batch', () => {
     const { batcher, batches } = collecting<string>({ maxRecords: 2, maxBytes: 10, maxWaitMs: 10_000 });
     for (const item of ['a', 'b', 'c', 'd']) batcher.add(item, 4);
-    assert.deepEqual(batches, [['a', 'b'], ['c', 'd']]);
+    assert.deepEqual(batches, [
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
   });
 
   test('flushing an empty batcher emits nothing', () => {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { ROOT } from '../../cli/paths.ts';
 import { ConfigError, knownVariables, loadBridgeConfig, TEST_ONLY_VARIABLES } from '../../shared/config/index.ts';
 
-describe('the bridge\'s test-only fault points', () => {
+describe("the bridge's test-only fault points", () => {
   test('are off unless set', () => {
     assert.deepEqual(loadBridgeConfig({}).faults, { exitAt: undefined, deadLetterPublishFailures: 0 });
   });
@@ -22,14 +22,17 @@ describe('the bridge\'s test-only fault points', () => {
       () => loadBridgeConfig({ FAULT_BRIDGE_EXIT_AT: 'after-ack', FAULT_DEAD_LETTER_PUBLISH_FAILURES: '-1' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
-        assert.match(error.message, /FAULT_BRIDGE_EXIT_AT \(test-only\) must be one of before-sink-write, after-sink-commit, after-dead-letter-publish, got "after-ack"/);
+        assert.match(
+          error.message,
+          /FAULT_BRIDGE_EXIT_AT \(test-only\) must be one of before-sink-write, after-sink-commit, after-dead-letter-publish, got "after-ack"/,
+        );
         assert.match(error.message, /FAULT_DEAD_LETTER_PUBLISH_FAILURES must be an integer in \[0, 1000000\], got "-1"/);
         return true;
       },
     );
   });
 
-  test('every test-only variable is one a loader reads, and is a row of README\'s table of test-only fault points', async () => {
+  test("every test-only variable is one a loader reads, and is a row of README's table of test-only fault points", async () => {
     const known = knownVariables();
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     const heading = readme.indexOf('**Test-only fault points**');

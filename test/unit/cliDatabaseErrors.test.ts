@@ -18,7 +18,10 @@ describe('CLI database errors', () => {
   test('a refused login (class 28) names DATABASE_URL with the password masked, not retryable', () => {
     const described = describeDatabaseError(postgresError('28P01', 'password authentication failed for user "ingest"'), URL_WITH_PASSWORD);
     assert.ok(described instanceof DatabaseConnectionError);
-    assert.equal(described.message, 'the database at DATABASE_URL=postgres://ingest:***@db.internal:6432/ingest refused the login: password authentication failed for user "ingest"');
+    assert.equal(
+      described.message,
+      'the database at DATABASE_URL=postgres://ingest:***@db.internal:6432/ingest refused the login: password authentication failed for user "ingest"',
+    );
     assert.equal(described.retryable, false);
   });
 
@@ -27,7 +30,7 @@ describe('CLI database errors', () => {
     assert.doesNotMatch(described.message, /top\/secret|top%2Fsecret/);
   });
 
-  test('socket errors count only when they come from the database\'s host or port', () => {
+  test("socket errors count only when they come from the database's host or port", () => {
     const refused = describeDatabaseError(socketError('ECONNREFUSED', { address: '10.0.0.9', port: 6432 }), URL_WITH_PASSWORD);
     assert.ok(refused instanceof DatabaseConnectionError);
     assert.equal(refused.retryable, true);
@@ -46,8 +49,19 @@ describe('CLI database errors', () => {
     assert.equal(describeDatabaseError('text', URL_WITH_PASSWORD), 'text');
   });
 
-  test('postgres.js\'s own connection codes and a missing database', () => {
-    assert.equal((describeDatabaseError(Object.assign(new Error('write CONNECT_TIMEOUT db.internal:6432'), { code: 'CONNECT_TIMEOUT' }), URL_WITH_PASSWORD) as DatabaseConnectionError).retryable, true);
-    assert.match((describeDatabaseError(postgresError('3D000', 'database "ingest" does not exist'), URL_WITH_PASSWORD) as Error).message, /has no such database/);
+  test("postgres.js's own connection codes and a missing database", () => {
+    assert.equal(
+      (
+        describeDatabaseError(
+          Object.assign(new Error('write CONNECT_TIMEOUT db.internal:6432'), { code: 'CONNECT_TIMEOUT' }),
+          URL_WITH_PASSWORD,
+        ) as DatabaseConnectionError
+      ).retryable,
+      true,
+    );
+    assert.match(
+      (describeDatabaseError(postgresError('3D000', 'database "ingest" does not exist'), URL_WITH_PASSWORD) as Error).message,
+      /has no such database/,
+    );
   });
 });

@@ -88,10 +88,11 @@ describe('NATS authentication and TLS settings', () => {
       certFile: undefined,
       keyFile: undefined,
     });
-    assert.deepEqual(
-      loadCliConfig({ NATS_TLS_CA_FILE: pemFile, NATS_TLS_CERT_FILE: pemFile, NATS_TLS_KEY_FILE: pemFile }).nats.security.tls,
-      { caFile: pemFile, certFile: pemFile, keyFile: pemFile },
-    );
+    assert.deepEqual(loadCliConfig({ NATS_TLS_CA_FILE: pemFile, NATS_TLS_CERT_FILE: pemFile, NATS_TLS_KEY_FILE: pemFile }).nats.security.tls, {
+      caFile: pemFile,
+      certFile: pemFile,
+      keyFile: pemFile,
+    });
   });
 
   test('a password without a user, and a user without a password, are refused', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { combineSinkAnswers } from '../../bridge/fanOut.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
-import { type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkWriteResult } from '../../shared/sinks/index.ts';
 import { FailureReason, type RecordFailure } from '../../shared/failures/index.ts';
 
 function ok(duplicate = false): SinkWriteResult {
@@ -13,7 +13,7 @@ function failed(reason: RecordFailure['reason'], retryable: boolean, message: st
   return { id: '1', ok: false, failure: { stage: 'sink-write', reason, message, retryable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) } };
 }
 
-describe('combineSinkAnswers: one record, its sinks\' answers', () => {
+describe("combineSinkAnswers: one record, its sinks' answers", () => {
   test('one sink: its own answer, unchanged', () => {
     assert.deepEqual(combineSinkAnswers([{ sink: 'postgres:t', result: ok(true) }]), { ok: true, duplicate: true });
     const single = combineSinkAnswers([{ sink: 'postgres:t', result: failed(FailureReason.sinkRejected, false, 'bad value') }]);
@@ -22,8 +22,20 @@ describe('combineSinkAnswers: one record, its sinks\' answers', () => {
   });
 
   test('fan-out: delivered only when every sink has the event; a duplicate only when all were', () => {
-    assert.deepEqual(combineSinkAnswers([{ sink: 'a', result: ok(false) }, { sink: 'b', result: ok(true) }]), { ok: true, duplicate: false });
-    assert.deepEqual(combineSinkAnswers([{ sink: 'a', result: ok(true) }, { sink: 'b', result: ok(true) }]), { ok: true, duplicate: true });
+    assert.deepEqual(
+      combineSinkAnswers([
+        { sink: 'a', result: ok(false) },
+        { sink: 'b', result: ok(true) },
+      ]),
+      { ok: true, duplicate: false },
+    );
+    assert.deepEqual(
+      combineSinkAnswers([
+        { sink: 'a', result: ok(true) },
+        { sink: 'b', result: ok(true) },
+      ]),
+      { ok: true, duplicate: true },
+    );
   });
 
   test('fan-out: a transient failure of one sink is retryable and names what each sink did', () => {
@@ -111,7 +123,10 @@ describe('combineSinkAnswers: the combined failure, exactly', () => {
     assert.ok(!combined.ok, 'the record failed');
     assert.equal(combined.failure.message.length, 1000);
     assert.ok(combined.failure.message.startsWith(`2 of 2 sinks failed: a: ${long}; b: x`), 'both sinks named, in order');
-    assert.deepEqual(combined.failure.sinks?.map((sink) => (sink.delivered ? '' : sink.message.length)), [800, 800]);
+    assert.deepEqual(
+      combined.failure.sinks?.map((sink) => (sink.delivered ? '' : sink.message.length)),
+      [800, 800],
+    );
   });
 });
 
@@ -147,7 +162,12 @@ describe('TargetLimiter', () => {
 
   test('a failing call gives its slot back', async () => {
     const limiter = new TargetLimiter(1);
-    await assert.rejects(limiter.run('t', async () => { throw new Error('boom'); }), /boom/);
+    await assert.rejects(
+      limiter.run('t', async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal(await limiter.run('t', async () => 1), 1);
     assert.throws(() => new TargetLimiter(0), RangeError);
   });

@@ -40,7 +40,18 @@ describe('unknown-variable warnings: the pure logic', () => {
   });
 
   test('only names with a plane prefix that nothing reads are reported, each with its closest known name', () => {
-    const present = ['BATCH_MAX_RECORD', 'BATCH_MAX_RECORDS', 'PATH', 'HOME', 'HTTP_PROXY', 'AWS_LAMBDA_FUNCTION_NAME', 'LAMBDA_TASK_ROOT', 'HTTP_SINK_TIMEOUT', 'npm_config_cache', 'SINK_CIRCUIT_FAILURE'];
+    const present = [
+      'BATCH_MAX_RECORD',
+      'BATCH_MAX_RECORDS',
+      'PATH',
+      'HOME',
+      'HTTP_PROXY',
+      'AWS_LAMBDA_FUNCTION_NAME',
+      'LAMBDA_TASK_ROOT',
+      'HTTP_SINK_TIMEOUT',
+      'npm_config_cache',
+      'SINK_CIRCUIT_FAILURE',
+    ];
     assert.deepEqual(findUnknownVariables(present, KNOWN, PREFIXES), [
       { name: 'BATCH_MAX_RECORD', closest: 'BATCH_MAX_RECORDS' },
       { name: 'HTTP_SINK_TIMEOUT', closest: 'HTTP_SINK_TIMEOUT_MS' },
@@ -48,8 +59,21 @@ describe('unknown-variable warnings: the pure logic', () => {
     ]);
   });
 
-  test('prefixes come from the known names; AWS_ is the SDK\'s and HTTP_ is shared, so neither is claimed whole', () => {
-    for (const prefix of ['BATCH_', 'BRIDGE_', 'DLQ_', 'INGEST_', 'NATS_', 'DEADLETTER_', 'REGISTRY_', 'SINK_', 'RETRY_', 'LAMBDA_', 'DATABASE_', 'HTTP_SINK_']) {
+  test("prefixes come from the known names; AWS_ is the SDK's and HTTP_ is shared, so neither is claimed whole", () => {
+    for (const prefix of [
+      'BATCH_',
+      'BRIDGE_',
+      'DLQ_',
+      'INGEST_',
+      'NATS_',
+      'DEADLETTER_',
+      'REGISTRY_',
+      'SINK_',
+      'RETRY_',
+      'LAMBDA_',
+      'DATABASE_',
+      'HTTP_SINK_',
+    ]) {
       assert.ok(PREFIXES.has(prefix), prefix);
     }
     assert.equal(PREFIXES.has('AWS_'), false);
@@ -60,7 +84,14 @@ describe('unknown-variable warnings: the pure logic', () => {
 
 describe('the known variables come from the loaders themselves', () => {
   test('a variable a loader reads is known without being listed anywhere else', () => {
-    for (const name of ['BATCH_MAX_RECORDS', 'SINK_CIRCUIT_OPEN_MS', 'DLQ_REPLAY_RATE_PER_SECOND', 'REGISTRY_API_TOKEN', 'OFFLINE_LAMBDA_PORT', 'REGISTRY_URL']) {
+    for (const name of [
+      'BATCH_MAX_RECORDS',
+      'SINK_CIRCUIT_OPEN_MS',
+      'DLQ_REPLAY_RATE_PER_SECOND',
+      'REGISTRY_API_TOKEN',
+      'OFFLINE_LAMBDA_PORT',
+      'REGISTRY_URL',
+    ]) {
       assert.ok(KNOWN.has(name), name);
     }
   });
@@ -70,7 +101,7 @@ describe('the known variables come from the loaders themselves', () => {
     assert.ok(knownVariables({ LAMBDA_ENDPOINT: 'http://127.0.0.1:3002' }).has('AWS_ACCESS_KEY_ID'));
   });
 
-  test('an invalid value neither throws here nor hides a loader\'s variables', () => {
+  test("an invalid value neither throws here nor hides a loader's variables", () => {
     const known = knownVariables({ BATCH_MAX_RECORDS: 'lots', NATS_URL: 'http://wrong' });
     assert.ok(known.has('DRAIN_TIMEOUT_MS'));
     assert.ok(known.has('DLQ_REPLAY_LIMIT'));
@@ -79,7 +110,8 @@ describe('the known variables come from the loaders themselves', () => {
   test('every plane-prefixed variable the shell scripts read is known', async () => {
     const scripts = ['infra/aws/deploy.sh', 'infra/aws/bridge-entrypoint.sh', 'scripts/ensure-deps.sh'];
     for (const script of scripts) {
-      for (const name of prefixedNames(await readFile(join(ROOT, script), 'utf8'))) assert.ok(KNOWN.has(name), `${script} reads ${name}, which knownVariables() does not know`);
+      for (const name of prefixedNames(await readFile(join(ROOT, script), 'utf8')))
+        assert.ok(KNOWN.has(name), `${script} reads ${name}, which knownVariables() does not know`);
     }
   });
 
@@ -124,6 +156,9 @@ describe('the known variables come from the loaders themselves', () => {
       if (inVariableTable) for (const [, name] of first.matchAll(/`([A-Z][A-Z0-9_]+)`/g)) documented.add(name!);
     }
     assert.ok(documented.size > 20, `found ${documented.size} documented variables`);
-    assert.deepEqual([...documented].filter((name) => !KNOWN.has(name)), []);
+    assert.deepEqual(
+      [...documented].filter((name) => !KNOWN.has(name)),
+      [],
+    );
   });
 });

@@ -88,7 +88,10 @@ describe('lambdaTransportFor: plain HTTP only for loopback endpoints', () => {
   });
 
   test('the local invoker refuses a non-loopback endpoint', () => {
-    assert.throws(() => createLocalLambdaInvoker(lambdaConfig('http://10.0.0.5:3002', 'ok')), /needs a plain-HTTP loopback endpoint, got http:\/\/10\.0\.0\.5:3002/);
+    assert.throws(
+      () => createLocalLambdaInvoker(lambdaConfig('http://10.0.0.5:3002', 'ok')),
+      /needs a plain-HTTP loopback endpoint, got http:\/\/10\.0\.0\.5:3002/,
+    );
   });
 });
 

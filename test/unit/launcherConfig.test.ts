@@ -13,7 +13,7 @@ describe('launcher configuration (npm start)', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  test('defaults: the repository\'s .local/ and infra/registry/, ports 3002 and 3000', () => {
+  test("defaults: the repository's .local/ and infra/registry/, ports 3002 and 3000", () => {
     const config = loadLauncherConfig({});
     const root = resolve(import.meta.dirname, '../..');
     assert.equal(config.dataDir, join(root, '.local'));
@@ -30,12 +30,13 @@ describe('launcher configuration (npm start)', () => {
 
   test('every bad setting is reported at once, with its variable', () => {
     assert.throws(
-      () => loadLauncherConfig({
-        LOCAL_DATA_DIR: join(dir, 'a-file'),
-        LOCAL_REGISTRY_DIR: join(dir, 'missing'),
-        OFFLINE_LAMBDA_PORT: 'http',
-        STAGE: 'Not A Stage',
-      }),
+      () =>
+        loadLauncherConfig({
+          LOCAL_DATA_DIR: join(dir, 'a-file'),
+          LOCAL_REGISTRY_DIR: join(dir, 'missing'),
+          OFFLINE_LAMBDA_PORT: 'http',
+          STAGE: 'Not A Stage',
+        }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         const problems = error.problems.join('\n');
@@ -49,6 +50,9 @@ describe('launcher configuration (npm start)', () => {
   });
 
   test('the two serverless-offline ports must differ', () => {
-    assert.throws(() => loadLauncherConfig({ OFFLINE_LAMBDA_PORT: '4000', OFFLINE_HTTP_PORT: '4000' }), /OFFLINE_LAMBDA_PORT and OFFLINE_HTTP_PORT must differ \(both are 4000\)/);
+    assert.throws(
+      () => loadLauncherConfig({ OFFLINE_LAMBDA_PORT: '4000', OFFLINE_HTTP_PORT: '4000' }),
+      /OFFLINE_LAMBDA_PORT and OFFLINE_HTTP_PORT must differ \(both are 4000\)/,
+    );
   });
 });

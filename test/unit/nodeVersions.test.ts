@@ -38,7 +38,11 @@ describe('supported Node.js versions', () => {
 
   test('the @nats-io packages move together', async () => {
     const { dependencies } = await readJson<{ dependencies: Record<string, string> }>('package.json');
-    const versions = new Set(Object.entries(dependencies).filter(([name]) => name.startsWith('@nats-io/')).map(([, version]) => version));
+    const versions = new Set(
+      Object.entries(dependencies)
+        .filter(([name]) => name.startsWith('@nats-io/'))
+        .map(([, version]) => version),
+    );
     assert.equal(versions.size, 1, `one version for all @nats-io packages, got ${[...versions].join(', ')}`);
   });
 });

@@ -5,7 +5,7 @@ import type { StageInvoker } from '../../bridge/invoker.ts';
 import { runPipeline } from '../../bridge/pipeline.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
 import type { RawRecord } from '../../shared/contracts/index.ts';
-import { type ValidatedEvent } from '../../shared/sinks/index.ts';
+import type { ValidatedEvent } from '../../shared/sinks/index.ts';
 
 const record = (id: string): RawRecord => ({ id, subject: 'a.b.v1', payload: '', publishedAtMs: Date.parse('2026-01-01T00:00:00.000Z') });
 const event = (id: string): ValidatedEvent => ({
@@ -35,22 +35,26 @@ function invoker(overrides: Partial<StageInvoker>): StageInvoker {
 
 describe('runPipeline', () => {
   test('every record gets exactly one outcome, and failures stay with their record', async () => {
-    const outcomes = await runPipeline(['1', '2', '3', '4'].map(record), invoker({
-      validate: async (req) => ({
-        results: req.records.map((r) =>
-          r.id === '2'
-            ? { id: r.id, ok: false, failure: { stage: 'validate', reason: 'avro_decode_failed', message: 'bad', retryable: false } }
-            : { id: r.id, ok: true, event: event(r.id) },
-        ),
+    const outcomes = await runPipeline(
+      ['1', '2', '3', '4'].map(record),
+      invoker({
+        validate: async (req) => ({
+          results: req.records.map((r) =>
+            r.id === '2'
+              ? { id: r.id, ok: false, failure: { stage: 'validate', reason: 'avro_decode_failed', message: 'bad', retryable: false } }
+              : { id: r.id, ok: true, event: event(r.id) },
+          ),
+        }),
+        sinkWrite: async (req) => ({
+          results: req.records.map((r) =>
+            r.id === '4'
+              ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_unavailable', message: 'down', retryable: true } }
+              : { id: r.id, ok: true, duplicate: r.id === '3' },
+          ),
+        }),
       }),
-      sinkWrite: async (req) => ({
-        results: req.records.map((r) =>
-          r.id === '4'
-            ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_unavailable', message: 'down', retryable: true } }
-            : { id: r.id, ok: true, duplicate: r.id === '3' },
-        ),
-      }),
-    }), stage());
+      stage(),
+    );
     assert.equal(outcomes.size, 4);
     assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: 'a.b.v1' });
     assert.equal(outcomes.get('2')?.kind === 'failed' && outcomes.get('2')?.kind, 'failed');
@@ -79,12 +83,16 @@ describe('runPipeline', () => {
         },
         sinkWrite: async (req) => {
           // * = tracked (delivered before); `record` = a request that only records deliveries.
-          writes.push(`${req.recordDeliveryOnly === true ? 'record ' : ''}${req.target.kind}:${req.records.map((r) => `${r.id}${r.trackDelivery === true ? '*' : ''}`).join(',')}`);
+          writes.push(
+            `${req.recordDeliveryOnly === true ? 'record ' : ''}${req.target.kind}:${req.records.map((r) => `${r.id}${r.trackDelivery === true ? '*' : ''}`).join(',')}`,
+          );
           // The NATS copy refuses record 4 for good; PostgreSQL takes everything.
           return {
-            results: req.records.map((r) => req.target.kind === 'nats' && r.id === '4'
-              ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_rejected', message: 'no', retryable: false } }
-              : { id: r.id, ok: true, duplicate: false }),
+            results: req.records.map((r) =>
+              req.target.kind === 'nats' && r.id === '4'
+                ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_rejected', message: 'no', retryable: false } }
+                : { id: r.id, ok: true, duplicate: false },
+            ),
           };
         },
       }),
@@ -98,24 +106,36 @@ describe('runPipeline', () => {
     const four = outcomes.get('4');
     assert.ok(four?.kind === 'failed');
     assert.equal(four.failure.retryable, false);
-    assert.deepEqual(four.failure.sinks?.map((outcome) => [outcome.sink, outcome.delivered]), [['postgres:t', true], ['nats:copy.out', false]]);
+    assert.deepEqual(
+      four.failure.sinks?.map((outcome) => [outcome.sink, outcome.delivered]),
+      [
+        ['postgres:t', true],
+        ['nats:copy.out', false],
+      ],
+    );
   });
 
   test('when recording the sinks that took a partly failed record fails, the record keeps its outcome and a warning is logged', async () => {
     const warnings: string[] = [];
-    const outcomes = await runPipeline([{ ...record('1'), subject: 'fan.out.v1' }], invoker({
-      route: async (req) => ({
-        results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [sink, { kind: 'nats', subject: 'copy.out' } as const], deadLetterSubject: 'dl.a' })),
+    const outcomes = await runPipeline(
+      [{ ...record('1'), subject: 'fan.out.v1' }],
+      invoker({
+        route: async (req) => ({
+          results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [sink, { kind: 'nats', subject: 'copy.out' } as const], deadLetterSubject: 'dl.a' })),
+        }),
+        sinkWrite: async (req) => {
+          if (req.recordDeliveryOnly === true) throw new InvokeError('sink-write', 'ingest-dev-sink-write', 'connection refused');
+          return {
+            results: req.records.map((r) =>
+              req.target.kind === 'nats'
+                ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_unavailable', message: 'down', retryable: true } }
+                : { id: r.id, ok: true, duplicate: false },
+            ),
+          };
+        },
       }),
-      sinkWrite: async (req) => {
-        if (req.recordDeliveryOnly === true) throw new InvokeError('sink-write', 'ingest-dev-sink-write', 'connection refused');
-        return {
-          results: req.records.map((r) => req.target.kind === 'nats'
-            ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_unavailable', message: 'down', retryable: true } }
-            : { id: r.id, ok: true, duplicate: false }),
-        };
-      },
-    }), stage(undefined, [], warnings));
+      stage(undefined, [], warnings),
+    );
     const one = outcomes.get('1');
     assert.ok(one?.kind === 'failed' && one.failure.retryable);
     assert.deepEqual(warnings, ['fan-out delivery state not saved; the retry may call this sink again']);
@@ -124,20 +144,24 @@ describe('runPipeline', () => {
   test('two routes writing to one table with different column mappings get a call each, under one limit', async () => {
     const calls: string[] = [];
     const onSubject = (id: string, subject: string): RawRecord => ({ ...record(id), subject });
-    await runPipeline([onSubject('1', 'a.b.v1'), onSubject('2', 'c.d.v1')], invoker({
-      route: async (req) => ({
-        results: req.records.map((r) => ({
-          id: r.id,
-          ok: true,
-          sinks: [{ kind: 'postgres', table: 't', columns: r.subject === 'a.b.v1' ? { value: 'data.a' } : { value: 'data.c' } } as const],
-          deadLetterSubject: 'dl.a',
-        })),
+    await runPipeline(
+      [onSubject('1', 'a.b.v1'), onSubject('2', 'c.d.v1')],
+      invoker({
+        route: async (req) => ({
+          results: req.records.map((r) => ({
+            id: r.id,
+            ok: true,
+            sinks: [{ kind: 'postgres', table: 't', columns: r.subject === 'a.b.v1' ? { value: 'data.a' } : { value: 'data.c' } } as const],
+            deadLetterSubject: 'dl.a',
+          })),
+        }),
+        sinkWrite: async (req) => {
+          calls.push(`${JSON.stringify(req.target)}:${req.records.map((r) => r.id).join(',')}`);
+          return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
+        },
       }),
-      sinkWrite: async (req) => {
-        calls.push(`${JSON.stringify(req.target)}:${req.records.map((r) => r.id).join(',')}`);
-        return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
-      },
-    }), stage(new TargetLimiter(1)));
+      stage(new TargetLimiter(1)),
+    );
     assert.deepEqual(calls.sort(), [
       '{"kind":"postgres","table":"t","columns":{"value":"data.a"}}:1',
       '{"kind":"postgres","table":"t","columns":{"value":"data.c"}}:2',
@@ -146,15 +170,19 @@ describe('runPipeline', () => {
 
   test('a stage that cannot be invoked fails its records as retryable, without calling later stages', async () => {
     let sinkCalled = false;
-    const outcomes = await runPipeline(['1', '2'].map(record), invoker({
-      route: async () => {
-        throw new InvokeError('route', 'ingest-dev-route', 'connection refused');
-      },
-      sinkWrite: async () => {
-        sinkCalled = true;
-        return { results: [] };
-      },
-    }), stage());
+    const outcomes = await runPipeline(
+      ['1', '2'].map(record),
+      invoker({
+        route: async () => {
+          throw new InvokeError('route', 'ingest-dev-route', 'connection refused');
+        },
+        sinkWrite: async () => {
+          sinkCalled = true;
+          return { results: [] };
+        },
+      }),
+      stage(),
+    );
     assert.equal(sinkCalled, false);
     // Both records, each with the route stage's invoke failure (retryable), its own event id and the
     // route key validate gave it; no dead-letter subject, since route never answered.
@@ -166,13 +194,23 @@ describe('runPipeline', () => {
       routeKey: 'a.b.v1',
       retryBudget: undefined,
     });
-    assert.deepEqual([...outcomes.entries()], [['1', failedAtRoute('1')], ['2', failedAtRoute('2')]]);
+    assert.deepEqual(
+      [...outcomes.entries()],
+      [
+        ['1', failedAtRoute('1')],
+        ['2', failedAtRoute('2')],
+      ],
+    );
   });
 
   test('a record a function forgot to answer is a retryable malformed_response, not a silent drop', async () => {
-    const outcomes = await runPipeline(['1', '2'].map(record), invoker({
-      sinkWrite: async (req) => ({ results: req.records.slice(0, 1).map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
-    }), stage());
+    const outcomes = await runPipeline(
+      ['1', '2'].map(record),
+      invoker({
+        sinkWrite: async (req) => ({ results: req.records.slice(0, 1).map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
+      }),
+      stage(),
+    );
     const two = outcomes.get('2');
     assert.ok(two?.kind === 'failed' && two.failure.reason === 'malformed_response' && two.failure.retryable);
     assert.equal(outcomes.get('1')?.kind, 'committed');
@@ -180,7 +218,15 @@ describe('runPipeline', () => {
 
   test('an unexpected bug in the invoker is not disguised as a retryable failure', async () => {
     await assert.rejects(
-      runPipeline([record('1')], invoker({ validate: async () => { throw new TypeError('bug'); } }), stage()),
+      runPipeline(
+        [record('1')],
+        invoker({
+          validate: async () => {
+            throw new TypeError('bug');
+          },
+        }),
+        stage(),
+      ),
       TypeError,
     );
   });

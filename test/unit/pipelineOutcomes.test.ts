@@ -6,7 +6,7 @@ import { runPipeline } from '../../bridge/pipeline.ts';
 import { collect } from '../../bridge/stageResults.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
 import type { RawRecord, SinkWriteRequest } from '../../shared/contracts/index.ts';
-import { type ValidatedEvent } from '../../shared/sinks/index.ts';
+import type { ValidatedEvent } from '../../shared/sinks/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
 
 // The exact outcome each path through validate -> route -> sink-write maps a record to: these
@@ -22,7 +22,12 @@ const event = (id: string, type = 'a.b'): ValidatedEvent => ({
 });
 const table = { kind: 'postgres', table: 't' } as const;
 const hook = { kind: 'nats', subject: 'out.x' } as const;
-const failure = (stage: RecordFailure['stage'], reason: RecordFailure['reason'], retryable: boolean): RecordFailure => ({ stage, reason, message: `${reason} here`, retryable });
+const failure = (stage: RecordFailure['stage'], reason: RecordFailure['reason'], retryable: boolean): RecordFailure => ({
+  stage,
+  reason,
+  message: `${reason} here`,
+  retryable,
+});
 
 /** Sink-stage options; `asked` collects the ids the pipeline asked "delivered before?" about. */
 function stage(redelivered: readonly string[] = [], asked: string[] = []) {
@@ -50,31 +55,59 @@ describe('runPipeline outcomes, field by field', () => {
   test('a record validate refuses keeps the dead-letter subject and route key validate named, and no event id', async () => {
     const refused = failure('validate', 'avro_decode_failed', false);
     let routeAsked = false;
-    const outcomes = await runPipeline([record('1')], invoker({
-      validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: false, failure: refused, deadLetterSubject: 'dl.a.b.v1', routeKey: 'a.b.v1' })) }),
-      route: async () => {
-        routeAsked = true;
-        return { results: [] };
-      },
-    }), stage());
-    assert.deepEqual(outcomes.get('1'), { kind: 'failed', failure: refused, deadLetterSubject: 'dl.a.b.v1', eventId: null, routeKey: 'a.b.v1', retryBudget: undefined });
+    const outcomes = await runPipeline(
+      [record('1')],
+      invoker({
+        validate: async (req) => ({
+          results: req.records.map((r) => ({ id: r.id, ok: false, failure: refused, deadLetterSubject: 'dl.a.b.v1', routeKey: 'a.b.v1' })),
+        }),
+        route: async () => {
+          routeAsked = true;
+          return { results: [] };
+        },
+      }),
+      stage(),
+    );
+    assert.deepEqual(outcomes.get('1'), {
+      kind: 'failed',
+      failure: refused,
+      deadLetterSubject: 'dl.a.b.v1',
+      eventId: null,
+      routeKey: 'a.b.v1',
+      retryBudget: undefined,
+    });
     assert.equal(routeAsked, false, 'route is not asked when no record survived validate');
   });
 
   test('a record validate refuses without naming a route has neither route key nor dead-letter subject', async () => {
     const refused = failure('validate', 'invalid_subject', false);
-    const outcomes = await runPipeline([record('1')], invoker({
-      validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: false, failure: refused })) }),
-    }), stage());
-    assert.deepEqual(outcomes.get('1'), { kind: 'failed', failure: refused, deadLetterSubject: undefined, eventId: null, routeKey: null, retryBudget: undefined });
+    const outcomes = await runPipeline(
+      [record('1')],
+      invoker({
+        validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: false, failure: refused })) }),
+      }),
+      stage(),
+    );
+    assert.deepEqual(outcomes.get('1'), {
+      kind: 'failed',
+      failure: refused,
+      deadLetterSubject: undefined,
+      eventId: null,
+      routeKey: null,
+      retryBudget: undefined,
+    });
   });
 
   test('validate that cannot be invoked fails every record with that retryable failure', async () => {
-    const outcomes = await runPipeline([record('1'), record('2')], invoker({
-      validate: async () => {
-        throw new InvokeError('validate', 'ingest-dev-validate', 'connection refused');
-      },
-    }), stage());
+    const outcomes = await runPipeline(
+      [record('1'), record('2')],
+      invoker({
+        validate: async () => {
+          throw new InvokeError('validate', 'ingest-dev-validate', 'connection refused');
+        },
+      }),
+      stage(),
+    );
     assert.equal(outcomes.size, 2);
     for (const id of ['1', '2']) {
       const outcome = outcomes.get(id);
@@ -88,11 +121,15 @@ describe('runPipeline outcomes, field by field', () => {
   });
 
   test('route that cannot be invoked fails each valid record with its own event id and route key', async () => {
-    const outcomes = await runPipeline([record('1', 'a.b.v1'), record('2', 'c.d.v1')], invoker({
-      route: async () => {
-        throw new InvokeError('route', 'ingest-dev-route', 'timeout');
-      },
-    }), stage());
+    const outcomes = await runPipeline(
+      [record('1', 'a.b.v1'), record('2', 'c.d.v1')],
+      invoker({
+        route: async () => {
+          throw new InvokeError('route', 'ingest-dev-route', 'timeout');
+        },
+      }),
+      stage(),
+    );
     const one = outcomes.get('1');
     const two = outcomes.get('2');
     assert.ok(one?.kind === 'failed' && two?.kind === 'failed', 'both records failed');
@@ -100,52 +137,81 @@ describe('runPipeline outcomes, field by field', () => {
     assert.deepEqual([two.eventId, two.routeKey, two.failure.reason], ['e2', 'c.d.v1', 'invoke_failed']);
   });
 
-  test('a route refusal keeps the route\'s dead-letter subject and the event\'s ids; other subjects go on', async () => {
+  test("a route refusal keeps the route's dead-letter subject and the event's ids; other subjects go on", async () => {
     const unknown = failure('route', 'unknown_route', false);
     const written: string[] = [];
-    const outcomes = await runPipeline([record('1', 'a.b.v1'), record('2', 'c.d.v1')], invoker({
-      route: async (req) => ({
-        results: req.records.map((r) =>
-          r.subject === 'a.b.v1'
-            ? { id: r.id, ok: false, failure: unknown, deadLetterSubject: 'dl.refused' }
-            : { id: r.id, ok: true, sinks: [table], deadLetterSubject: 'dl.c' },
-        ),
+    const outcomes = await runPipeline(
+      [record('1', 'a.b.v1'), record('2', 'c.d.v1')],
+      invoker({
+        route: async (req) => ({
+          results: req.records.map((r) =>
+            r.subject === 'a.b.v1'
+              ? { id: r.id, ok: false, failure: unknown, deadLetterSubject: 'dl.refused' }
+              : { id: r.id, ok: true, sinks: [table], deadLetterSubject: 'dl.c' },
+          ),
+        }),
+        sinkWrite: async (req) => {
+          written.push(...req.records.map((r) => r.id));
+          return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
+        },
       }),
-      sinkWrite: async (req) => {
-        written.push(...req.records.map((r) => r.id));
-        return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
-      },
-    }), stage());
-    assert.deepEqual(outcomes.get('1'), { kind: 'failed', failure: unknown, deadLetterSubject: 'dl.refused', eventId: 'e1', routeKey: 'a.b.v1', retryBudget: undefined });
+      stage(),
+    );
+    assert.deepEqual(outcomes.get('1'), {
+      kind: 'failed',
+      failure: unknown,
+      deadLetterSubject: 'dl.refused',
+      eventId: 'e1',
+      routeKey: 'a.b.v1',
+      retryBudget: undefined,
+    });
     assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: false, eventId: 'e2', routeKey: 'c.d.v1' });
     assert.deepEqual(written, ['2']);
   });
 
   test('a route answered without sinks is a retryable malformed_response of the route stage, never a silent ack', async () => {
     for (const sinks of [[], undefined]) {
-      const outcomes = await runPipeline([record('1')], invoker({
-        route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sinks, deadLetterSubject: 'dl.a', retryBudget: 4 })) }) as never,
-        sinkWrite: async () => assert.fail('nothing to write'),
-      }), stage());
-      assert.deepEqual(outcomes.get('1'), {
-        kind: 'failed',
-        failure: { stage: 'route', reason: 'malformed_response', message: 'route answered without sinks', retryable: true },
-        deadLetterSubject: 'dl.a',
-        eventId: 'e1',
-        routeKey: 'a.b.v1',
-        retryBudget: 4,
-      }, JSON.stringify(sinks));
+      const outcomes = await runPipeline(
+        [record('1')],
+        invoker({
+          route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sinks, deadLetterSubject: 'dl.a', retryBudget: 4 })) }) as never,
+          sinkWrite: async () => assert.fail('nothing to write'),
+        }),
+        stage(),
+      );
+      assert.deepEqual(
+        outcomes.get('1'),
+        {
+          kind: 'failed',
+          failure: { stage: 'route', reason: 'malformed_response', message: 'route answered without sinks', retryable: true },
+          deadLetterSubject: 'dl.a',
+          eventId: 'e1',
+          routeKey: 'a.b.v1',
+          retryBudget: 4,
+        },
+        JSON.stringify(sinks),
+      );
     }
   });
 
-  test('a sink failure carries the route\'s budget, dead-letter subject and what was written where', async () => {
+  test("a sink failure carries the route's budget, dead-letter subject and what was written where", async () => {
     const down = failure('sink-write', 'sink_unavailable', true);
-    const outcomes = await runPipeline([record('1'), record('2', 'c.d.v1')], invoker({
-      route: async (req) => ({
-        results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [table], deadLetterSubject: `dl.${r.subject}`, ...(r.subject === 'a.b.v1' ? { retryBudget: 7 } : {}) })),
+    const outcomes = await runPipeline(
+      [record('1'), record('2', 'c.d.v1')],
+      invoker({
+        route: async (req) => ({
+          results: req.records.map((r) => ({
+            id: r.id,
+            ok: true,
+            sinks: [table],
+            deadLetterSubject: `dl.${r.subject}`,
+            ...(r.subject === 'a.b.v1' ? { retryBudget: 7 } : {}),
+          })),
+        }),
+        sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: false, failure: down })) }),
       }),
-      sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: false, failure: down })) }),
-    }), stage());
+      stage(),
+    );
     assert.deepEqual(outcomes.get('1'), {
       kind: 'failed',
       failure: down,
@@ -161,18 +227,26 @@ describe('runPipeline outcomes, field by field', () => {
     assert.equal(two.deadLetterSubject, 'dl.c.d.v1');
   });
 
-  test('a committed record reports the sink\'s duplicate answer, its event id and route key', async () => {
-    const outcomes = await runPipeline([record('1'), record('2')], invoker({
-      sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: r.id === '2' })) }),
-    }), stage());
+  test("a committed record reports the sink's duplicate answer, its event id and route key", async () => {
+    const outcomes = await runPipeline(
+      [record('1'), record('2')],
+      invoker({
+        sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: r.id === '2' })) }),
+      }),
+      stage(),
+    );
     assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: 'a.b.v1' });
     assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: true, eventId: 'e2', routeKey: 'a.b.v1' });
   });
 
   test('a record validate or route left unanswered fails as a retryable malformed_response of that stage', async () => {
-    const noValidate = await runPipeline([record('1'), record('2')], invoker({
-      validate: async (req) => ({ results: req.records.filter((r) => r.id === '1').map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
-    }), stage());
+    const noValidate = await runPipeline(
+      [record('1'), record('2')],
+      invoker({
+        validate: async (req) => ({ results: req.records.filter((r) => r.id === '1').map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
+      }),
+      stage(),
+    );
     assert.deepEqual(noValidate.get('2'), {
       kind: 'failed',
       failure: { stage: 'validate', reason: 'malformed_response', message: 'validate returned no result for record 2', retryable: true },
@@ -196,29 +270,55 @@ describe('runPipeline outcomes, field by field', () => {
 
   test('an error that is not a failed invocation propagates unchanged, from any stage', async () => {
     const bug = new RangeError('bug in the invoker');
-    await assert.rejects(runPipeline([record('1')], invoker({ validate: async () => { throw bug; } }), stage()), (error: unknown) => error === bug);
-    await assert.rejects(runPipeline([record('1')], invoker({ route: async () => { throw bug; } }), stage()), (error: unknown) => error === bug);
+    await assert.rejects(
+      runPipeline(
+        [record('1')],
+        invoker({
+          validate: async () => {
+            throw bug;
+          },
+        }),
+        stage(),
+      ),
+      (error: unknown) => error === bug,
+    );
+    await assert.rejects(
+      runPipeline(
+        [record('1')],
+        invoker({
+          route: async () => {
+            throw bug;
+          },
+        }),
+        stage(),
+      ),
+      (error: unknown) => error === bug,
+    );
   });
 
   test('only fan-out records are asked whether they were delivered before, and a redelivered one is written tracked', async () => {
     const asked: string[] = [];
     const requests: SinkWriteRequest[] = [];
-    await runPipeline([record('1'), record('2', 'c.d.v1'), record('3', 'c.d.v1')], invoker({
-      route: async (req) => ({
-        results: req.records.map((r) => ({ id: r.id, ok: true, sinks: r.subject === 'a.b.v1' ? [table] : [table, hook], deadLetterSubject: 'dl' })),
+    await runPipeline(
+      [record('1'), record('2', 'c.d.v1'), record('3', 'c.d.v1')],
+      invoker({
+        route: async (req) => ({
+          results: req.records.map((r) => ({ id: r.id, ok: true, sinks: r.subject === 'a.b.v1' ? [table] : [table, hook], deadLetterSubject: 'dl' })),
+        }),
+        sinkWrite: async (req) => {
+          requests.push(req);
+          return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
+        },
       }),
-      sinkWrite: async (req) => {
-        requests.push(req);
-        return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
-      },
-    }), stage(['1', '2'], asked));
+      stage(['1', '2'], asked),
+    );
     assert.deepEqual(asked.sort(), ['2', '3']);
     const tracked = requests.flatMap((req) => req.records.filter((r) => r.trackDelivery === true).map((r) => `${req.target.kind}:${r.id}`));
     assert.deepEqual(tracked.sort(), ['nats:2', 'postgres:2']);
   });
 });
 
-describe('collect: matching a function\'s answers to the records it was given', () => {
+describe("collect: matching a function's answers to the records it was given", () => {
   const answer = (id: string, ok = true) => (ok ? { id, ok: true, value: id } : { id, ok: false, failure: failure('route', 'unknown_route', false) });
 
   test('each record gets its own answer; extra and repeated answers are ignored, the first one counts', () => {
@@ -231,12 +331,15 @@ describe('collect: matching a function\'s answers to the records it was given', 
   test('an answer that is not a result list fails every record as a retryable malformed_response naming the stage', () => {
     for (const results of [undefined, null, 'results', { results: 'nope' }, { other: [] }]) {
       const collected = collect('sink-write', ['a'], results);
-      assert.deepEqual(collected.get('a'), {
-        id: 'a',
-        ok: false,
-        failure: { stage: 'sink-write', reason: 'malformed_response', message: 'sink-write returned no result for record a', retryable: true },
-      }, JSON.stringify(results));
+      assert.deepEqual(
+        collected.get('a'),
+        {
+          id: 'a',
+          ok: false,
+          failure: { stage: 'sink-write', reason: 'malformed_response', message: 'sink-write returned no result for record a', retryable: true },
+        },
+        JSON.stringify(results),
+      );
     }
   });
 });
-

@@ -18,7 +18,10 @@ describe('registry API configuration', () => {
     assert.equal(local.publicUrl, 'http://127.0.0.1:3000');
     assert.equal(local.publicUrlDefaulted, true);
     assert.deepEqual(local.corsOrigins, []);
-    const set = loadRegistryApiConfig({ REGISTRY_PUBLIC_URL: 'https://registry.example.com/api/', REGISTRY_API_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173' });
+    const set = loadRegistryApiConfig({
+      REGISTRY_PUBLIC_URL: 'https://registry.example.com/api/',
+      REGISTRY_API_CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+    });
     assert.equal(set.publicUrl, 'https://registry.example.com/api');
     assert.equal(set.publicUrlDefaulted, false);
     assert.deepEqual(set.corsOrigins, ['https://a.example.com', 'http://localhost:5173']);

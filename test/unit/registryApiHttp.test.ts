@@ -35,7 +35,8 @@ describe('registry API request paths', () => {
       assert.match(error.message, /relative segments are not resolved/);
     }
     assert.match(refusal(() => parsePath('/schemagroups//g')).message, /empty segment/);
-    for (const path of ['/schemagroups/%zz', '/schemagroups/%E0%A4%A', '/%']) assert.match(refusal(() => parsePath(path)).message, /not valid percent-encoded UTF-8/);
+    for (const path of ['/schemagroups/%zz', '/schemagroups/%E0%A4%A', '/%'])
+      assert.match(refusal(() => parsePath(path)).message, /not valid percent-encoded UTF-8/);
     assert.match(refusal(() => parsePath('schemagroups')).message, /must start with \//);
     assert.equal(refusal(() => parsePath('/schemagroups/$details')).code, 'bad_details');
     assert.match(refusal(() => parsePath('/schemagroups/g$details/schemas')).message, /only end the last path segment/);

@@ -40,10 +40,19 @@ describe('what a new reader must read when it takes over a route', () => {
     // Deleting v3 makes v2 the reader: it reads v3 data, and v1 data too (unit is skipped).
     assert.deepEqual(readerChangeProblems(withZone, bare, [withUnit, bare, withZone], 'schema-id'), []);
     // With a reader that needs unit, the writers without it break: v2 data named by the frame.
-    const needsUnit = version('4', [{ name: 'unit', type: 'string' }, { name: 'zone', type: ['null', 'string'], default: null }]);
+    const needsUnit = version('4', [
+      { name: 'unit', type: 'string' },
+      { name: 'zone', type: ['null', 'string'], default: null },
+    ]);
     const problems = readerChangeProblems(withZone, needsUnit, [withUnit, bare, withZone], 'confluent');
-    assert.ok(problems.some((problem) => /version 4 cannot read version 3 data/.test(problem)), problems.join('\n'));
-    assert.ok(problems.some((problem) => /version 4 cannot read version 2 data/.test(problem)), problems.join('\n'));
+    assert.ok(
+      problems.some((problem) => /version 4 cannot read version 3 data/.test(problem)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((problem) => /version 4 cannot read version 2 data/.test(problem)),
+      problems.join('\n'),
+    );
     assert.ok(!problems.some((problem) => /version 1 data/.test(problem)), 'v1 has unit');
     // Raw payloads carry no writer id: only the current reader's data counts.
     assert.ok(!readerChangeProblems(withZone, needsUnit, [withUnit, bare, withZone], 'raw').some((problem) => /version 2 data/.test(problem)));

@@ -24,20 +24,30 @@ function registryError(code: string, status: number, message: string, subject?: 
 describe('registry ids (xRegistry rc4)', () => {
   test('1 to 128 unreserved characters plus : and @, starting with a letter, digit or _', () => {
     for (const id of ['a', 'A', '0', '_', 'metrics.cpu', 'a~b:c@d-e', `a${'b'.repeat(127)}`]) assert.equal(isXRegistryId(id), true, id);
-    for (const id of ['', '.a', '-a', '~a', `a${'b'.repeat(128)}`, 'a/b', 'a b', 'a%20', 'ä', 'a\n']) assert.equal(isXRegistryId(id), false, JSON.stringify(id));
+    for (const id of ['', '.a', '-a', '~a', `a${'b'.repeat(128)}`, 'a/b', 'a b', 'a%20', 'ä', 'a\n'])
+      assert.equal(isXRegistryId(id), false, JSON.stringify(id));
   });
 
   test('assertId returns a valid id and refuses another as invalid_data naming what it is', () => {
     assert.equal(assertId('metrics', 'schemagroup id'), 'metrics');
-    assert.throws(() => assertId('a/b', 'schemagroup id'), registryError('invalid_data', 400,
-      'schemagroup id "a/b" is not a valid id (1-128 of A-Z a-z 0-9 . _ ~ : @ -, starting with a letter, digit or _)'));
+    assert.throws(
+      () => assertId('a/b', 'schemagroup id'),
+      registryError('invalid_data', 400, 'schemagroup id "a/b" is not a valid id (1-128 of A-Z a-z 0-9 . _ ~ : @ -, starting with a letter, digit or _)'),
+    );
   });
 
   test('ids are unique regardless of case; the same id again is an update, not a conflict', () => {
     assert.doesNotThrow(() => assertUniqueIgnoringCase(['metrics', 'orders'], 'metrics', '/schemagroups'));
     assert.doesNotThrow(() => assertUniqueIgnoringCase(['metrics'], 'metricsx', '/schemagroups'));
-    assert.throws(() => assertUniqueIgnoringCase(['orders', 'metrics'], 'Metrics', '/schemagroups'), registryError('conflict', 409,
-      '/schemagroups: "metrics" already exists there, and ids are unique regardless of case; use "metrics" or another id', '/schemagroups'));
+    assert.throws(
+      () => assertUniqueIgnoringCase(['orders', 'metrics'], 'Metrics', '/schemagroups'),
+      registryError(
+        'conflict',
+        409,
+        '/schemagroups: "metrics" already exists there, and ids are unique regardless of case; use "metrics" or another id',
+        '/schemagroups',
+      ),
+    );
     assert.throws(() => assertUniqueIgnoringCase(new Set(['METRICS']), 'metrics', '/g'), /"METRICS" already exists/);
   });
 });
@@ -60,16 +70,20 @@ describe('schema size limits', () => {
 
   test('exactly the maximum depth is accepted; one more level is refused with where and how deep', () => {
     assert.doesNotThrow(() => checkSchemaLimits(nested(SCHEMA_LIMITS.depth), 'g/s'));
-    assert.throws(() => checkSchemaLimits(nested(SCHEMA_LIMITS.depth + 1), 'g/s'), registryError('invalid_data', 400,
-      'g/s: the schema nests more than 64 levels deep; at most 64 are allowed', 'g/s'));
+    assert.throws(
+      () => checkSchemaLimits(nested(SCHEMA_LIMITS.depth + 1), 'g/s'),
+      registryError('invalid_data', 400, 'g/s: the schema nests more than 64 levels deep; at most 64 are allowed', 'g/s'),
+    );
   });
 
   test('exactly the maximum size is accepted; one byte more is refused with the size', () => {
     const document = (bytes: number): string => 'x'.repeat(bytes - 2); // JSON adds the two quotes
     assert.equal(SCHEMA_LIMITS.bytes, 262_144);
     assert.doesNotThrow(() => checkSchemaLimits(document(SCHEMA_LIMITS.bytes), 'g/s'));
-    assert.throws(() => checkSchemaLimits(document(SCHEMA_LIMITS.bytes + 1), 'g/s'), registryError('invalid_data', 400,
-      'g/s: the schema is 262145 bytes; at most 262144 are allowed', 'g/s'));
+    assert.throws(
+      () => checkSchemaLimits(document(SCHEMA_LIMITS.bytes + 1), 'g/s'),
+      registryError('invalid_data', 400, 'g/s: the schema is 262145 bytes; at most 262144 are allowed', 'g/s'),
+    );
     assert.throws(() => checkSchemaLimits({ doc: 'é'.repeat(SCHEMA_LIMITS.bytes / 2) }, 'g/s'), /bytes; at most/, 'bytes, not characters');
     assert.doesNotThrow(() => checkSchemaLimits(undefined, 'g/s'));
   });
@@ -85,9 +99,21 @@ describe('schema references', () => {
   });
 
   test('anything else is refused as invalid_data with the expected shape', () => {
-    for (const xid of ['schemagroups/g/schemas/s', '/schemagroups/g/schemas/s/', '/schemagroups//schemas/s', '/schemagroups/g/schemas/s/versions/', '/schemagroups/g/schemas/s/versions/1/x', '/schemagroups/g/x/s', 'x/schemagroups/g/schemas/s', '/schemagroups/g/schemas/s/extra']) {
-      assert.throws(() => parseSchemaXid(xid), registryError('invalid_data', 400,
-        `dataschemaxid "${xid}" must be /schemagroups/<group>/schemas/<schema>[/versions/<version>]`), xid);
+    for (const xid of [
+      'schemagroups/g/schemas/s',
+      '/schemagroups/g/schemas/s/',
+      '/schemagroups//schemas/s',
+      '/schemagroups/g/schemas/s/versions/',
+      '/schemagroups/g/schemas/s/versions/1/x',
+      '/schemagroups/g/x/s',
+      'x/schemagroups/g/schemas/s',
+      '/schemagroups/g/schemas/s/extra',
+    ]) {
+      assert.throws(
+        () => parseSchemaXid(xid),
+        registryError('invalid_data', 400, `dataschemaxid "${xid}" must be /schemagroups/<group>/schemas/<schema>[/versions/<version>]`),
+        xid,
+      );
     }
   });
 });
@@ -98,7 +124,10 @@ describe('envelope fields every event schema must have', () => {
   test('a record with a string id, and a time that is a long or a timestamp-millis long, is fine', () => {
     assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'string' })), []);
     assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'string' }, { name: 'time', type: 'long' })), []);
-    assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'string' }, { name: 'time', type: { type: 'long', logicalType: 'timestamp-millis' } })), []);
+    assert.deepEqual(
+      checkEnvelopeFields(record({ name: 'id', type: 'string' }, { name: 'time', type: { type: 'long', logicalType: 'timestamp-millis' } })),
+      [],
+    );
   });
 
   test('not a record: one problem', () => {
@@ -113,7 +142,13 @@ describe('envelope fields every event schema must have', () => {
     assert.deepEqual(checkEnvelopeFields(record({ name: 'key', type: 'string' })), [idProblem]);
     assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'long' })), [idProblem]);
     assert.deepEqual(checkEnvelopeFields(record('id', { name: 'id', type: 'string' })), [], 'entries that are not objects are skipped');
-    for (const type of ['int', 'string', { type: 'long' }, { type: 'long', logicalType: 'timestamp-micros' }, { type: 'int', logicalType: 'timestamp-millis' }]) {
+    for (const type of [
+      'int',
+      'string',
+      { type: 'long' },
+      { type: 'long', logicalType: 'timestamp-micros' },
+      { type: 'int', logicalType: 'timestamp-millis' },
+    ]) {
       assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'string' }, { name: 'time', type })), [timeProblem], JSON.stringify(type));
     }
     assert.deepEqual(checkEnvelopeFields(record({ name: 'time', type: 'string' })), [idProblem, timeProblem]);
@@ -135,7 +170,10 @@ describe('entity attributes', () => {
     assert.doesNotThrow(() => rejectUnknown({ name: 'n', self: 'u', xid: '/x' }, ['name'], 'g', READ_ONLY.schemagroup));
     assert.doesNotThrow(() => rejectUnknown({ name: 'n' }, ['name'], 'g'));
     assert.throws(() => rejectUnknown({ name: 'n', self: 'u' }, ['name'], 'g'), registryError('unknown_attribute', 400, 'g: unknown attribute "self"', 'g'));
-    assert.throws(() => rejectUnknown({ colour: 'red' }, ['name'], 'g', READ_ONLY.schemagroup), registryError('unknown_attribute', 400, 'g: unknown attribute "colour"', 'g'));
+    assert.throws(
+      () => rejectUnknown({ colour: 'red' }, ['name'], 'g', READ_ONLY.schemagroup),
+      registryError('unknown_attribute', 400, 'g: unknown attribute "colour"', 'g'),
+    );
   });
 
   test('an optional string is a string, or null when absent or null', () => {
@@ -158,7 +196,10 @@ describe('entity attributes', () => {
   test('an id in the body must match the URL', () => {
     assert.doesNotThrow(() => checkId({ schemagroupid: 'g' }, 'schemagroupid', 'g', 'w'));
     assert.doesNotThrow(() => checkId({}, 'schemagroupid', 'g', 'w'));
-    assert.throws(() => checkId({ schemagroupid: 'h' }, 'schemagroupid', 'g', 'w'), registryError('mismatched_id', 400, 'w: "schemagroupid" is "h" but the URL says "g"'));
+    assert.throws(
+      () => checkId({ schemagroupid: 'h' }, 'schemagroupid', 'g', 'w'),
+      registryError('mismatched_id', 400, 'w: "schemagroupid" is "h" but the URL says "g"'),
+    );
   });
 
   test('a PATCH replaces present keys and deletes nulls, leaving the current attributes untouched', () => {
@@ -171,24 +212,50 @@ describe('entity attributes', () => {
     const now = new Date('2026-06-01T00:00:00.000Z');
     const created = new Date('2026-01-01T00:00:00.000Z');
     const existing = { epoch: 4, name: 'old', description: null, labels: {}, createdat: created, modifiedat: created };
-    assert.deepEqual(nextCommon({}, undefined, { restore: false, now }, 'g'), { epoch: 1, name: null, description: null, labels: {}, createdat: now, modifiedat: now });
-    assert.deepEqual(nextCommon({ name: 'n', labels: { team: 'core' }, epoch: 9 }, existing, { restore: false, now }, 'g'),
-      { epoch: 5, name: 'n', description: null, labels: { team: 'core' }, createdat: created, modifiedat: now });
+    assert.deepEqual(nextCommon({}, undefined, { restore: false, now }, 'g'), {
+      epoch: 1,
+      name: null,
+      description: null,
+      labels: {},
+      createdat: now,
+      modifiedat: now,
+    });
+    assert.deepEqual(nextCommon({ name: 'n', labels: { team: 'core' }, epoch: 9 }, existing, { restore: false, now }, 'g'), {
+      epoch: 5,
+      name: 'n',
+      description: null,
+      labels: { team: 'core' },
+      createdat: created,
+      modifiedat: now,
+    });
     const sent = '2025-03-04T05:06:07.000Z';
-    assert.deepEqual(nextCommon({ epoch: 9, createdat: sent, modifiedat: sent }, existing, { restore: true, now }, 'g'),
-      { epoch: 9, name: null, description: null, labels: {}, createdat: new Date(sent), modifiedat: new Date(sent) }, 'a restore keeps what the document says');
-    assert.equal(nextCommon({ modifiedat: sent }, existing, { restore: false, now }, 'g').modifiedat, now, 'modifiedat is the server\'s outside a restore');
+    assert.deepEqual(
+      nextCommon({ epoch: 9, createdat: sent, modifiedat: sent }, existing, { restore: true, now }, 'g'),
+      { epoch: 9, name: null, description: null, labels: {}, createdat: new Date(sent), modifiedat: new Date(sent) },
+      'a restore keeps what the document says',
+    );
+    assert.equal(nextCommon({ modifiedat: sent }, existing, { restore: false, now }, 'g').modifiedat, now, "modifiedat is the server's outside a restore");
     for (const epoch of [0, -1, 1.5, '9']) {
       assert.equal(nextCommon({ epoch }, existing, { restore: true, now }, 'g').epoch, 5, `restored epoch ${String(epoch)} is not a positive integer`);
     }
     assert.equal(nextCommon({ epoch: 1 }, undefined, { restore: true, now }, 'g').epoch, 1);
-    assert.throws(() => nextCommon({ labels: { a: 1 } }, undefined, { restore: false, now }, 'g'), registryError('invalid_data', 400, 'g: "labels" must be a map of strings'));
+    assert.throws(
+      () => nextCommon({ labels: { a: 1 } }, undefined, { restore: false, now }, 'g'),
+      registryError('invalid_data', 400, 'g: "labels" must be a map of strings'),
+    );
     assert.throws(() => nextCommon({ labels: ['a'] }, undefined, { restore: false, now }, 'g'), /"labels" must be a map of strings/);
-    assert.throws(() => nextCommon({ labels: { a: 'x', b: 2 } }, undefined, { restore: false, now }, 'g'), /"labels" must be a map of strings/, 'every label, not just one, is a string');
+    assert.throws(
+      () => nextCommon({ labels: { a: 'x', b: 2 } }, undefined, { restore: false, now }, 'g'),
+      /"labels" must be a map of strings/,
+      'every label, not just one, is a string',
+    );
     assert.deepEqual(nextCommon({ name: 'n', description: 'd' }, undefined, { restore: false, now }, 'g').description, 'd');
     assert.deepEqual(nextCommon({ labels: null }, undefined, { restore: false, now }, 'g').labels, {});
     for (const createdat of ['yesterday', 1_700_000_000_000]) {
-      assert.throws(() => nextCommon({ createdat }, undefined, { restore: false, now }, 'g'), registryError('invalid_data', 400, 'g: "createdat" must be an RFC 3339 timestamp'));
+      assert.throws(
+        () => nextCommon({ createdat }, undefined, { restore: false, now }, 'g'),
+        registryError('invalid_data', 400, 'g: "createdat" must be an RFC 3339 timestamp'),
+      );
     }
     assert.equal(nextCommon({ createdat: null }, undefined, { restore: false, now }, 'g').createdat, now);
   });

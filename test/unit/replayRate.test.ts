@@ -41,22 +41,25 @@ function lettersInMemory(count: number): DeadLetterStore {
 async function republishTimes(count: number, ratePerSecond: number, publishCostMs = 0): Promise<number[]> {
   let fakeMs = 1_000_000;
   const times: number[] = [];
-  const report = await runReplay({}, {
-    store: lettersInMemory(count),
-    check: async (): Promise<CheckResult> => ({ ok: true }),
-    republish: async () => {
-      times.push(fakeMs);
-      fakeMs += publishCostMs;
+  const report = await runReplay(
+    {},
+    {
+      store: lettersInMemory(count),
+      check: async (): Promise<CheckResult> => ({ ok: true }),
+      republish: async () => {
+        times.push(fakeMs);
+        fakeMs += publishCostMs;
+      },
+      maxReplays: 5,
+      limit: count,
+      ratePerSecond,
+      clockMs: () => fakeMs,
+      sleep: async (ms) => {
+        assert.ok(ms > 0, `a sleep of ${ms} ms`);
+        fakeMs += ms;
+      },
     },
-    maxReplays: 5,
-    limit: count,
-    ratePerSecond,
-    clockMs: () => fakeMs,
-    sleep: async (ms) => {
-      assert.ok(ms > 0, `a sleep of ${ms} ms`);
-      fakeMs += ms;
-    },
-  });
+  );
   assert.equal(report.counts.replayed, count);
   return times.map((time) => time - times[0]!);
 }
@@ -80,6 +83,9 @@ describe('dlq-replay keeps to DLQ_REPLAY_RATE_PER_SECOND (injected clock)', () =
   test('time a republish takes counts towards its slot: no pause beyond the rate', async () => {
     // Each republish takes 3 ms of a 2 ms slot: the schedule is behind, so nothing sleeps.
     const times = await republishTimes(10, 500, 3);
-    assert.deepEqual(times, Array.from({ length: 10 }, (_, k) => k * 3));
+    assert.deepEqual(
+      times,
+      Array.from({ length: 10 }, (_, k) => k * 3),
+    );
   });
 });

@@ -11,12 +11,21 @@ describe('routeKeyFromSubject', () => {
     assert.deepEqual(routeKeyFromSubject('a.v2', 'route'), { type: 'a', version: 'v2' });
   });
 
-  for (const subject of ['metrics.cpu.usage', 'v1', '', 'metrics..usage.v1', 'metrics.cpu.usage.V1', 'metrics.*.v1', 'metrics.>', 'a b.v1', 'metrics.cpu.usage.v1.extra']) {
+  for (const subject of [
+    'metrics.cpu.usage',
+    'v1',
+    '',
+    'metrics..usage.v1',
+    'metrics.cpu.usage.V1',
+    'metrics.*.v1',
+    'metrics.>',
+    'a b.v1',
+    'metrics.cpu.usage.v1.extra',
+  ]) {
     test(`rejects "${subject}" as a permanent invalid_subject failure`, () => {
       assert.throws(
         () => routeKeyFromSubject(subject, 'validate'),
-        (error: unknown) =>
-          error instanceof IngestError && error.reason === 'invalid_subject' && error.stage === 'validate' && error.retryable === false,
+        (error: unknown) => error instanceof IngestError && error.reason === 'invalid_subject' && error.stage === 'validate' && error.retryable === false,
       );
     });
   }

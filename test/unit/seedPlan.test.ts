@@ -3,7 +3,10 @@ import { describe, test } from 'node:test';
 import { existingFromExport, planSeed, SeedDocumentError } from '../../infra/local/seedPlan.ts';
 
 const version = (n: number) => ({ format: 'Avro/1.12', schema: { type: 'record', name: `V${n}`, fields: [{ name: 'id', type: 'string' }] } });
-const message = (subject: string) => ({ protocoloptions: { subject }, ingestion: { sink: { kind: 'postgres', table: 'events' }, deadlettersubject: 'deadletter.x' } });
+const message = (subject: string) => ({
+  protocoloptions: { subject },
+  ingestion: { sink: { kind: 'postgres', table: 'events' }, deadlettersubject: 'deadletter.x' },
+});
 
 /** A document with one schema group (two schemas) and one message group (two messages). */
 function document(): Record<string, unknown> {
@@ -26,7 +29,11 @@ function document(): Record<string, unknown> {
 /** The shape of RegistryService.export(), with only what planSeed reads. */
 function exported(schemas: Record<string, string[]>, messages: Record<string, string>): unknown {
   return {
-    schemagroups: { metrics: { schemas: Object.fromEntries(Object.entries(schemas).map(([id, versions]) => [id, { versions: Object.fromEntries(versions.map((v) => [v, {}])) }])) } },
+    schemagroups: {
+      metrics: {
+        schemas: Object.fromEntries(Object.entries(schemas).map(([id, versions]) => [id, { versions: Object.fromEntries(versions.map((v) => [v, {}])) }])),
+      },
+    },
     messagegroups: { metrics: { messages: Object.fromEntries(Object.entries(messages).map(([id, subject]) => [id, message(subject)])) } },
   };
 }
@@ -34,13 +41,19 @@ function exported(schemas: Record<string, string[]>, messages: Record<string, st
 describe('planSeed: only what the registry lacks', () => {
   test('an empty registry gets every group, whole', () => {
     const plan = planSeed(document(), existingFromExport({}));
-    assert.deepEqual(plan.steps.map((step) => step.path), ['/schemagroups/metrics', '/messagegroups/metrics']);
+    assert.deepEqual(
+      plan.steps.map((step) => step.path),
+      ['/schemagroups/metrics', '/messagegroups/metrics'],
+    );
     assert.deepEqual(plan.kept, []);
     assert.deepEqual(plan.subjects, ['metrics.cpu.v1', 'metrics.memory.v1']);
   });
 
   test('a registry that has everything gets nothing, and each complete group is named once', () => {
-    const plan = planSeed(document(), existingFromExport(exported({ cpu: ['1', '2', '10'], memory: ['1'] }, { 'metrics.cpu.v1': 'metrics.cpu.v1', 'metrics.memory.v1': 'metrics.memory.v1' })));
+    const plan = planSeed(
+      document(),
+      existingFromExport(exported({ cpu: ['1', '2', '10'], memory: ['1'] }, { 'metrics.cpu.v1': 'metrics.cpu.v1', 'metrics.memory.v1': 'metrics.memory.v1' })),
+    );
     assert.deepEqual(plan.steps, []);
     assert.deepEqual(plan.kept, ['/schemagroups/metrics', '/messagegroups/metrics']);
   });
@@ -61,14 +74,26 @@ describe('planSeed: only what the registry lacks', () => {
 
   test('a message whose subject another message already routes is not created, and the reason is kept', () => {
     const plan = planSeed(document(), existingFromExport(exported({ cpu: ['1', '2', '10'], memory: ['1'] }, { renamed: 'metrics.cpu.v1' })));
-    assert.deepEqual(plan.steps.map((step) => step.path), ['/messagegroups/metrics/messages/metrics.memory.v1']);
-    assert.deepEqual(plan.kept, ['/schemagroups/metrics', '/messagegroups/metrics/messages/metrics.cpu.v1 (not created: /messagegroups/metrics/messages/renamed routes metrics.cpu.v1)']);
+    assert.deepEqual(
+      plan.steps.map((step) => step.path),
+      ['/messagegroups/metrics/messages/metrics.memory.v1'],
+    );
+    assert.deepEqual(plan.kept, [
+      '/schemagroups/metrics',
+      '/messagegroups/metrics/messages/metrics.cpu.v1 (not created: /messagegroups/metrics/messages/renamed routes metrics.cpu.v1)',
+    ]);
   });
 
   test('a new message group whose subject is routed elsewhere is created without that message', () => {
     const doc = { messagegroups: { other: { description: 'new', messages: { a: message('metrics.cpu.v1'), b: message('metrics.new.v1') } } } };
     const plan = planSeed(doc, existingFromExport(exported({}, { 'metrics.cpu.v1': 'metrics.cpu.v1' })));
-    assert.deepEqual(plan.steps.map((step) => [step.kind, step.path]), [['messagegroup', '/messagegroups/other'], ['message', '/messagegroups/other/messages/b']]);
+    assert.deepEqual(
+      plan.steps.map((step) => [step.kind, step.path]),
+      [
+        ['messagegroup', '/messagegroups/other'],
+        ['message', '/messagegroups/other/messages/b'],
+      ],
+    );
     const group = plan.steps[0]!;
     assert.ok(group.kind === 'messagegroup');
     assert.deepEqual(group.body, { description: 'new' }, 'the group is created without its messages, which follow one by one');
@@ -85,12 +110,15 @@ describe('planSeed: only what the registry lacks', () => {
     for (const [doc, expected] of cases) {
       // The schema-level shape is only looked into where the group exists.
       const existing = existingFromExport(exported({ cpu: ['1'] }, {}));
-      assert.throws(() => planSeed(doc, existing), (error: unknown) => {
-        assert.ok(error instanceof SeedDocumentError, `${JSON.stringify(doc)} gives a SeedDocumentError`);
-        assert.equal(error.retryable, false);
-        assert.match(error.message, expected);
-        return true;
-      });
+      assert.throws(
+        () => planSeed(doc, existing),
+        (error: unknown) => {
+          assert.ok(error instanceof SeedDocumentError, `${JSON.stringify(doc)} gives a SeedDocumentError`);
+          assert.equal(error.retryable, false);
+          assert.match(error.message, expected);
+          return true;
+        },
+      );
     }
   });
 });

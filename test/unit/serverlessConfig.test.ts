@@ -61,16 +61,13 @@ describe('serverless.yml', () => {
 
   test('keeps strict validation, the functions and their handlers, and the offline settings', () => {
     assert.equal(config.configValidationMode, 'error');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(config.functions).map(([name, fn]) => [name, fn.handler])),
-      {
-        validate: 'functions/validate/handler.handler',
-        route: 'functions/route/handler.handler',
-        'sink-write': 'functions/sink-write/handler.handler',
-        'registry-api': 'functions/registry-api/handler.handler',
-        'dlq-replay': 'functions/dlq-replay/handler.handler',
-      },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(config.functions).map(([name, fn]) => [name, fn.handler])), {
+      validate: 'functions/validate/handler.handler',
+      route: 'functions/route/handler.handler',
+      'sink-write': 'functions/sink-write/handler.handler',
+      'registry-api': 'functions/registry-api/handler.handler',
+      'dlq-replay': 'functions/dlq-replay/handler.handler',
+    });
     assert.deepEqual(config.custom['serverless-offline'], { lambdaPort: 3002, httpPort: 3000, noPrependStageInUrl: true, useInProcess: true, noTimeout: true });
   });
 
@@ -152,14 +149,20 @@ describe('infra/aws CloudFormation templates', () => {
     }
   });
 
-  test('the bridge may invoke exactly the stage\'s three functions (or their alias) and read only its NATS secrets', () => {
+  test("the bridge may invoke exactly the stage's three functions (or their alias) and read only its NATS secrets", () => {
     const bridge = templates.get('bridge.yml')!;
     const invoke = identityStatements(bridge).find(({ statement }) => statement.Sid === 'InvokeStageFunctions')!.statement;
     assert.equal(invoke.Action, 'lambda:InvokeFunction');
     const [, aliased, plain] = (invoke.Resource as { 'Fn::If': [string, { 'Fn::Sub': string }[], { 'Fn::Sub': string }[]] })['Fn::If'];
     const arn = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:ingest-${Stage}-';
-    assert.deepEqual(plain.map((item) => item['Fn::Sub']), ['validate', 'route', 'sink-write'].map((fn) => `${arn}${fn}`));
-    assert.deepEqual(aliased.map((item) => item['Fn::Sub']), ['validate', 'route', 'sink-write'].map((fn) => `${arn}${fn}:\${InvokeAlias}`));
+    assert.deepEqual(
+      plain.map((item) => item['Fn::Sub']),
+      ['validate', 'route', 'sink-write'].map((fn) => `${arn}${fn}`),
+    );
+    assert.deepEqual(
+      aliased.map((item) => item['Fn::Sub']),
+      ['validate', 'route', 'sink-write'].map((fn) => `${arn}${fn}:\${InvokeAlias}`),
+    );
 
     const secrets = identityStatements(bridge).find(({ statement }) => statement.Sid === 'NatsSecrets')!.statement;
     assert.equal(secrets.Action, 'secretsmanager:GetSecretValue');
@@ -203,7 +206,9 @@ describe('infra/aws CloudFormation templates', () => {
 
   test('every export that serverless.yml and bridge.yml import is one the database stack exports', async () => {
     const exported = new Set(
-      Object.values(templates.get('database.yml')!.Outputs ?? {}).flatMap((output) => strings(output.Export?.Name)).map((name) => name.replace('${Stage}', '<stage>')),
+      Object.values(templates.get('database.yml')!.Outputs ?? {})
+        .flatMap((output) => strings(output.Export?.Name))
+        .map((name) => name.replace('${Stage}', '<stage>')),
     );
     const serverless = await loadCloudFormationYaml(join(ROOT, 'serverless.yml'));
     const imported = [
@@ -213,7 +218,6 @@ describe('infra/aws CloudFormation templates', () => {
     assert.ok(imported.length >= 4);
     for (const name of imported) assert.ok(exported.has(name), `${name} is exported by database.yml`);
   });
-
 });
 
 describe('the bridge image', () => {
@@ -222,7 +226,10 @@ describe('the bridge image', () => {
     const stages = [...dockerfile.matchAll(/^FROM node:(\d+)[^\s]*/gm)].map((match) => match[1]);
     assert.ok(stages.length >= 2, 'a build stage and a runtime stage');
     const runtime = stages.at(-1);
-    assert.ok(stages.every((major) => major === runtime), `build and runtime stages use one Node.js major: ${stages.join(', ')}`);
+    assert.ok(
+      stages.every((major) => major === runtime),
+      `build and runtime stages use one Node.js major: ${stages.join(', ')}`,
+    );
     assert.equal(/--target=node(\d+)/.exec(dockerfile)?.[1], runtime, 'esbuild --target of the bridge bundle');
   });
 });
@@ -234,7 +241,12 @@ describe('the bridge image entrypoint', () => {
       const { stdout } = await run('sh', [join(AWS_DIR, 'bridge-entrypoint.sh'), 'env'], {
         env: { PATH: process.env.PATH, INGEST_SECRETS_DIR: dir, NATS_CREDS_CONTENT: 'creds-body', NATS_TLS_CA_CONTENT: 'ca-body' },
       });
-      const env = new Map(stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      const env = new Map(
+        stdout
+          .trim()
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
       assert.equal(env.get('NATS_CREDS_FILE'), join(dir, 'nats.creds'));
       assert.equal(env.get('NATS_TLS_CA_FILE'), join(dir, 'nats-ca.pem'));
       assert.equal(env.has('NATS_TLS_CERT_FILE'), false);

@@ -36,8 +36,8 @@ describe('settle', () => {
 });
 
 describe('settle with a route retry budget', () => {
-  test('the route budget replaces the default, capped below the server\'s max deliveries', () => {
-    const withBudget = (budget: number): Outcome => ({ ...failed(true), retryBudget: budget } as Outcome);
+  test("the route budget replaces the default, capped below the server's max deliveries", () => {
+    const withBudget = (budget: number): Outcome => ({ ...failed(true), retryBudget: budget }) as Outcome;
     assert.equal(settle(withBudget(5), 4, retry).action, 'retry', 'budget 5 allows a 5th delivery');
     assert.equal(settle(withBudget(5), 5, retry).action, 'dead-letter');
     assert.equal(settle(withBudget(1), 1, retry).action, 'dead-letter');
@@ -47,7 +47,7 @@ describe('settle with a route retry budget', () => {
 
 describe('settle honours Retry-After', () => {
   test('waits at least what the sink asked, within the maximum delay', () => {
-    const asked = (ms: number): Outcome => ({ ...failed(true), failure: { ...(failed(true) as { failure: object }).failure, retryAfterMs: ms } } as Outcome);
+    const asked = (ms: number): Outcome => ({ ...failed(true), failure: { ...(failed(true) as { failure: object }).failure, retryAfterMs: ms } }) as Outcome;
     const short = settle(asked(5_000), 1, retry, () => 0);
     assert.deepEqual(short, { action: 'retry', delayMs: 5_000 });
     const long = settle(asked(600_000), 1, retry, () => 0);
@@ -57,11 +57,26 @@ describe('settle honours Retry-After', () => {
 
 describe('retryDelayMs', () => {
   test('doubles per attempt, caps at the maximum, and jitters within the upper half', () => {
-    assert.equal(retryDelayMs(1, retry, () => 1), 1000);
-    assert.equal(retryDelayMs(2, retry, () => 1), 2000);
-    assert.equal(retryDelayMs(3, retry, () => 0), 2000);
-    assert.equal(retryDelayMs(20, retry, () => 1), 10_000);
-    assert.equal(retryDelayMs(1000, retry, () => 0.5), 7500);
+    assert.equal(
+      retryDelayMs(1, retry, () => 1),
+      1000,
+    );
+    assert.equal(
+      retryDelayMs(2, retry, () => 1),
+      2000,
+    );
+    assert.equal(
+      retryDelayMs(3, retry, () => 0),
+      2000,
+    );
+    assert.equal(
+      retryDelayMs(20, retry, () => 1),
+      10_000,
+    );
+    assert.equal(
+      retryDelayMs(1000, retry, () => 0.5),
+      7500,
+    );
   });
 });
 
@@ -71,12 +86,18 @@ describe('settle: the exact settlement of each outcome', () => {
   test('a transient failure without Retry-After waits exactly the backoff delay', () => {
     const settlement = settle(failed(true), 2, retry, () => 1);
     assert.deepEqual(settlement, { action: 'retry', delayMs: retryDelayMs(2, retry, () => 1) });
-    assert.deepEqual(settle(failed(true), 2, retry, () => 1), { action: 'retry', delayMs: 2000 });
+    assert.deepEqual(
+      settle(failed(true), 2, retry, () => 1),
+      { action: 'retry', delayMs: 2000 },
+    );
   });
 
   test('a Retry-After shorter than the backoff leaves the backoff delay in place', () => {
     const asked = failedWith({ ...(failed(true) as FailedOutcome).failure, retryAfterMs: 10 });
-    assert.deepEqual(settle(asked, 2, retry, () => 1), { action: 'retry', delayMs: 2000 });
+    assert.deepEqual(
+      settle(asked, 2, retry, () => 1),
+      { action: 'retry', delayMs: 2000 },
+    );
   });
 
   test('the dead letter of a permanent failure is that failure, unchanged', () => {

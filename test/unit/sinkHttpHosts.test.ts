@@ -73,7 +73,7 @@ describe('allow-list matching, ports and schemes', () => {
     assert.equal(effectivePort(new URL('https://a.example:80/')), 80);
   });
 
-  test('a pattern with port 443 or 80 allows that scheme\'s default-port URL only', () => {
+  test("a pattern with port 443 or 80 allows that scheme's default-port URL only", () => {
     assert.equal(isHostAllowed(new URL('https://a.example.com/'), ['a.example.com:443']), true);
     assert.equal(isHostAllowed(new URL('http://a.example.com/'), ['a.example.com:443']), false);
     assert.equal(isHostAllowed(new URL('http://a.example.com:443/'), ['a.example.com:443']), true);

@@ -19,7 +19,7 @@ describe('HTTP sink allow-list', () => {
     }
   });
 
-  test('a pattern without a port allows the scheme\'s default port only', () => {
+  test("a pattern without a port allows the scheme's default port only", () => {
     const allow = ['api.example.com', '*.hooks.example.org', 'collector.example.net:8443', '[2001:db8::1]:9000'];
     const allowed = (url: string): boolean => isHostAllowed(new URL(url), allow);
     assert.equal(allowed('https://api.example.com/v1/events'), true);
@@ -161,11 +161,14 @@ describe('sink configuration', () => {
         return true;
       },
     );
-    assert.throws(() => loadSinkConfig({ HTTP_SINK_AUTH_HEADERS: '{not json s3cr3t' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.doesNotMatch(error.message, /s3cr3t/);
-      return true;
-    });
+    assert.throws(
+      () => loadSinkConfig({ HTTP_SINK_AUTH_HEADERS: '{not json s3cr3t' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.doesNotMatch(error.message, /s3cr3t/);
+        return true;
+      },
+    );
   });
 
   test('the registry reads only the policy', () => {

@@ -71,7 +71,7 @@ describe('mapped column types from the Avro schema', () => {
 
   test('column names are identifiers and may not reuse the fixed columns', () => {
     assert.equal(columnsProblem({ value: 'data.value', unit: 'data.unit' }), undefined);
-    assert.match(String(columnsProblem({ 'Value': 'data.value' })), /lower-case identifier/);
+    assert.match(String(columnsProblem({ Value: 'data.value' })), /lower-case identifier/);
     assert.match(String(columnsProblem({ 'x; drop table t': 'data.value' })), /lower-case identifier/);
     assert.match(String(columnsProblem({ event_time: 'time' })), /always present/);
     assert.match(String(columnsProblem({ v: 'data.value; drop' })), /field names joined by dots/);
@@ -90,7 +90,7 @@ describe('mapped column types from the Avro schema', () => {
     assert.equal(sqlText(valueAt(body, 'data.unit'), true), null);
   });
 
-  test('only a timestamp-millis `time` counts as the event\'s own time', () => {
+  test("only a timestamp-millis `time` counts as the event's own time", () => {
     assert.equal(hasEventTime(SCHEMA), true);
     assert.equal(hasEventTime({ type: 'record', name: 'x', fields: [{ name: 'time', type: 'long' }] }), false);
     assert.equal(hasEventTime({ type: 'record', name: 'x', fields: [{ name: 'id', type: 'string' }] }), false);

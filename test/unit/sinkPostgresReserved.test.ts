@@ -34,7 +34,7 @@ describe('tables a PostgreSQL sink may never name', () => {
     assert.deepEqual(missing, [], 'a migration creates a table PLANE_TABLES (shared/sinks/postgres/reserved.ts) does not list');
   });
 
-  test('system schemas, unqualified catalog names and the plane\'s own tables are refused by name', () => {
+  test("system schemas, unqualified catalog names and the plane's own tables are refused by name", () => {
     assert.match(refusal('pg_catalog.pg_authid'), /pg_catalog is a PostgreSQL system schema/);
     assert.match(refusal('pg_catalog.x'), /system schema/);
     assert.match(refusal('information_schema.x'), /information_schema is a PostgreSQL system schema/);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
-import { type SinkWriteRecord } from '../../shared/sinks/index.ts';
-import { type SinkTarget } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
+import type { SinkTarget } from '../../shared/sinks/index.ts';
 import { describeSinkTarget, parseSinkTarget, type Sink, sinkIdentity, type StoreChecks } from '../../shared/sinks/index.ts';
 import { ingestionSinkEntries, SINK_KINDS, sinkTargetAttributes } from '../../shared/sinks/targets.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';
@@ -78,7 +78,11 @@ describe('sink targets when stored and when read back', () => {
     assert.equal(sinkIdentity({ kind: 'postgres', table: 'metric_events', columns: { value: 'data.value' } }), 'postgres:metric_events');
     assert.equal(sinkIdentity({ kind: 'nats', subject: 'enriched.cpu' }), 'nats:enriched.cpu');
     assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in', mode: 'batch' }), 'http:https://api.example.com/in');
-    assert.equal(sinkIdentity({ kind: 'http', url: 'https://api.example.com/in', mode: 'event', timeoutms: 900 }), 'http:https://api.example.com/in', 'mode and timeout do not change the place');
+    assert.equal(
+      sinkIdentity({ kind: 'http', url: 'https://api.example.com/in', mode: 'event', timeoutms: 900 }),
+      'http:https://api.example.com/in',
+      'mode and timeout do not change the place',
+    );
     const keyed = sinkIdentity({ kind: 'http', url: 'https://api.example.com/in?api_key=s3cret', mode: 'batch' });
     assert.match(keyed, /^http:https:\/\/api\.example\.com\/in\?sha256=[0-9a-f]{12}$/);
     assert.ok(!keyed.includes('s3cret'), keyed);
@@ -120,7 +124,10 @@ describe('sink-write checks targets before any sink sees them', () => {
     const bad = byId.get('2');
     assert.ok(bad && !bad.ok && bad.failure.reason === 'unknown_sink' && /invalid sink target/.test(bad.failure.message), JSON.stringify(bad));
     const missing = byId.get('3');
-    assert.ok(missing && !missing.ok && missing.failure.reason === 'unknown_sink' && /no sink of kind "nats"/.test(missing.failure.message), JSON.stringify(missing));
+    assert.ok(
+      missing && !missing.ok && missing.failure.reason === 'unknown_sink' && /no sink of kind "nats"/.test(missing.failure.message),
+      JSON.stringify(missing),
+    );
     assert.deepEqual(written, [{ kind: 'postgres', table: 'ok_table' }]);
   });
 
@@ -133,7 +140,13 @@ describe('sink-write checks targets before any sink sees them', () => {
       },
     };
     const event = { eventId: 'e', routeKey: { type: 'metrics.a', version: 'v1' }, time: '2026-01-01T00:00:00.000Z', source: null, body: { id: 'e' } };
-    const deps = { sinks: new Map([['postgres', fine], ['nats', broken]]), ledger: memoryLedger() };
+    const deps = {
+      sinks: new Map([
+        ['postgres', fine],
+        ['nats', broken],
+      ]),
+      ledger: memoryLedger(),
+    };
     // The bridge sends each target its own request, side by side.
     const [first, second] = await Promise.all([
       runSinkWrite({ target: { kind: 'postgres', table: 't' }, records: [{ id: '1', subject: 'metrics.a.v1', event }] }, deps),
@@ -143,7 +156,10 @@ describe('sink-write checks targets before any sink sees them', () => {
     assert.equal(second.results.length, 1);
     const [one, two] = [...first.results, ...second.results];
     assert.equal(one?.ok, true);
-    assert.ok(two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message), JSON.stringify(two));
+    assert.ok(
+      two && !two.ok && two.failure.retryable && two.failure.reason === 'sink_unavailable' && /nats sink failed: boom/.test(two.failure.message),
+      JSON.stringify(two),
+    );
   });
 });
 
@@ -181,12 +197,20 @@ describe('sink target checks, rule by rule', () => {
   test('http: when stored, an empty allow-list refuses, names go through, literal private addresses do not', () => {
     const withPolicy = (allowedHosts: string[], allowPrivateNetworks = false): StoreChecks => ({ ...STORE, http: { allowedHosts, allowPrivateNetworks } });
     assert.equal(problem(http, withPolicy([])), 'HTTP sinks are not enabled here: HTTP_SINK_ALLOWED_HOSTS is not set where routes are stored');
-    assert.equal(problem({ ...http, url: 'https://b.example.com/' }, withPolicy(['a.example.com', 'c.example.com'])),
-      'ingestion.sink.url: host b.example.com is not in HTTP_SINK_ALLOWED_HOSTS (a.example.com, c.example.com)');
+    assert.equal(
+      problem({ ...http, url: 'https://b.example.com/' }, withPolicy(['a.example.com', 'c.example.com'])),
+      'ingestion.sink.url: host b.example.com is not in HTTP_SINK_ALLOWED_HOSTS (a.example.com, c.example.com)',
+    );
     // A name is resolved and checked before each request, not here.
     assert.equal(parseSinkTarget({ ...http, url: 'http://localhost:8080/' }, withPolicy(['localhost:8080'])).ok, true);
-    assert.equal(problem({ ...http, url: 'http://10.1.2.3/' }, withPolicy(['10.1.2.3'])), 'ingestion.sink.url: 10.1.2.3 is a private network address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off');
-    assert.match(problem({ ...http, url: 'http://[::1]/' }, withPolicy(['[::1]'])), /^ingestion\.sink\.url: \[::1\] is a loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off$/);
+    assert.equal(
+      problem({ ...http, url: 'http://10.1.2.3/' }, withPolicy(['10.1.2.3'])),
+      'ingestion.sink.url: 10.1.2.3 is a private network address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off',
+    );
+    assert.match(
+      problem({ ...http, url: 'http://[::1]/' }, withPolicy(['[::1]'])),
+      /^ingestion\.sink\.url: \[::1\] is a loopback address; HTTP_SINK_ALLOW_PRIVATE_NETWORKS is off$/,
+    );
     assert.equal(parseSinkTarget({ ...http, url: 'http://93.184.216.34/' }, withPolicy(['93.184.216.34'])).ok, true, 'a public literal address is fine');
     // Only a literal address is judged here; a name that merely starts or ends with digits is a name.
     assert.equal(parseSinkTarget({ ...http, url: 'http://sink1:8080/' }, withPolicy(['sink1:8080'])).ok, true, 'sink1');
@@ -200,29 +224,39 @@ describe('sink target checks, rule by rule', () => {
     assert.equal(problem({ kind: 'nats', subject: 7 }), 'ingestion.sink.subject must be a NATS subject without wildcards');
     assert.equal(problem({ kind: 'nats', subject: ['enriched.cpu'] }), 'ingestion.sink.subject must be a NATS subject without wildcards');
     assert.equal(problem({ kind: 'nats', subject: 'enriched.cpu', extra: true }), 'ingestion.sink has unknown attribute "extra"');
-    assert.equal(problem({ kind: 'nats', subject: 'deadletter.x' }, STORE), 'ingestion.sink.subject deadletter.x is captured by the dead-letter stream (deadletter.>)');
+    assert.equal(
+      problem({ kind: 'nats', subject: 'deadletter.x' }, STORE),
+      'ingestion.sink.subject deadletter.x is captured by the dead-letter stream (deadletter.>)',
+    );
     assert.equal(parseSinkTarget({ kind: 'nats', subject: 'metrics.cpu.usage.v1' }).ok, true);
   });
 
-  test('postgres: table names, reserved tables, and the column mapping\'s own errors', () => {
+  test("postgres: table names, reserved tables, and the column mapping's own errors", () => {
     assert.equal(problem({ kind: 'postgres' }), 'ingestion.sink.table "undefined" must be [schema.]table in lower case (a-z, 0-9, _)');
     assert.equal(problem({ kind: 'postgres', table: 'a.b.c' }), 'ingestion.sink.table "a.b.c" must be [schema.]table in lower case (a-z, 0-9, _)');
     assert.match(problem({ kind: 'postgres', table: 'sink_deliveries' }), /^ingestion\.sink\.table "sink_deliveries" is not allowed: /);
     const plain = parseSinkTarget({ kind: 'postgres', table: 'events' });
     assert.ok(plain.ok && !('columns' in plain.target), 'no columns key when none was given');
-    assert.equal(problem({ kind: 'postgres', table: 'r', columns: {} }), 'ingestion.sink.columns must map at least one column (leave it out for the default layout)');
+    assert.equal(
+      problem({ kind: 'postgres', table: 'r', columns: {} }),
+      'ingestion.sink.columns must map at least one column (leave it out for the default layout)',
+    );
     assert.match(problem({ kind: 'postgres', table: 'r', columns: { value: 'data.nothing' } }, STORE), /^ingestion\.sink\.columns: .*no field "nothing"/);
     const columns = { value: 'data.value' };
     const mapped = parseSinkTarget({ kind: 'postgres', table: 'r', columns }, STORE);
     assert.ok(mapped.ok && mapped.target.kind === 'postgres', JSON.stringify(mapped));
-    assert.notEqual(mapped.target.columns, columns, 'the stored mapping is a copy, not the caller\'s object');
+    assert.notEqual(mapped.target.columns, columns, "the stored mapping is a copy, not the caller's object");
   });
 
   test('kinds: only own kinds of the table, named in the refusal', () => {
     const kinds = 'ingestion.sink.kind must be one of postgres, http, nats';
     assert.equal(problem({ kind: 'toString' }), `unknown sink "toString" (${kinds})`);
     assert.equal(problem({ kind: 1 }), `unknown sink "1" (${kinds})`);
-    assert.equal(problem({ kind: ['nats'], subject: 'a' }), `unknown sink "nats" (${kinds})`, 'a kind that is not a string is unknown, even one that reads like a kind');
+    assert.equal(
+      problem({ kind: ['nats'], subject: 'a' }),
+      `unknown sink "nats" (${kinds})`,
+      'a kind that is not a string is unknown, even one that reads like a kind',
+    );
     assert.equal(problem({}), `unknown sink "undefined" (${kinds})`);
     assert.equal(problem([{ kind: 'nats', subject: 'a' }]), 'ingestion.sink must be an object with a "kind"');
     assert.equal(problem(null), 'ingestion.sink must be an object with a "kind"');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
-import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { Sink } from '../../shared/sinks/index.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';
 
@@ -20,9 +20,11 @@ function recordingSink(written: string[], reject: ReadonlySet<string> = new Set(
     kind: 'postgres',
     async write(_target: unknown, records: readonly SinkWriteRecord[]): Promise<SinkWriteResult[]> {
       written.push(...records.map((r) => r.id));
-      return records.map((r) => reject.has(r.event.eventId)
-        ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_rejected', message: 'no', retryable: false } }
-        : { id: r.id, ok: true, duplicate: false });
+      return records.map((r) =>
+        reject.has(r.event.eventId)
+          ? { id: r.id, ok: false, failure: { stage: 'sink-write', reason: 'sink_rejected', message: 'no', retryable: false } }
+          : { id: r.id, ok: true, duplicate: false },
+      );
     },
   } as unknown as Sink;
   return new Map([['postgres', sink]]);
@@ -45,18 +47,27 @@ describe('sink-write delivery state for fan-out records', () => {
     written.length = 0;
     const second = await runSinkWrite({ target, records }, deps);
     assert.deepEqual(written, ['2', '3'], 'the delivered fan-out record is not written again');
-    assert.deepEqual(second.results.find((r) => r.id === '1'), { id: '1', ok: true, duplicate: true });
+    assert.deepEqual(
+      second.results.find((r) => r.id === '1'),
+      { id: '1', ok: true, duplicate: true },
+    );
   });
 
   test('without the delivery state, fan-out records are retried and plain records still written', async () => {
     const written: string[] = [];
-    const response = await runSinkWrite({ target, records: [record('1', true), record('2', false)] }, { sinks: recordingSink(written), ledger: memoryLedger({ down: 'read' }) });
+    const response = await runSinkWrite(
+      { target, records: [record('1', true), record('2', false)] },
+      { sinks: recordingSink(written), ledger: memoryLedger({ down: 'read' }) },
+    );
     assert.deepEqual(written, ['2']);
     const failedOne = response.results.find((r) => r.id === '1');
     assert.equal(failedOne?.ok, false);
     assert.equal(failedOne?.ok === false && failedOne.failure.reason, 'delivery_state_unavailable');
     assert.equal(failedOne?.ok === false && failedOne.failure.retryable, true);
-    assert.deepEqual(response.results.find((r) => r.id === '2'), { id: '2', ok: true, duplicate: false });
+    assert.deepEqual(
+      response.results.find((r) => r.id === '2'),
+      { id: '2', ok: true, duplicate: false },
+    );
   });
 
   test('an event that reached the sink stays delivered when its state cannot be saved', async () => {
@@ -75,12 +86,18 @@ describe('sink-write delivery state for fan-out records', () => {
     const again = await runSinkWrite({ target, records: [record('1', true)] }, deps);
     assert.deepEqual(again.results, [{ id: '1', ok: true, duplicate: true }]);
     assert.deepEqual(written, [], 'the target is not called for an event it has');
-    const down = await runSinkWrite({ target, records: [record('2', false)], recordDeliveryOnly: true }, { sinks: recordingSink(written), ledger: memoryLedger({ down: 'write' }) });
+    const down = await runSinkWrite(
+      { target, records: [record('2', false)], recordDeliveryOnly: true },
+      { sinks: recordingSink(written), ledger: memoryLedger({ down: 'write' }) },
+    );
     assert.equal(down.results[0]?.ok === false && down.results[0].failure.reason, 'delivery_state_unavailable');
   });
 
   test('a request without a valid target fails every record, permanently', async () => {
-    const response = await runSinkWrite({ target: { kind: 's3' } as never, records: [record('1', true)] }, { sinks: recordingSink([]), ledger: memoryLedger() });
+    const response = await runSinkWrite(
+      { target: { kind: 's3' } as never, records: [record('1', true)] },
+      { sinks: recordingSink([]), ledger: memoryLedger() },
+    );
     assert.equal(response.results[0]?.ok === false && response.results[0].failure.reason, 'unknown_sink');
     assert.equal(response.results[0]?.ok === false && response.results[0].failure.retryable, false);
   });

@@ -10,9 +10,11 @@ import type { RawRecord } from '../../shared/contracts/index.ts';
 import { createRouteLookupOver, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/routes/index.ts';
 import { parseSinkTarget } from '../../shared/sinks/targets.ts';
 
-const definition = (JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as {
-  schemagroups: { metrics: { schemas: { 'cpu-usage': { versions: { '1': { schema: unknown } } } } } };
-}).schemagroups.metrics.schemas['cpu-usage'].versions['1'].schema;
+const definition = (
+  JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as {
+    schemagroups: { metrics: { schemas: { 'cpu-usage': { versions: { '1': { schema: unknown } } } } } };
+  }
+).schemagroups.metrics.schemas['cpu-usage'].versions['1'].schema;
 const v1: SchemaVersionRef = {
   xid: '/schemagroups/metrics/schemas/cpu-usage/versions/1',
   schemaXid: '/schemagroups/metrics/schemas/cpu-usage',
@@ -51,7 +53,9 @@ function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
       },
       async writer(schemaXid, writer) {
         if (down) throw unreachable();
-        return versions.find((v) => v.schemaXid === schemaXid && ('numericId' in writer ? v.numericId === writer.numericId : v.fingerprint === writer.fingerprint));
+        return versions.find(
+          (v) => v.schemaXid === schemaXid && ('numericId' in writer ? v.numericId === writer.numericId : v.fingerprint === writer.fingerprint),
+        );
       },
     },
     { ttlMs: 0, negativeTtlMs: 0 },
@@ -145,7 +149,13 @@ describe('validate with a framed wire format', () => {
     const framed: RouteRecord = { ...route, wireFormat: 'schema-id' };
     const body = encodeAvro(type, event);
     const { results } = await runValidate(
-      { records: [raw('known', frame('schema-id', body, { schemaId: 7 })), raw('unknown', frame('schema-id', body, { schemaId: 8 })), raw('short', Buffer.from([0, 0]))] },
+      {
+        records: [
+          raw('known', frame('schema-id', body, { schemaId: 7 })),
+          raw('unknown', frame('schema-id', body, { schemaId: 8 })),
+          raw('short', Buffer.from([0, 0])),
+        ],
+      },
       { routes: lookupOf([framed]), decoders: new DecoderCache() },
     );
     const byId = new Map(results.map((r) => [r.id, r]));
@@ -174,7 +184,13 @@ describe('route', () => {
       sinks: [{ kind: 'invalid', problem: stored.problem }],
     };
     const { results } = await runRoute(
-      { records: [{ id: '1', subject: 'metrics.cpu.usage.v1' }, { id: '2', subject: 'metrics.cpu.usage.v2' }, { id: '3', subject: 'nope' }] },
+      {
+        records: [
+          { id: '1', subject: 'metrics.cpu.usage.v1' },
+          { id: '2', subject: 'metrics.cpu.usage.v2' },
+          { id: '3', subject: 'nope' },
+        ],
+      },
       { routes: lookupOf([route!, broken]) },
     );
     const [one, two, three] = results;
@@ -199,7 +215,10 @@ describe('per-request lookups', () => {
       raw('b', body),
     ];
     const { results } = await runValidate({ records }, { routes: lookup, decoders: new DecoderCache() });
-    assert.deepEqual(results.map((r) => r.id), records.map((r) => r.id));
+    assert.deepEqual(
+      results.map((r) => r.id),
+      records.map((r) => r.id),
+    );
     assert.deepEqual(calls, { require: 2, writer: 2 });
     assert.equal(results.filter((r) => r.ok).length, 51);
     const failures = results.filter((r) => !r.ok).map((r) => (r.ok ? '' : `${r.id}:${r.failure.reason}`));
@@ -214,7 +233,10 @@ describe('per-request lookups', () => {
       { id: 'last', subject: 'metrics.cpu.usage.v1' },
     ];
     const { results } = await runRoute({ records }, { routes: lookup });
-    assert.deepEqual(results.map((r) => r.id), records.map((r) => r.id));
+    assert.deepEqual(
+      results.map((r) => r.id),
+      records.map((r) => r.id),
+    );
     assert.equal(calls.require, 1);
     const last = results.at(-1);
     assert.ok(last?.ok && last.sinks.length === 1 && last.sinks[0]?.kind === 'postgres' && last.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');

@@ -39,13 +39,28 @@ describe('bridge stats line', () => {
     clock = 20_000;
     probeFails = true;
     await reporter.report();
-    assert.deepEqual(lines.map((line) => line.message), ['bridge stats', 'bridge stats']);
+    assert.deepEqual(
+      lines.map((line) => line.message),
+      ['bridge stats', 'bridge stats'],
+    );
     assert.deepEqual(lines[0]!.fields, {
-      seconds: 10, committed: 900, duplicates: 50, deadLettered: 50, retried: 7, batches: 2, eventsPerSecond: 100,
+      seconds: 10,
+      committed: 900,
+      duplicates: 50,
+      deadLettered: 50,
+      retried: 7,
+      batches: 2,
+      eventsPerSecond: 100,
       consumer: { pending: 1200, ackPending: 300, redelivered: 4 },
     });
     assert.deepEqual(lines[1]!.fields, {
-      seconds: 10, committed: 1000, duplicates: 0, deadLettered: 0, retried: 0, batches: 2, eventsPerSecond: 100,
+      seconds: 10,
+      committed: 1000,
+      duplicates: 0,
+      deadLettered: 0,
+      retried: 0,
+      batches: 2,
+      eventsPerSecond: 100,
       consumer: { error: 'timeout' },
     });
   });

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
 import { TargetGuard } from '../../functions/sink-write/targetGuard.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { type SinkWriteRecord, type SinkWriteResult } from '../../shared/sinks/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { Sink } from '../../shared/sinks/index.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';
 

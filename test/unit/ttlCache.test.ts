@@ -42,7 +42,10 @@ describe('TtlCache', () => {
     assert.equal(loads, 1);
     // The load's own error reaches the caller, and a failed load is not cached.
     const down = new Error('db down');
-    await assert.rejects(cache.get('boom', async () => Promise.reject(down)), (error) => error === down);
+    await assert.rejects(
+      cache.get('boom', async () => Promise.reject(down)),
+      (error) => error === down,
+    );
     assert.equal(await cache.get('boom', async () => 1), 1);
   });
 });

@@ -1,8 +1,8 @@
 import type { LookupAddress } from 'node:dns';
 import type { HttpSinkConfig } from '../../config/index.ts';
-import { type SinkWriteRecord, type SinkWriteResult } from '../records.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../records.ts';
 import { IngestError } from '../../failures/index.ts';
-import { type HttpSinkTarget } from '../types.ts';
+import type { HttpSinkTarget } from '../types.ts';
 import { SinkTargetRefusedError } from '../errors.ts';
 import { effectivePort, isHostAllowed } from '../../names/index.ts';
 import { batchIdempotencyKey } from './idempotency.ts';
@@ -107,7 +107,12 @@ function createHttpSink(config: HttpSinkConfig): Sink<HttpSinkTarget> {
     }
   }
 
-  async function sendEach(to: Destination, events: readonly SinkWriteRecord[], wrap: (record: SinkWriteRecord) => unknown, key: (record: SinkWriteRecord) => string): Promise<Map<string, Sent>> {
+  async function sendEach(
+    to: Destination,
+    events: readonly SinkWriteRecord[],
+    wrap: (record: SinkWriteRecord) => unknown,
+    key: (record: SinkWriteRecord) => string,
+  ): Promise<Map<string, Sent>> {
     const sent = await mapLimited(events, CONCURRENCY, (record) => send(to, wrap(record), key(record)));
     return new Map(events.map((record, index) => [record.event.eventId, sent[index]!]));
   }
@@ -118,7 +123,12 @@ function createHttpSink(config: HttpSinkConfig): Sink<HttpSinkTarget> {
     // A batch refused for its data (400, 413, 422) is sent again one event per request, so only
     // the events the endpoint really refuses fail; each keeps the batch body shape.
     if (!sent.ok && sent.status !== undefined && DATA_STATUSES.has(sent.status) && events.length > 1) {
-      return sendEach(to, events, (record) => ({ events: [record.event.body] }), (record) => batchIdempotencyKey([record.event.eventId]));
+      return sendEach(
+        to,
+        events,
+        (record) => ({ events: [record.event.body] }),
+        (record) => batchIdempotencyKey([record.event.eventId]),
+      );
     }
     return new Map(ids.map((id) => [id, sent]));
   }
@@ -131,7 +141,12 @@ function createHttpSink(config: HttpSinkConfig): Sink<HttpSinkTarget> {
       const outcomes =
         target.mode === 'batch'
           ? await writeBatch(to, events)
-          : await sendEach(to, events, (record) => record.event.body, (record) => record.event.eventId);
+          : await sendEach(
+              to,
+              events,
+              (record) => record.event.body,
+              (record) => record.event.eventId,
+            );
       return resultsFor(records, outcomes);
     },
   };

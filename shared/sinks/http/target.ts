@@ -1,4 +1,4 @@
-import { type HttpSinkTarget } from '../types.ts';
+import type { HttpSinkTarget } from '../types.ts';
 import { nonPublicReason } from './addresses.ts';
 import { isHostAllowed } from '../../names/index.ts';
 import { type Json, type StoreChecks, unknownAttributeProblem } from '../targetChecks.ts';
@@ -50,7 +50,10 @@ function parseHttpTarget(value: Json, store: StoreChecks | undefined): HttpSinkT
   const shape = urlProblem(url);
   if (shape !== undefined) return shape;
   if (mode !== 'batch' && mode !== 'event') return 'ingestion.sink.mode must be "batch" (one POST {"events": [...]}) or "event" (one POST per event)';
-  if (timeoutms !== undefined && (typeof timeoutms !== 'number' || !Number.isInteger(timeoutms) || timeoutms < TIMEOUT_BOUNDS.min || timeoutms > TIMEOUT_BOUNDS.max)) {
+  if (
+    timeoutms !== undefined &&
+    (typeof timeoutms !== 'number' || !Number.isInteger(timeoutms) || timeoutms < TIMEOUT_BOUNDS.min || timeoutms > TIMEOUT_BOUNDS.max)
+  ) {
     return `ingestion.sink.timeoutms must be an integer from ${TIMEOUT_BOUNDS.min} to ${TIMEOUT_BOUNDS.max}`;
   }
   if (store !== undefined) {

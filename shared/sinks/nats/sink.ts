@@ -1,8 +1,8 @@
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers as createHeaders, type NatsConnection } from '@nats-io/nats-core';
-import { type SinkWriteRecord, type SinkWriteResult } from '../records.ts';
-import { IngestError } from '../../failures/index.ts';
-import { type NatsSinkTarget } from '../types.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../records.ts';
+import type { IngestError } from '../../failures/index.ts';
+import type { NatsSinkTarget } from '../types.ts';
 import { SinkTargetMissingError, SinkTargetRefusedError, SinkUnavailableError } from '../errors.ts';
 import { loopProblem } from './target.ts';
 import type { Sink } from '../types.ts';

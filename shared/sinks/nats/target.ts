@@ -1,5 +1,5 @@
 import { isPublishSubject, subjectMatches } from '../../names/index.ts';
-import { type NatsSinkTarget } from '../types.ts';
+import type { NatsSinkTarget } from '../types.ts';
 import { type Json, type StoreChecks, unknownAttributeProblem } from '../targetChecks.ts';
 
 const NATS_TARGET_ATTRIBUTES = ['kind', 'subject'] as const;

@@ -21,8 +21,6 @@ const MAX_COLUMNS = 200;
 const MAX_PATH_DEPTH = 16;
 const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-
-
 /** Named types (records, enums, fixed) by full and by short name, so references can be followed. */
 function namedTypes(schema: unknown, namespace = '', out = new Map<string, Json>()): Map<string, Json> {
   if (Array.isArray(schema)) {

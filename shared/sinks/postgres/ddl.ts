@@ -15,7 +15,10 @@ type PostgresTableSpec = {
  */
 function quoteTable(table: string): string {
   if (!isTableName(table)) throw new Error(`refusing table name "${table}"`);
-  return table.split('.').map((part) => `"${part}"`).join('.');
+  return table
+    .split('.')
+    .map((part) => `"${part}"`)
+    .join('.');
 }
 
 function defaultColumns(): string[] {

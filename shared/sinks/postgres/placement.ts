@@ -50,7 +50,8 @@ async function checkTablePlacement(sql: Sql | TransactionSql, table: string): Pr
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.oid = to_regclass(${quoted})`;
   if (found !== undefined) {
-    if (isSystemSchema(found.schema)) throw new PostgresTableRefusedError(table, `it resolves to ${found.schema}.${table.split('.').at(-1)!}, in a PostgreSQL system schema`);
+    if (isSystemSchema(found.schema))
+      throw new PostgresTableRefusedError(table, `it resolves to ${found.schema}.${table.split('.').at(-1)!}, in a PostgreSQL system schema`);
     if (found.kind !== 'r' && found.kind !== 'p') {
       throw new PostgresTableRefusedError(table, `it is ${RELATION_KINDS[found.kind] ?? `a relation of kind ${found.kind}`}, not a table`);
     }
@@ -74,7 +75,7 @@ async function targetSchema(sql: Sql | TransactionSql, table: string): Promise<s
            case when n.oid is null then null else has_schema_privilege(n.oid, 'CREATE') end as creatable
     from target t left join pg_namespace n on n.nspname = t.schema`;
   if (row?.schema === null || row?.schema === undefined) {
-    throw new PostgresTableRefusedError(table, 'no schema on the database user\'s search_path exists to create it in; qualify it as schema.table');
+    throw new PostgresTableRefusedError(table, "no schema on the database user's search_path exists to create it in; qualify it as schema.table");
   }
   if (!row.present) throw new PostgresTableRefusedError(table, `schema ${row.schema} does not exist; create it first or use an existing schema`);
   if (isSystemSchema(row.schema)) throw new PostgresTableRefusedError(table, `it would be created in ${row.schema}, a PostgreSQL system schema`);

@@ -1,8 +1,8 @@
-import { type SinkWriteRecord, type SinkWriteResult } from '../records.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../records.ts';
 import { IngestError } from '../../failures/index.ts';
 import { arrayLiteral, isRowDataError, isTransientPostgresError, isUndefinedTable, type Sql } from '../../postgres/index.ts';
 import { isTableName } from '../../postgres/index.ts';
-import { type PostgresSinkTarget } from '../types.ts';
+import type { PostgresSinkTarget } from '../types.ts';
 import { SinkRejectedError, SinkTargetMissingError, SinkUnavailableError } from '../errors.ts';
 import { describeTable, type TableShape } from './catalog.ts';
 import { sqlText, valueAt } from './columns.ts';

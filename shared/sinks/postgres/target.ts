@@ -1,5 +1,5 @@
 import { isTableName } from '../../postgres/index.ts';
-import { type PostgresSinkTarget } from '../types.ts';
+import type { PostgresSinkTarget } from '../types.ts';
 import { columnsProblem, mappedColumns } from './columns.ts';
 import { reservedTableProblem } from './reserved.ts';
 import { type Json, type StoreChecks, unknownAttributeProblem } from '../targetChecks.ts';
