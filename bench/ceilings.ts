@@ -3,8 +3,8 @@
 // the functions and the Lambda transport cost without any I/O.
 import { AckPolicy, DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { DecoderCache } from '../functions/validate/decoders.ts';
-import { runValidate } from '../functions/validate/validate.ts';
+import { DecoderCache } from '../shared/stages/index.ts';
+import { runValidate } from '../shared/stages/index.ts';
 import { toJsonValue } from '../shared/avro/index.ts';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { SinkWriteRecord, ValidatedEvent } from '../shared/sinks/index.ts';

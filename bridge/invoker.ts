@@ -1,28 +1,10 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type {
-  RouteRequest,
-  RouteResponse,
-  SinkCheckRequest,
-  SinkCheckResponse,
-  SinkWriteRequest,
-  SinkWriteResponse,
-  ValidateRequest,
-  ValidateResponse,
-} from '../shared/contracts/index.ts';
 import type { LambdaConfig } from '../shared/config/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { InvokeError } from './errors.ts';
+import type { StageInvoker } from './stageInvoker.ts';
 import { requestBody } from './requestLimit.ts';
 import { createLocalLambdaInvoker, decodeInvokeResponse, isLoopbackHttpEndpoint, type LambdaInvoker } from './localInvoker.ts';
-
-/** How the bridge reaches the three stage functions. */
-type StageInvoker = {
-  validate(request: ValidateRequest): Promise<ValidateResponse>;
-  route(request: RouteRequest): Promise<RouteResponse>;
-  sinkWrite(request: SinkWriteRequest): Promise<SinkWriteResponse>;
-  /** Asks sink-write whether a target already holds events (nothing is written). */
-  checkDelivery(request: SinkCheckRequest): Promise<SinkCheckResponse>;
-};
 
 /** Which transport `createLambdaInvoker` uses for an endpoint. */
 type LambdaTransport = 'local-http' | 'sdk';

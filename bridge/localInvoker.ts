@@ -3,7 +3,7 @@ import type { LambdaConfig } from '../shared/config/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { isLoopbackHost } from '../shared/names/index.ts';
 import { InvokeError } from './errors.ts';
-import type { StageInvoker } from './invoker.ts';
+import type { StageInvoker } from './stageInvoker.ts';
 import { requestBody } from './requestLimit.ts';
 
 type InvokePayloadError = { errorMessage?: string; errorType?: string };

@@ -1,4 +1,4 @@
-import type { ReplayFilter } from '../functions/dlq-replay/replay.ts';
+import type { ReplayFilter } from '../shared/stages/index.ts';
 import { loadReplayConfig, type ReplayConfig } from '../shared/config/index.ts';
 import { parseLetterId } from '../shared/deadletters/index.ts';
 import { type CommandSpec, flag, type OptionSpec, type OptionValues, positiveInteger, stringValue, stringValues } from './commandSpec.ts';

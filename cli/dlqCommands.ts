@@ -1,8 +1,8 @@
-import { letterAsRawRecord } from '../functions/dlq-replay/check.ts';
-import { matchesReplayFilter, runReplay, type ReplayFilter } from '../functions/dlq-replay/replay.ts';
-import { createReplayRuntime } from '../functions/dlq-replay/runtime.ts';
-import { runValidate } from '../functions/validate/validate.ts';
-import { DecoderCache } from '../functions/validate/decoders.ts';
+import { letterAsRawRecord } from '../shared/stages/index.ts';
+import { matchesReplayFilter, runReplay, type ReplayFilter } from '../shared/stages/index.ts';
+import { createReplayRuntime } from '../shared/wiring/index.ts';
+import { runValidate } from '../shared/stages/index.ts';
+import { DecoderCache } from '../shared/stages/index.ts';
 import type { ReplayConfig } from '../shared/config/index.ts';
 import type { DeadLetterStore, StoredLetter } from '../shared/deadletters/index.ts';
 import { createRouteLookup } from '../shared/routes/index.ts';

@@ -5,7 +5,7 @@ import { type CliConfig, loadHttpSinkPolicy } from '../shared/config/index.ts';
 import { parseSchemaXid, type StreamFilters } from '../shared/xregistry/index.ts';
 import { isObject } from '../shared/json/index.ts';
 import { describeSinkTarget, ingestionSinkEntries } from '../shared/sinks/index.ts';
-import { handleRegistryRequest } from '../functions/registry-api/api.ts';
+import { handleRegistryRequest } from '../shared/registryApi/index.ts';
 import { type Print, withSql } from './commands.ts';
 
 async function readJson(file: string, what: string): Promise<unknown> {

@@ -3,8 +3,8 @@ import { loadReplayConfig } from '../../shared/config/index.ts';
 import { parseLetterId } from '../../shared/deadletters/index.ts';
 import { createLogger } from '../../shared/logging/index.ts';
 import { BadRequestError } from '../../shared/middleware/index.ts';
-import { type ReplayReport, type ReplayRequest, runReplay } from './replay.ts';
-import { createReplayRuntime } from './runtime.ts';
+import { type ReplayReport, type ReplayRequest, runReplay } from '../../shared/stages/index.ts';
+import { createReplayRuntime } from '../../shared/wiring/index.ts';
 
 const config = loadReplayConfig();
 const logger = createLogger(config.logLevel, { function: 'dlq-replay' });

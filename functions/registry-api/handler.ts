@@ -3,10 +3,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadHttpSinkPolicy, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { createLogger } from '../../shared/logging/index.ts';
 import { createSql } from '../../shared/postgres/index.ts';
-import { handleRegistryRequest } from './api.ts';
-import { registryApiDeps } from './deps.ts';
-import { toApiRequest, toHttpResult } from './httpEvent.ts';
-import { describeWrite } from './writeLog.ts';
+import { handleRegistryRequest } from '../../shared/registryApi/index.ts';
+import { registryApiDeps } from '../../shared/wiring/index.ts';
+import { toApiRequest, toHttpResult } from '../../shared/registryApi/index.ts';
+import { describeWrite } from '../../shared/registryApi/index.ts';
 
 const config = loadRegistryApiConfig();
 const logger = createLogger(config.logLevel, { function: 'registry-api' });

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { ROUTE_RECORD, type RouteRequest, type RouteResponse } from '../../shared/contracts/index.ts';
 import { requestShape } from '../../shared/middleware/index.ts';
 import { createFunctionRuntime } from '../../shared/wiring/index.ts';
-import { runRoute } from './route.ts';
+import { runRoute } from '../../shared/stages/index.ts';
 
 const runtime = createFunctionRuntime('route');
 const deps = { routes: runtime.routes };

@@ -5,9 +5,9 @@ import { createPostgresLedger } from '../../shared/deliveries/index.ts';
 import { answerLoss, faultInjection, requestShape } from '../../shared/middleware/index.ts';
 import { createFunctionRuntime } from '../../shared/wiring/index.ts';
 import { createSinkSet } from '../../shared/sinks/index.ts';
-import { runSinkCheck } from './sinkCheck.ts';
-import { runSinkWrite } from './sinkWrite.ts';
-import { TargetGuard } from './targetGuard.ts';
+import { runSinkCheck } from '../../shared/stages/index.ts';
+import { runSinkWrite } from '../../shared/stages/index.ts';
+import { TargetGuard } from '../../shared/stages/index.ts';
 
 type Request = SinkWriteRequest | SinkCheckRequest;
 type Response = SinkWriteResponse | SinkCheckResponse;

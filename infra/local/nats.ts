@@ -19,7 +19,7 @@ import {
   waitUntil,
 } from './probe.ts';
 import { isLoopbackHost } from '../../shared/names/index.ts';
-import type { StartedService } from './services.ts';
+import type { StartedService } from './probe.ts';
 
 const NATS_DEFAULT_PORT = 4222;
 // Debian puts nats-server in /usr/sbin, which is not on a normal user's PATH.

@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { missingBinaryError, ServiceUnavailableError } from './errors.ts';
 import { type BinarySearch, canConnect, errorMessage, findBinary, isProcessAlive, parseEndpoint, redactUrl, runCommand, tailFile, waitUntil } from './probe.ts';
 import { isLoopbackHost } from '../../shared/names/index.ts';
-import type { StartedService } from './services.ts';
+import type { StartedService } from './probe.ts';
 
 const PG_DEFAULT_PORT = 5432;
 const START_TIMEOUT_MS = 30_000;

@@ -149,6 +149,9 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A service the local scripts started, stopped by its PID. */
+type StartedService = { kind: 'nats' | 'postgres'; pid: number; dataDir: string; logFile: string };
+
 export {
   type Endpoint,
   type BinarySearch,
@@ -165,3 +168,4 @@ export {
   runCommand,
   errorMessage,
 };
+export type { StartedService };

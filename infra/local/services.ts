@@ -1,9 +1,7 @@
 import { ServiceUnavailableError } from './errors.ts';
 import { ensureNats, type NatsStatus, probeNats, startedNats, stopNats } from './nats.ts';
 import { ensurePostgres, type PostgresStatus, probePostgres, startedPostgres, stopPostgres } from './postgres.ts';
-import { errorMessage } from './probe.ts';
-
-type StartedService = { kind: 'nats' | 'postgres'; pid: number; dataDir: string; logFile: string };
+import { errorMessage, type StartedService } from './probe.ts';
 
 type EnsureServicesOptions = {
   natsUrl: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { createReplayRuntime } from '../../functions/dlq-replay/runtime.ts';
+import { createReplayRuntime } from '../../shared/wiring/dlqReplay.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadReplayConfig } from '../../shared/config/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';

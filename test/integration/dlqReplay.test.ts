@@ -5,7 +5,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { sampleEvent } from '../../shared/producer/index.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import { createProducer } from '../../shared/producer/index.ts';
-import type { ReplayReport } from '../../functions/dlq-replay/replay.ts';
+import type { ReplayReport } from '../../shared/stages/dlqReplay/replay.ts';
 import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 

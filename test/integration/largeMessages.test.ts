@@ -10,7 +10,7 @@ import { sampleEvent } from '../../shared/producer/index.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import { type DeadLetter, encodeDeadLetter } from '../../shared/deadletters/index.ts';
 import { createProducer, type EventValue } from '../../shared/producer/index.ts';
-import type { ReplayReport } from '../../functions/dlq-replay/replay.ts';
+import type { ReplayReport } from '../../shared/stages/dlqReplay/replay.ts';
 import { waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
+import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadSinkConfig } from '../../shared/config/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
+import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';

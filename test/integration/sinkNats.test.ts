@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../functions/sink-write/sinkWrite.ts';
+import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadCliConfig } from '../../shared/config/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { EXAMPLE_REGISTRY, MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import { registryApiDeps } from '../../functions/registry-api/deps.ts';
+import { registryApiDeps } from '../../shared/wiring/registryApi.ts';
 import { loadHttpSinkPolicy, loadRegistryApiConfig } from '../../shared/config/index.ts';
 import { findRouteBySubject } from '../../shared/routes/index.ts';
 import { registryModel, type RegistryService, XRegistryError } from '../../shared/xregistry/index.ts';

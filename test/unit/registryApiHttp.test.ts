@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readJsonBody } from '../../functions/registry-api/body.ts';
-import { checkOrigin, corsHeaders, preflight } from '../../functions/registry-api/cors.ts';
-import { toApiRequest } from '../../functions/registry-api/httpEvent.ts';
-import { parsePath } from '../../functions/registry-api/paths.ts';
-import type { ApiRequest } from '../../functions/registry-api/request.ts';
+import { readJsonBody } from '../../shared/registryApi/body.ts';
+import { checkOrigin, corsHeaders, preflight } from '../../shared/registryApi/cors.ts';
+import { toApiRequest } from '../../shared/registryApi/httpEvent.ts';
+import { parsePath } from '../../shared/registryApi/paths.ts';
+import type { ApiRequest } from '../../shared/registryApi/request.ts';
 import { jsonDepth, XRegistryError } from '../../shared/xregistry/index.ts';
 
 function request(overrides: Partial<ApiRequest> = {}): ApiRequest {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type CheckResult, runReplay } from '../../functions/dlq-replay/replay.ts';
+import { type CheckResult, runReplay } from '../../shared/stages/dlqReplay/replay.ts';
 import type { DeadLetter, DeadLetterStore, StoredLetter } from '../../shared/deadletters/index.ts';
 import { storedLetter } from '../helpers/storedLetter.ts';
 

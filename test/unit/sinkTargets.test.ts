@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import { runSinkWrite } from '../../shared/stages/sinkWrite/sinkWrite.ts';
 import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
 import type { SinkTarget } from '../../shared/sinks/index.ts';
 import { describeSinkTarget, parseSinkTarget, type Sink, sinkIdentity, type StoreChecks } from '../../shared/sinks/index.ts';

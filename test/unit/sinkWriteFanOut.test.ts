@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
+import { runSinkWrite } from '../../shared/stages/sinkWrite/sinkWrite.ts';
 import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { Sink } from '../../shared/sinks/index.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';

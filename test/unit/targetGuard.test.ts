@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runSinkWrite } from '../../functions/sink-write/sinkWrite.ts';
-import { TargetGuard } from '../../functions/sink-write/targetGuard.ts';
+import { runSinkWrite } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { TargetGuard } from '../../shared/stages/sinkWrite/targetGuard.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
 import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { Sink } from '../../shared/sinks/index.ts';

@@ -1,5 +1,5 @@
-import type { RawRecord } from '../../shared/contracts/index.ts';
-import type { DeadLetter, OriginalContent } from '../../shared/deadletters/index.ts';
+import type { RawRecord } from '../../contracts/index.ts';
+import type { DeadLetter, OriginalContent } from '../../deadletters/index.ts';
 import { runRoute, type RouteDeps } from '../route/route.ts';
 import { runValidate, type ValidateDeps } from '../validate/validate.ts';
 import type { CheckResult } from './replay.ts';

@@ -1,4 +1,4 @@
-import type { RegistryService } from '../../shared/xregistry/index.ts';
+import type { RegistryService } from '../xregistry/index.ts';
 
 /** An HTTP request, independent of API Gateway's event shape. */
 type ApiRequest = {

@@ -1,5 +1,5 @@
-import { createResolvingDecoder, SchemaCache } from '../../shared/avro/index.ts';
-import type { SchemaVersionRef } from '../../shared/routes/index.ts';
+import { createResolvingDecoder, SchemaCache } from '../../avro/index.ts';
+import type { SchemaVersionRef } from '../../routes/index.ts';
 
 type Decode = (body: Buffer) => unknown;
 

@@ -1,4 +1,4 @@
-import { jsonDepth, XRegistryError, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { jsonDepth, XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
 import type { ApiRequest } from './request.ts';
 
 /** Largest body accepted, well below API Gateway's 10 MB; an import of a large registry fits. */

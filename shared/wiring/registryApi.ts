@@ -1,7 +1,7 @@
-import { createRegistryService } from '../../shared/xregistry/index.ts';
-import type { HttpSinkPolicy, RegistryApiConfig } from '../../shared/config/index.ts';
-import type { Sql } from '../../shared/postgres/index.ts';
-import type { ApiDeps } from './request.ts';
+import { createRegistryService } from '../xregistry/index.ts';
+import type { HttpSinkPolicy, RegistryApiConfig } from '../config/index.ts';
+import type { Sql } from '../postgres/index.ts';
+import type { ApiDeps } from '../registryApi/index.ts';
 
 /**
  * What the registry-api function serves requests with, built from its configuration: a registry

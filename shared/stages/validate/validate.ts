@@ -1,8 +1,8 @@
-import { fingerprintToHex, type Frame, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../shared/avro/index.ts';
-import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../shared/contracts/index.ts';
-import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import type { RouteLookup, RouteRecord, SchemaVersionRef, WriterKey } from '../../shared/routes/index.ts';
-import { formatRouteKey, type RouteKey, routeKeyFromSubject } from '../../shared/names/index.ts';
+import { fingerprintToHex, type Frame, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../avro/index.ts';
+import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../contracts/index.ts';
+import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
+import type { RouteLookup, RouteRecord, SchemaVersionRef, WriterKey } from '../../routes/index.ts';
+import { formatRouteKey, type RouteKey, routeKeyFromSubject } from '../../names/index.ts';
 import type { DecoderCache } from './decoders.ts';
 
 type ValidateDeps = {

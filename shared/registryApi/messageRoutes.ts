@@ -1,5 +1,5 @@
-import { XRegistryErrorType } from '../../shared/xregistry/index.ts';
-import { isObject } from '../../shared/json/index.ts';
+import { XRegistryErrorType } from '../xregistry/index.ts';
+import { isObject } from '../json/index.ts';
 import type { RouteContext } from './context.ts';
 import { applyFilter } from './query.ts';
 import type { ApiResponse } from './request.ts';

@@ -1,6 +1,6 @@
-import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
-import type { SinkIsolationConfig } from '../../shared/config/index.ts';
-import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../sinks/index.ts';
+import type { SinkIsolationConfig } from '../../config/index.ts';
+import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
 
 type Circuit = { failures: number; openUntil: number };
 

@@ -1,8 +1,8 @@
-import type { RouteRequest, RouteResponse, RouteResult } from '../../shared/contracts/index.ts';
-import { FailureReason, IngestError, type RecordFailure, Stage } from '../../shared/failures/index.ts';
-import type { RouteLookup } from '../../shared/routes/index.ts';
-import { formatRouteKey, routeKeyFromSubject } from '../../shared/names/index.ts';
-import type { SinkTarget } from '../../shared/sinks/index.ts';
+import type { RouteRequest, RouteResponse, RouteResult } from '../../contracts/index.ts';
+import { FailureReason, IngestError, type RecordFailure, Stage } from '../../failures/index.ts';
+import type { RouteLookup } from '../../routes/index.ts';
+import { formatRouteKey, routeKeyFromSubject } from '../../names/index.ts';
+import type { SinkTarget } from '../../sinks/index.ts';
 
 type RouteDeps = { readonly routes: RouteLookup };
 

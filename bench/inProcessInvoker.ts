@@ -1,9 +1,9 @@
-import { DecoderCache } from '../functions/validate/decoders.ts';
-import { runRoute } from '../functions/route/route.ts';
-import { runSinkCheck } from '../functions/sink-write/sinkCheck.ts';
-import { runSinkWrite } from '../functions/sink-write/sinkWrite.ts';
-import { TargetGuard } from '../functions/sink-write/targetGuard.ts';
-import { runValidate } from '../functions/validate/validate.ts';
+import { DecoderCache } from '../shared/stages/index.ts';
+import { runRoute } from '../shared/stages/index.ts';
+import { runSinkCheck } from '../shared/stages/index.ts';
+import { runSinkWrite } from '../shared/stages/index.ts';
+import { TargetGuard } from '../shared/stages/index.ts';
+import { runValidate } from '../shared/stages/index.ts';
 import type { FunctionConfig, SinkConfig } from '../shared/config/index.ts';
 import { describeRecordProblems, type FieldKind, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from '../shared/contracts/index.ts';
 import { createPostgresLedger } from '../shared/deliveries/index.ts';
@@ -11,8 +11,8 @@ import { Stage } from '../shared/failures/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
 import { createRouteLookup } from '../shared/routes/index.ts';
 import { createSinkSet } from '../shared/sinks/index.ts';
-import { InvokeError } from './errors.ts';
-import type { StageInvoker } from './invoker.ts';
+import { InvokeError } from '../bridge/errors.ts';
+import type { StageInvoker } from '../bridge/invoker.ts';
 
 /** What the in-process invoker needs: the functions' own configuration (loadFunctionConfig, loadSinkConfig). */
 type InProcessInvokerConfig = Pick<FunctionConfig, 'databaseUrl' | 'databasePoolMax' | 'registryCache'> & {

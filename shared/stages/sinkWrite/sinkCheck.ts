@@ -1,7 +1,7 @@
-import type { SinkCheckRequest, SinkCheckResponse, SinkCheckResult } from '../../shared/contracts/index.ts';
-import type { DeliveryLedger } from '../../shared/deliveries/index.ts';
-import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import { parseSinkTarget, type Sink, sinkIdentity } from '../../shared/sinks/index.ts';
+import type { SinkCheckRequest, SinkCheckResponse, SinkCheckResult } from '../../contracts/index.ts';
+import type { DeliveryLedger } from '../../deliveries/index.ts';
+import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
+import { parseSinkTarget, type Sink, sinkIdentity } from '../../sinks/index.ts';
 
 type SinkCheckDeps = {
   readonly sinks: ReadonlyMap<string, Sink>;

@@ -1,5 +1,5 @@
-import { type DeadLetter, type DeadLetterStore, MissingOriginalError, type OriginalContent, type StoredLetter } from '../../shared/deadletters/index.ts';
-import type { RecordFailure } from '../../shared/failures/index.ts';
+import { type DeadLetter, type DeadLetterStore, MissingOriginalError, type OriginalContent, type StoredLetter } from '../../deadletters/index.ts';
+import type { RecordFailure } from '../../failures/index.ts';
 
 /** Which dead letters a run looks at. */
 type ReplayFilter = {

@@ -1,4 +1,4 @@
-import { XRegistryError, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
 
 /** A request path split into decoded segments, with a `$details` suffix on the last one taken off. */
 type ParsedPath = { readonly segments: readonly string[]; readonly details: boolean };

@@ -1,4 +1,4 @@
-import { XRegistryError, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
 import type { ApiRequest, ApiResponse } from './request.ts';
 
 // What a browser page on an allowed origin may send and read. The request headers are the ones

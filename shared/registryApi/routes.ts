@@ -1,5 +1,5 @@
-import { registryCapabilities, registryModel, XRegistryErrorType } from '../../shared/xregistry/index.ts';
-import { isObject } from '../../shared/json/index.ts';
+import { registryCapabilities, registryModel, XRegistryErrorType } from '../xregistry/index.ts';
+import { isObject } from '../json/index.ts';
 import type { RouteContext } from './context.ts';
 import { messageRoutes } from './messageRoutes.ts';
 import { applyFilter, inlineOf } from './query.ts';

@@ -1,5 +1,5 @@
-import { DEFAULT_FORMAT, type RegistryService, type VersionInput, XRegistryError, XRegistryErrorType } from '../../shared/xregistry/index.ts';
-import { isObject } from '../../shared/json/index.ts';
+import { DEFAULT_FORMAT, type RegistryService, type VersionInput, XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
+import { isObject } from '../json/index.ts';
 import { epochValue } from './query.ts';
 import type { ApiRequest } from './request.ts';
 import { fail } from './responses.ts';

@@ -1,5 +1,5 @@
-import { type Inline, XRegistryErrorType } from '../../shared/xregistry/index.ts';
-import { isObject } from '../../shared/json/index.ts';
+import { type Inline, XRegistryErrorType } from '../xregistry/index.ts';
+import { isObject } from '../json/index.ts';
 import { fail } from './responses.ts';
 
 type Collection = Record<string, Record<string, unknown>>;

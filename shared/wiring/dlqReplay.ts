@@ -1,14 +1,14 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { ReplayConfig } from '../../shared/config/index.ts';
-import { type DeadLetterStore, openDeadLetters } from '../../shared/deadletters/index.ts';
-import { createPostgresLedger } from '../../shared/deliveries/index.ts';
-import { connectNats, type NatsConnection } from '../../shared/nats/index.ts';
-import { createSql, type Sql } from '../../shared/postgres/index.ts';
-import { createRouteLookup } from '../../shared/routes/index.ts';
-import { DecoderCache } from '../validate/decoders.ts';
-import { createReplayCheck } from './check.ts';
-import { createRepublisher } from './republish.ts';
-import type { ReplayDeps } from './replay.ts';
+import type { ReplayConfig } from '../config/index.ts';
+import { type DeadLetterStore, openDeadLetters } from '../deadletters/index.ts';
+import { createPostgresLedger } from '../deliveries/index.ts';
+import { connectNats, type NatsConnection } from '../nats/index.ts';
+import { createSql, type Sql } from '../postgres/index.ts';
+import { createRouteLookup } from '../routes/index.ts';
+import { DecoderCache } from '../stages/index.ts';
+import { createReplayCheck } from '../stages/index.ts';
+import { createRepublisher } from '../stages/index.ts';
+import type { ReplayDeps } from '../stages/index.ts';
 
 type ReplayRuntime = {
   /** Connects on first use and keeps the connection for later invocations of a warm container. */

@@ -1,4 +1,4 @@
-import { XRegistryError, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
 import type { ApiResponse } from './request.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };

@@ -1,9 +1,9 @@
-import type { SinkWriteRequest, SinkWriteResponse } from '../../shared/contracts/index.ts';
-import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
-import type { DeliveryLedger } from '../../shared/deliveries/index.ts';
-import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import type { Logger } from '../../shared/logging/index.ts';
-import { parseSinkTarget, type Sink, sinkIdentity } from '../../shared/sinks/index.ts';
+import type { SinkWriteRequest, SinkWriteResponse } from '../../contracts/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../sinks/index.ts';
+import type { DeliveryLedger } from '../../deliveries/index.ts';
+import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
+import type { Logger } from '../../logging/index.ts';
+import { parseSinkTarget, type Sink, sinkIdentity } from '../../sinks/index.ts';
 import type { TargetGuard } from './targetGuard.ts';
 
 type ParsedTarget = Extract<ReturnType<typeof parseSinkTarget>, { ok: true }>['target'];

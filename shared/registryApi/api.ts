@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { isRowDataError, isTransientPostgresError } from '../../shared/postgres/index.ts';
-import { XRegistryError, XRegistryErrorType } from '../../shared/xregistry/index.ts';
+import { isRowDataError, isTransientPostgresError } from '../postgres/index.ts';
+import { XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
 import { readJsonBody } from './body.ts';
 import type { RouteContext } from './context.ts';
 import { checkOrigin, corsHeaders, type OriginCheck, preflight, refusedOrigin } from './cors.ts';

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { type DeadLetter, type OriginalContent, REPLAY_COUNT_HEADER } from '../../shared/deadletters/index.ts';
-import { mapToHeaders } from '../../shared/nats/index.ts';
+import { type DeadLetter, type OriginalContent, REPLAY_COUNT_HEADER } from '../../deadletters/index.ts';
+import { mapToHeaders } from '../../nats/index.ts';
 
 /**
  * Publishes the original bytes to the original subject with the original headers, except the

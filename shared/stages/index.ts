@@ -1,0 +1,15 @@
+export { DecoderCache } from './validate/decoders.ts';
+export { runValidate } from './validate/validate.ts';
+export { runRoute } from './route/route.ts';
+export { runSinkCheck } from './sinkWrite/sinkCheck.ts';
+export { runSinkWrite } from './sinkWrite/sinkWrite.ts';
+export { TargetGuard } from './sinkWrite/targetGuard.ts';
+export type { ReplayFilter } from './dlqReplay/replay.ts';
+export { letterAsRawRecord } from './dlqReplay/check.ts';
+export { matchesReplayFilter } from './dlqReplay/replay.ts';
+export { runReplay } from './dlqReplay/replay.ts';
+export type { ReplayReport } from './dlqReplay/replay.ts';
+export type { ReplayRequest } from './dlqReplay/replay.ts';
+export { createReplayCheck } from './dlqReplay/check.ts';
+export { createRepublisher } from './dlqReplay/republish.ts';
+export type { ReplayDeps } from './dlqReplay/replay.ts';
