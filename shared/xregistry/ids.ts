@@ -35,4 +35,14 @@ function assertUniqueIgnoringCase(siblings: Iterable<string>, id: string, where:
   }
 }
 
-export { assertId, assertUniqueIgnoringCase, isXRegistryId };
+/**
+ * The entity named `id` among its siblings. When there is none, a write would create it, so `id`
+ * must not differ from a sibling's only by case.
+ */
+function findSibling<T>(siblings: readonly T[], idOf: (row: T) => string, id: string, where: string): T | undefined {
+  const existing = siblings.find((row) => idOf(row) === id);
+  if (existing === undefined) assertUniqueIgnoringCase(siblings.map(idOf), id, where);
+  return existing;
+}
+
+export { assertId, assertUniqueIgnoringCase, findSibling, isXRegistryId };

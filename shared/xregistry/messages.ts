@@ -20,7 +20,8 @@ import {
 import { isObject } from '../json/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
-import { assertId, assertUniqueIgnoringCase } from './ids.ts';
+import { commonAttributes, groupBody } from './groups.ts';
+import { assertId, assertUniqueIgnoringCase, findSibling } from './ids.ts';
 import { schemaXid } from '../names/index.ts';
 import { parseSchemaXid } from './references.ts';
 import * as store from './store.ts';
@@ -163,14 +164,7 @@ async function putMessage(
   assertId(group, 'messagegroupid');
   assertId(message, 'messageid');
   const where = `/messagegroups/${group}/messages/${message}`;
-  const siblings = await store.listMessages(db, group);
-  const existing = siblings.find((row) => row.messageid === message);
-  if (existing === undefined)
-    assertUniqueIgnoringCase(
-      siblings.map((row) => row.messageid),
-      message,
-      where,
-    );
+  const existing = findSibling(await store.listMessages(db, group), (row) => row.messageid, message, where);
   let body = requireObject(raw, where);
   if (options.patch) {
     if (existing === undefined) throw new XRegistryError(XRegistryErrorType.notFound, `${where} not found`, { subject: where });
@@ -250,31 +244,17 @@ async function putMessageGroup(
 ): Promise<{ row: MessageGroupRow; created: boolean }> {
   assertId(group, 'messagegroupid');
   const where = `/messagegroups/${group}`;
-  const groups = await store.listMessageGroups(db);
-  const existing = groups.find((row) => row.messagegroupid === group);
-  if (existing === undefined)
-    assertUniqueIgnoringCase(
-      groups.map((row) => row.messagegroupid),
-      group,
-      where,
-    );
-  let body = requireObject(raw, where);
-  // A restore carries the epochs to keep; they are not preconditions.
-  if (!mode.restore) checkEpoch(body, existing?.epoch, where);
-  if (options.patch && existing !== undefined) {
-    body = mergePatch(
-      {
-        name: existing.name ?? undefined,
-        description: existing.description ?? undefined,
-        labels: existing.labels,
-        envelope: existing.envelope ?? undefined,
-        protocol: existing.protocol ?? undefined,
-      },
-      body,
-    );
-  }
-  rejectUnknown(body, MESSAGE_GROUP_ATTRIBUTES, where, READ_ONLY.messagegroup);
-  checkId(body, 'messagegroupid', group, where);
+  const existing = findSibling(await store.listMessageGroups(db), (row) => row.messagegroupid, group, where);
+  const stored = existing && {
+    epoch: existing.epoch,
+    attributes: { ...commonAttributes(existing), envelope: existing.envelope ?? undefined, protocol: existing.protocol ?? undefined },
+  };
+  const body = groupBody(raw, stored, options, mode, where, {
+    allowed: MESSAGE_GROUP_ATTRIBUTES,
+    readOnly: READ_ONLY.messagegroup,
+    idName: 'messagegroupid',
+    id: group,
+  });
   const envelope = optionalString(body, 'envelope', where);
   const protocol = optionalString(body, 'protocol', where);
   if (protocol !== null && protocol !== 'NATS') throw invalid(where, 'protocol must be "NATS"');

@@ -3,7 +3,7 @@ import { checkEnvelopeFields } from './envelope.ts';
 import { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { isObject } from '../json/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
-import { assertId, assertUniqueIgnoringCase } from './ids.ts';
+import { assertId, assertUniqueIgnoringCase, findSibling } from './ids.ts';
 import { checkSchemaLimits } from './limits.ts';
 import { assertVersionDeletable, assertVersionReplaceable, readersOf } from './readers.ts';
 import { schemaXid } from '../names/index.ts';
@@ -114,22 +114,9 @@ async function putVersion(
   checkId(body, 'versionid', versionId, where);
   checkId(body, 'schemaid', schema, where);
   await ensureSchemaGroup(db, group, mode);
-  const metas = await store.listSchemaMetas(db, group);
-  const meta = metas.find((row) => row.schemaid === schema);
-  if (meta === undefined)
-    assertUniqueIgnoringCase(
-      metas.map((row) => row.schemaid),
-      schema,
-      schemaXid(group, schema),
-    );
+  const meta = findSibling(await store.listSchemaMetas(db, group), (row) => row.schemaid, schema, schemaXid(group, schema));
   const versions = meta === undefined ? [] : await store.listVersions(db, group, schema);
-  const existing = versions.find((version) => version.versionid === versionId);
-  if (existing === undefined)
-    assertUniqueIgnoringCase(
-      versions.map((version) => version.versionid),
-      versionId,
-      where,
-    );
+  const existing = findSibling(versions, (version) => version.versionid, versionId, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, existing?.epoch, where);
   const format = typeof body.format === 'string' ? body.format : (existing?.format ?? DEFAULT_FORMAT);
