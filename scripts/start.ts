@@ -118,14 +118,8 @@ async function stopChildren(bridgeGraceMs: number): Promise<void> {
   await Promise.all([...children.values()].map((child) => child.stop(5000)));
 }
 
-async function main(): Promise<void> {
-  const cli = loadCliConfig();
-  const bridge = loadBridgeConfig();
-  const local = loadLauncherConfig();
-  const registryApi = loadRegistryApiConfig();
-  const givenToken = registryApi.writeToken;
-  const bridgeGraceMs = bridge.drainTimeoutMs + 5000;
-
+/** Ends everything this start runs on SIGINT, SIGTERM or SIGHUP; a second Ctrl-C kills what is left. */
+function stopOnSignals(drainTimeoutMs: number, bridgeGraceMs: number): void {
   let killing = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) {
@@ -139,7 +133,7 @@ async function main(): Promise<void> {
       process.exit(130);
     }
     stopping = true;
-    say(`${signal}: stopping (the bridge drains for up to ${bridge.drainTimeoutMs / 1000} s; Ctrl-C again kills at once)...`);
+    say(`${signal}: stopping (the bridge drains for up to ${drainTimeoutMs / 1000} s; Ctrl-C again kills at once)...`);
     await stopChildren(bridgeGraceMs);
     // A second Ctrl-C ended the children; its exit status (130) is the one to report.
     if (killing) return;
@@ -147,32 +141,38 @@ async function main(): Promise<void> {
     say('stopped. NATS and PostgreSQL keep running; `npm run services:down` stops the ones npm start started.');
     process.exit(0);
   };
-  // From the start, so a signal during start-up stops what has started. SIGHUP is a closed terminal.
+  // SIGHUP is a closed terminal.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+}
 
-  lock = await acquirePlaneLock(local.dataDir, { ports: { lambda: local.offlineLambdaPort, http: local.offlineHttpPort } }, say);
-  await assertPortsFree([
-    { port: local.offlineLambdaPort, variable: 'OFFLINE_LAMBDA_PORT' },
-    { port: local.offlineHttpPort, variable: 'OFFLINE_HTTP_PORT' },
-  ]);
+type Configs = {
+  readonly cli: ReturnType<typeof loadCliConfig>;
+  readonly bridge: ReturnType<typeof loadBridgeConfig>;
+  readonly local: ReturnType<typeof loadLauncherConfig>;
+  readonly registryApi: ReturnType<typeof loadRegistryApiConfig>;
+};
+type Services = Awaited<ReturnType<typeof ensureServices>>;
 
+/** NATS and PostgreSQL answering, the registry migrated and seeded, the streams and consumer there. */
+async function provision({ cli, bridge, local }: Configs): Promise<{ services: Services; routes: readonly RouteRecord[] }> {
   const services = await ensureServices({ natsUrl: cli.nats.url, databaseUrl: cli.databaseUrl, dataDir: local.dataDir, log: say });
   const routes = await seedRegistry(services.databaseUrl, local.registryDir, cli.nats.ingest.subjects, cli.nats.deadLetter.subjects);
-
   const nc = await connectNats(services.natsUrl, 'ingest-start', cli.nats.security);
   await ensureTopology(await jetstreamManager(nc), bridge.nats, consumerSettingsFor(bridge));
   await nc.drain();
   say(
     `streams: ${bridge.nats.ingest.name} (${bridge.nats.ingest.subjects.join(', ')}), ${bridge.nats.deadLetter.name} (${bridge.nats.deadLetter.subjects.join(', ')}); consumer ${bridge.nats.consumer}`,
   );
+  return { services, routes };
+}
 
-  const endpoint = `http://127.0.0.1:${local.offlineLambdaPort}`;
-  const registryToken = givenToken ?? randomBytes(18).toString('base64url');
-  const env = {
+/** The environment serverless-offline and the bridge run with. */
+function childEnvironment({ local, registryApi }: Configs, services: Services, registryToken: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     NATS_URL: services.natsUrl,
     DATABASE_URL: services.databaseUrl,
-    LAMBDA_ENDPOINT: endpoint,
+    LAMBDA_ENDPOINT: `http://127.0.0.1:${local.offlineLambdaPort}`,
     FUNCTION_PREFIX: `ingest-${local.stage}-`,
     // A fresh token per run unless one is given: the local registry API is writable by whoever
     // reads this terminal, and by nobody else.
@@ -180,7 +180,12 @@ async function main(): Promise<void> {
     // Links and Location headers name the API where this start serves it (unless one is given).
     REGISTRY_PUBLIC_URL: registryApi.publicUrlDefaulted ? `http://127.0.0.1:${local.offlineHttpPort}` : registryApi.publicUrl,
   };
-  const logs = { offline: join(local.dataDir, 'offline.log'), bridge: join(local.dataDir, 'bridge.log') };
+}
+
+type Logs = { readonly offline: string; readonly bridge: string };
+
+/** serverless-offline (its pid in the lock file) and the supervised bridge. */
+async function launch({ local }: Configs, env: NodeJS.ProcessEnv, logs: Logs, bridgeGraceMs: number, planeLock: PlaneLock): Promise<void> {
   say('starting serverless-offline (first start bundles the functions)...');
   const offline = await startOffline({
     stage: local.stage,
@@ -191,34 +196,66 @@ async function main(): Promise<void> {
     graceMs: 5000,
   });
   children.set('serverless-offline', offline);
-  await lock.setChild('serverless-offline', offline.child.pid!);
+  await planeLock.setChild('serverless-offline', offline.child.pid!);
   offline.child.once('exit', (code, signal) => {
     if (!stopping)
       say(`serverless-offline (pid ${offline.child.pid}) exited (${signal ?? code}); see ${logs.offline} — the bridge will retry invokes until it is back`);
   });
   supervise('bridge', () => startBridge(env, logs.bridge, { graceMs: bridgeGraceMs }));
+}
+
+/** What is running where, and commands to try. */
+function printWelcome(
+  { local }: Configs,
+  services: Services,
+  planeLock: PlaneLock,
+  logs: Logs,
+  registryToken: string,
+  example: { readonly subject: string; readonly table: string | undefined },
+): void {
+  const pid = (name: string): string => String(children.get(name)?.child.pid ?? '?');
+  say(`the plane is up (instance ${planeLock.record.instance}, launcher pid ${process.pid}, lock ${planeLock.path}):`);
+  say(`  NATS            ${redactUrl(services.natsUrl)}`);
+  say(`  PostgreSQL      ${redactUrl(services.databaseUrl)}`);
+  say(
+    `  functions       http://127.0.0.1:${local.offlineLambdaPort} (serverless-offline pid ${pid('serverless-offline')}, stage ${local.stage}); log ${logs.offline}`,
+  );
+  say(`  bridge          pid ${pid('bridge')}; log ${logs.bridge}`);
+  say(`  registry API    http://127.0.0.1:${local.offlineHttpPort}/  (writes: Authorization: Bearer ${registryToken})`);
+  say('try:');
+  say(`  npx ingest publish ${example.subject} --count 100`);
+  say(`  npx ingest publish ${example.subject} --count 5 --broken truncated`);
+  say('  npx ingest dlq list');
+  say(`  curl -s 'http://127.0.0.1:${local.offlineHttpPort}/messagegroups?inline=messages'   # the routes`);
+  if (example.table !== undefined) say(`  psql ${redactUrl(services.databaseUrl)} -c 'select count(*) from ${example.table}'`);
+  say('Ctrl-C stops the bridge (draining in-flight batches) and serverless-offline.');
+}
+
+async function main(): Promise<void> {
+  const configs: Configs = { cli: loadCliConfig(), bridge: loadBridgeConfig(), local: loadLauncherConfig(), registryApi: loadRegistryApiConfig() };
+  const { cli, bridge, local } = configs;
+  const bridgeGraceMs = bridge.drainTimeoutMs + 5000;
+  // From the start, so a signal during start-up stops what has started.
+  stopOnSignals(bridge.drainTimeoutMs, bridgeGraceMs);
+
+  const planeLock = await acquirePlaneLock(local.dataDir, { ports: { lambda: local.offlineLambdaPort, http: local.offlineHttpPort } }, say);
+  lock = planeLock;
+  await assertPortsFree([
+    { port: local.offlineLambdaPort, variable: 'OFFLINE_LAMBDA_PORT' },
+    { port: local.offlineHttpPort, variable: 'OFFLINE_HTTP_PORT' },
+  ]);
+  const { services, routes } = await provision(configs);
+  const registryToken = configs.registryApi.writeToken ?? randomBytes(18).toString('base64url');
+  const logs: Logs = { offline: join(local.dataDir, 'offline.log'), bridge: join(local.dataDir, 'bridge.log') };
+  await launch(configs, childEnvironment(configs, services, registryToken), logs, bridgeGraceMs, planeLock);
 
   const checked = routes
     .map((route) => ({ route, table: route.sinks.find((sink) => sink.kind === 'postgres')?.table }))
     .find((candidate) => candidate.table !== undefined);
   if (checked === undefined) say('self-check: skipped, no seeded route writes to a PostgreSQL table');
   else await selfCheck(services.databaseUrl, services.natsUrl, cli.nats.security, checked.route, checked.table!, 60_000);
-
-  const pid = (name: string): string => String(children.get(name)?.child.pid ?? '?');
   const subject = checked?.route.subject ?? routes[0]?.subject ?? '<subject>';
-  say(`the plane is up (instance ${lock.record.instance}, launcher pid ${process.pid}, lock ${lock.path}):`);
-  say(`  NATS            ${redactUrl(services.natsUrl)}`);
-  say(`  PostgreSQL      ${redactUrl(services.databaseUrl)}`);
-  say(`  functions       ${endpoint} (serverless-offline pid ${pid('serverless-offline')}, stage ${local.stage}); log ${logs.offline}`);
-  say(`  bridge          pid ${pid('bridge')}; log ${logs.bridge}`);
-  say(`  registry API    http://127.0.0.1:${local.offlineHttpPort}/  (writes: Authorization: Bearer ${registryToken})`);
-  say('try:');
-  say(`  npx ingest publish ${subject} --count 100`);
-  say(`  npx ingest publish ${subject} --count 5 --broken truncated`);
-  say('  npx ingest dlq list');
-  say(`  curl -s 'http://127.0.0.1:${local.offlineHttpPort}/messagegroups?inline=messages'   # the routes`);
-  if (checked !== undefined) say(`  psql ${redactUrl(services.databaseUrl)} -c 'select count(*) from ${checked.table}'`);
-  say('Ctrl-C stops the bridge (draining in-flight batches) and serverless-offline.');
+  printWelcome(configs, services, planeLock, logs, registryToken, { subject, table: checked?.table });
 }
 
 function exitWithUsage(message: string | undefined): never {
