@@ -68,6 +68,57 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 
 type RawResponse = { readonly status: number; readonly headers: IncomingHttpHeaders; readonly body: Buffer };
 
+type EndpointAddress = { readonly hostname: string; readonly port: number };
+
+/**
+ * One POST with one deadline for the whole exchange (connect, queueing for a socket, the
+ * function's run, the body), as the SDK's requestTimeout measures it.
+ */
+function post(agent: Agent, to: EndpointAddress, path: string, payload: Buffer, timeoutMs: number): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (error: Error | undefined, response?: RawResponse): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error !== undefined) reject(error);
+      else resolve(response!);
+    };
+    const req = httpRequest({
+      agent,
+      hostname: to.hostname,
+      port: to.port,
+      path,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': payload.length,
+        'x-amz-invocation-type': 'RequestResponse',
+      },
+    });
+    const timer = setTimeout(() => {
+      const error = new Error(`no complete response within ${timeoutMs} ms`);
+      finish(error);
+      req.destroy(error);
+    }, timeoutMs);
+    req.on('error', (error) => finish(error));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let length = 0;
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        length += chunk.length;
+      });
+      res.on('error', (error) => finish(error));
+      res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, length) }));
+      res.on('close', () => {
+        if (!res.complete) finish(new Error('connection closed before the response was complete'));
+      });
+    });
+    req.end(payload);
+  });
+}
+
 /**
  * The Lambda Invoke REST API (POST /2015-03-31/functions/{name}/invocations) over node:http with
  * a keep-alive agent and no signing, for serverless-offline on a loopback endpoint. It skips the
@@ -79,8 +130,10 @@ function createLocalLambdaInvoker(config: LambdaConfig, options: LocalInvokerOpt
     throw new Error(`the local invoker needs a plain-HTTP loopback endpoint, got ${String(config.endpoint)}`);
   }
   const base = new URL(config.endpoint);
-  const hostname = base.hostname.startsWith('[') ? base.hostname.slice(1, -1) : base.hostname;
-  const port = base.port === '' ? 80 : Number(base.port);
+  const address: EndpointAddress = {
+    hostname: base.hostname.startsWith('[') ? base.hostname.slice(1, -1) : base.hostname,
+    port: base.port === '' ? 80 : Number(base.port),
+  };
   const prefix = `${base.pathname.replace(/\/+$/, '')}/2015-03-31/functions/`;
   const timeoutMs = config.timeoutMs;
   const maxSockets = options.maxSockets ?? DEFAULT_MAX_SOCKETS;
@@ -88,58 +141,11 @@ function createLocalLambdaInvoker(config: LambdaConfig, options: LocalInvokerOpt
   // server's keep-alive timeout (Node also honours the server's Keep-Alive: timeout hint).
   const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: 'lifo' });
 
-  function post(path: string, payload: Buffer): Promise<RawResponse> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (error: Error | undefined, response?: RawResponse): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error !== undefined) reject(error);
-        else resolve(response!);
-      };
-      const req = httpRequest({
-        agent,
-        hostname,
-        port,
-        path,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': payload.length,
-          'x-amz-invocation-type': 'RequestResponse',
-        },
-      });
-      // One deadline for the whole exchange (connect, queueing for a socket, the function's run,
-      // the body), as the SDK's requestTimeout measures it.
-      const timer = setTimeout(() => {
-        const error = new Error(`no complete response within ${timeoutMs} ms`);
-        finish(error);
-        req.destroy(error);
-      }, timeoutMs);
-      req.on('error', (error) => finish(error));
-      req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let length = 0;
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          length += chunk.length;
-        });
-        res.on('error', (error) => finish(error));
-        res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, length) }));
-        res.on('close', () => {
-          if (!res.complete) finish(new Error('connection closed before the response was complete'));
-        });
-      });
-      req.end(payload);
-    });
-  }
-
   async function invoke<Req, Res>(stage: Stage, functionName: string, path: string, request: Req): Promise<Res> {
     const payload = requestBody(stage, functionName, request, config.maxRequestBytes);
     let response: RawResponse;
     try {
-      response = await post(path, payload);
+      response = await post(agent, address, path, payload, timeoutMs);
     } catch (error) {
       throw new InvokeError(stage, functionName, `invoke failed: ${(error as Error).message}`, { cause: error });
     }
