@@ -1,18 +1,19 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { BridgeConfig } from '../shared/config/index.ts';
-import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
-import { buildDeadLetter, type DeadLetterWriter, type OriginalMessage, REPLAY_COUNT_HEADER } from '../shared/deadletters/index.ts';
-import { headersToMap } from '../shared/nats/index.ts';
+import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
 import { Batcher } from './batcher.ts';
 import { retryDelayMs } from './backoff.ts';
 import { type DeadLetterCandidate, findDelivered } from './deliveryCheck.ts';
 import { exitingBeforeSinkWrite, exitNow } from './faults.ts';
+import { FirstFailures } from './firstFailures.ts';
 import type { StageInvoker } from './invoker.ts';
+import { originalMessage, redeliveredIn, requestBytes, toRawRecord } from './messageViews.ts';
 import { type Outcome, runPipeline } from './pipeline.ts';
 import { createPuller } from './puller.ts';
 import { type Settlement, settle } from './settle.ts';
+import { type BridgeStats, createBridgeStats } from './stats.ts';
 import { TargetLimiter } from './targetLimiter.ts';
 
 type BridgeDeps = {
@@ -21,14 +22,6 @@ type BridgeDeps = {
   readonly deadLetters: DeadLetterWriter;
   readonly invoker: StageInvoker;
   readonly logger: Logger;
-};
-
-type BridgeStats = {
-  committed: number;
-  duplicates: number;
-  deadLettered: number;
-  retried: number;
-  batches: number;
 };
 
 type Bridge = {
@@ -42,52 +35,16 @@ type Bridge = {
 // ends empty is simply issued again.
 const PULL_EXPIRES_MS = 5000;
 
-// Approximate bytes a record adds to an invoke request: base64 payload plus JSON framing.
-function requestBytes(msg: JsMsg): number {
-  return Math.ceil((msg.data.length * 4) / 3) + msg.subject.length + 128;
-}
-
-function toRawRecord(msg: JsMsg): RawRecord {
-  const data = msg.data;
-  return {
-    id: String(msg.seq),
-    subject: msg.subject,
-    // A view over the message's bytes, not a copy (Buffer.from(Uint8Array) copies): base64 reads them once.
-    payload: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
-    // The timestamp is already parsed with the delivery info; msg.time would build a Date from it.
-    publishedAtMs: Math.floor(msg.info.timestampNanos / 1_000_000),
-  };
-}
-
 type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
-
-function original(msg: JsMsg): OriginalMessage {
-  return {
-    subject: msg.subject,
-    headers: headersToMap(msg.headers),
-    data: msg.data,
-    stream: msg.info.stream,
-    seq: msg.seq,
-    time: msg.time,
-    deliveries: msg.info.deliveryCount,
-  };
-}
 
 function createBridge(deps: BridgeDeps): Bridge {
   const { config, consumer, deadLetters, logger } = deps;
   // Test-only fault point, undefined everywhere else: each place it could fire costs one comparison.
   const exitAt = config.faults.exitAt;
   const invoker = exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(deps.invoker, logger) : deps.invoker;
-  const stats: BridgeStats = { committed: 0, duplicates: 0, deadLettered: 0, retried: 0, batches: 0 };
+  const stats = createBridgeStats();
   const queue: JsMsg[][] = [];
-  // First failure time per stream sequence, for dead letters of events that were retried.
-  // Bounded: under a long outage the oldest entries go first (the field is best effort).
-  const firstFailures = new Map<number, Date>();
-  const rememberFailure = (seq: number): void => {
-    if (firstFailures.has(seq)) return;
-    if (firstFailures.size >= 100_000) firstFailures.delete(firstFailures.keys().next().value as number);
-    firstFailures.set(seq, new Date());
-  };
+  const firstFailures = new FirstFailures();
   const limiter = new TargetLimiter(config.sinkTargetConcurrency);
   let inFlight = 0;
   // Messages received and not yet settled: in the batcher, queued or in flight.
@@ -119,14 +76,14 @@ function createBridge(deps: BridgeDeps): Bridge {
 
   async function deadLetter(msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): Promise<void> {
     const subject = outcome.deadLetterSubject ?? config.nats.defaultDeadLetterSubject;
-    const letter = buildDeadLetter(original(msg), failure, {
+    const letter = buildDeadLetter(originalMessage(msg), failure, {
       routeKey: outcome.routeKey,
       eventId: outcome.eventId,
       firstFailedAt: firstFailures.get(msg.seq),
     });
     const written = await deadLetters.publish(subject, letter);
     if (exitAt === 'after-dead-letter-publish') exitNow(logger, exitAt, { letterId: letter.id, streamSequence: msg.seq });
-    firstFailures.delete(msg.seq);
+    firstFailures.forget(msg.seq);
     msg.term();
     stats.deadLettered++;
     logger.warn('dead-lettered', {
@@ -174,14 +131,14 @@ function createBridge(deps: BridgeDeps): Bridge {
   async function settleMessage(msg: JsMsg, outcome: Outcome, settlement: Settlement): Promise<void> {
     if (settlement.action === 'ack') {
       msg.ack();
-      firstFailures.delete(msg.seq);
+      firstFailures.forget(msg.seq);
       // A failed outcome settled as acknowledged is one a sink turned out to hold already.
       if (outcome.kind === 'failed' || outcome.duplicate) stats.duplicates++;
       else stats.committed++;
       return;
     }
     if (settlement.action === 'retry') {
-      rememberFailure(msg.seq);
+      firstFailures.remember(msg.seq);
       msg.nak(settlement.delayMs);
       stats.retried++;
       if (outcome.kind === 'failed') {
@@ -210,15 +167,10 @@ function createBridge(deps: BridgeDeps): Bridge {
 
   async function processBatch(batch: JsMsg[]): Promise<void> {
     const started = Date.now();
-    const bySeq = new Map(batch.map((msg) => [String(msg.seq), msg]));
     const outcomes = await runPipeline(batch.map(toRawRecord), invoker, {
       limiter,
       warn: (message, fields) => logger.warn(message, fields),
-      // Headers are parsed only here, for the few fan-out records a first delivery could be a replay of.
-      redelivered: (id) => {
-        const msg = bySeq.get(id);
-        return msg !== undefined && (msg.info.deliveryCount > 1 || msg.headers?.has(REPLAY_COUNT_HEADER) === true);
-      },
+      redelivered: redeliveredIn(batch),
     });
     if (exitAt === 'after-sink-commit') {
       const committed = [...outcomes.values()].filter((outcome) => outcome.kind === 'committed').length;
@@ -290,4 +242,4 @@ function createBridge(deps: BridgeDeps): Bridge {
 }
 
 export { createBridge };
-export type { Bridge, BridgeDeps, BridgeStats };
+export type { Bridge, BridgeDeps };

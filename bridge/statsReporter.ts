@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logging/index.ts';
-import type { BridgeStats } from './bridge.ts';
+import type { BridgeStats } from './stats.ts';
 
 /** The consumer's backlog as the server sees it (all replicas together). */
 type ConsumerLag = { readonly pending: number; readonly ackPending: number; readonly redelivered: number };

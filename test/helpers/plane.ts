@@ -15,7 +15,7 @@ import { freePort, runStreamsEnv, uniqueRunId, waitFor } from './names.ts';
 
 type Env = Record<string, string>;
 
-/** What one bridge process settled, from its `bridge stopped` line (see BridgeStats in bridge/bridge.ts). */
+/** What one bridge process settled, from its `bridge stopped` line (see BridgeStats in bridge/stats.ts). */
 type SettledCounts = {
   readonly committed: number;
   readonly duplicates: number;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { BridgeStats } from '../../bridge/bridge.ts';
+import type { BridgeStats } from '../../bridge/stats.ts';
 import { createStatsReporter } from '../../bridge/statsReporter.ts';
 import type { LogFields, Logger } from '../../shared/logging/index.ts';
 
