@@ -1,18 +1,14 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { BridgeConfig } from '../shared/config/index.ts';
-import type { RecordFailure } from '../shared/failures/index.ts';
+import type { DeadLetterWriter } from '../shared/deadletters/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
-import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
 import { Batcher } from './batcher.ts';
-import { retryDelayMs } from './backoff.ts';
-import { type DeadLetterCandidate, findDelivered } from './deliveryCheck.ts';
-import { exitingBeforeSinkWrite, exitNow } from './faults.ts';
+import { type BatchRunContext, runBatch } from './batchRun.ts';
+import { exitingBeforeSinkWrite } from './faults.ts';
 import { FirstFailures } from './firstFailures.ts';
 import type { StageInvoker } from './invoker.ts';
-import { originalMessage, redeliveredIn, requestBytes, toRawRecord } from './messageViews.ts';
-import { type Outcome, runPipeline } from './pipeline.ts';
+import { requestBytes } from './messageViews.ts';
 import { createPuller } from './puller.ts';
-import { type Settlement, settle } from './settle.ts';
 import { type BridgeStats, createBridgeStats } from './stats.ts';
 import { TargetLimiter } from './targetLimiter.ts';
 
@@ -35,17 +31,28 @@ type Bridge = {
 // ends empty is simply issued again.
 const PULL_EXPIRES_MS = 5000;
 
-type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
+/** What running a batch needs, built once per bridge. */
+function batchRunContext(deps: BridgeDeps, stats: BridgeStats): BatchRunContext {
+  const { config, logger } = deps;
+  const exitAt = config.faults.exitAt;
+  return {
+    invoker: exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(deps.invoker, logger) : deps.invoker,
+    sinkStage: { limiter: new TargetLimiter(config.sinkTargetConcurrency), warn: (message, fields) => logger.warn(message, fields) },
+    retry: config.retry,
+    defaultDeadLetterSubject: config.nats.defaultDeadLetterSubject,
+    deadLetters: deps.deadLetters,
+    exitAt,
+    firstFailures: new FirstFailures(),
+    stats,
+    logger,
+  };
+}
 
 function createBridge(deps: BridgeDeps): Bridge {
-  const { config, consumer, deadLetters, logger } = deps;
-  // Test-only fault point, undefined everywhere else: each place it could fire costs one comparison.
-  const exitAt = config.faults.exitAt;
-  const invoker = exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(deps.invoker, logger) : deps.invoker;
+  const { config, consumer, logger } = deps;
   const stats = createBridgeStats();
+  const context = batchRunContext(deps, stats);
   const queue: JsMsg[][] = [];
-  const firstFailures = new FirstFailures();
-  const limiter = new TargetLimiter(config.sinkTargetConcurrency);
   let inFlight = 0;
   // Messages received and not yet settled: in the batcher, queued or in flight.
   let received = 0;
@@ -74,120 +81,11 @@ function createBridge(deps: BridgeDeps): Bridge {
     pump();
   });
 
-  async function deadLetter(msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): Promise<void> {
-    const subject = outcome.deadLetterSubject ?? config.nats.defaultDeadLetterSubject;
-    const letter = buildDeadLetter(originalMessage(msg), failure, {
-      routeKey: outcome.routeKey,
-      eventId: outcome.eventId,
-      firstFailedAt: firstFailures.get(msg.seq),
-    });
-    const written = await deadLetters.publish(subject, letter);
-    if (exitAt === 'after-dead-letter-publish') exitNow(logger, exitAt, { letterId: letter.id, streamSequence: msg.seq });
-    firstFailures.forget(msg.seq);
-    msg.term();
-    stats.deadLettered++;
-    logger.warn('dead-lettered', {
-      letterId: letter.id,
-      eventId: outcome.eventId,
-      routeKey: outcome.routeKey,
-      subject: msg.subject,
-      streamSequence: msg.seq,
-      stage: failure.stage,
-      reason: failure.reason,
-      detail: failure.message,
-      deadLetterSubject: subject,
-      ...(written.originalStoredApart ? { originalStoredApart: true, payloadBytes: msg.data.length } : {}),
-    });
-  }
-
-  /**
-   * Sink-stage failures about to become dead letters whose sinks hold the event after all (a
-   * write that committed but whose answer was lost) are acknowledged as delivered instead.
-   */
-  async function confirmDeliveries(batch: readonly JsMsg[], outcomes: ReadonlyMap<string, Outcome>, settlements: Settlement[]): Promise<void> {
-    const candidates: DeadLetterCandidate[] = [];
-    batch.forEach((msg, index) => {
-      const outcome = outcomes.get(String(msg.seq))!;
-      if (settlements[index]!.action === 'dead-letter' && outcome.kind === 'failed' && outcome.routed !== undefined) {
-        candidates.push({ routed: outcome.routed, failure: outcome.failure });
-      }
-    });
-    if (candidates.length === 0) return;
-    const delivered = await findDelivered(candidates, invoker, { limiter, warn: (message, fields) => logger.warn(message, fields) });
-    batch.forEach((msg, index) => {
-      const outcome = outcomes.get(String(msg.seq))!;
-      if (!delivered.has(String(msg.seq)) || outcome.kind !== 'failed') return;
-      settlements[index] = { action: 'ack' };
-      logger.info('settled as delivered: its sinks already hold the event, whose last write answer was lost', {
-        eventId: outcome.eventId,
-        routeKey: outcome.routeKey,
-        streamSequence: msg.seq,
-        attempt: msg.info.deliveryCount,
-        reason: outcome.failure.reason,
-      });
-    });
-  }
-
-  async function settleMessage(msg: JsMsg, outcome: Outcome, settlement: Settlement): Promise<void> {
-    if (settlement.action === 'ack') {
-      msg.ack();
-      firstFailures.forget(msg.seq);
-      // A failed outcome settled as acknowledged is one a sink turned out to hold already.
-      if (outcome.kind === 'failed' || outcome.duplicate) stats.duplicates++;
-      else stats.committed++;
-      return;
-    }
-    if (settlement.action === 'retry') {
-      firstFailures.remember(msg.seq);
-      msg.nak(settlement.delayMs);
-      stats.retried++;
-      if (outcome.kind === 'failed') {
-        logger.info('retrying', {
-          eventId: outcome.eventId,
-          routeKey: outcome.routeKey,
-          streamSequence: msg.seq,
-          attempt: msg.info.deliveryCount,
-          delayMs: settlement.delayMs,
-          reason: outcome.failure.reason,
-          detail: outcome.failure.message,
-        });
-      }
-      return;
-    }
-    if (outcome.kind !== 'failed') return;
-    try {
-      await deadLetter(msg, outcome, settlement.failure);
-    } catch (error) {
-      // The dead letter was not stored, so the original must stay: retry it later.
-      msg.nak(retryDelayMs(msg.info.deliveryCount, config.retry));
-      stats.retried++;
-      logger.error('dead-letter publish failed; will retry', { streamSequence: msg.seq, eventId: outcome.eventId, error });
-    }
-  }
-
-  async function processBatch(batch: JsMsg[]): Promise<void> {
-    const started = Date.now();
-    const outcomes = await runPipeline(batch.map(toRawRecord), invoker, {
-      limiter,
-      warn: (message, fields) => logger.warn(message, fields),
-      redelivered: redeliveredIn(batch),
-    });
-    if (exitAt === 'after-sink-commit') {
-      const committed = [...outcomes.values()].filter((outcome) => outcome.kind === 'committed').length;
-      if (committed > 0) exitNow(logger, exitAt, { committed, records: batch.length });
-    }
-    const settlements = batch.map((msg) => settle(outcomes.get(String(msg.seq))!, msg.info.deliveryCount, config.retry));
-    await confirmDeliveries(batch, outcomes, settlements);
-    await Promise.all(batch.map((msg, index) => settleMessage(msg, outcomes.get(String(msg.seq))!, settlements[index]!)));
-    stats.batches++;
-    logger.debug('batch settled', { records: batch.length, ms: Date.now() - started });
-  }
-
   function pump(): void {
     while (inFlight < config.maxInFlight && queue.length > 0) {
       const batch = queue.shift()!;
       inFlight++;
-      processBatch(batch)
+      runBatch(context, batch)
         .catch((error: unknown) => {
           // Only a bug gets here; return the messages so nothing waits for ack_wait.
           logger.error('batch failed unexpectedly; returning messages', { error, records: batch.length });

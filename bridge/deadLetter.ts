@@ -1,0 +1,58 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import type { BridgeExitStep } from '../shared/config/index.ts';
+import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
+import type { RecordFailure } from '../shared/failures/index.ts';
+import type { Logger } from '../shared/logging/index.ts';
+import { exitNow } from './faults.ts';
+import type { FirstFailures } from './firstFailures.ts';
+import { originalMessage } from './messageViews.ts';
+import type { Outcome } from './pipeline.ts';
+import type { BridgeStats } from './stats.ts';
+
+type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
+
+type DeadLetterContext = {
+  readonly defaultDeadLetterSubject: string;
+  readonly deadLetters: DeadLetterWriter;
+  /** The test-only FAULT_BRIDGE_EXIT_AT step, undefined everywhere else: each place it could fire costs one comparison. */
+  readonly exitAt: BridgeExitStep | undefined;
+  readonly firstFailures: FirstFailures;
+  readonly stats: BridgeStats;
+  readonly logger: Logger;
+};
+
+/**
+ * Stores the message's dead letter, and only then terminates the message: a bridge that dies in
+ * between leaves it to be redelivered and dead-lettered again, under the same letter id (the
+ * original's stream and sequence), which the dead-letter stream takes as a duplicate. Throws, with
+ * the message still unsettled, when the letter was not stored.
+ */
+async function deadLetterAndTerm(context: DeadLetterContext, msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): Promise<void> {
+  const { exitAt, logger } = context;
+  const subject = outcome.deadLetterSubject ?? context.defaultDeadLetterSubject;
+  const letter = buildDeadLetter(originalMessage(msg), failure, {
+    routeKey: outcome.routeKey,
+    eventId: outcome.eventId,
+    firstFailedAt: context.firstFailures.get(msg.seq),
+  });
+  const written = await context.deadLetters.publish(subject, letter);
+  if (exitAt === 'after-dead-letter-publish') exitNow(logger, exitAt, { letterId: letter.id, streamSequence: msg.seq });
+  context.firstFailures.forget(msg.seq);
+  msg.term();
+  context.stats.deadLettered++;
+  logger.warn('dead-lettered', {
+    letterId: letter.id,
+    eventId: outcome.eventId,
+    routeKey: outcome.routeKey,
+    subject: msg.subject,
+    streamSequence: msg.seq,
+    stage: failure.stage,
+    reason: failure.reason,
+    detail: failure.message,
+    deadLetterSubject: subject,
+    ...(written.originalStoredApart ? { originalStoredApart: true, payloadBytes: msg.data.length } : {}),
+  });
+}
+
+export { deadLetterAndTerm };
+export type { DeadLetterContext, FailedOutcome };
