@@ -47,9 +47,9 @@ function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
   const unreachable = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   return createRouteLookupOver(
     {
-      async route(subject) {
+      async route(key) {
         if (down) throw unreachable();
-        return routes.find((r) => r.subject === subject);
+        return routes.find((r) => r.key.type === key.type && r.key.version === key.version);
       },
       async writer(schemaXid, writer) {
         if (down) throw unreachable();
