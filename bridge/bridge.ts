@@ -4,6 +4,7 @@ import type { RawRecord } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import { buildDeadLetter, type DeadLetterWriter, type OriginalMessage, REPLAY_COUNT_HEADER } from '../shared/deadletters/index.ts';
+import { formatRouteKey } from '../shared/names/index.ts';
 import { headersToMap } from '../shared/nats/index.ts';
 import { Batcher } from './batcher.ts';
 import { retryDelayMs } from './backoff.ts';
@@ -132,7 +133,7 @@ function createBridge(deps: BridgeDeps): Bridge {
     logger.warn('dead-lettered', {
       letterId: letter.id,
       eventId: outcome.eventId,
-      routeKey: outcome.routeKey,
+      routeKey: formatRouteKey(outcome.routeKey),
       subject: msg.subject,
       streamSequence: msg.seq,
       stage: failure.stage,
@@ -163,7 +164,7 @@ function createBridge(deps: BridgeDeps): Bridge {
       settlements[index] = { action: 'ack' };
       logger.info('settled as delivered: its sinks already hold the event, whose last write answer was lost', {
         eventId: outcome.eventId,
-        routeKey: outcome.routeKey,
+        routeKey: formatRouteKey(outcome.routeKey),
         streamSequence: msg.seq,
         attempt: msg.info.deliveryCount,
         reason: outcome.failure.reason,
@@ -187,7 +188,7 @@ function createBridge(deps: BridgeDeps): Bridge {
       if (outcome.kind === 'failed') {
         logger.info('retrying', {
           eventId: outcome.eventId,
-          routeKey: outcome.routeKey,
+          routeKey: formatRouteKey(outcome.routeKey),
           streamSequence: msg.seq,
           attempt: msg.info.deliveryCount,
           delayMs: settlement.delayMs,

@@ -1,7 +1,7 @@
 import type { RouteRequest, RouteResponse, RouteResult } from '../../contracts/index.ts';
 import { FailureReason, IngestError, type RecordFailure, Stage } from '../../failures/index.ts';
 import type { RouteLookup } from '../../routes/index.ts';
-import { formatRouteKey, routeKeyFromSubject } from '../../names/index.ts';
+import { formatRouteKey, type RouteKey, routeKeyFromSubject } from '../../names/index.ts';
 import type { SinkTarget } from '../../sinks/index.ts';
 
 type RouteDeps = { readonly routes: RouteLookup };
@@ -13,21 +13,20 @@ type SubjectAnswer =
       readonly ok: false;
       readonly failure: RecordFailure;
       readonly deadLetterSubject?: string;
-      readonly routeKey?: string;
+      readonly routeKey?: RouteKey;
     };
 
 async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAnswer> {
   let deadLetterSubject: string | undefined;
-  let routeKey: string | undefined;
+  let routeKey: RouteKey | undefined;
   try {
-    const key = routeKeyFromSubject(subject, Stage.route);
-    routeKey = formatRouteKey(key);
-    const route = await deps.routes.require(key, Stage.route);
+    routeKey = routeKeyFromSubject(subject, Stage.route);
+    const route = await deps.routes.require(routeKey, Stage.route);
     deadLetterSubject = route.deadLetterSubject;
     const sinks: SinkTarget[] = [];
     for (const sink of route.sinks) {
       if (sink.kind === 'invalid') {
-        throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${routeKey}: ${sink.problem}`, { retryable: false });
+        throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${formatRouteKey(routeKey)}: ${sink.problem}`, { retryable: false });
       }
       sinks.push(sink);
     }

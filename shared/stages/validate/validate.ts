@@ -12,7 +12,7 @@ type ValidateDeps = {
 
 const AVRO_FORMAT = /^avro(\/|$)/i;
 
-function fail(id: string, error: unknown, deadLetterSubject?: string, routeKey?: string): ValidateResult {
+function fail(id: string, error: unknown, deadLetterSubject?: string, routeKey?: RouteKey): ValidateResult {
   if (error instanceof IngestError) return { id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
   throw error;
 }
@@ -26,26 +26,25 @@ function wireFormatOf(route: RouteRecord): WireFormat {
 
 /** What a subject resolves to, once per request: its route and wire format, or the failure every record on it gets. */
 type SubjectResolution =
-  | { readonly ok: true; readonly key: RouteKey; readonly routeKey: string; readonly route: RouteRecord; readonly wireFormat: WireFormat }
-  | { readonly ok: false; readonly error: unknown; readonly routeKey?: string; readonly deadLetterSubject?: string };
+  | { readonly ok: true; readonly routeKey: RouteKey; readonly route: RouteRecord; readonly wireFormat: WireFormat }
+  | { readonly ok: false; readonly error: unknown; readonly routeKey?: RouteKey; readonly deadLetterSubject?: string };
 
 async function resolveSubject(subject: string, deps: ValidateDeps): Promise<SubjectResolution> {
-  let routeKey: string | undefined;
+  let routeKey: RouteKey | undefined;
   let deadLetterSubject: string | undefined;
   try {
-    const key = routeKeyFromSubject(subject, Stage.validate);
-    routeKey = formatRouteKey(key);
-    const route = await deps.routes.require(key, Stage.validate);
+    routeKey = routeKeyFromSubject(subject, Stage.validate);
+    const route = await deps.routes.require(routeKey, Stage.validate);
     deadLetterSubject = route.deadLetterSubject;
     if (!AVRO_FORMAT.test(route.schema.format)) {
       throw new IngestError(
         Stage.validate,
         FailureReason.unsupportedSchemaFormat,
-        `route ${routeKey} declares schema format "${route.schema.format}"; only Avro is supported`,
+        `route ${formatRouteKey(routeKey)} declares schema format "${route.schema.format}"; only Avro is supported`,
         { retryable: false },
       );
     }
-    return { ok: true, key, routeKey, route, wireFormat: wireFormatOf(route) };
+    return { ok: true, routeKey, route, wireFormat: wireFormatOf(route) };
   } catch (error) {
     return { ok: false, error, routeKey, deadLetterSubject };
   }
@@ -58,8 +57,9 @@ function writerKeyOf(frame: Frame): WriterKey | undefined {
   return undefined;
 }
 
-function writerMemoKey(routeKey: string, writer: WriterKey): string {
-  return 'numericId' in writer ? `${routeKey}|n${writer.numericId}` : `${routeKey}|f${writer.fingerprint}`;
+/** A subject that resolved is its route key's spelling, so it names the route in the memo. */
+function writerMemoKey(subject: string, writer: WriterKey): string {
+  return 'numericId' in writer ? `${subject}|n${writer.numericId}` : `${subject}|f${writer.fingerprint}`;
 }
 
 type Unframed =
@@ -86,7 +86,7 @@ function decodeRecord(item: Extract<Unframed, { ok: true }>, writer: SchemaVersi
       ok: true,
       event: {
         eventId,
-        routeKey: subject.key,
+        routeKey: subject.routeKey,
         time: typeof body.time === 'string' ? body.time : new Date(record.publishedAtMs).toISOString(),
         source: typeof body.source === 'string' ? body.source : null,
         body,
@@ -131,7 +131,7 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
     }
     const writer = writerKeyOf(frame);
     if (writer !== undefined) {
-      const memo = writerMemoKey(subject.routeKey, writer);
+      const memo = writerMemoKey(record.subject, writer);
       if (!writerLookups.has(memo)) {
         writerLookups.set(
           memo,
@@ -147,7 +147,7 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
   const results = unframed.map((item): ValidateResult => {
     if (!item.ok) return item.result;
     if (item.writer === undefined) return decodeRecord(item, item.subject.route.schema, deps);
-    const writer = writers.get(writerMemoKey(item.subject.routeKey, item.writer))!;
+    const writer = writers.get(writerMemoKey(item.record.subject, item.writer))!;
     if ('error' in writer) return fail(item.record.id, writer.error, item.subject.route.deadLetterSubject, item.subject.routeKey);
     return decodeRecord(item, writer, deps);
   });
