@@ -1,8 +1,9 @@
 import type { RouteRequest, RouteResponse, RouteResult } from '../../contracts/index.ts';
 import { FailureReason, IngestError, type RecordFailure, Stage } from '../../failures/index.ts';
-import type { RouteLookup } from '../../routes/index.ts';
-import { formatRouteKey, type RouteKey, routeKeyFromSubject } from '../../names/index.ts';
+import { formatRouteKey, type RouteKey } from '../../names/index.ts';
+import type { RouteLookup, RouteRecord } from '../../routes/index.ts';
 import type { SinkTarget } from '../../sinks/index.ts';
+import { resolveRoute } from '../resolveRoute.ts';
 
 type RouteDeps = { readonly routes: RouteLookup };
 
@@ -16,25 +17,23 @@ type SubjectAnswer =
       readonly routeKey?: RouteKey;
     };
 
-async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAnswer> {
-  let deadLetterSubject: string | undefined;
-  let routeKey: RouteKey | undefined;
-  try {
-    routeKey = routeKeyFromSubject(subject, Stage.route);
-    const route = await deps.routes.require(routeKey, Stage.route);
-    deadLetterSubject = route.deadLetterSubject;
-    const sinks: SinkTarget[] = [];
-    for (const sink of route.sinks) {
-      if (sink.kind === 'invalid') {
-        throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${formatRouteKey(routeKey)}: ${sink.problem}`, { retryable: false });
-      }
-      sinks.push(sink);
+/** The route's sinks, all of them trusted; one the registry could not re-check fails the route. */
+function trustedSinks(route: RouteRecord, routeKey: RouteKey): SinkTarget[] {
+  const sinks: SinkTarget[] = [];
+  for (const sink of route.sinks) {
+    if (sink.kind === 'invalid') {
+      throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${formatRouteKey(routeKey)}: ${sink.problem}`, { retryable: false });
     }
-    return { ok: true, sinks, deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
-  } catch (error) {
-    if (error instanceof IngestError) return { ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
-    throw error;
+    sinks.push(sink);
   }
+  return sinks;
+}
+
+async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAnswer> {
+  const resolved = await resolveRoute(subject, Stage.route, deps.routes, trustedSinks);
+  if (!resolved.ok) return { ok: false, failure: resolved.failure, deadLetterSubject: resolved.deadLetterSubject, routeKey: resolved.routeKey };
+  const { route, accepted: sinks } = resolved;
+  return { ok: true, sinks, deadLetterSubject: route.deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
 }
 
 /**

@@ -1,0 +1,38 @@
+import { IngestError, type RecordFailure, type Stage } from '../failures/index.ts';
+import { type RouteKey, routeKeyFromSubject } from '../names/index.ts';
+import type { RouteLookup, RouteRecord } from '../routes/index.ts';
+
+/**
+ * A subject's route and what one stage takes from it, or the failure every record on the subject
+ * gets. A failure names the route key and dead-letter subject as far as they were learnt before it.
+ */
+type ResolvedRoute<T> =
+  | { readonly ok: true; readonly routeKey: RouteKey; readonly route: RouteRecord; readonly accepted: T }
+  | { readonly ok: false; readonly failure: RecordFailure; readonly routeKey: RouteKey | undefined; readonly deadLetterSubject: string | undefined };
+
+/**
+ * Subject to route key to registered route, the same for validate and route. `accept` is the
+ * stage's own judgement of the route: what it needs from it, or an IngestError when it cannot use
+ * it. An error that is not an IngestError is a bug and is thrown, failing the whole invocation.
+ */
+async function resolveRoute<T>(
+  subject: string,
+  stage: Stage,
+  routes: RouteLookup,
+  accept: (route: RouteRecord, routeKey: RouteKey) => T,
+): Promise<ResolvedRoute<T>> {
+  let routeKey: RouteKey | undefined;
+  let deadLetterSubject: string | undefined;
+  try {
+    routeKey = routeKeyFromSubject(subject, stage);
+    const route = await routes.require(routeKey, stage);
+    deadLetterSubject = route.deadLetterSubject;
+    return { ok: true, routeKey, route, accepted: accept(route, routeKey) };
+  } catch (error) {
+    if (error instanceof IngestError) return { ok: false, failure: error.toFailure(), routeKey, deadLetterSubject };
+    throw error;
+  }
+}
+
+export { resolveRoute };
+export type { ResolvedRoute };
