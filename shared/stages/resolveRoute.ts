@@ -1,14 +1,14 @@
-import { IngestError, type RecordFailure, type Stage } from '../failures/index.ts';
+import type { Failed } from '../contracts/index.ts';
+import { IngestError, type Stage } from '../failures/index.ts';
 import { type RouteKey, routeKeyFromSubject } from '../names/index.ts';
 import type { RouteLookup, RouteRecord } from '../routes/index.ts';
 
 /**
- * A subject's route and what one stage takes from it, or the failure every record on the subject
- * gets. A failure names the route key and dead-letter subject as far as they were learnt before it.
+ * A subject's route and what one stage takes from it, or the failed answer (but for its `id`)
+ * every record on the subject gets: it names the route key and dead-letter subject as far as they
+ * were learnt before the failure.
  */
-type ResolvedRoute<T> =
-  | { readonly ok: true; readonly routeKey: RouteKey; readonly route: RouteRecord; readonly accepted: T }
-  | { readonly ok: false; readonly failure: RecordFailure; readonly routeKey: RouteKey | undefined; readonly deadLetterSubject: string | undefined };
+type ResolvedRoute<T> = { readonly ok: true; readonly routeKey: RouteKey; readonly route: RouteRecord; readonly accepted: T } | Omit<Failed, 'id'>;
 
 /**
  * Subject to route key to registered route, the same for validate and route. `accept` is the

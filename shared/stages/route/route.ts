@@ -1,5 +1,5 @@
-import type { RouteRequest, RouteResponse, RouteResult } from '../../contracts/index.ts';
-import { FailureReason, IngestError, type RecordFailure, Stage } from '../../failures/index.ts';
+import type { Failed, RouteRequest, RouteResponse, RouteResult } from '../../contracts/index.ts';
+import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
 import { formatRouteKey, type RouteKey } from '../../names/index.ts';
 import type { RouteLookup, RouteRecord } from '../../routes/index.ts';
 import type { SinkTarget } from '../../sinks/index.ts';
@@ -10,12 +10,7 @@ type RouteDeps = { readonly routes: RouteLookup };
 /** A subject's answer, the same for every record on it; `id` is filled in per record. */
 type SubjectAnswer =
   | { readonly ok: true; readonly sinks: readonly SinkTarget[]; readonly deadLetterSubject: string; readonly retryBudget?: number }
-  | {
-      readonly ok: false;
-      readonly failure: RecordFailure;
-      readonly deadLetterSubject?: string;
-      readonly routeKey?: RouteKey;
-    };
+  | Omit<Failed, 'id'>;
 
 /** The route's sinks, all of them trusted; one the registry could not re-check fails the route. */
 function trustedSinks(route: RouteRecord, routeKey: RouteKey): SinkTarget[] {
@@ -31,7 +26,7 @@ function trustedSinks(route: RouteRecord, routeKey: RouteKey): SinkTarget[] {
 
 async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAnswer> {
   const resolved = await resolveRoute(subject, Stage.route, deps.routes, trustedSinks);
-  if (!resolved.ok) return { ok: false, failure: resolved.failure, deadLetterSubject: resolved.deadLetterSubject, routeKey: resolved.routeKey };
+  if (!resolved.ok) return resolved;
   const { route, accepted: sinks } = resolved;
   return { ok: true, sinks, deadLetterSubject: route.deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
 }

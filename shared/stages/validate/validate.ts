@@ -106,8 +106,7 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
   for (const record of records) {
     const subject = resolved.get(record.subject)!;
     if (!subject.ok) {
-      const { failure, deadLetterSubject, routeKey } = subject;
-      unframed.push({ ok: false, result: { id: record.id, ok: false, failure, deadLetterSubject, routeKey } });
+      unframed.push({ ok: false, result: { id: record.id, ...subject } });
       continue;
     }
     let frame: Frame;
