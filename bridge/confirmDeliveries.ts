@@ -1,5 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../shared/logging/index.ts';
+import { formatRouteKey } from '../shared/names/index.ts';
 import { type DeadLetterCandidate, findDelivered } from './deliveryCheck.ts';
 import type { StageInvoker } from './invoker.ts';
 import type { Outcome } from './pipeline.ts';
@@ -38,7 +39,7 @@ async function confirmDeliveries(
     settlements[index] = { action: 'ack' };
     context.logger.info('settled as delivered: its sinks already hold the event, whose last write answer was lost', {
       eventId: outcome.eventId,
-      routeKey: outcome.routeKey,
+      routeKey: formatRouteKey(outcome.routeKey),
       streamSequence: msg.seq,
       attempt: msg.info.deliveryCount,
       reason: outcome.failure.reason,

@@ -3,6 +3,7 @@ import type { BridgeExitStep } from '../shared/config/index.ts';
 import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
+import { formatRouteKey } from '../shared/names/index.ts';
 import { exitNow } from './faults.ts';
 import type { FirstFailures } from './firstFailures.ts';
 import { originalMessage } from './messageViews.ts';
@@ -43,7 +44,7 @@ async function deadLetterAndTerm(context: DeadLetterContext, msg: JsMsg, outcome
   logger.warn('dead-lettered', {
     letterId: letter.id,
     eventId: outcome.eventId,
-    routeKey: outcome.routeKey,
+    routeKey: formatRouteKey(outcome.routeKey),
     subject: msg.subject,
     streamSequence: msg.seq,
     stage: failure.stage,

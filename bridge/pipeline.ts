@@ -1,7 +1,7 @@
 import type { RawRecord } from '../shared/contracts/index.ts';
 import type { ValidatedEvent } from '../shared/sinks/index.ts';
 import { FailureReason, IngestError, type RecordFailure } from '../shared/failures/index.ts';
-import { formatRouteKey } from '../shared/names/index.ts';
+import type { RouteKey } from '../shared/names/index.ts';
 import type { SinkTarget } from '../shared/sinks/index.ts';
 import type { StageInvoker } from './invoker.ts';
 import { type RoutedRecord, type SinkStageOptions, writeToSinks } from './sinkStage.ts';
@@ -10,13 +10,13 @@ import { collect, invocationFailure, type StageResult } from './stageResults.ts'
 
 /** What became of one record after the chain ran. */
 type Outcome =
-  | { readonly kind: 'committed'; readonly duplicate: boolean; readonly eventId: string; readonly routeKey: string }
+  | { readonly kind: 'committed'; readonly duplicate: boolean; readonly eventId: string; readonly routeKey: RouteKey }
   | {
       readonly kind: 'failed';
       readonly failure: RecordFailure;
       readonly deadLetterSubject: string | undefined;
       readonly eventId: string | null;
-      readonly routeKey: string | null;
+      readonly routeKey: RouteKey | null;
       /** The route's retry budget, when the route was known. */
       readonly retryBudget: number | undefined;
       /**
@@ -41,7 +41,7 @@ async function runPipeline(
 ): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   const budgets = new Map<string, number>();
-  type FailureContext = { deadLetterSubject?: string; event?: ValidatedEvent; routeKey?: string; routed?: RoutedRecord };
+  type FailureContext = { deadLetterSubject?: string; event?: ValidatedEvent; routeKey?: RouteKey; routed?: RoutedRecord };
   const fail = (id: string, failure: RecordFailure, context: FailureContext = {}): void => {
     const { deadLetterSubject, event, routeKey, routed } = context;
     outcomes.set(id, {
@@ -49,7 +49,7 @@ async function runPipeline(
       failure,
       deadLetterSubject,
       eventId: event?.eventId ?? null,
-      routeKey: event ? formatRouteKey(event.routeKey) : (routeKey ?? null),
+      routeKey: event?.routeKey ?? routeKey ?? null,
       retryBudget: budgets.get(id),
       ...(routed === undefined ? {} : { routed }),
     });
@@ -122,7 +122,7 @@ async function runPipeline(
   for (const write of writes) {
     const answer = answers.get(write.id)!;
     if (answer.ok) {
-      outcomes.set(write.id, { kind: 'committed', duplicate: answer.duplicate, eventId: write.event.eventId, routeKey: formatRouteKey(write.event.routeKey) });
+      outcomes.set(write.id, { kind: 'committed', duplicate: answer.duplicate, eventId: write.event.eventId, routeKey: write.event.routeKey });
     } else {
       fail(write.id, answer.failure, { deadLetterSubject: deadLetterSubjects.get(write.id), event: write.event, routed: write });
     }

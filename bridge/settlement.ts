@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { RetryConfig } from '../shared/config/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
+import { formatRouteKey } from '../shared/names/index.ts';
 import { retryDelayMs } from './backoff.ts';
 import { type DeadLetterContext, deadLetterAndTerm, type FailedOutcome } from './deadLetter.ts';
 import type { Outcome } from './pipeline.ts';
@@ -41,7 +42,7 @@ function retryLater(context: SettlementContext, msg: JsMsg, outcome: Outcome, de
   if (outcome.kind !== 'failed') return;
   context.logger.info('retrying', {
     eventId: outcome.eventId,
-    routeKey: outcome.routeKey,
+    routeKey: formatRouteKey(outcome.routeKey),
     streamSequence: msg.seq,
     attempt: msg.info.deliveryCount,
     delayMs,

@@ -1,14 +1,11 @@
 import middy from '@middy/core';
-import { loadReplayConfig } from '../../shared/config/index.ts';
 import { parseLetterId } from '../../shared/deadletters/index.ts';
-import { createLogger } from '../../shared/logging/index.ts';
 import { BadRequestError } from '../../shared/middleware/index.ts';
 import { type ReplayReport, type ReplayRequest, runReplay } from '../../shared/stages/index.ts';
-import { createReplayRuntime } from '../../shared/wiring/index.ts';
+import { buildDlqReplayDeps } from '../../shared/wiring/index.ts';
 
-const config = loadReplayConfig();
-const logger = createLogger(config.logLevel, { function: 'dlq-replay' });
-const runtime = createReplayRuntime(config);
+const deps = buildDlqReplayDeps();
+const { logger, runtime } = deps;
 
 type ScheduledEvent = { readonly 'detail-type'?: string; readonly source?: string };
 
@@ -17,7 +14,7 @@ function letterIds(ids: unknown): string[] | undefined {
   if (ids === undefined) return undefined;
   if (!Array.isArray(ids)) throw new BadRequestError('dlq-replay', ['ids must be an array of dead-letter ids (<stream>:<sequence>)']);
   return ids.map((id, index) => {
-    const parsed = typeof id === 'string' || typeof id === 'number' ? parseLetterId(String(id), config.nats.ingest.name) : undefined;
+    const parsed = typeof id === 'string' || typeof id === 'number' ? parseLetterId(String(id), deps.ingestStream) : undefined;
     if (parsed === undefined) throw new BadRequestError('dlq-replay', [`ids[${index}] is not a dead-letter id (<stream>:<sequence>): ${JSON.stringify(id)}`]);
     return parsed;
   });

@@ -1,4 +1,5 @@
 import type { RecordFailure } from '../failures/index.ts';
+import { formatRouteKey, type RouteKey } from '../names/index.ts';
 import type { HeaderMap } from '../nats/index.ts';
 import { letterId } from './ids.ts';
 import type { DeadLetter, OriginalMessage } from './types.ts';
@@ -22,7 +23,7 @@ function replayCountOf(headers: HeaderMap): number {
 function buildDeadLetter(
   original: OriginalMessage,
   failure: RecordFailure,
-  context: { routeKey: string | null; eventId: string | null; firstFailedAt?: Date; now?: Date },
+  context: { routeKey: RouteKey | null; eventId: string | null; firstFailedAt?: Date; now?: Date },
 ): DeadLetter {
   const now = context.now ?? new Date();
   return {
@@ -41,7 +42,8 @@ function buildDeadLetter(
     firstFailedAt: (context.firstFailedAt ?? now).toISOString(),
     lastFailedAt: now.toISOString(),
     replayCount: replayCountOf(original.headers),
-    routeKey: context.routeKey,
+    // Stored as its `type.version` spelling, as letters always were.
+    routeKey: formatRouteKey(context.routeKey),
     eventId: context.eventId,
     ...(failure.sinks === undefined ? {} : { sinks: failure.sinks }),
   };

@@ -25,8 +25,11 @@ function routeKeyFromSubject(subject: string, stage: Stage): RouteKey {
   return { type: tokens.slice(0, -1).join('.'), version };
 }
 
-function formatRouteKey(key: RouteKey): string {
-  return `${key.type}.${key.version}`;
+/** `type.version`, as dead letters store it and log lines print it; an absent key stays absent. */
+function formatRouteKey(key: RouteKey): string;
+function formatRouteKey(key: RouteKey | null): string | null;
+function formatRouteKey(key: RouteKey | null): string | null {
+  return key === null ? null : `${key.type}.${key.version}`;
 }
 
 export { routeKeyFromSubject, formatRouteKey, isVersion };

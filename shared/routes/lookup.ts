@@ -3,7 +3,7 @@ import { FailureReason, IngestError, type Stage } from '../failures/index.ts';
 import { isTransientPostgresError, type Sql } from '../postgres/index.ts';
 import { TtlCache } from './cache.ts';
 import { RegistryUnavailableError } from './errors.ts';
-import { findRouteBySubject, findWriterVersion, type WriterKey } from './repository.ts';
+import { findRoute, findWriterVersion, type WriterKey } from './repository.ts';
 import { formatRouteKey } from '../names/index.ts';
 import type { RouteRecord, SchemaVersionRef } from './types.ts';
 import type { RouteKey } from '../names/index.ts';
@@ -30,8 +30,8 @@ function describeWriter(writer: WriterKey): string {
  * repository.ts; a unit test can give the same lookup an in-memory table.
  */
 type RegistryReads = {
-  /** The route for a subject, or undefined when no message definition names it. */
-  route(subject: string): Promise<RouteRecord | undefined>;
+  /** The route for a key, or undefined when no message definition names it. */
+  route(key: RouteKey): Promise<RouteRecord | undefined>;
   /** A writer version within one schema resource, or undefined when it has none by that key. */
   writer(schemaXid: string, writer: WriterKey): Promise<SchemaVersionRef | undefined>;
 };
@@ -41,10 +41,7 @@ type RegistryReads = {
  * exist are remembered for `negativeTtlMs`, so a flood of bad events cannot hammer the database.
  */
 function createRouteLookup(sql: Sql, cache: RegistryCacheConfig): RouteLookup {
-  return createRouteLookupOver(
-    { route: (subject) => findRouteBySubject(sql, subject), writer: (schemaXid, writer) => findWriterVersion(sql, schemaXid, writer) },
-    cache,
-  );
+  return createRouteLookupOver({ route: (key) => findRoute(sql, key), writer: (schemaXid, writer) => findWriterVersion(sql, schemaXid, writer) }, cache);
 }
 
 /** The lookup's rules (caching, unknown route, unknown writer, outage) over any `reads`. */
@@ -59,8 +56,9 @@ function createRouteLookupOver(reads: RegistryReads, cache: RegistryCacheConfig)
       throw error;
     }
   };
+  // The cache keys its entries by the key's `type.version` spelling; nothing else sees it.
   const lookup = (key: RouteKey, stage: Stage): Promise<RouteRecord | undefined> =>
-    guarded(stage, () => routes.get(formatRouteKey(key), () => reads.route(formatRouteKey(key))));
+    guarded(stage, () => routes.get(formatRouteKey(key), () => reads.route(key)));
   return {
     lookup,
     async require(key, stage) {

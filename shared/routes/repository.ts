@@ -1,4 +1,4 @@
-import { matchSchemaXid, routeKeyFromSubject } from '../names/index.ts';
+import { matchSchemaXid, type RouteKey, routeKeyFromSubject } from '../names/index.ts';
 import type { Sql } from '../postgres/index.ts';
 import { ingestionSinkEntries, parseSinkTarget, type InvalidSink, type SinkTarget } from '../sinks/index.ts';
 import type { RouteRecord, SchemaVersionRef } from './types.ts';
@@ -68,19 +68,15 @@ async function readerVersion(sql: Sql, dataschemaxid: string): Promise<VersionRo
   return row;
 }
 
-/** The route for a subject, or undefined when no message definition names it. */
-async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecord | undefined> {
-  const [message]: [MessageRow?] = await sql`
-    select messagegroupid, messageid, subject, dataschemaxid, ingestion, epoch::int
-    from xr_messages where subject = ${subject}`;
-  if (message === undefined) return undefined;
+/** The route a message definition describes, or undefined when its schema is gone. */
+async function routeOf(sql: Sql, message: MessageRow, key: RouteKey): Promise<RouteRecord | undefined> {
   const version = await readerVersion(sql, message.dataschemaxid);
   // A message whose schema was deleted cannot validate anything: treat it as no route.
   if (version === undefined) return undefined;
   const ingestion = message.ingestion;
   return {
-    key: routeKeyFromSubject(subject, 'route'),
-    subject,
+    key,
+    subject: message.subject,
     messageXid: `/messagegroups/${message.messagegroupid}/messages/${message.messageid}`,
     schema: toVersionRef(version),
     sinks: readStoredSinks(ingestion),
@@ -89,6 +85,25 @@ async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecor
     wireFormat: typeof ingestion.wireformat === 'string' ? ingestion.wireformat : 'raw',
     epoch: message.epoch,
   };
+}
+
+/**
+ * The route for a key, or undefined when no message definition names it. A message's subject
+ * is its route key spelled `type.version`, so the key is matched as its two parts.
+ */
+async function findRoute(sql: Sql, key: RouteKey): Promise<RouteRecord | undefined> {
+  const [message]: [MessageRow?] = await sql`
+    select messagegroupid, messageid, subject, dataschemaxid, ingestion, epoch::int
+    from xr_messages where subject = ${key.type}::text || '.' || ${key.version}::text`;
+  return message === undefined ? undefined : routeOf(sql, message, key);
+}
+
+/** The route for a subject as an operator types it (the CLI, seeding), or undefined when no message definition names it. */
+async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecord | undefined> {
+  const [message]: [MessageRow?] = await sql`
+    select messagegroupid, messageid, subject, dataschemaxid, ingestion, epoch::int
+    from xr_messages where subject = ${subject}`;
+  return message === undefined ? undefined : routeOf(sql, message, routeKeyFromSubject(subject, 'route'));
 }
 
 type WriterKey = { readonly numericId: number } | { readonly fingerprint: string };
@@ -112,5 +127,5 @@ async function findWriterVersion(sql: Sql, schemaXid: string, writer: WriterKey)
   return rows[0] === undefined ? undefined : toVersionRef(rows[0]);
 }
 
-export { findRouteBySubject, findWriterVersion };
+export { findRoute, findRouteBySubject, findWriterVersion };
 export type { WriterKey };

@@ -24,8 +24,8 @@ type Failed = {
   readonly failure: RecordFailure;
   /** The route's dead-letter subject, when the failing stage knew the route. */
   readonly deadLetterSubject?: string;
-  /** The route key (`type.version`), when the subject parsed. */
-  readonly routeKey?: string;
+  /** The route key, when the subject parsed. */
+  readonly routeKey?: RouteKey;
 };
 
 type SinkWriteRecord = {

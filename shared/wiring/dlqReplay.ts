@@ -1,14 +1,13 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { ReplayConfig } from '../config/index.ts';
+import { loadReplayConfig, type ReplayConfig } from '../config/index.ts';
 import { type DeadLetterStore, openDeadLetters } from '../deadletters/index.ts';
 import { createPostgresLedger } from '../deliveries/index.ts';
+import type { Logger } from '../logging/index.ts';
 import { connectNats, type NatsConnection } from '../nats/index.ts';
-import { createSql, type Sql } from '../postgres/index.ts';
+import type { Sql } from '../postgres/index.ts';
 import { createRouteLookup } from '../routes/index.ts';
-import { DecoderCache } from '../stages/index.ts';
-import { createReplayCheck } from '../stages/index.ts';
-import { createRepublisher } from '../stages/index.ts';
-import type { ReplayDeps } from '../stages/index.ts';
+import { createReplayCheck, createRepublisher, DecoderCache, type ReplayDeps } from '../stages/index.ts';
+import { createFunctionBase, createFunctionSql } from './base.ts';
 
 type ReplayRuntime = {
   /** Connects on first use and keeps the connection for later invocations of a warm container. */
@@ -19,8 +18,9 @@ type ReplayRuntime = {
   close(): Promise<void>;
 };
 
+/** dlq-replay's pieces over a configuration already loaded; `ingest dlq` uses it too, and tests may give their own pool. */
 function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
-  const db = sql ?? createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-dlq-replay' });
+  const db = sql ?? createFunctionSql('dlq-replay', config);
   const routes = createRouteLookup(db, config.registryCache);
   const decoders = new DecoderCache();
   let nc: Promise<NatsConnection> | undefined;
@@ -60,5 +60,19 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
   };
 }
 
-export { createReplayRuntime };
-export type { ReplayRuntime };
+/** What the dlq-replay function runs with; its NATS connection is made on the first invocation. */
+type DlqReplayFunctionDeps = {
+  readonly logger: Logger;
+  /** The ingest stream: a bare sequence given as a letter id is one of its messages. */
+  readonly ingestStream: string;
+  readonly runtime: ReplayRuntime;
+};
+
+function buildDlqReplayDeps(): DlqReplayFunctionDeps {
+  const config = loadReplayConfig();
+  const { logger, sql } = createFunctionBase('dlq-replay', config);
+  return { logger, ingestStream: config.nats.ingest.name, runtime: createReplayRuntime(config, sql) };
+}
+
+export { buildDlqReplayDeps, createReplayRuntime };
+export type { DlqReplayFunctionDeps, ReplayRuntime };

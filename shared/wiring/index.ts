@@ -1,4 +1,10 @@
-export { createFunctionRuntime } from './functionRuntime.ts';
-export type { FunctionRuntime } from './functionRuntime.ts';
-export { createReplayRuntime } from './dlqReplay.ts';
-export { registryApiDeps } from './registryApi.ts';
+export { createFunctionBase } from './base.ts';
+export type { FunctionBase, FunctionBaseConfig } from './base.ts';
+export { buildValidateDeps } from './validate.ts';
+export { buildRouteDeps } from './route.ts';
+export { buildSinkWriteDeps } from './sinkWrite.ts';
+export type { FaultRates, SinkWriteFunctionDeps } from './sinkWrite.ts';
+export { buildDlqReplayDeps, createReplayRuntime } from './dlqReplay.ts';
+export type { DlqReplayFunctionDeps, ReplayRuntime } from './dlqReplay.ts';
+export { buildRegistryApiDeps, registryApiDeps } from './registryApi.ts';
+export type { RegistryApiFunctionDeps } from './registryApi.ts';

@@ -1,7 +1,9 @@
 import { createRegistryService } from '../xregistry/index.ts';
-import type { HttpSinkPolicy, RegistryApiConfig } from '../config/index.ts';
+import { type HttpSinkPolicy, loadHttpSinkPolicy, loadRegistryApiConfig, type RegistryApiConfig } from '../config/index.ts';
+import type { Logger } from '../logging/index.ts';
 import type { Sql } from '../postgres/index.ts';
 import type { ApiDeps } from '../registryApi/index.ts';
+import { createFunctionBase } from './base.ts';
 
 /**
  * What the registry-api function serves requests with, built from its configuration: a registry
@@ -18,4 +20,19 @@ function registryApiDeps(config: RegistryApiConfig, httpSinks: HttpSinkPolicy, s
   };
 }
 
-export { registryApiDeps };
+/** What the registry-api function serves with, and the logger its handler reports failed and written requests on. */
+type RegistryApiFunctionDeps = {
+  readonly api: ApiDeps;
+  readonly logger: Logger;
+};
+
+function buildRegistryApiDeps(): RegistryApiFunctionDeps {
+  const config = loadRegistryApiConfig();
+  const { logger, sql } = createFunctionBase('registry-api', config);
+  const api = registryApiDeps(config, loadHttpSinkPolicy(), sql);
+  if (config.publicUrlDefaulted) logger.warn('REGISTRY_PUBLIC_URL is not set; links point at the local default', { publicUrl: config.publicUrl });
+  return { api, logger };
+}
+
+export { buildRegistryApiDeps, registryApiDeps };
+export type { RegistryApiFunctionDeps };

@@ -28,6 +28,7 @@ import {
   type NatsConnection,
 } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
+import type { RouteKey } from '../../shared/names/index.ts';
 import type { RouteRecord } from '../../shared/routes/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { runIngest } from '../helpers/ingestCli.ts';
@@ -122,7 +123,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
         msgId: string,
         failure: RecordFailure,
         at: string,
-        routeKey: string | null,
+        routeKey: RouteKey | null,
         eventId: string | null,
       ): Promise<DeadLetter> => {
         const ack = await js.publish(subject, data, { msgID: msgId, headers: mapToHeaders({ 'Trace-Id': [`trace-${msgId}`] }) });
@@ -145,7 +146,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
           event.id,
           { stage: 'route', reason: 'unknown_route', message: `no route for ${route.subject}`, retryable: false },
           FAILED_AT.valid,
-          route.subject,
+          route.key,
           event.id,
         );
         eventIds.set(letter.id, event.id);
@@ -161,7 +162,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
             `broken-${i}`,
             { stage: 'validate', reason: 'avro_decode_failed', message: 'not Avro', retryable: false },
             FAILED_AT.broken,
-            route.subject,
+            route.key,
             null,
           ),
         );

@@ -24,8 +24,9 @@ describe('dead-letter envelope', () => {
   test('a built letter has a stable id, first and last failure times, and survives encoding', () => {
     const first = new Date('2026-01-01T00:01:00.000Z');
     const now = new Date('2026-01-01T00:02:00.000Z');
-    const letter = buildDeadLetter(original, failure, { routeKey: 'a.b.v1', eventId: 'e1', firstFailedAt: first, now });
+    const letter = buildDeadLetter(original, failure, { routeKey: { type: 'a.b', version: 'v1' }, eventId: 'e1', firstFailedAt: first, now });
     assert.equal(letter.id, 'INGEST:42');
+    assert.equal(letter.routeKey, 'a.b.v1', 'stored as its type.version spelling');
     assert.equal(letter.firstFailedAt, first.toISOString());
     assert.equal(letter.lastFailedAt, now.toISOString());
     assert.equal(letter.replayCount, 2);
@@ -45,7 +46,7 @@ describe('dead-letter envelope', () => {
           { sink: 'postgres:t', delivered: true },
         ],
       },
-      { routeKey: 'a.b.v1', eventId: huge },
+      { routeKey: { type: 'a.b', version: 'v1' }, eventId: huge },
     );
     const stub = letterWithoutOriginal(letter, { bucket: 'B', object: letter.id, payloadBytes: 900_000 });
     assert.ok(encodeDeadLetter(stub).length < 16_000, `${encodeDeadLetter(stub).length} bytes`);

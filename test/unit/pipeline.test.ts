@@ -56,9 +56,9 @@ describe('runPipeline', () => {
       stage(),
     );
     assert.equal(outcomes.size, 4);
-    assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: 'a.b.v1' });
+    assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: { type: 'a.b', version: 'v1' } });
     assert.equal(outcomes.get('2')?.kind === 'failed' && outcomes.get('2')?.kind, 'failed');
-    assert.deepEqual(outcomes.get('3'), { kind: 'committed', duplicate: true, eventId: 'e3', routeKey: 'a.b.v1' });
+    assert.deepEqual(outcomes.get('3'), { kind: 'committed', duplicate: true, eventId: 'e3', routeKey: { type: 'a.b', version: 'v1' } });
     const four = outcomes.get('4');
     assert.ok(four?.kind === 'failed' && four.failure.retryable && four.deadLetterSubject === 'dl.a' && four.eventId === 'e4');
   });
@@ -191,7 +191,7 @@ describe('runPipeline', () => {
       failure: { stage: 'route', reason: 'invoke_failed', message: 'ingest-dev-route: connection refused', retryable: true },
       deadLetterSubject: undefined,
       eventId: `e${id}`,
-      routeKey: 'a.b.v1',
+      routeKey: { type: 'a.b', version: 'v1' },
       retryBudget: undefined,
     });
     assert.deepEqual(

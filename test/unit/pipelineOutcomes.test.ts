@@ -59,7 +59,13 @@ describe('runPipeline outcomes, field by field', () => {
       [record('1')],
       invoker({
         validate: async (req) => ({
-          results: req.records.map((r) => ({ id: r.id, ok: false, failure: refused, deadLetterSubject: 'dl.a.b.v1', routeKey: 'a.b.v1' })),
+          results: req.records.map((r) => ({
+            id: r.id,
+            ok: false,
+            failure: refused,
+            deadLetterSubject: 'dl.a.b.v1',
+            routeKey: { type: 'a.b', version: 'v1' },
+          })),
         }),
         route: async () => {
           routeAsked = true;
@@ -73,7 +79,7 @@ describe('runPipeline outcomes, field by field', () => {
       failure: refused,
       deadLetterSubject: 'dl.a.b.v1',
       eventId: null,
-      routeKey: 'a.b.v1',
+      routeKey: { type: 'a.b', version: 'v1' },
       retryBudget: undefined,
     });
     assert.equal(routeAsked, false, 'route is not asked when no record survived validate');
@@ -133,8 +139,8 @@ describe('runPipeline outcomes, field by field', () => {
     const one = outcomes.get('1');
     const two = outcomes.get('2');
     assert.ok(one?.kind === 'failed' && two?.kind === 'failed', 'both records failed');
-    assert.deepEqual([one.eventId, one.routeKey, one.failure.reason], ['e1', 'a.b.v1', 'invoke_failed']);
-    assert.deepEqual([two.eventId, two.routeKey, two.failure.reason], ['e2', 'c.d.v1', 'invoke_failed']);
+    assert.deepEqual([one.eventId, one.routeKey, one.failure.reason], ['e1', { type: 'a.b', version: 'v1' }, 'invoke_failed']);
+    assert.deepEqual([two.eventId, two.routeKey, two.failure.reason], ['e2', { type: 'c.d', version: 'v1' }, 'invoke_failed']);
   });
 
   test("a route refusal keeps the route's dead-letter subject and the event's ids; other subjects go on", async () => {
@@ -162,10 +168,10 @@ describe('runPipeline outcomes, field by field', () => {
       failure: unknown,
       deadLetterSubject: 'dl.refused',
       eventId: 'e1',
-      routeKey: 'a.b.v1',
+      routeKey: { type: 'a.b', version: 'v1' },
       retryBudget: undefined,
     });
-    assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: false, eventId: 'e2', routeKey: 'c.d.v1' });
+    assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: false, eventId: 'e2', routeKey: { type: 'c.d', version: 'v1' } });
     assert.deepEqual(written, ['2']);
   });
 
@@ -186,7 +192,7 @@ describe('runPipeline outcomes, field by field', () => {
           failure: { stage: 'route', reason: 'malformed_response', message: 'route answered without sinks', retryable: true },
           deadLetterSubject: 'dl.a',
           eventId: 'e1',
-          routeKey: 'a.b.v1',
+          routeKey: { type: 'a.b', version: 'v1' },
           retryBudget: 4,
         },
         JSON.stringify(sinks),
@@ -217,7 +223,7 @@ describe('runPipeline outcomes, field by field', () => {
       failure: down,
       deadLetterSubject: 'dl.a.b.v1',
       eventId: 'e1',
-      routeKey: 'a.b.v1',
+      routeKey: { type: 'a.b', version: 'v1' },
       retryBudget: 7,
       routed: { id: '1', subject: 'a.b.v1', event: event('1'), sinks: [table], redelivered: false },
     });
@@ -235,8 +241,8 @@ describe('runPipeline outcomes, field by field', () => {
       }),
       stage(),
     );
-    assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: 'a.b.v1' });
-    assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: true, eventId: 'e2', routeKey: 'a.b.v1' });
+    assert.deepEqual(outcomes.get('1'), { kind: 'committed', duplicate: false, eventId: 'e1', routeKey: { type: 'a.b', version: 'v1' } });
+    assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: true, eventId: 'e2', routeKey: { type: 'a.b', version: 'v1' } });
   });
 
   test('a record validate or route left unanswered fails as a retryable malformed_response of that stage', async () => {
@@ -263,7 +269,7 @@ describe('runPipeline outcomes, field by field', () => {
       failure: { stage: 'route', reason: 'malformed_response', message: 'route returned no result for record a.b.v1', retryable: true },
       deadLetterSubject: undefined,
       eventId: 'e1',
-      routeKey: 'a.b.v1',
+      routeKey: { type: 'a.b', version: 'v1' },
       retryBudget: undefined,
     });
   });

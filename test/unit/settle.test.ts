@@ -10,13 +10,13 @@ const failed = (retryable: boolean): Outcome => ({
   failure: { stage: 'sink-write', reason: retryable ? 'sink_unavailable' : 'sink_rejected', message: 'x', retryable },
   deadLetterSubject: 'deadletter.x',
   eventId: 'e1',
-  routeKey: 'a.v1',
+  routeKey: { type: 'a', version: 'v1' },
   retryBudget: undefined,
 });
 
 describe('settle', () => {
   test('a committed record is acked, duplicate or not', () => {
-    assert.deepEqual(settle({ kind: 'committed', duplicate: true, eventId: 'e', routeKey: 'a.v1' }, 1, retry), { action: 'ack' });
+    assert.deepEqual(settle({ kind: 'committed', duplicate: true, eventId: 'e', routeKey: { type: 'a', version: 'v1' } }, 1, retry), { action: 'ack' });
   });
 
   test('a permanent failure is dead-lettered on its first delivery', () => {

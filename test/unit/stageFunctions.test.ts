@@ -7,6 +7,7 @@ import { runValidate } from '../../shared/stages/validate/validate.ts';
 import { encodeAvro, frame, SchemaCache } from '../../shared/avro/index.ts';
 import { DecoderCache } from '../../shared/stages/validate/decoders.ts';
 import type { RawRecord } from '../../shared/contracts/index.ts';
+import type { RouteKey } from '../../shared/names/index.ts';
 import { createRouteLookupOver, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/routes/index.ts';
 import { parseSinkTarget } from '../../shared/sinks/targets.ts';
 
@@ -47,9 +48,9 @@ function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
   const unreachable = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   return createRouteLookupOver(
     {
-      async route(subject) {
+      async route(key) {
         if (down) throw unreachable();
-        return routes.find((r) => r.subject === subject);
+        return routes.find((r) => r.key.type === key.type && r.key.version === key.version);
       },
       async writer(schemaXid, writer) {
         if (down) throw unreachable();
@@ -122,17 +123,17 @@ describe('validate', () => {
     );
     const byId = new Map(results.map((r) => [r.id, r]));
     assert.equal(byId.get('ok')?.ok, true);
-    const expect = (id: string, reason: string, routeKey: string | undefined, deadLetterSubject: string | undefined): void => {
+    const expect = (id: string, reason: string, routeKey: RouteKey | undefined, deadLetterSubject: string | undefined): void => {
       const result = byId.get(id);
       assert.ok(result && !result.ok, id);
       assert.equal(result.failure.reason, reason, id);
       assert.equal(result.failure.retryable, false, id);
-      assert.equal(result.routeKey, routeKey, id);
+      assert.deepEqual(result.routeKey, routeKey, id);
       assert.equal(result.deadLetterSubject, deadLetterSubject, id);
     };
-    expect('empty-id', 'missing_event_id', 'metrics.cpu.usage.v1', 'deadletter.metrics.cpu.usage.v1');
-    expect('truncated', 'avro_decode_failed', 'metrics.cpu.usage.v1', 'deadletter.metrics.cpu.usage.v1');
-    expect('no-route', 'unknown_route', 'metrics.cpu.usage.v7', undefined);
+    expect('empty-id', 'missing_event_id', { type: 'metrics.cpu.usage', version: 'v1' }, 'deadletter.metrics.cpu.usage.v1');
+    expect('truncated', 'avro_decode_failed', { type: 'metrics.cpu.usage', version: 'v1' }, 'deadletter.metrics.cpu.usage.v1');
+    expect('no-route', 'unknown_route', { type: 'metrics.cpu.usage', version: 'v7' }, undefined);
     expect('bad-subject', 'invalid_subject', undefined, undefined);
   });
 

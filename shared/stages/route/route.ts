@@ -1,41 +1,34 @@
-import type { RouteRequest, RouteResponse, RouteResult } from '../../contracts/index.ts';
-import { FailureReason, IngestError, type RecordFailure, Stage } from '../../failures/index.ts';
-import type { RouteLookup } from '../../routes/index.ts';
-import { formatRouteKey, routeKeyFromSubject } from '../../names/index.ts';
+import type { Failed, RouteRequest, RouteResponse, RouteResult } from '../../contracts/index.ts';
+import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
+import { formatRouteKey, type RouteKey } from '../../names/index.ts';
+import type { RouteLookup, RouteRecord } from '../../routes/index.ts';
 import type { SinkTarget } from '../../sinks/index.ts';
+import { resolveRoute } from '../resolveRoute.ts';
 
 type RouteDeps = { readonly routes: RouteLookup };
 
 /** A subject's answer, the same for every record on it; `id` is filled in per record. */
 type SubjectAnswer =
   | { readonly ok: true; readonly sinks: readonly SinkTarget[]; readonly deadLetterSubject: string; readonly retryBudget?: number }
-  | {
-      readonly ok: false;
-      readonly failure: RecordFailure;
-      readonly deadLetterSubject?: string;
-      readonly routeKey?: string;
-    };
+  | Omit<Failed, 'id'>;
+
+/** The route's sinks, all of them trusted; one the registry could not re-check fails the route. */
+function trustedSinks(route: RouteRecord, routeKey: RouteKey): SinkTarget[] {
+  const sinks: SinkTarget[] = [];
+  for (const sink of route.sinks) {
+    if (sink.kind === 'invalid') {
+      throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${formatRouteKey(routeKey)}: ${sink.problem}`, { retryable: false });
+    }
+    sinks.push(sink);
+  }
+  return sinks;
+}
 
 async function routeSubject(subject: string, deps: RouteDeps): Promise<SubjectAnswer> {
-  let deadLetterSubject: string | undefined;
-  let routeKey: string | undefined;
-  try {
-    const key = routeKeyFromSubject(subject, Stage.route);
-    routeKey = formatRouteKey(key);
-    const route = await deps.routes.require(key, Stage.route);
-    deadLetterSubject = route.deadLetterSubject;
-    const sinks: SinkTarget[] = [];
-    for (const sink of route.sinks) {
-      if (sink.kind === 'invalid') {
-        throw new IngestError(Stage.route, FailureReason.unknownSink, `route ${routeKey}: ${sink.problem}`, { retryable: false });
-      }
-      sinks.push(sink);
-    }
-    return { ok: true, sinks, deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
-  } catch (error) {
-    if (error instanceof IngestError) return { ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
-    throw error;
-  }
+  const resolved = await resolveRoute(subject, Stage.route, deps.routes, trustedSinks);
+  if (!resolved.ok) return resolved;
+  const { route, accepted: sinks } = resolved;
+  return { ok: true, sinks, deadLetterSubject: route.deadLetterSubject, ...(route.retryBudget === undefined ? {} : { retryBudget: route.retryBudget }) };
 }
 
 /**

@@ -2,7 +2,8 @@ import { fingerprintToHex, type Frame, type JsonValue, toJsonValue, unframe, WIR
 import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
 import type { RouteLookup, RouteRecord, SchemaVersionRef, WriterKey } from '../../routes/index.ts';
-import { formatRouteKey, type RouteKey, routeKeyFromSubject } from '../../names/index.ts';
+import { formatRouteKey, type RouteKey } from '../../names/index.ts';
+import { type ResolvedRoute, resolveRoute } from '../resolveRoute.ts';
 import type { DecoderCache } from './decoders.ts';
 
 type ValidateDeps = {
@@ -12,44 +13,29 @@ type ValidateDeps = {
 
 const AVRO_FORMAT = /^avro(\/|$)/i;
 
-function fail(id: string, error: unknown, deadLetterSubject?: string, routeKey?: string): ValidateResult {
+function fail(id: string, error: unknown, deadLetterSubject?: string, routeKey?: RouteKey): ValidateResult {
   if (error instanceof IngestError) return { id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
   throw error;
 }
 
-function wireFormatOf(route: RouteRecord): WireFormat {
+/** The wire format of an Avro route's records; a route with another schema format or an unknown wire format cannot be validated. */
+function wireFormatOf(route: RouteRecord, routeKey: RouteKey): WireFormat {
+  if (!AVRO_FORMAT.test(route.schema.format)) {
+    throw new IngestError(
+      Stage.validate,
+      FailureReason.unsupportedSchemaFormat,
+      `route ${formatRouteKey(routeKey)} declares schema format "${route.schema.format}"; only Avro is supported`,
+      { retryable: false },
+    );
+  }
   if ((WIRE_FORMATS as readonly string[]).includes(route.wireFormat)) return route.wireFormat as WireFormat;
-  throw new IngestError(Stage.validate, FailureReason.invalidFrame, `route ${formatRouteKey(route.key)} declares unknown wire format "${route.wireFormat}"`, {
+  throw new IngestError(Stage.validate, FailureReason.invalidFrame, `route ${formatRouteKey(routeKey)} declares unknown wire format "${route.wireFormat}"`, {
     retryable: false,
   });
 }
 
 /** What a subject resolves to, once per request: its route and wire format, or the failure every record on it gets. */
-type SubjectResolution =
-  | { readonly ok: true; readonly key: RouteKey; readonly routeKey: string; readonly route: RouteRecord; readonly wireFormat: WireFormat }
-  | { readonly ok: false; readonly error: unknown; readonly routeKey?: string; readonly deadLetterSubject?: string };
-
-async function resolveSubject(subject: string, deps: ValidateDeps): Promise<SubjectResolution> {
-  let routeKey: string | undefined;
-  let deadLetterSubject: string | undefined;
-  try {
-    const key = routeKeyFromSubject(subject, Stage.validate);
-    routeKey = formatRouteKey(key);
-    const route = await deps.routes.require(key, Stage.validate);
-    deadLetterSubject = route.deadLetterSubject;
-    if (!AVRO_FORMAT.test(route.schema.format)) {
-      throw new IngestError(
-        Stage.validate,
-        FailureReason.unsupportedSchemaFormat,
-        `route ${routeKey} declares schema format "${route.schema.format}"; only Avro is supported`,
-        { retryable: false },
-      );
-    }
-    return { ok: true, key, routeKey, route, wireFormat: wireFormatOf(route) };
-  } catch (error) {
-    return { ok: false, error, routeKey, deadLetterSubject };
-  }
-}
+type SubjectResolution = ResolvedRoute<WireFormat>;
 
 /** The registry key of the writer schema a frame names, or undefined for a raw body (the route's own schema). */
 function writerKeyOf(frame: Frame): WriterKey | undefined {
@@ -58,8 +44,9 @@ function writerKeyOf(frame: Frame): WriterKey | undefined {
   return undefined;
 }
 
-function writerMemoKey(routeKey: string, writer: WriterKey): string {
-  return 'numericId' in writer ? `${routeKey}|n${writer.numericId}` : `${routeKey}|f${writer.fingerprint}`;
+/** A subject that resolved is its route key's spelling, so it names the route in the memo. */
+function writerMemoKey(subject: string, writer: WriterKey): string {
+  return 'numericId' in writer ? `${subject}|n${writer.numericId}` : `${subject}|f${writer.fingerprint}`;
 }
 
 type Unframed =
@@ -86,7 +73,7 @@ function decodeRecord(item: Extract<Unframed, { ok: true }>, writer: SchemaVersi
       ok: true,
       event: {
         eventId,
-        routeKey: subject.key,
+        routeKey: subject.routeKey,
         time: typeof body.time === 'string' ? body.time : new Date(record.publishedAtMs).toISOString(),
         source: typeof body.source === 'string' ? body.source : null,
         body,
@@ -109,7 +96,7 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
   const { records } = request;
   const subjects = new Map<string, Promise<SubjectResolution>>();
   for (const record of records) {
-    if (!subjects.has(record.subject)) subjects.set(record.subject, resolveSubject(record.subject, deps));
+    if (!subjects.has(record.subject)) subjects.set(record.subject, resolveRoute(record.subject, Stage.validate, deps.routes, wireFormatOf));
   }
   const resolved = new Map<string, SubjectResolution>();
   await Promise.all([...subjects].map(async ([subject, resolution]) => resolved.set(subject, await resolution)));
@@ -119,19 +106,19 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
   for (const record of records) {
     const subject = resolved.get(record.subject)!;
     if (!subject.ok) {
-      unframed.push({ ok: false, result: fail(record.id, subject.error, subject.deadLetterSubject, subject.routeKey) });
+      unframed.push({ ok: false, result: { id: record.id, ...subject } });
       continue;
     }
     let frame: Frame;
     try {
-      frame = unframe(subject.wireFormat, Buffer.from(record.payload, 'base64'));
+      frame = unframe(subject.accepted, Buffer.from(record.payload, 'base64'));
     } catch (error) {
       unframed.push({ ok: false, result: fail(record.id, error, subject.route.deadLetterSubject, subject.routeKey) });
       continue;
     }
     const writer = writerKeyOf(frame);
     if (writer !== undefined) {
-      const memo = writerMemoKey(subject.routeKey, writer);
+      const memo = writerMemoKey(record.subject, writer);
       if (!writerLookups.has(memo)) {
         writerLookups.set(
           memo,
@@ -147,7 +134,7 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
   const results = unframed.map((item): ValidateResult => {
     if (!item.ok) return item.result;
     if (item.writer === undefined) return decodeRecord(item, item.subject.route.schema, deps);
-    const writer = writers.get(writerMemoKey(item.subject.routeKey, item.writer))!;
+    const writer = writers.get(writerMemoKey(item.record.subject, item.writer))!;
     if ('error' in writer) return fail(item.record.id, writer.error, item.subject.route.deadLetterSubject, item.subject.routeKey);
     return decodeRecord(item, writer, deps);
   });

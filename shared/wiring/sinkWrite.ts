@@ -1,0 +1,30 @@
+import { loadFunctionConfig, loadSinkConfig } from '../config/index.ts';
+import { createPostgresLedger } from '../deliveries/index.ts';
+import { createSinkSet } from '../sinks/index.ts';
+import { type SinkCheckDeps, type SinkWriteDeps, TargetGuard } from '../stages/index.ts';
+import { createFunctionBase } from './base.ts';
+
+/** Shares of requests that fail on purpose; both 0 outside fault tests. */
+type FaultRates = {
+  readonly injection: number;
+  readonly loseAnswer: number;
+};
+
+/** What sink-write writes and checks with, and the faults its handler is asked to inject. */
+type SinkWriteFunctionDeps = SinkWriteDeps & SinkCheckDeps & { readonly faults: FaultRates };
+
+function buildSinkWriteDeps(): SinkWriteFunctionDeps {
+  const config = loadFunctionConfig();
+  const sinkConfig = loadSinkConfig();
+  const { logger, sql } = createFunctionBase('sink-write', config);
+  return {
+    sinks: createSinkSet(sql, sinkConfig, 'ingest-sink-write'),
+    ledger: createPostgresLedger(sql),
+    guard: new TargetGuard(sinkConfig.isolation),
+    logger,
+    faults: { injection: config.faultInjectionRate, loseAnswer: config.faultLoseAnswerRate },
+  };
+}
+
+export { buildSinkWriteDeps };
+export type { FaultRates, SinkWriteFunctionDeps };
