@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { handleRegistryRequest } from '../../shared/registryApi/api.ts';
 import type { RouteContext } from '../../shared/registryApi/context.ts';
 import { parsePath } from '../../shared/registryApi/paths.ts';
 import type { ApiDeps, ApiRequest, ApiResponse } from '../../shared/registryApi/request.ts';
@@ -89,5 +90,70 @@ describe('the registry API router', () => {
     const typed = route('GET', '/g/:group/s/:schema$details', (_context, { group, schema }) => json(200, { group, schema }));
     const response = await createRouter([typed])(context('GET', '/g/a/s/b$details'));
     assert.deepEqual(JSON.parse(response.body), { group: 'a', schema: 'b' });
+  });
+});
+
+describe("the registry API's table", () => {
+  // No request here reaches the service: each is answered by the router or a refusal in the table.
+  const deps: ApiDeps = { service: {} as RegistryService, writeToken: 'token', publicUrl: '', corsOrigins: [] };
+  const call = (method: string, path: string) =>
+    handleRegistryRequest({ method, path, query: '', headers: { authorization: 'Bearer token' }, body: undefined }, deps);
+
+  test('each level lists its own methods in Allow', async () => {
+    const allowed: [string, string][] = [
+      ['/', 'GET, PUT, PATCH'],
+      ['/model', 'GET'],
+      ['/export', 'GET'],
+      ['/schemagroups', 'GET, POST'],
+      ['/messagegroups/g', 'GET, PUT, PATCH, DELETE'],
+      ['/schemagroups/g/schemas', 'GET, POST'],
+      ['/schemagroups/g/schemas/s', 'GET, PUT, PATCH, POST, DELETE'],
+      ['/schemagroups/g/schemas/s$details', 'GET, PUT, PATCH, POST, DELETE'],
+      ['/schemagroups/g/schemas/s/meta', 'GET, PUT, PATCH'],
+      ['/schemagroups/g/schemas/s/versions', 'GET'],
+      ['/schemagroups/g/schemas/s/versions/1', 'GET, PUT, PATCH, DELETE'],
+      ['/messagegroups/g/messages', 'GET, POST'],
+      ['/messagegroups/g/messages/m', 'GET, PUT, PATCH, DELETE'],
+    ];
+    for (const [path, allow] of allowed) {
+      const response = await call('TRACE', path);
+      assert.equal(response.status, 405, path);
+      assert.equal(response.headers.allow, allow, path);
+    }
+  });
+
+  test('$details where nothing has a document is a 400 bad_details whatever the method; elsewhere an unknown path is a 404', async () => {
+    for (const path of [
+      '/model$details',
+      '/nothing$details',
+      '/schemagroups/g$details',
+      '/schemagroups/g/schemas$details',
+      '/schemagroups/g/schemas/s/meta$details',
+      '/schemagroups/g/schemas/s/other$details',
+      '/messagegroups/g/messages/m$details',
+    ]) {
+      const response = await call('TRACE', path);
+      assert.equal(response.status, 400, path);
+      assert.match(String((JSON.parse(response.body) as { type: unknown }).type), /#bad_details$/, path);
+    }
+    for (const path of [
+      '/nothing',
+      '/model/x',
+      '/schemagroups/g/messages',
+      '/schemagroups/g/schemas/s/other',
+      '/messagegroups/g/schemas$details',
+      '/schemagroups/g/schemas/s/meta/x$details',
+    ]) {
+      assert.equal((await call('GET', path)).status, 404, path);
+    }
+  });
+
+  test('PATCH of a document without $details is the 405 details_required of its handler, not a missing route', async () => {
+    for (const path of ['/schemagroups/g/schemas/s', '/schemagroups/g/schemas/s/versions/1']) {
+      const response = await call('PATCH', path);
+      assert.equal(response.status, 405);
+      assert.match(String((JSON.parse(response.body) as { type: unknown }).type), /#details_required$/);
+      assert.equal(response.headers.allow, undefined);
+    }
   });
 });
