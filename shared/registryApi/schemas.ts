@@ -74,14 +74,20 @@ function detailsRequired(_context: RouteContext, params: SchemaParams): never {
   return fail(XRegistryErrorType.detailsRequired, `PATCH ${schemaPath(params)} needs the $details suffix`);
 }
 
-/** POST to a schema adds a version: the document itself, or with `$details` its attributes and document. */
-async function postVersion(context: RouteContext, params: SchemaParams): Promise<ApiResponse> {
-  const { request, deps, path } = context;
-  const body = context.body();
-  const input = path.details ? versionInputFromDetails(body) : versionInputFromDocument(request, body);
-  const id = await deps.service.postVersion(params.group, params.schema, input);
+/** POST to a schema adds a version; the answer is its metadata, its URL in Location and Content-Location. */
+async function addVersion(context: RouteContext, params: SchemaParams, input: VersionInput): Promise<ApiResponse> {
+  const { service, publicUrl } = context.deps;
+  const id = await service.postVersion(params.group, params.schema, input);
   const created = context.location(`${schemaPath(params)}/versions/${id}`);
-  return json(201, (await deps.service.version(params.group, params.schema, id, deps.publicUrl)).view, { ...created, 'content-location': created.location! });
+  return json(201, (await service.version(params.group, params.schema, id, publicUrl)).view, { ...created, 'content-location': created.location! });
+}
+
+async function postVersionDocument(context: RouteContext, params: SchemaParams): Promise<ApiResponse> {
+  return addVersion(context, params, versionInputFromDocument(context.request, context.body()));
+}
+
+async function postVersionDetails(context: RouteContext, params: SchemaParams): Promise<ApiResponse> {
+  return addVersion(context, params, versionInputFromDetails(context.body()));
 }
 
 async function deleteSchema(context: RouteContext, { group, schema }: SchemaParams): Promise<ApiResponse> {
@@ -109,8 +115,8 @@ const SCHEMA_ROUTES: readonly Route[] = [
   route('PUT', `${SCHEMA}$details`, putSchemaDetails),
   route('PATCH', SCHEMA, detailsRequired),
   route('PATCH', `${SCHEMA}$details`, putSchemaDetails),
-  route('POST', SCHEMA, postVersion),
-  route('POST', `${SCHEMA}$details`, postVersion),
+  route('POST', SCHEMA, postVersionDocument),
+  route('POST', `${SCHEMA}$details`, postVersionDetails),
   route('DELETE', SCHEMA, deleteSchema),
   route('DELETE', `${SCHEMA}$details`, deleteSchema),
   route('GET', `${SCHEMA}/meta`, getMeta),
