@@ -6,11 +6,18 @@ import type { RouteContext } from './context.ts';
 import { checkOrigin, corsHeaders, type OriginCheck, preflight, refusedOrigin } from './cors.ts';
 import { parsePath } from './paths.ts';
 import type { ApiDeps, ApiRequest, ApiResponse } from './request.ts';
+import { GROUP_ROUTES } from './groups.ts';
+import { MESSAGE_ROUTES } from './messages.ts';
 import { problem } from './responses.ts';
-import { route } from './routes.ts';
+import { ROOT_ROUTES } from './root.ts';
+import { createRouter } from './router.ts';
+import { SCHEMA_ROUTES } from './schemas.ts';
+import { VERSION_ROUTES } from './versions.ts';
 
 const WRITE_METHODS = new Set(['PUT', 'PATCH', 'POST', 'DELETE']);
 const UNIQUE_VIOLATION = '23505';
+/** The whole API, level by level: `[method, pattern, handler]` lines, the first match answering. */
+const ROUTER = createRouter([...ROOT_ROUTES, ...GROUP_ROUTES, ...SCHEMA_ROUTES, ...VERSION_ROUTES, ...MESSAGE_ROUTES]);
 
 /** Hooks for what the handler reports; the API itself stays free of logging. */
 type ApiObserver = {
@@ -73,7 +80,7 @@ async function handleRegistryRequest(request: ApiRequest, deps: ApiDeps, observe
       body: () => readJsonBody(request),
       location: (entity) => ({ location: `${deps.publicUrl}${entity}` }),
     };
-    const response = await route(context);
+    const response = await ROUTER(context);
     return { ...response, headers: { ...response.headers, ...cors } };
   } catch (error) {
     const response = problem(asXRegistryError(error, observer), request.path);

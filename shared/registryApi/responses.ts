@@ -1,4 +1,4 @@
-import { XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
+import { XRegistryError, type XRegistryErrorType } from '../xregistry/index.ts';
 import type { ApiResponse } from './request.ts';
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
@@ -31,12 +31,4 @@ function fail(kind: XRegistryErrorType, detail: string): never {
   throw new XRegistryError(kind, detail);
 }
 
-function methodNotAllowed(method: string, path: string): never {
-  return fail(XRegistryErrorType.methodNotAllowed, `${method} is not supported on ${path}`);
-}
-
-function apiNotFound(path: string): never {
-  return fail(XRegistryErrorType.apiNotFound, `${path} is not an API of this registry`);
-}
-
-export { apiNotFound, documentResponse, fail, json, methodNotAllowed, noContent, problem };
+export { documentResponse, fail, json, noContent, problem };
