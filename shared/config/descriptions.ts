@@ -35,7 +35,7 @@ const VARIABLE_DESCRIPTIONS: Readonly<Record<string, VariableDescription>> = {
     secret: true,
   },
   DATABASE_POOL_MAX: { text: "Connections per function container. Keep sink-write's reserved concurrency × this within the database's connection limit." },
-  LOG_LEVEL: { text: 'One of `debug`, `info`, `warn`, `error`; log lines are JSON on stderr.' },
+  LOG_LEVEL: { text: 'One of `debug`, `info`, `warn`, `error`. Log lines are one JSON object each: info and debug on stdout, warn and error on stderr.' },
 
   // Streams and consumer
   INGEST_STREAM: { text: 'The JetStream stream producers publish into.' },
