@@ -1,4 +1,4 @@
-// `npm run bench`: the plane's benchmark. See the README's "Benchmark" section for what each number
+// `npm run bench`: the plane's benchmark. See docs/benchmark.md for what each number
 // means. Every phase runs on an isolated plane (own database, streams, serverless-offline, bridge)
 // that is removed afterwards, also when the phase fails or the run is interrupted.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -34,7 +34,7 @@ function render(rows: readonly (readonly string[])[]): string {
     .join('\n');
 }
 
-/** The run as a plain-text table: what the README shows and what `npm run bench` prints. */
+/** The run as a plain-text table: what docs/benchmark.md shows and what `npm run bench` prints. */
 function formatTable(results: BenchResults): string {
   const slowest = slowestCeiling(results);
   const ofCeiling = (perSecond: number): string =>

@@ -1,4 +1,4 @@
-/** What `ingest` exits with; `ingest --help` and the README list the same. */
+/** What `ingest` exits with; `ingest --help` and docs/operations.md list the same. */
 const EXIT = {
   /** Done. */
   ok: 0,

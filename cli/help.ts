@@ -29,8 +29,8 @@ ${columns(COMMANDS.map((spec) => [commandLine(spec), spec.summary]))}
 
 ${EXIT_CODES}
 
-Configuration comes from the environment (NATS_URL, DATABASE_URL, ...; see the README's
-"Configuration"); a variable with one of the plane's prefixes that nothing reads is named on stderr.`;
+Configuration comes from the environment (NATS_URL, DATABASE_URL, ...; see
+docs/configuration.md); a variable with one of the plane's prefixes that nothing reads is named on stderr.`;
 }
 
 /** `ingest registry --help`: the subcommands of one group. */

@@ -32,7 +32,7 @@ A second start while one runs says where that one is and exits with status 1.
 
 Settings (environment): NATS_URL, DATABASE_URL, OFFLINE_LAMBDA_PORT (3002), OFFLINE_HTTP_PORT (3000),
 STAGE (dev), LOCAL_DATA_DIR (.local: lock file, logs, service data), LOCAL_REGISTRY_DIR
-(infra/registry), REGISTRY_API_TOKEN (generated when unset), and the bridge's settings (README).`;
+(infra/registry), REGISTRY_API_TOKEN (generated when unset), and the bridge's settings (docs/configuration.md).`;
 
 const say = (line: string): void => void process.stdout.write(`[start] ${line}\n`);
 

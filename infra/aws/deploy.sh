@@ -8,7 +8,7 @@
 #
 # Needs the stage's database stack (ingest-<stage>-database), the SecureString
 # /ingest/<stage>/database-url and, for the bridge, the ingest-bridge-repository stack
-# (README "Deploy"). Environment:
+# (docs/deploy.md). Environment:
 #   AWS_REGION          region (default us-east-1); credentials as the AWS CLI finds them
 #   BRIDGE_IMAGE_TAG    bridge image tag (default: the current commit; needs a clean tree)
 #   BRIDGE_PLATFORM     docker --platform for a new image (default linux/amd64, matching the
@@ -49,14 +49,14 @@ need node "Node.js >= 20.19"
 need npx "npm"
 
 if ! aws cloudformation describe-stacks --stack-name "ingest-$stage-database" >/dev/null 2>&1; then
-  echo "stack ingest-$stage-database not found in $region: deploy infra/aws/database.yml first (README \"Deploy\")" >&2
+  echo "stack ingest-$stage-database not found in $region: deploy infra/aws/database.yml first (docs/deploy.md)" >&2
   exit 1
 fi
 
 say "reading DATABASE_URL from SSM /ingest/$stage/database-url"
 if ! database_url="$(aws ssm get-parameter --name "/ingest/$stage/database-url" --with-decryption \
   --query Parameter.Value --output text)"; then
-  echo "cannot read SSM parameter /ingest/$stage/database-url (create it as a SecureString; README \"Deploy\")" >&2
+  echo "cannot read SSM parameter /ingest/$stage/database-url (create it as a SecureString; docs/deploy.md)" >&2
   exit 1
 fi
 

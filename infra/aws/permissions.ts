@@ -1,7 +1,7 @@
 // The IAM rule for every template this project deploys (serverless.yml's generated template and
 // infra/aws/*.yml): no action contains "*", and a statement may name Resource "*" only for the
 // actions below, which AWS offers no narrower resource for. The tests read this list, and the
-// README's permissions table must list exactly these actions as the "*" exceptions.
+// permissions table in docs/deploy.md must list exactly these actions as the "*" exceptions.
 
 type WildcardException = {
   /** The statement's Sid in the templates. */

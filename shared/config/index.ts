@@ -11,6 +11,8 @@ export type { HttpSinkAuthHeader, HttpSinkConfig, HttpSinkPolicy, NatsSinkConfig
 export { closestVariable, findUnknownVariables, type UnknownVariable } from './unknownVariables.ts';
 export { knownVariables, planePrefixes, TEST_ONLY_VARIABLES } from './knownVariables.ts';
 export { reportUnknownVariablesOnce, type UnknownVariableReport } from './startupWarnings.ts';
+export { VARIABLE_DESCRIPTIONS, type VariableDescription } from './descriptions.ts';
+export { describeConfiguration, type VariableGroup, type VariableReference } from './reference.ts';
 
 /**
  * A loader as exported: called on the process's own environment (no argument), it first reports

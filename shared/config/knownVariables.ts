@@ -25,7 +25,7 @@ const READ_OUTSIDE_LOADERS: Readonly<Record<string, string>> = {
 
 /**
  * Test-only fault points. Each is read by a loader (so it is known like any other variable), is off
- * by default, and when set makes a process fail on purpose; README's fault tests describe them.
+ * by default, and when set makes a process fail on purpose; docs/testing.md describes the fault tests.
  * They exist for the tests that prove what the plane does when a step fails, never for production.
  */
 const TEST_ONLY_VARIABLES: Readonly<Record<string, string>> = {
@@ -93,4 +93,4 @@ function planePrefixes(known: Iterable<string>): ReadonlySet<string> {
   return prefixes;
 }
 
-export { knownVariables, planePrefixes, planePrefixOf, READ_OUTSIDE_LOADERS, TEST_ONLY_VARIABLES };
+export { knownVariables, planePrefixes, planePrefixOf, READ_OUTSIDE_LOADERS, SET_BY_OTHERS, TEST_ONLY_VARIABLES };

@@ -32,13 +32,13 @@ describe("the bridge's test-only fault points", () => {
     );
   });
 
-  test("every test-only variable is one a loader reads, and is a row of README's table of test-only fault points", async () => {
+  test('every test-only variable is one a loader reads, and is a row of the table of test-only fault points in docs/testing.md', async () => {
     const known = knownVariables();
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-    const heading = readme.indexOf('**Test-only fault points**');
-    assert.ok(heading >= 0, 'README has the table of test-only fault points');
+    const testingDoc = await readFile(join(ROOT, 'docs/testing.md'), 'utf8');
+    const heading = testingDoc.indexOf('**Test-only fault points**');
+    assert.ok(heading >= 0, 'docs/testing.md has the table of test-only fault points');
     // The table is the first run of `|` lines after the heading's paragraph.
-    const rows = readme
+    const rows = testingDoc
       .slice(heading)
       .split('\n\n')
       .find((block) => block.startsWith('|'))!
