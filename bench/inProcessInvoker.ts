@@ -34,7 +34,7 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
   const sql = createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-in-process' });
   const routes = createRouteLookup(sql, config.registryCache);
   const validateDeps = { routes, decoders: new DecoderCache() };
-  // The sinks functions/sink-write/handler.ts builds; the NATS one's connection ends with the process.
+  // The sinks shared/wiring/sinkWrite.ts builds for the sink-write function; the NATS one's connection ends with the process.
   const sinks = createSinkSet(sql, config.sinkConfig, 'ingest-sink-write-in-process');
   const ledger = createPostgresLedger(sql);
   const guard = new TargetGuard(config.sinkConfig.isolation);
