@@ -1,41 +1,14 @@
-import { fingerprintToHex, type Frame, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../../avro/index.ts';
+import { fingerprintToHex, type Frame } from '../../avro/index.ts';
 import type { RawRecord, ValidateRequest, ValidateResponse, ValidateResult } from '../../contracts/index.ts';
-import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
-import type { RouteLookup, RouteRecord, SchemaVersionRef, WriterKey } from '../../routes/index.ts';
-import { formatRouteKey, type RouteKey } from '../../names/index.ts';
-import { type ResolvedRoute, resolveRoute } from '../resolveRoute.ts';
+import { Stage } from '../../failures/index.ts';
+import type { RouteLookup, SchemaVersionRef, WriterKey } from '../../routes/index.ts';
+import { type DecodingRoute, decodeEvent, decodeFailure, type ResolvedDecodingRoute, resolveDecodingRoute, unframePayload } from '../decodeEvent.ts';
 import type { DecoderCache } from './decoders.ts';
 
 type ValidateDeps = {
   readonly routes: RouteLookup;
   readonly decoders: DecoderCache;
 };
-
-const AVRO_FORMAT = /^avro(\/|$)/i;
-
-function fail(id: string, error: unknown, deadLetterSubject?: string, routeKey?: RouteKey): ValidateResult {
-  if (error instanceof IngestError) return { id, ok: false, failure: error.toFailure(), deadLetterSubject, routeKey };
-  throw error;
-}
-
-/** The wire format of an Avro route's records; a route with another schema format or an unknown wire format cannot be validated. */
-function wireFormatOf(route: RouteRecord, routeKey: RouteKey): WireFormat {
-  if (!AVRO_FORMAT.test(route.schema.format)) {
-    throw new IngestError(
-      Stage.validate,
-      FailureReason.unsupportedSchemaFormat,
-      `route ${formatRouteKey(routeKey)} declares schema format "${route.schema.format}"; only Avro is supported`,
-      { retryable: false },
-    );
-  }
-  if ((WIRE_FORMATS as readonly string[]).includes(route.wireFormat)) return route.wireFormat as WireFormat;
-  throw new IngestError(Stage.validate, FailureReason.invalidFrame, `route ${formatRouteKey(routeKey)} declares unknown wire format "${route.wireFormat}"`, {
-    retryable: false,
-  });
-}
-
-/** What a subject resolves to, once per request: its route and wire format, or the failure every record on it gets. */
-type SubjectResolution = ResolvedRoute<WireFormat>;
 
 /** The registry key of the writer schema a frame names, or undefined for a raw body (the route's own schema). */
 function writerKeyOf(frame: Frame): WriterKey | undefined {
@@ -53,7 +26,7 @@ type Unframed =
   | {
       readonly ok: true;
       readonly record: RawRecord;
-      readonly subject: Extract<SubjectResolution, { ok: true }>;
+      readonly subject: ResolvedDecodingRoute;
       readonly frame: Frame;
       readonly writer: WriterKey | undefined;
     }
@@ -62,25 +35,9 @@ type Unframed =
 function decodeRecord(item: Extract<Unframed, { ok: true }>, writer: SchemaVersionRef, deps: ValidateDeps): ValidateResult {
   const { record, subject, frame } = item;
   try {
-    const decoded = deps.decoders.get(subject.route.schema, writer)(frame.body);
-    const body = toJsonValue(decoded) as { [key: string]: JsonValue };
-    const eventId = body.id;
-    if (typeof eventId !== 'string' || eventId.trim() === '') {
-      throw new IngestError(Stage.validate, FailureReason.missingEventId, 'event has an empty "id"', { retryable: false });
-    }
-    return {
-      id: record.id,
-      ok: true,
-      event: {
-        eventId,
-        routeKey: subject.routeKey,
-        time: typeof body.time === 'string' ? body.time : new Date(record.publishedAtMs).toISOString(),
-        source: typeof body.source === 'string' ? body.source : null,
-        body,
-      },
-    };
+    return { id: record.id, ok: true, event: decodeEvent(deps.decoders, subject, writer, frame.body, record.publishedAtMs) };
   } catch (error) {
-    return fail(record.id, error, subject.route.deadLetterSubject, subject.routeKey);
+    return decodeFailure(record.id, error, subject);
   }
 }
 
@@ -94,11 +51,11 @@ function decodeRecord(item: Extract<Unframed, { ok: true }>, writer: SchemaVersi
  */
 async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promise<ValidateResponse> {
   const { records } = request;
-  const subjects = new Map<string, Promise<SubjectResolution>>();
+  const subjects = new Map<string, Promise<DecodingRoute>>();
   for (const record of records) {
-    if (!subjects.has(record.subject)) subjects.set(record.subject, resolveRoute(record.subject, Stage.validate, deps.routes, wireFormatOf));
+    if (!subjects.has(record.subject)) subjects.set(record.subject, resolveDecodingRoute(record.subject, deps.routes));
   }
-  const resolved = new Map<string, SubjectResolution>();
+  const resolved = new Map<string, DecodingRoute>();
   await Promise.all([...subjects].map(async ([subject, resolution]) => resolved.set(subject, await resolution)));
 
   const unframed: Unframed[] = [];
@@ -111,9 +68,9 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
     }
     let frame: Frame;
     try {
-      frame = unframe(subject.accepted, Buffer.from(record.payload, 'base64'));
+      frame = unframePayload(subject, record.payload);
     } catch (error) {
-      unframed.push({ ok: false, result: fail(record.id, error, subject.route.deadLetterSubject, subject.routeKey) });
+      unframed.push({ ok: false, result: decodeFailure(record.id, error, subject) });
       continue;
     }
     const writer = writerKeyOf(frame);
@@ -135,7 +92,7 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
     if (!item.ok) return item.result;
     if (item.writer === undefined) return decodeRecord(item, item.subject.route.schema, deps);
     const writer = writers.get(writerMemoKey(item.record.subject, item.writer))!;
-    if ('error' in writer) return fail(item.record.id, writer.error, item.subject.route.deadLetterSubject, item.subject.routeKey);
+    if ('error' in writer) return decodeFailure(item.record.id, writer.error, item.subject);
     return decodeRecord(item, writer, deps);
   });
   return { results };
