@@ -6,7 +6,7 @@ import { nanos } from '@nats-io/nats-core';
 import { DecoderCache } from '../shared/stages/index.ts';
 import { runValidate } from '../shared/stages/index.ts';
 import { toJsonValue } from '../shared/avro/index.ts';
-import type { RawRecord } from '../shared/contracts/index.ts';
+import type { RawRecord, SchemaPin } from '../shared/contracts/index.ts';
 import type { SinkWriteRecord, ValidatedEvent } from '../shared/sinks/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
 import { createRouteLookup, type RouteRecord } from '../shared/routes/index.ts';
@@ -175,11 +175,12 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
         for (const records of rawBatches) await runValidate({ records }, deps);
       }),
     );
+    const pin = { numericId: plane.route.schema.numericId, cacheKey: plane.route.schema.cacheKey };
     const sinkBatches = chunks(toSinkRecords(plane.route, decoded.slice(0, Math.min(decoded.length, 50_000))), batch);
     const serdeEvents = sinkBatches.reduce((sum, b) => sum + b.length, 0);
     ceilings.push(
       await timed('transport JSON', 'JSON.stringify + JSON.parse of the 3 requests and 3 responses', serdeEvents, ['bench'], () => {
-        for (const records of sinkBatches) roundTripJson({ kind: 'postgres', table }, records, rawBatches[0]!.slice(0, records.length));
+        for (const records of sinkBatches) roundTripJson({ kind: 'postgres', table }, pin, records, rawBatches[0]!.slice(0, records.length));
       }),
     );
   } finally {
@@ -188,14 +189,18 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
   return { ceilings, verified: problems.length === 0, problems };
 }
 
-/** The JSON a batch costs on the Lambda path: each request and response serialised and parsed once. */
-function roundTripJson(target: SinkTarget, writes: readonly SinkWriteRecord[], raw: readonly RawRecord[]): void {
+/**
+ * The JSON a batch costs on the Lambda path: each request and response serialised and parsed once.
+ * Validate answers verdicts, route gets the batch's one subject, sink-write gets the raw records'
+ * own payload strings with the verdicts' pins.
+ */
+function roundTripJson(target: SinkTarget, pin: SchemaPin, writes: readonly SinkWriteRecord[], raw: readonly RawRecord[]): void {
   const bodies: unknown[] = [
     { records: raw },
-    { results: writes.map((w) => ({ id: w.id, ok: true, event: w.event })) },
-    { records: writes.map((w) => ({ id: w.id, subject: w.subject })) },
-    { results: writes.map((w) => ({ id: w.id, ok: true, sinks: [target], deadLetterSubject: 'x.dlq' })) },
-    { target, records: writes },
+    { results: writes.map((w) => ({ id: w.id, ok: true, eventId: w.event.eventId, reader: pin, writer: pin })) },
+    { records: [{ id: raw[0]?.subject, subject: raw[0]?.subject }] },
+    { results: [{ id: raw[0]?.subject, ok: true, sinks: [target], deadLetterSubject: 'x.dlq' }] },
+    { target, records: raw.map((r, index) => ({ ...r, eventId: writes[index]!.event.eventId, reader: pin, writer: pin })) },
     { results: writes.map((w) => ({ id: w.id, ok: true, duplicate: false })) },
   ];
   // Each body is stringified by its sender and parsed by its receiver (bridge or serverless-offline).

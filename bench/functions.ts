@@ -53,17 +53,14 @@ function requestFor(name: string, route: RouteRecord): unknown {
       return { records: [{ id: '1', subject: route.subject, payload, publishedAtMs: Date.parse(time) }] };
     case 'route':
       return { records: [{ id: '1', subject: route.subject }] };
-    case 'sink-write':
+    case 'sink-write': {
+      // The route's own version is reader and writer: what validate pins for the producer's encoding.
+      const pin = { numericId: route.schema.numericId, cacheKey: route.schema.cacheKey };
       return {
         target: route.sinks[0],
-        records: [
-          {
-            id: '1',
-            subject: route.subject,
-            event: { eventId: event.id, routeKey: route.key, time, source: event.source, body: { ...event, time, data: event.data } },
-          },
-        ],
+        records: [{ id: '1', subject: route.subject, payload, publishedAtMs: Date.parse(time), eventId: event.id, reader: pin, writer: pin }],
       };
+    }
     default:
       return undefined;
   }

@@ -5,7 +5,7 @@ import { runSinkWrite } from '../shared/stages/index.ts';
 import { TargetGuard } from '../shared/stages/index.ts';
 import { runValidate } from '../shared/stages/index.ts';
 import type { FunctionConfig, SinkConfig } from '../shared/config/index.ts';
-import { describeRecordProblems, type FieldKind, RAW_RECORD, ROUTE_RECORD, SINK_RECORD } from '../shared/contracts/index.ts';
+import { DELIVERY_RECORD, describeRecordProblems, type FieldKind, RAW_RECORD, ROUTE_RECORD, sinkWriteFields } from '../shared/contracts/index.ts';
 import { createPostgresLedger } from '../shared/deliveries/index.ts';
 import { Stage } from '../shared/failures/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
@@ -27,17 +27,20 @@ type InProcessInvoker = StageInvoker & {
 /**
  * Runs validate, route and sink-write inside the bridge process: the same pure functions the
  * handlers call, with the same dependencies the handlers build at cold start, but no Lambda
- * transport (no JSON, base64 or HTTP between stages). It exists to measure what the transport
- * costs; one pool serves all three stages because they share a process here.
+ * transport (no JSON or HTTP between stages; the payload stays the bridge's base64 string). It
+ * exists to measure what the transport costs; one pool serves all three stages because they share
+ * a process here.
  */
 function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoker {
   const sql = createSql(config.databaseUrl, { max: config.databasePoolMax, applicationName: 'ingest-in-process' });
   const routes = createRouteLookup(sql, config.registryCache);
-  const validateDeps = { routes, decoders: new DecoderCache() };
+  // Validate and sink-write share the route lookup and decoders here, as they share a process.
+  const decodeDeps = { routes, decoders: new DecoderCache() };
   // The sinks shared/wiring/sinkWrite.ts builds for the sink-write function; the NATS one's connection ends with the process.
   const sinks = createSinkSet(sql, config.sinkConfig, 'ingest-sink-write-in-process');
   const ledger = createPostgresLedger(sql);
   const guard = new TargetGuard(config.sinkConfig.isolation);
+  const sinkWriteDeps = { ...decodeDeps, sinks, ledger, guard };
 
   // The handlers' middleware rejects malformed requests and Lambda reports any throw as a
   // FunctionError, which the Lambda invoker turns into a retryable InvokeError; do the same here
@@ -53,10 +56,10 @@ function createInProcessInvoker(config: InProcessInvokerConfig): InProcessInvoke
   }
 
   return {
-    validate: (request) => call(Stage.validate, RAW_RECORD, request, (r) => runValidate(r, validateDeps)),
+    validate: (request) => call(Stage.validate, RAW_RECORD, request, (r) => runValidate(r, decodeDeps)),
     route: (request) => call(Stage.route, ROUTE_RECORD, request, (r) => runRoute(r, { routes })),
-    sinkWrite: (request) => call(Stage.sinkWrite, SINK_RECORD, request, (r) => runSinkWrite(r, { sinks, ledger, guard })),
-    checkDelivery: (request) => call(Stage.sinkWrite, SINK_RECORD, request, (r) => runSinkCheck(r, { sinks, ledger })),
+    sinkWrite: (request) => call(Stage.sinkWrite, sinkWriteFields(request), request, (r) => runSinkWrite(r, sinkWriteDeps)),
+    checkDelivery: (request) => call(Stage.sinkWrite, DELIVERY_RECORD, request, (r) => runSinkCheck(r, { sinks, ledger })),
     close: () => sql.end({ timeout: 5 }),
   };
 }

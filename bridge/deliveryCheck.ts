@@ -1,10 +1,9 @@
-import type { SinkCheckResult } from '../shared/contracts/index.ts';
-import type { SinkWriteRecord } from '../shared/sinks/index.ts';
+import type { DeliveryRecord, SinkCheckResult } from '../shared/contracts/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { SinkTarget } from '../shared/sinks/index.ts';
 import type { StageInvoker } from './invoker.ts';
 import { invokeWithinLimit } from './requestLimit.ts';
-import { type RoutedRecord, type SinkStageOptions, targetIdentity } from './sinkStage.ts';
+import { deliveryRecord, type RoutedRecord, type SinkStageOptions, targetIdentity } from './sinkStage.ts';
 import { collect, invocationFailure, type StageResult } from './stageResults.ts';
 
 /** A record the bridge is about to dead-letter after its sink writes failed. */
@@ -27,17 +26,17 @@ function unconfirmedTargets({ routed, failure }: DeadLetterCandidate): SinkTarge
  * as before: a replay of it is absorbed by the sink's idempotency.
  */
 async function findDelivered(candidates: readonly DeadLetterCandidate[], invoker: StageInvoker, options: SinkStageOptions): Promise<Set<string>> {
-  const groups = new Map<string, { target: SinkTarget; identity: string; records: SinkWriteRecord[] }>();
+  const groups = new Map<string, { target: SinkTarget; identity: string; records: DeliveryRecord[] }>();
   const asked = new Map<string, number>();
   for (const candidate of candidates) {
-    const { id, subject, event } = candidate.routed;
     const targets = unconfirmedTargets(candidate);
     if (targets.length === 0) continue;
-    asked.set(id, targets.length);
+    const delivery = deliveryRecord(candidate.routed.write);
+    asked.set(delivery.id, targets.length);
     for (const target of targets) {
       const key = JSON.stringify(target);
       const group = groups.get(key) ?? { target, identity: targetIdentity(target), records: [] };
-      group.records.push({ id, subject, event });
+      group.records.push(delivery);
       groups.set(key, group);
     }
   }

@@ -6,9 +6,13 @@ import { headersToMap } from '../shared/nats/index.ts';
 // What the bridge reads off a JetStream message: the record it sends to the stages, that record's
 // size in an invoke request, whether it was delivered before, and the original a dead letter keeps.
 
-/** Approximate bytes a record adds to an invoke request: base64 payload plus JSON framing. */
+/**
+ * Approximate bytes a record adds to an invoke request: base64 payload plus JSON framing. The
+ * payload travels to validate and again to sink-write, where the record also carries its event id
+ * and two schema pins, so the framing is that of the larger, sink-write's record.
+ */
 function requestBytes(msg: JsMsg): number {
-  return Math.ceil((msg.data.length * 4) / 3) + msg.subject.length + 128;
+  return Math.ceil((msg.data.length * 4) / 3) + msg.subject.length + 384;
 }
 
 function toRawRecord(msg: JsMsg): RawRecord {

@@ -1,16 +1,15 @@
-import type { RawRecord } from '../shared/contracts/index.ts';
-import type { ValidatedEvent } from '../shared/sinks/index.ts';
-import { FailureReason, IngestError, type RecordFailure } from '../shared/failures/index.ts';
-import type { RouteKey } from '../shared/names/index.ts';
+import type { RawRecord, ValidateVerdict } from '../shared/contracts/index.ts';
+import { FailureReason, IngestError, type RecordFailure, Stage } from '../shared/failures/index.ts';
+import { type RouteKey, routeKeyFromSubject } from '../shared/names/index.ts';
 import type { SinkTarget } from '../shared/sinks/index.ts';
 import type { StageInvoker } from './invoker.ts';
-import { type RoutedRecord, type SinkStageOptions, writeToSinks } from './sinkStage.ts';
+import { pinnedRecord, type RoutedRecord, type SinkStageOptions, writeToSinks } from './sinkStage.ts';
 import { invokeWithinLimit } from './requestLimit.ts';
 import { collect, invocationFailure, type StageResult } from './stageResults.ts';
 
 /** What became of one record after the chain ran. */
 type Outcome =
-  | { readonly kind: 'committed'; readonly duplicate: boolean; readonly eventId: string; readonly routeKey: RouteKey }
+  | { readonly kind: 'committed'; readonly duplicate: boolean; readonly eventId: string; readonly routeKey: RouteKey | null }
   | {
       readonly kind: 'failed';
       readonly failure: RecordFailure;
@@ -26,10 +25,29 @@ type Outcome =
       readonly routed?: RoutedRecord;
     };
 
+/** Route keys of a batch's subjects, each parsed once; null for one that does not parse. */
+function routeKeysOf(): (subject: string) => RouteKey | null {
+  const keys = new Map<string, RouteKey | null>();
+  return (subject) => {
+    let key = keys.get(subject);
+    if (key === undefined) {
+      try {
+        key = routeKeyFromSubject(subject, Stage.bridge);
+      } catch (error) {
+        if (!(error instanceof IngestError)) throw error;
+        key = null;
+      }
+      keys.set(subject, key);
+    }
+    return key;
+  };
+}
+
 /**
  * Runs one batch through validate, route and the sink stage (sinkStage.ts: one sink-write call
  * per target) for the records still alive, and returns one outcome per input record. Knows
- * nothing of schemas or sinks.
+ * nothing of schemas or sinks: validate answers a verdict (event id, pinned versions), and the
+ * sink stage carries the record's own payload string with that verdict to sink-write.
  */
 async function runPipeline(
   records: readonly RawRecord[],
@@ -41,21 +59,22 @@ async function runPipeline(
 ): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   const budgets = new Map<string, number>();
-  type FailureContext = { deadLetterSubject?: string; event?: ValidatedEvent; routeKey?: RouteKey; routed?: RoutedRecord };
+  const routeKeyOf = routeKeysOf();
+  type FailureContext = { deadLetterSubject?: string; eventId?: string; routeKey?: RouteKey | null; routed?: RoutedRecord };
   const fail = (id: string, failure: RecordFailure, context: FailureContext = {}): void => {
-    const { deadLetterSubject, event, routeKey, routed } = context;
+    const { deadLetterSubject, eventId, routeKey, routed } = context;
     outcomes.set(id, {
       kind: 'failed',
       failure,
       deadLetterSubject,
-      eventId: event?.eventId ?? null,
-      routeKey: event?.routeKey ?? routeKey ?? null,
+      eventId: eventId ?? null,
+      routeKey: routeKey ?? null,
       retryBudget: budgets.get(id),
       ...(routed === undefined ? {} : { routed }),
     });
   };
 
-  let validated: Map<string, StageResult<{ event: ValidatedEvent }>>;
+  let validated: Map<string, StageResult<Omit<ValidateVerdict, 'id' | 'ok'>>>;
   try {
     validated = collect(
       'validate',
@@ -68,10 +87,10 @@ async function runPipeline(
     return outcomes;
   }
 
-  const valid: { record: RawRecord; event: ValidatedEvent }[] = [];
+  const valid: { record: RawRecord; verdict: ValidateVerdict }[] = [];
   for (const record of records) {
     const result = validated.get(record.id)!;
-    if (result.ok) valid.push({ record, event: result.event });
+    if (result.ok) valid.push({ record, verdict: result });
     else fail(record.id, result.failure, { deadLetterSubject: result.deadLetterSubject, routeKey: result.routeKey });
   }
   if (valid.length === 0) return outcomes;
@@ -89,42 +108,39 @@ async function runPipeline(
     );
   } catch (error) {
     const failure = invocationFailure(error);
-    for (const { record, event } of valid) fail(record.id, failure, { event });
+    for (const { record, verdict } of valid) fail(record.id, failure, { eventId: verdict.eventId, routeKey: routeKeyOf(record.subject) });
     return outcomes;
   }
 
   const writes: RoutedRecord[] = [];
   const deadLetterSubjects = new Map<string, string>();
-  for (const { record, event } of valid) {
+  for (const { record, verdict } of valid) {
     const result = routed.get(record.subject)!;
+    const known = { eventId: verdict.eventId, routeKey: routeKeyOf(record.subject) };
     if (!result.ok) {
-      fail(record.id, result.failure, { deadLetterSubject: result.deadLetterSubject, event });
+      fail(record.id, result.failure, { ...known, deadLetterSubject: result.deadLetterSubject });
       continue;
     }
     deadLetterSubjects.set(record.id, result.deadLetterSubject);
     if (result.retryBudget !== undefined) budgets.set(record.id, result.retryBudget);
     if (!Array.isArray(result.sinks) || result.sinks.length === 0) {
       const failure = new IngestError('route', FailureReason.malformedResponse, 'route answered without sinks', { retryable: true }).toFailure();
-      fail(record.id, failure, { deadLetterSubject: result.deadLetterSubject, event });
+      fail(record.id, failure, { ...known, deadLetterSubject: result.deadLetterSubject });
       continue;
     }
-    writes.push({
-      id: record.id,
-      subject: record.subject,
-      event,
-      sinks: result.sinks,
-      redelivered: result.sinks.length > 1 && sinkStage.redelivered(record.id),
-    });
+    const redelivered = result.sinks.length > 1 && sinkStage.redelivered(record.id);
+    writes.push({ write: pinnedRecord(record, verdict, redelivered), sinks: result.sinks, redelivered });
   }
   if (writes.length === 0) return outcomes;
 
   const answers = await writeToSinks(writes, invoker, sinkStage);
-  for (const write of writes) {
-    const answer = answers.get(write.id)!;
+  for (const routedRecord of writes) {
+    const { id, subject, eventId } = routedRecord.write;
+    const answer = answers.get(id)!;
     if (answer.ok) {
-      outcomes.set(write.id, { kind: 'committed', duplicate: answer.duplicate, eventId: write.event.eventId, routeKey: write.event.routeKey });
+      outcomes.set(id, { kind: 'committed', duplicate: answer.duplicate, eventId, routeKey: routeKeyOf(subject) });
     } else {
-      fail(write.id, answer.failure, { deadLetterSubject: deadLetterSubjects.get(write.id), event: write.event, routed: write });
+      fail(id, answer.failure, { deadLetterSubject: deadLetterSubjects.get(id), eventId, routeKey: routeKeyOf(subject), routed: routedRecord });
     }
   }
   return outcomes;

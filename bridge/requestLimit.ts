@@ -16,8 +16,9 @@ function requestBody(stage: Stage, functionName: string, request: unknown, limit
  * Invokes a stage for `records`, in as many requests as the request limit needs: a request the
  * invoker refuses as too large is split in halves, again and again; a record too large on its own
  * fails for good (`payload_too_large`) and the others still go. A batch costs one request as long
- * as it fits, which is what the batch limits aim for; splitting is for the rare batch of records
- * whose decoded form is much larger than their bytes.
+ * as it fits, which is what the batch limits aim for (validate and sink-write both carry the
+ * payload as base64, sink-write's record with a little more: its event id and pinned versions);
+ * splitting is for a batch whose records are larger than estimated, such as long event ids.
  */
 async function invokeWithinLimit<R extends { readonly id: string }, Res extends { readonly id: string }>(
   records: readonly R[],

@@ -1,4 +1,5 @@
-import type { SinkWriteRecord, SinkWriteResult, ValidatedEvent } from '../shared/sinks/index.ts';
+import type { DeliveryRecord, PinnedRecord, RawRecord, ValidateVerdict } from '../shared/contracts/index.ts';
+import type { SinkWriteResult } from '../shared/sinks/index.ts';
 import type { SinkTarget } from '../shared/sinks/index.ts';
 import { sinkIdentity } from '../shared/sinks/index.ts';
 import { type CombinedAnswer, combineSinkAnswers, type SinkAnswer } from './fanOut.ts';
@@ -9,13 +10,30 @@ import type { TargetLimiter } from './targetLimiter.ts';
 
 /** A validated, routed record on its way to its sinks (several for a fan-out route). */
 type RoutedRecord = {
-  readonly id: string;
-  readonly subject: string;
-  readonly event: ValidatedEvent;
+  /** The record as every sink-write call for it carries it, built once (pinnedRecord). */
+  readonly write: PinnedRecord;
   readonly sinks: readonly SinkTarget[];
-  /** Delivered before (a redelivery or a dead-letter replay): some of its sinks may have it already. */
+  /** Delivered before (a redelivery or a dead-letter replay) to a fan-out route: some of its sinks may have it already. */
   readonly redelivered: boolean;
 };
+
+/**
+ * The sink-write record of a validated record: the payload string the bridge built for validate
+ * (not decoded, not copied) with validate's event id and pinned versions, the same object for
+ * every target and every split request. `tracked` for a fan-out record that comes again.
+ */
+function pinnedRecord(record: RawRecord, verdict: ValidateVerdict, tracked: boolean): PinnedRecord {
+  const { id, subject, payload, publishedAtMs } = record;
+  const { eventId, reader, writer } = verdict;
+  return tracked
+    ? { id, subject, payload, publishedAtMs, eventId, reader, writer, trackDelivery: true }
+    : { id, subject, payload, publishedAtMs, eventId, reader, writer };
+}
+
+/** What sink-write needs to record or check a delivery: the event id, no payload. */
+function deliveryRecord({ id, subject, eventId }: PinnedRecord): DeliveryRecord {
+  return { id, subject, eventId };
+}
 
 type SinkStageOptions = {
   readonly limiter: TargetLimiter;
@@ -23,7 +41,7 @@ type SinkStageOptions = {
   readonly warn: (message: string, fields: Record<string, unknown>) => void;
 };
 
-type Group = { readonly target: SinkTarget; readonly identity: string; readonly records: SinkWriteRecord[] };
+type Group = { readonly target: SinkTarget; readonly identity: string; readonly records: PinnedRecord[] };
 
 /** A target's identity; one of a kind this code does not know still gets a group of its own (sink-write refuses it). */
 function targetIdentity(target: SinkTarget): string {
@@ -47,10 +65,7 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
   // Records of one subject share the route's target objects: name each object once.
   const named = new Map<SinkTarget, { identity: string; key: string }>();
   for (const record of records) {
-    const write: SinkWriteRecord =
-      record.sinks.length > 1 && record.redelivered
-        ? { id: record.id, subject: record.subject, event: record.event, trackDelivery: true }
-        : { id: record.id, subject: record.subject, event: record.event };
+    const { write } = record;
     const names: { identity: string; key: string }[] = [];
     for (const target of record.sinks) {
       let name = named.get(target);
@@ -63,7 +78,7 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
       if (group === undefined) groups.set(name.key, { target, identity: name.identity, records: [write] });
       else group.records.push(write);
     }
-    sinksOf.set(record.id, names);
+    sinksOf.set(write.id, names);
   }
 
   const answers = new Map<string, SinkAnswer[]>();
@@ -91,18 +106,20 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
 
   const combined = new Map<string, CombinedAnswer>();
   // Per target: the first-delivery fan-out records it took whose other sinks failed.
-  const reached = new Map<string, SinkWriteRecord[]>();
+  const reached = new Map<string, DeliveryRecord[]>();
   for (const record of records) {
-    const sinks = sinksOf.get(record.id)!;
-    const mine = answers.get(record.id)!;
+    const { id } = record.write;
+    const sinks = sinksOf.get(id)!;
+    const mine = answers.get(id)!;
     const ordered = sinks.map((sink) => mine.find((answer) => answer.sink === sink.identity)!);
     const answer = combineSinkAnswers(ordered);
-    combined.set(record.id, answer);
+    combined.set(id, answer);
     if (answer.ok || sinks.length < 2 || record.redelivered) continue;
+    const delivery = deliveryRecord(record.write);
     sinks.forEach((sink, index) => {
       if (!ordered[index]!.result.ok) return;
       const list = reached.get(sink.key) ?? [];
-      list.push({ id: record.id, subject: record.subject, event: record.event });
+      list.push(delivery);
       reached.set(sink.key, list);
     });
   }
@@ -115,7 +132,7 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
  * that fails the retry calls the target again, which its idempotency absorbs: worth a warning,
  * not a failure of the records.
  */
-async function recordDeliveries(group: Group, records: SinkWriteRecord[], invoker: StageInvoker, options: SinkStageOptions): Promise<void> {
+async function recordDeliveries(group: Group, records: DeliveryRecord[], invoker: StageInvoker, options: SinkStageOptions): Promise<void> {
   const ids = records.map((record) => record.id);
   try {
     const results = collect(
@@ -132,5 +149,5 @@ async function recordDeliveries(group: Group, records: SinkWriteRecord[], invoke
   }
 }
 
-export { targetIdentity, writeToSinks };
+export { deliveryRecord, pinnedRecord, targetIdentity, writeToSinks };
 export type { RoutedRecord, SinkStageOptions };

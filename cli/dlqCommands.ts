@@ -1,7 +1,7 @@
 import { letterAsRawRecord } from '../shared/stages/index.ts';
 import { matchesReplayFilter, runReplay, type ReplayFilter } from '../shared/stages/index.ts';
 import { createReplayRuntime } from '../shared/wiring/index.ts';
-import { runValidate } from '../shared/stages/index.ts';
+import { decodeRecords } from '../shared/stages/index.ts';
 import { DecoderCache } from '../shared/stages/index.ts';
 import type { ReplayConfig } from '../shared/config/index.ts';
 import type { DeadLetterStore, StoredLetter } from '../shared/deadletters/index.ts';
@@ -86,15 +86,18 @@ async function runDlqShow(config: ReplayConfig, id: string, print: Print): Promi
     const { createSql } = await import('../shared/postgres/index.ts');
     const sql = createSql(config.databaseUrl, { max: 1, applicationName: 'ingest-cli' });
     try {
-      const [result] = (
-        await runValidate(
-          { records: [letterAsRawRecord(letter, original, 'show')] },
-          { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
-        )
-      ).results;
-      const decoded = result?.ok
-        ? result.event.body
-        : `(does not decode now: ${result?.ok === false ? `${result.failure.reason}: ${result.failure.message}` : 'no result'})`;
+      // The same decoding validate and sink-write run, keeping the event validate would not return.
+      const [result] = await decodeRecords(
+        [letterAsRawRecord(letter, original, 'show')],
+        { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
+        (_record, event) => event,
+      );
+      const decoded =
+        result === undefined
+          ? '(does not decode now: no result)'
+          : 'ok' in result
+            ? `(does not decode now: ${result.failure.reason}: ${result.failure.message})`
+            : result.body;
       print(JSON.stringify({ ...letter, headers: original.headers, payload: original.payload, deadLetterSequence: stored.seq, decoded }, null, 2));
     } finally {
       await sql.end({ timeout: 5 });

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { SINK_RECORD, type SinkCheckRequest, type SinkCheckResponse, type SinkWriteRequest, type SinkWriteResponse } from '../../shared/contracts/index.ts';
+import { sinkWriteFields, type SinkCheckRequest, type SinkCheckResponse, type SinkWriteRequest, type SinkWriteResponse } from '../../shared/contracts/index.ts';
 import { answerLoss, faultInjection, requestShape } from '../../shared/middleware/index.ts';
 import { runSinkCheck, runSinkWrite } from '../../shared/stages/index.ts';
 import { buildSinkWriteDeps } from '../../shared/wiring/index.ts';
@@ -18,7 +18,7 @@ let base = middy<Request, Response>();
 if (deps.faults.injection > 0) base = base.use(faultInjection<Request, Response>('sink-write', deps.faults.injection));
 if (deps.faults.loseAnswer > 0) base = base.use(answerLoss<Request, Response>('sink-write', deps.faults.loseAnswer, isWrite));
 const handler = base
-  .use(requestShape<Request, Response>('sink-write', SINK_RECORD))
+  .use(requestShape<Request, Response>('sink-write', sinkWriteFields))
   .handler((request) => (isCheck(request) ? runSinkCheck(request, deps) : runSinkWrite(request, deps)));
 
 export { handler };

@@ -2,13 +2,19 @@ import { isObject } from '../json/index.ts';
 // Shape checks for requests arriving at a function. A function is invoked by the bridge, but
 // also by hand (`osls invoke`), so a malformed request is answered with a clear message.
 
-type FieldKind = 'string' | 'number' | 'object';
+type FieldKind = 'string' | 'number' | 'object' | 'pin';
 
-const ARTICLE: Readonly<Record<FieldKind, string>> = { string: 'a string', number: 'a number', object: 'an object' };
+const ARTICLE: Readonly<Record<FieldKind, string>> = {
+  string: 'a string',
+  number: 'a number',
+  object: 'an object',
+  pin: 'a schema pin {"numericId": number, "cacheKey": string}',
+};
 
 function hasKind(value: unknown, kind: FieldKind): boolean {
   if (kind === 'string') return typeof value === 'string';
   if (kind === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (kind === 'pin') return isObject(value) && typeof value.numericId === 'number' && typeof value.cacheKey === 'string';
   return isObject(value);
 }
 
@@ -33,7 +39,13 @@ function describeRecordProblems(request: unknown, required: Readonly<Record<stri
 
 const RAW_RECORD = { id: 'string', subject: 'string', payload: 'string', publishedAtMs: 'number' } as const;
 const ROUTE_RECORD = { id: 'string', subject: 'string' } as const;
-const SINK_RECORD = { id: 'string', subject: 'string', event: 'object' } as const;
+const DELIVERY_RECORD = { id: 'string', subject: 'string', eventId: 'string' } as const;
+const PINNED_RECORD = { ...DELIVERY_RECORD, payload: 'string', publishedAtMs: 'number', reader: 'pin', writer: 'pin' } as const;
 
-export { describeRecordProblems, RAW_RECORD, ROUTE_RECORD, SINK_RECORD };
+/** Sink-write's records: pinned payloads to write, or bare event ids when it only records or checks deliveries. */
+function sinkWriteFields(request: unknown): Readonly<Record<string, FieldKind>> {
+  return isObject(request) && (request.recordDeliveryOnly === true || request.checkDeliveryOnly === true) ? DELIVERY_RECORD : PINNED_RECORD;
+}
+
+export { DELIVERY_RECORD, describeRecordProblems, PINNED_RECORD, RAW_RECORD, ROUTE_RECORD, sinkWriteFields };
 export type { FieldKind };

@@ -1,4 +1,4 @@
-import type { Failed, SinkTarget, SinkWriteRecord, SinkWriteResult, ValidatedEvent } from '../sinks/index.ts';
+import type { Failed, SinkTarget, SinkWriteResult } from '../sinks/index.ts';
 
 /**
  * The request/response bodies the bridge sends to each function. Every record carries the
@@ -19,7 +19,19 @@ type RawRecord = {
 };
 
 type ValidateRequest = { readonly records: readonly RawRecord[] };
-type ValidateResult = { readonly id: string; readonly ok: true; readonly event: ValidatedEvent } | Failed;
+
+/**
+ * One registry version as validate resolved it: its number, and the key that changes whenever its
+ * document may have changed. Sink-write decodes with the versions pinned, or not at all.
+ */
+type SchemaPin = { readonly numericId: number; readonly cacheKey: string };
+
+/**
+ * Validate's verdict on a record that decodes: its event id and the reader and writer versions it
+ * decoded with. The decoded event does not travel back; sink-write decodes the same bytes again.
+ */
+type ValidateVerdict = { readonly id: string; readonly ok: true; readonly eventId: string; readonly reader: SchemaPin; readonly writer: SchemaPin };
+type ValidateResult = ValidateVerdict | Failed;
 type ValidateResponse = { readonly results: readonly ValidateResult[] };
 
 type RouteRequest = { readonly records: readonly { readonly id: string; readonly subject: string }[] };
@@ -36,17 +48,35 @@ type RouteResult =
   | Failed;
 type RouteResponse = { readonly results: readonly RouteResult[] };
 
+/** An event named by its id, for the sink-write requests that decode nothing: a delivery to record, or a check. */
+type DeliveryRecord = { readonly id: string; readonly subject: string; readonly eventId: string };
+
+/**
+ * A validated record on its way to a sink: the payload exactly as validate got it (the same base64
+ * string) and the versions validate pinned. Sink-write decodes it with those versions, and answers
+ * `registry_changed` (retryable) when the registry no longer has them as they were.
+ */
+type PinnedRecord = DeliveryRecord & {
+  readonly payload: string;
+  readonly publishedAtMs: number;
+  readonly reader: SchemaPin;
+  readonly writer: SchemaPin;
+  /**
+   * Set for a fan-out record that comes again (a redelivery or a replay): sink-write skips the
+   * target when the event already reached it, and remembers it when it reaches it now.
+   */
+  readonly trackDelivery?: boolean;
+};
+
 /**
  * One sink target per request: the bridge sends each target its own group, under its own limit.
- * With `recordDeliveryOnly`, nothing is written: the records' events already reached the target
- * and sink-write only remembers that (the bridge asks when a fan-out record's other sinks failed),
- * so the delivery state costs nothing while every sink succeeds.
+ * With `recordDeliveryOnly`, nothing is written or decoded: the records' events already reached
+ * the target and sink-write only remembers that (the bridge asks when a fan-out record's other
+ * sinks failed), so the delivery state costs nothing while every sink succeeds.
  */
-type SinkWriteRequest = {
-  readonly target: SinkTarget;
-  readonly records: readonly SinkWriteRecord[];
-  readonly recordDeliveryOnly?: boolean;
-};
+type SinkWriteRequest =
+  | { readonly target: SinkTarget; readonly records: readonly PinnedRecord[]; readonly recordDeliveryOnly?: false }
+  | { readonly target: SinkTarget; readonly records: readonly DeliveryRecord[]; readonly recordDeliveryOnly: true };
 type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
 
 /**
@@ -57,7 +87,7 @@ type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
  */
 type SinkCheckRequest = {
   readonly target: SinkTarget;
-  readonly records: readonly SinkWriteRecord[];
+  readonly records: readonly DeliveryRecord[];
   readonly checkDeliveryOnly: true;
 };
 type SinkCheckResult =
@@ -67,15 +97,17 @@ type SinkCheckResponse = { readonly results: readonly SinkCheckResult[] };
 
 export type {
   RawRecord,
-  ValidatedEvent,
   Failed,
+  SchemaPin,
   ValidateRequest,
+  ValidateVerdict,
   ValidateResult,
   ValidateResponse,
   RouteRequest,
   RouteResult,
   RouteResponse,
-  SinkWriteRecord,
+  DeliveryRecord,
+  PinnedRecord,
   SinkWriteRequest,
   SinkWriteResult,
   SinkWriteResponse,

@@ -33,6 +33,11 @@ const FailureReason = {
   deliveryStateUnavailable: 'delivery_state_unavailable',
   /** A record whose invoke request alone exceeds the Lambda request limit (LAMBDA_MAX_REQUEST_BYTES). */
   payloadTooLarge: 'payload_too_large',
+  /**
+   * The registry no longer says what validate found (a version's document, the route's reader or
+   * the writer changed between validate and sink-write): retried, so the event is validated again.
+   */
+  registryChanged: 'registry_changed',
 } as const;
 type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 

@@ -1,5 +1,7 @@
 export { DecoderCache } from './validate/decoders.ts';
 export { runValidate } from './validate/validate.ts';
+export { decodeRecords } from './decodeRecords.ts';
+export type { DecodeDeps } from './decodeRecords.ts';
 export type { ValidateDeps } from './validate/validate.ts';
 export { runRoute } from './route/route.ts';
 export type { RouteDeps } from './route/route.ts';
@@ -7,6 +9,8 @@ export { runSinkCheck } from './sinkWrite/sinkCheck.ts';
 export type { SinkCheckDeps } from './sinkWrite/sinkCheck.ts';
 export { runSinkWrite } from './sinkWrite/sinkWrite.ts';
 export type { SinkWriteDeps } from './sinkWrite/sinkWrite.ts';
+export { writeEvents } from './sinkWrite/writeEvents.ts';
+export type { EventWriteDeps } from './sinkWrite/writeEvents.ts';
 export { TargetGuard } from './sinkWrite/targetGuard.ts';
 export { createReplayCheck, letterAsRawRecord } from './dlqReplay/check.ts';
 export { matchesReplayFilter, runReplay } from './dlqReplay/replay.ts';

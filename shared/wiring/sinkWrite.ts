@@ -1,7 +1,8 @@
 import { loadFunctionConfig, loadSinkConfig } from '../config/index.ts';
 import { createPostgresLedger } from '../deliveries/index.ts';
+import { createRouteLookup } from '../routes/index.ts';
 import { createSinkSet } from '../sinks/index.ts';
-import { type SinkCheckDeps, type SinkWriteDeps, TargetGuard } from '../stages/index.ts';
+import { DecoderCache, type SinkCheckDeps, type SinkWriteDeps, TargetGuard } from '../stages/index.ts';
 import { createFunctionBase } from './base.ts';
 
 /** Shares of requests that fail on purpose; both 0 outside fault tests. */
@@ -10,7 +11,10 @@ type FaultRates = {
   readonly loseAnswer: number;
 };
 
-/** What sink-write writes and checks with, and the faults its handler is asked to inject. */
+/**
+ * What sink-write decodes (the registry through its caches, compiled decoders, as validate has),
+ * writes and checks with, and the faults its handler is asked to inject.
+ */
 type SinkWriteFunctionDeps = SinkWriteDeps & SinkCheckDeps & { readonly faults: FaultRates };
 
 function buildSinkWriteDeps(): SinkWriteFunctionDeps {
@@ -18,6 +22,8 @@ function buildSinkWriteDeps(): SinkWriteFunctionDeps {
   const sinkConfig = loadSinkConfig();
   const { logger, sql } = createFunctionBase('sink-write', config);
   return {
+    routes: createRouteLookup(sql, config.registryCache),
+    decoders: new DecoderCache(),
     sinks: createSinkSet(sql, sinkConfig, 'ingest-sink-write'),
     ledger: createPostgresLedger(sql),
     guard: new TargetGuard(sinkConfig.isolation),

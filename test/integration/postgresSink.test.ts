@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { type EventWriteDeps, writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
 import type { SinkWriteRecord, ValidatedEvent } from '../../shared/sinks/index.ts';
@@ -29,11 +29,11 @@ function record(id: string, eventId: string, body: Record<string, unknown> = {})
 describe('PostgreSQL table sink (real PostgreSQL)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
-  let deps: SinkWriteDeps;
+  let deps: EventWriteDeps;
 
   /** One sink-write request: every record to the one target (the events table unless named). */
-  const write = (records: SinkWriteRecord[], target: PostgresSinkTarget = EVENTS, using: SinkWriteDeps = deps): Promise<SinkWriteResponse> =>
-    runSinkWrite({ target, records }, using);
+  const write = (records: SinkWriteRecord[], target: PostgresSinkTarget = EVENTS, using: EventWriteDeps = deps): Promise<SinkWriteResponse> =>
+    writeEvents(target, records, using);
 
   before(async () => {
     database = await createTestDatabase(`ingest_${uniqueRunId()}`);

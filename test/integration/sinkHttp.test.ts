@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { type EventWriteDeps, writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadSinkConfig } from '../../shared/config/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
@@ -74,12 +74,12 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
   let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
-  let deps: SinkWriteDeps;
+  let deps: EventWriteDeps;
   let base: string;
 
   /** One sink-write request: all records to the one target. */
-  const write = (target: SinkTarget, records: readonly SinkWriteRecord[], using: SinkWriteDeps = deps): Promise<SinkWriteResponse> =>
-    runSinkWrite({ target, records }, using);
+  const write = (target: SinkTarget, records: readonly SinkWriteRecord[], using: EventWriteDeps = deps): Promise<SinkWriteResponse> =>
+    writeEvents(target, records, using);
 
   before(async () => {
     database = await createTestDatabase(`ingest_${uniqueRunId()}`);
@@ -245,7 +245,7 @@ describe('HTTP sink (real HTTP server on 127.0.0.1, delivery state in real Postg
 
   test('a private address is refused unless private networks are allowed, by literal and by name', async () => {
     const config = loadSinkConfig({ HTTP_SINK_ALLOWED_HOSTS: `127.0.0.1:${endpoint.port},localhost:${endpoint.port}` });
-    const strict: SinkWriteDeps = { ...deps, sinks: new Map([['http', createHttpSink(config.http) as Sink]]) };
+    const strict: EventWriteDeps = { ...deps, sinks: new Map([['http', createHttpSink(config.http) as Sink]]) };
     for (const host of ['127.0.0.1', 'localhost']) {
       const response = await write({ kind: 'http', url: `http://${host}:${endpoint.port}/events`, mode: 'event' }, [record('1', `x-${host}`)], strict);
       const [failure] = failures(response);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { type EventWriteDeps, writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
 import { createPostgresLedger } from '../../shared/deliveries/index.ts';
@@ -63,7 +63,7 @@ async function primaryKeyOf(sql: Sql, table: string): Promise<string | undefined
 describe('TimescaleDB hypertables for PostgreSQL sinks (real PostgreSQL; TimescaleDB where the server has it)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
-  let deps: SinkWriteDeps;
+  let deps: EventWriteDeps;
   let timescale: boolean;
 
   before(async () => {
@@ -132,12 +132,12 @@ describe('TimescaleDB hypertables for PostgreSQL sinks (real PostgreSQL; Timesca
     assert.equal(await primaryKeyOf(sql, 'timed_writes'), timescale ? 'PRIMARY KEY (event_id, event_time)' : 'PRIMARY KEY (event_id)');
     const target = { kind: 'postgres', table: 'timed_writes', columns: COLUMNS } as const;
     const batch = [record('1', 'h1', '2026-03-01T12:00:00.000Z'), record('2', 'h2', '2026-03-02T12:00:00.000Z')];
-    const first = await runSinkWrite({ target, records: batch }, deps);
+    const first = await writeEvents(target, batch, deps);
     assert.deepEqual(
       first.results.map((r) => r.ok && r.duplicate),
       [false, false],
     );
-    const again = await runSinkWrite({ target, records: [...batch].reverse() }, deps);
+    const again = await writeEvents(target, [...batch].reverse(), deps);
     assert.deepEqual(
       again.results.map((r) => r.ok && r.duplicate),
       [true, true],

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { type EventWriteDeps, writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import { loadCliConfig } from '../../shared/config/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
@@ -42,13 +42,13 @@ describe('NATS subject sink (real NATS JetStream, delivery state in real Postgre
   const opened: NatsConnection[] = [];
   let admin: NatsConnection;
   let jsm: JetStreamManager;
-  let deps: SinkWriteDeps;
+  let deps: EventWriteDeps;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
 
   /** One sink-write request: all records to the one target. */
-  const write = (target: SinkTarget, records: readonly SinkWriteRecord[], using: SinkWriteDeps = deps): Promise<SinkWriteResponse> =>
-    runSinkWrite({ target, records }, using);
+  const write = (target: SinkTarget, records: readonly SinkWriteRecord[], using: EventWriteDeps = deps): Promise<SinkWriteResponse> =>
+    writeEvents(target, records, using);
 
   before(async () => {
     database = await createTestDatabase(`ingest_${runId}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
-import { runSinkWrite, type SinkWriteDeps } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { type EventWriteDeps, writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
 import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
@@ -60,13 +60,13 @@ const GOOD = { value: 0.5, count: 3, unit: 'pct', tags: { dc: 'eu-1' } };
 describe('PostgreSQL sink with mapped columns (real PostgreSQL)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let sql: Sql;
-  let deps: SinkWriteDeps;
+  let deps: EventWriteDeps;
 
   /** A mapped table of this suite's layout, for one test alone (no test relies on another's rows). */
   const createReadings = (table: string): Promise<void> => ensurePostgresTable(sql, { table, columns: COLUMNS, schema: SCHEMA });
 
   /** One sink-write request: all records to the one target. */
-  const write = (to: PostgresSinkTarget, records: readonly SinkWriteRecord[]): Promise<SinkWriteResponse> => runSinkWrite({ target: to, records }, deps);
+  const write = (to: PostgresSinkTarget, records: readonly SinkWriteRecord[]): Promise<SinkWriteResponse> => writeEvents(to, records, deps);
 
   before(async () => {
     database = await createTestDatabase(`ingest_${uniqueRunId()}`);

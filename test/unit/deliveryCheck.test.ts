@@ -7,19 +7,16 @@ import { invokeWithinLimit } from '../../bridge/requestLimit.ts';
 import type { RoutedRecord } from '../../bridge/sinkStage.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
 import type { SinkCheckRequest } from '../../shared/contracts/index.ts';
-import type { ValidatedEvent } from '../../shared/sinks/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
 
 const table = { kind: 'postgres', table: 't' } as const;
 const hook = { kind: 'http', url: 'https://hooks.example/in', mode: 'batch' } as const;
-const event = (id: string): ValidatedEvent => ({
-  eventId: `e${id}`,
-  routeKey: { type: 'a.b', version: 'v1' },
-  time: '2026-01-01T00:00:00.000Z',
-  source: null,
-  body: {},
+const pin = { numericId: 1, cacheKey: '1@1' };
+const routed = (id: string, sinks: RoutedRecord['sinks']): RoutedRecord => ({
+  write: { id, subject: 'a.b.v1', payload: 'AAAA', publishedAtMs: 0, eventId: `e${id}`, reader: pin, writer: pin },
+  sinks,
+  redelivered: false,
 });
-const routed = (id: string, sinks: RoutedRecord['sinks']): RoutedRecord => ({ id, subject: 'a.b.v1', event: event(id), sinks, redelivered: false });
 const lost: RecordFailure = { stage: 'sink-write', reason: 'retries_exhausted', message: 'gave up', retryable: false };
 
 /** Answers checks from `holds` (target kind -> event ids it holds); records every request. */
@@ -37,7 +34,7 @@ function checker(holds: Record<string, readonly string[] | 'unknown' | 'down'>, 
         results: request.records.map((r) => ({
           id: r.id,
           ok: true,
-          delivered: held === 'unknown' ? 'unknown' : held?.includes(r.event.eventId) ? 'yes' : 'no',
+          delivered: held === 'unknown' ? 'unknown' : held?.includes(r.eventId) ? 'yes' : 'no',
         })),
       };
     },
@@ -163,11 +160,12 @@ describe('findDelivered: what is asked, and what counts as held', () => {
     assert.equal(asked[0]!.checkDeliveryOnly, true, 'a check must never write');
     assert.deepEqual(asked[0]!.target, table);
     assert.deepEqual(
-      asked[0]!.records.map((r) => [r.id, r.subject, r.event.eventId]),
+      asked[0]!.records,
       [
-        ['1', 'a.b.v1', 'e1'],
-        ['2', 'a.b.v1', 'e2'],
+        { id: '1', subject: 'a.b.v1', eventId: 'e1' },
+        { id: '2', subject: 'a.b.v1', eventId: 'e2' },
       ],
+      'a check names the event; its payload does not travel',
     );
     assert.deepEqual(limited, ['postgres:t']);
   });

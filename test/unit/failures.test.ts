@@ -30,6 +30,7 @@ describe('IngestError', () => {
     assert.equal(FailureReason.malformedResponse, 'malformed_response');
     assert.equal(FailureReason.invalidFrame, 'invalid_frame');
     assert.equal(FailureReason.payloadTooLarge, 'payload_too_large');
+    assert.equal(FailureReason.registryChanged, 'registry_changed');
     assert.equal(new Set(Object.values(FailureReason)).size, Object.keys(FailureReason).length, 'no code is used for two meanings');
   });
 });

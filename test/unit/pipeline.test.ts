@@ -4,17 +4,12 @@ import { InvokeError } from '../../bridge/errors.ts';
 import type { StageInvoker } from '../../bridge/invoker.ts';
 import { runPipeline } from '../../bridge/pipeline.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
-import type { RawRecord } from '../../shared/contracts/index.ts';
-import type { ValidatedEvent } from '../../shared/sinks/index.ts';
+import type { RawRecord, SinkWriteRequest } from '../../shared/contracts/index.ts';
 
 const record = (id: string): RawRecord => ({ id, subject: 'a.b.v1', payload: '', publishedAtMs: Date.parse('2026-01-01T00:00:00.000Z') });
-const event = (id: string): ValidatedEvent => ({
-  eventId: `e${id}`,
-  routeKey: { type: 'a.b', version: 'v1' },
-  time: '2026-01-01T00:00:00.000Z',
-  source: null,
-  body: { id: `e${id}` },
-});
+const pin = { numericId: 1, cacheKey: '1@1' };
+/** Validate's verdict on a record that decodes: its event id (`e` + the record's id) and the versions pinned. */
+const verdict = (id: string) => ({ id, ok: true as const, eventId: `e${id}`, reader: pin, writer: pin });
 const sink = { kind: 'postgres', table: 't' } as const;
 
 /** The sink stage's options: no record delivered before unless named, warnings collected. */
@@ -25,7 +20,7 @@ function stage(limiter = new TargetLimiter(4), redelivered: readonly string[] = 
 /** A stand-in for the three functions, answering by rules given per test. */
 function invoker(overrides: Partial<StageInvoker>): StageInvoker {
   return {
-    validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
+    validate: async (req) => ({ results: req.records.map((r) => verdict(r.id)) }),
     route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [sink], deadLetterSubject: 'dl.a' })) }),
     sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
     checkDelivery: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, delivered: 'no' as const })) }),
@@ -34,6 +29,32 @@ function invoker(overrides: Partial<StageInvoker>): StageInvoker {
 }
 
 describe('runPipeline', () => {
+  test("sink-write gets each record's own payload string and validate's verdict, never a decoded event", async () => {
+    const payloads = new Map([
+      ['1', 'AQID'],
+      ['2', 'BAUG'],
+    ]);
+    const requests: SinkWriteRequest[] = [];
+    const outcomes = await runPipeline(
+      [...payloads].map(([id, payload]) => ({ ...record(id), payload, publishedAtMs: 42 })),
+      invoker({
+        validate: async (req) => ({ results: req.records.map((r) => ({ ...verdict(r.id), writer: { numericId: 2, cacheKey: '2@1' } })) }),
+        sinkWrite: async (req) => {
+          requests.push(req);
+          return { results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) };
+        },
+      }),
+      stage(),
+    );
+    assert.equal(requests.length, 1);
+    assert.deepEqual(requests[0]!.records, [
+      { id: '1', subject: 'a.b.v1', payload: 'AQID', publishedAtMs: 42, eventId: 'e1', reader: pin, writer: { numericId: 2, cacheKey: '2@1' } },
+      { id: '2', subject: 'a.b.v1', payload: 'BAUG', publishedAtMs: 42, eventId: 'e2', reader: pin, writer: { numericId: 2, cacheKey: '2@1' } },
+    ]);
+    // The route key of an outcome comes from the subject, since no decoded event comes back.
+    assert.deepEqual(outcomes.get('2'), { kind: 'committed', duplicate: false, eventId: 'e2', routeKey: { type: 'a.b', version: 'v1' } });
+  });
+
   test('every record gets exactly one outcome, and failures stay with their record', async () => {
     const outcomes = await runPipeline(
       ['1', '2', '3', '4'].map(record),
@@ -42,7 +63,7 @@ describe('runPipeline', () => {
           results: req.records.map((r) =>
             r.id === '2'
               ? { id: r.id, ok: false, failure: { stage: 'validate', reason: 'avro_decode_failed', message: 'bad', retryable: false } }
-              : { id: r.id, ok: true, event: event(r.id) },
+              : verdict(r.id),
           ),
         }),
         sinkWrite: async (req) => ({
@@ -84,7 +105,7 @@ describe('runPipeline', () => {
         sinkWrite: async (req) => {
           // * = tracked (delivered before); `record` = a request that only records deliveries.
           writes.push(
-            `${req.recordDeliveryOnly === true ? 'record ' : ''}${req.target.kind}:${req.records.map((r) => `${r.id}${r.trackDelivery === true ? '*' : ''}`).join(',')}`,
+            `${req.recordDeliveryOnly === true ? 'record ' : ''}${req.target.kind}:${req.records.map((r) => `${r.id}${'trackDelivery' in r && r.trackDelivery === true ? '*' : ''}`).join(',')}`,
           );
           // The NATS copy refuses record 4 for good; PostgreSQL takes everything.
           return {

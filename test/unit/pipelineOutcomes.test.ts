@@ -6,20 +6,15 @@ import { runPipeline } from '../../bridge/pipeline.ts';
 import { collect } from '../../bridge/stageResults.ts';
 import { TargetLimiter } from '../../bridge/targetLimiter.ts';
 import type { RawRecord, SinkWriteRequest } from '../../shared/contracts/index.ts';
-import type { ValidatedEvent } from '../../shared/sinks/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
 
 // The exact outcome each path through validate -> route -> sink-write maps a record to: these
 // fields decide ack, retry or dead letter (settle.ts) and where the dead letter goes.
 
 const record = (id: string, subject = 'a.b.v1'): RawRecord => ({ id, subject, payload: '', publishedAtMs: 0 });
-const event = (id: string, type = 'a.b'): ValidatedEvent => ({
-  eventId: `e${id}`,
-  routeKey: { type, version: 'v1' },
-  time: '2026-01-01T00:00:00.000Z',
-  source: null,
-  body: { id: `e${id}` },
-});
+const pin = { numericId: 1, cacheKey: '1@1' };
+/** Validate's verdict on a record that decodes: its event id (`e` + the record's id) and the versions pinned. */
+const verdict = (id: string) => ({ id, ok: true as const, eventId: `e${id}`, reader: pin, writer: pin });
 const table = { kind: 'postgres', table: 't' } as const;
 const hook = { kind: 'nats', subject: 'out.x' } as const;
 const failure = (stage: RecordFailure['stage'], reason: RecordFailure['reason'], retryable: boolean): RecordFailure => ({
@@ -43,7 +38,7 @@ function stage(redelivered: readonly string[] = [], asked: string[] = []) {
 
 function invoker(overrides: Partial<StageInvoker>): StageInvoker {
   return {
-    validate: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, event: event(r.id, r.subject.replace(/\.v1$/, '')) })) }),
+    validate: async (req) => ({ results: req.records.map((r) => verdict(r.id)) }),
     route: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, sinks: [table], deadLetterSubject: `dl.${r.subject}` })) }),
     sinkWrite: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, duplicate: false })) }),
     checkDelivery: async (req) => ({ results: req.records.map((r) => ({ id: r.id, ok: true, delivered: 'no' as const })) }),
@@ -225,7 +220,11 @@ describe('runPipeline outcomes, field by field', () => {
       eventId: 'e1',
       routeKey: { type: 'a.b', version: 'v1' },
       retryBudget: 7,
-      routed: { id: '1', subject: 'a.b.v1', event: event('1'), sinks: [table], redelivered: false },
+      routed: {
+        write: { id: '1', subject: 'a.b.v1', payload: '', publishedAtMs: 0, eventId: 'e1', reader: pin, writer: pin },
+        sinks: [table],
+        redelivered: false,
+      },
     });
     const two = outcomes.get('2');
     assert.ok(two?.kind === 'failed', 'record 2 failed');
@@ -249,7 +248,7 @@ describe('runPipeline outcomes, field by field', () => {
     const noValidate = await runPipeline(
       [record('1'), record('2')],
       invoker({
-        validate: async (req) => ({ results: req.records.filter((r) => r.id === '1').map((r) => ({ id: r.id, ok: true, event: event(r.id) })) }),
+        validate: async (req) => ({ results: req.records.filter((r) => r.id === '1').map((r) => verdict(r.id)) }),
       }),
       stage(),
     );
@@ -319,7 +318,9 @@ describe('runPipeline outcomes, field by field', () => {
       stage(['1', '2'], asked),
     );
     assert.deepEqual(asked.sort(), ['2', '3']);
-    const tracked = requests.flatMap((req) => req.records.filter((r) => r.trackDelivery === true).map((r) => `${req.target.kind}:${r.id}`));
+    const tracked = requests.flatMap((req) =>
+      req.records.filter((r) => 'trackDelivery' in r && r.trackDelivery === true).map((r) => `${req.target.kind}:${r.id}`),
+    );
     assert.deepEqual(tracked.sort(), ['nats:2', 'postgres:2']);
   });
 });

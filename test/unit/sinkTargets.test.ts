@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { runSinkWrite } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import type { SinkWriteRecord } from '../../shared/sinks/index.ts';
 import type { SinkTarget } from '../../shared/sinks/index.ts';
 import { describeSinkTarget, parseSinkTarget, type Sink, sinkIdentity, type StoreChecks } from '../../shared/sinks/index.ts';
@@ -113,7 +113,7 @@ describe('sink-write checks targets before any sink sees them', () => {
     });
     const deps = { sinks: new Map([['postgres', fake]]), ledger: memoryLedger() };
     // One request per target, as the bridge sends them; the target arrives as the request says.
-    const write = (id: string, target: unknown) => runSinkWrite({ target: target as SinkTarget, records: [record(id)] }, deps);
+    const write = (id: string, target: unknown) => writeEvents(target as SinkTarget, [record(id)], deps);
     const responses = await Promise.all([
       write('1', { kind: 'postgres', table: 'ok_table' }),
       write('2', { kind: 'postgres', table: 'x; drop table y' }),
@@ -149,8 +149,8 @@ describe('sink-write checks targets before any sink sees them', () => {
     };
     // The bridge sends each target its own request, side by side.
     const [first, second] = await Promise.all([
-      runSinkWrite({ target: { kind: 'postgres', table: 't' }, records: [{ id: '1', subject: 'metrics.a.v1', event }] }, deps),
-      runSinkWrite({ target: { kind: 'nats', subject: 'out.a' }, records: [{ id: '2', subject: 'metrics.a.v1', event }] }, deps),
+      writeEvents({ kind: 'postgres', table: 't' }, [{ id: '1', subject: 'metrics.a.v1', event }], deps),
+      writeEvents({ kind: 'nats', subject: 'out.a' }, [{ id: '2', subject: 'metrics.a.v1', event }], deps),
     ]);
     assert.equal(first.results.length, 1);
     assert.equal(second.results.length, 1);

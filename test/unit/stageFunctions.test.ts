@@ -4,12 +4,15 @@ import { describe, test } from 'node:test';
 import { EXAMPLE_REGISTRY } from '../../cli/paths.ts';
 import { runRoute } from '../../shared/stages/route/route.ts';
 import { runValidate } from '../../shared/stages/validate/validate.ts';
+import { runSinkWrite } from '../../shared/stages/sinkWrite/sinkWrite.ts';
 import { encodeAvro, frame, SchemaCache } from '../../shared/avro/index.ts';
 import { DecoderCache } from '../../shared/stages/validate/decoders.ts';
-import type { RawRecord } from '../../shared/contracts/index.ts';
+import type { PinnedRecord, RawRecord, SinkWriteResponse } from '../../shared/contracts/index.ts';
 import type { RouteKey } from '../../shared/names/index.ts';
 import { createRouteLookupOver, type RouteLookup, type RouteRecord, type SchemaVersionRef } from '../../shared/routes/index.ts';
 import { parseSinkTarget } from '../../shared/sinks/targets.ts';
+import type { Sink, SinkWriteRecord } from '../../shared/sinks/index.ts';
+import { memoryLedger } from '../helpers/memoryLedger.ts';
 
 const definition = (
   JSON.parse(readFileSync(EXAMPLE_REGISTRY, 'utf8')) as {
@@ -97,14 +100,9 @@ const event = {
 };
 
 describe('validate', () => {
-  test('decodes a valid record into an event with its id, route key and ISO time', async () => {
+  test('answers a valid record with a verdict: its event id and the versions it decoded with, no body', async () => {
     const { results } = await runValidate({ records: [raw('1', encodeAvro(type, event))] }, { routes: lookupOf([route!]), decoders: new DecoderCache() });
-    const [result] = results;
-    assert.ok(result?.ok);
-    assert.equal(result.event.eventId, 'evt-1');
-    assert.deepEqual(result.event.routeKey, { type: 'metrics.cpu.usage', version: 'v1' });
-    assert.equal(result.event.time, '2025-01-01T00:00:00.000Z');
-    assert.equal(result.event.source, 'collector-a');
+    assert.deepEqual(results, [{ id: '1', ok: true, eventId: 'evt-1', reader: { numericId: 7, cacheKey: '7@1' }, writer: { numericId: 7, cacheKey: '7@1' } }]);
   });
 
   test('each bad record fails alone with its reason, route key and dead-letter subject', async () => {
@@ -243,5 +241,115 @@ describe('per-request lookups', () => {
     assert.ok(last?.ok && last.sinks.length === 1 && last.sinks[0]?.kind === 'postgres' && last.deadLetterSubject === 'deadletter.metrics.cpu.usage.v1');
     const bad = results.find((r) => r.id === 'bad');
     assert.ok(bad && !bad.ok && bad.failure.reason === 'invalid_subject');
+  });
+});
+
+describe('sink-write decodes what validate pinned', () => {
+  /** Validate's verdict on `record` as the bridge turns it into sink-write's record: the same payload string and the verdict's pins. */
+  async function pinned(record: RawRecord, routes: RouteLookup): Promise<PinnedRecord> {
+    const [verdict] = (await runValidate({ records: [record] }, { routes, decoders: new DecoderCache() })).results;
+    assert.ok(verdict?.ok, 'validate passes the record');
+    const { eventId, reader, writer } = verdict;
+    return { ...record, eventId, reader, writer };
+  }
+
+  /** Runs sink-write for `records` against a stand-in table sink; answers and what the sink was handed. */
+  async function sinkWrite(records: PinnedRecord[], routes: RouteLookup): Promise<{ response: SinkWriteResponse; written: SinkWriteRecord[] }> {
+    const written: SinkWriteRecord[] = [];
+    const sink = {
+      kind: 'postgres',
+      async write(_target: unknown, batch: readonly SinkWriteRecord[]) {
+        written.push(...batch);
+        return batch.map((r) => ({ id: r.id, ok: true as const, duplicate: false }));
+      },
+    } as unknown as Sink;
+    const response = await runSinkWrite(
+      { target: { kind: 'postgres', table: 'metric_events' }, records },
+      { routes, decoders: new DecoderCache(), sinks: new Map([['postgres', sink]]), ledger: memoryLedger() },
+    );
+    return { response, written };
+  }
+
+  test('hands the sink the event validate decoded: id, route key, ISO time, source and body', async () => {
+    const routes = lookupOf([route]);
+    const { response, written } = await sinkWrite([await pinned(raw('1', encodeAvro(type, event)), routes)], routes);
+    assert.deepEqual(response.results, [{ id: '1', ok: true, duplicate: false }]);
+    assert.equal(written.length, 1);
+    const [record] = written;
+    assert.equal(record?.event.eventId, 'evt-1');
+    assert.deepEqual(record?.event.routeKey, { type: 'metrics.cpu.usage', version: 'v1' });
+    assert.equal(record?.event.time, '2025-01-01T00:00:00.000Z');
+    assert.equal(record?.event.source, 'collector-a');
+    assert.deepEqual(record?.event.body.data, { name: 'cpu_usage', value: 72.5, unit: null, tags: {} });
+  });
+
+  test('a pinned version the registry no longer has as it was is a retryable registry_changed of stage validate, and nothing is written', async () => {
+    const framed: RouteRecord = { ...route, wireFormat: 'schema-id' };
+    const before = lookupOf([framed]);
+    const record = await pinned(raw('1', frame('schema-id', encodeAvro(type, event), { schemaId: 7 })), before);
+    // The route's reader was rewritten since (a new epoch), the route was deleted, or the writer pin is stale.
+    const rewritten = lookupOf([{ ...framed, schema: { ...v1, cacheKey: '7@2' } }]);
+    const cases: [string, PinnedRecord, RouteLookup][] = [
+      ['reader rewritten', record, rewritten],
+      ['route deleted', record, lookupOf([])],
+      ['writer pin stale', { ...record, writer: { numericId: 7, cacheKey: '7@0' } }, before],
+      ['writer gone', { ...record, payload: frame('schema-id', encodeAvro(type, event), { schemaId: 9 }).toString('base64') }, before],
+    ];
+    for (const [name, pinnedRecord, routes] of cases) {
+      const { response, written } = await sinkWrite([pinnedRecord], routes);
+      const [result] = response.results;
+      assert.ok(result && !result.ok, name);
+      assert.deepEqual([result.failure.stage, result.failure.reason, result.failure.retryable], ['validate', 'registry_changed', true], name);
+      assert.deepEqual(written, [], name);
+    }
+  });
+
+  test('a record that does not decode fails alone, as validate fails it: stage validate, the same reason; its neighbours are written', async () => {
+    const routes = lookupOf([route]);
+    const good = await pinned(raw('good', encodeAvro(type, event)), routes);
+    const cases: [string, Buffer][] = [
+      ['truncated', encodeAvro(type, event).subarray(0, 10)],
+      ['empty-id', encodeAvro(type, { ...event, id: ' ' })],
+    ];
+    for (const [id, payload] of cases) {
+      const [expected] = (await runValidate({ records: [raw(id, payload)] }, { routes, decoders: new DecoderCache() })).results;
+      assert.ok(expected && !expected.ok, id);
+      const { response, written } = await sinkWrite([good, { ...good, id, payload: payload.toString('base64') }], routes);
+      const failed = response.results.find((r) => r.id === id);
+      assert.ok(failed && !failed.ok, id);
+      assert.deepEqual(failed.failure, expected.failure, id);
+      assert.deepEqual([failed.routeKey, failed.deadLetterSubject], [expected.routeKey, expected.deadLetterSubject], id);
+      assert.deepEqual(
+        written.map((r) => r.id),
+        ['good'],
+        id,
+      );
+    }
+  });
+
+  test('a payload that decodes to another event id than validate found is retried, not written', async () => {
+    const routes = lookupOf([route]);
+    const record = await pinned(raw('1', encodeAvro(type, event)), routes);
+    const { response, written } = await sinkWrite([{ ...record, eventId: 'evt-other' }], routes);
+    const [result] = response.results;
+    assert.ok(result && !result.ok);
+    assert.deepEqual([result.failure.stage, result.failure.reason, result.failure.retryable], ['validate', 'registry_changed', true]);
+    assert.deepEqual(written, []);
+  });
+
+  test('requests that only record or check deliveries look nothing up and decode nothing', async () => {
+    const { lookup, calls } = countingLookup([route]);
+    const ledger = memoryLedger();
+    const recorded = await runSinkWrite(
+      {
+        target: { kind: 'postgres', table: 'metric_events' },
+        records: [{ id: '1', subject: 'metrics.cpu.usage.v1', eventId: 'evt-1' }],
+        recordDeliveryOnly: true,
+      },
+      { routes: lookup, decoders: new DecoderCache(), sinks: new Map([['postgres', { kind: 'postgres' } as unknown as Sink]]), ledger },
+    );
+    assert.deepEqual(recorded.results, [{ id: '1', ok: true, duplicate: true }]);
+    assert.deepEqual([...ledger.rows], ['postgres:metric_events|evt-1']);
+    assert.deepEqual(calls, { require: 0, writer: 0 });
   });
 });

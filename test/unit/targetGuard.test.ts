@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { runSinkWrite } from '../../shared/stages/sinkWrite/sinkWrite.ts';
+import { writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import { TargetGuard } from '../../shared/stages/sinkWrite/targetGuard.ts';
 import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
 import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
@@ -38,7 +38,7 @@ function sinks(calls: string[]): Map<string, Sink> {
 async function writeTargets(groups: Readonly<Record<string, string[]>>, deps: { sinks: Map<string, Sink>; guard: TargetGuard }): Promise<SinkWriteResponse> {
   const ledger = memoryLedger();
   const responses = await Promise.all(
-    Object.entries(groups).map(([table, ids]) => runSinkWrite({ target: { kind: 'postgres', table }, records: ids.map(record) }, { ...deps, ledger })),
+    Object.entries(groups).map(([table, ids]) => writeEvents({ kind: 'postgres', table }, ids.map(record), { ...deps, ledger })),
   );
   return { results: responses.flatMap((response) => response.results) };
 }

@@ -30,14 +30,14 @@ async function runSinkCheck(request: SinkCheckRequest, deps: SinkCheckDeps): Pro
       request,
       new IngestError(Stage.sinkWrite, FailureReason.unknownSink, `no sink of kind "${target.kind}" in this deployment`, { retryable: false }),
     );
-  const eventIds = request.records.map((record) => record.event.eventId);
+  const eventIds = request.records.map((record) => record.eventId);
   try {
     const [remembered, held] = await Promise.all([
       deps.ledger.delivered(sinkIdentity(target), eventIds),
       sink.has === undefined ? undefined : sink.has(target, eventIds),
     ]);
     const results = request.records.map((record): SinkCheckResult => {
-      const id = record.event.eventId;
+      const id = record.eventId;
       const delivered = remembered.has(id) || held?.has(id) === true ? 'yes' : held === undefined ? 'unknown' : 'no';
       return { id: record.id, ok: true, delivered };
     });

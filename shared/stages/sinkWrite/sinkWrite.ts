@@ -1,60 +1,21 @@
-import type { SinkWriteRequest, SinkWriteResponse } from '../../contracts/index.ts';
-import type { SinkWriteRecord, SinkWriteResult } from '../../sinks/index.ts';
+import type { DeliveryRecord, SinkWriteRequest, SinkWriteResponse } from '../../contracts/index.ts';
 import type { DeliveryLedger } from '../../deliveries/index.ts';
-import { FailureReason, IngestError, Stage } from '../../failures/index.ts';
-import type { Logger } from '../../logging/index.ts';
-import { parseSinkTarget, type Sink, sinkIdentity } from '../../sinks/index.ts';
-import type { TargetGuard } from './targetGuard.ts';
+import { IngestError } from '../../failures/index.ts';
+import type { SinkWriteRecord, SinkWriteResult } from '../../sinks/index.ts';
+import { sinkIdentity } from '../../sinks/index.ts';
+import type { DecodeDeps } from '../decodeRecords.ts';
+import { decodePinned } from './decodePinned.ts';
+import { type EventWriteDeps, failAll, sinkFor, writeEvents } from './writeEvents.ts';
 
-type ParsedTarget = Extract<ReturnType<typeof parseSinkTarget>, { ok: true }>['target'];
+/** What sink-write decodes with (the registry and decoders, as validate has) and writes with. */
+type SinkWriteDeps = DecodeDeps & EventWriteDeps;
 
-type SinkWriteDeps = {
-  /** The sinks this deployment can write to, by kind. */
-  readonly sinks: ReadonlyMap<string, Sink>;
-  /** Per-sink delivery state of fan-out routes. */
-  readonly ledger: DeliveryLedger;
-  /** Deadline and circuit breaker per target; without it a target is written to unguarded. */
-  readonly guard?: TargetGuard;
-  readonly logger?: Logger;
-};
-
-function failAll(records: readonly SinkWriteRecord[], error: IngestError): SinkWriteResult[] {
-  const failure = error.toFailure();
-  return records.map((record) => ({ id: record.id, ok: false, failure }));
-}
-
-function unknownSink(message: string): IngestError {
-  return new IngestError(Stage.sinkWrite, FailureReason.unknownSink, message, { retryable: false });
-}
-
-async function writeUnguarded(sink: Sink, target: ParsedTarget, records: readonly SinkWriteRecord[]): Promise<SinkWriteResult[]> {
-  try {
-    return await sink.write(target, records);
-  } catch (error) {
-    if (error instanceof IngestError) return failAll(records, error);
-    // An unexpected error is not known to be the event's fault: the records are retried.
-    return failAll(
-      records,
-      new IngestError(Stage.sinkWrite, FailureReason.sinkUnavailable, `${target.kind} sink failed: ${(error as Error).message}`, {
-        retryable: true,
-        cause: error,
-      }),
-    );
-  }
-}
-
-/** Fan-out records whose event already reached this target, by event id; the others must be written. */
-async function alreadyDelivered(identity: string, records: readonly SinkWriteRecord[], ledger: DeliveryLedger): Promise<ReadonlySet<string>> {
-  const tracked = records.filter((record) => record.trackDelivery === true).map((record) => record.event.eventId);
-  return tracked.length === 0 ? new Set() : ledger.delivered(identity, tracked);
-}
-
-/** Records that the events reached the target (written by an earlier call); writes nothing. */
-async function rememberDeliveries(identity: string, records: readonly SinkWriteRecord[], ledger: DeliveryLedger): Promise<SinkWriteResponse> {
+/** Records that the events reached the target (written by an earlier call); decodes and writes nothing. */
+async function rememberDeliveries(identity: string, records: readonly DeliveryRecord[], ledger: DeliveryLedger): Promise<SinkWriteResponse> {
   try {
     await ledger.remember(
       identity,
-      records.map((record) => record.event.eventId),
+      records.map((record) => record.eventId),
     );
     return { results: records.map((record) => ({ id: record.id, ok: true, duplicate: true })) };
   } catch (error) {
@@ -64,61 +25,26 @@ async function rememberDeliveries(identity: string, records: readonly SinkWriteR
 }
 
 /**
- * Writes one group of records to the one sink target of the request. Fan-out records that come
- * again (`trackDelivery`) and already reached this target are answered as duplicates without
- * calling it, and those written now are remembered, so a retry of an event whose other sink
- * failed does not call this one again.
+ * The sink-write function: one request's records to its one target. Each record is decoded from
+ * its payload with the versions validate pinned (decodePinned.ts); one that does not decode fails
+ * alone, as validate would have failed it, and the rest are written (writeEvents.ts). A request
+ * that only records deliveries decodes nothing.
  */
 async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Promise<SinkWriteResponse> {
-  const records = request.records;
-  if (records.length === 0) return { results: [] };
-  // The target arrives in the request; it is held to the registry's rules again before any sink
-  // sees it, because a request can also come from a hand-made `osls invoke`.
-  const parsed = parseSinkTarget(request.target);
-  if (!parsed.ok) return { results: failAll(records, unknownSink(`invalid sink target: ${parsed.problem}`)) };
-  const target = parsed.target;
-  const sink = deps.sinks.get(target.kind);
-  if (sink === undefined) return { results: failAll(records, unknownSink(`no sink of kind "${target.kind}" in this deployment`)) };
-  const identity = sinkIdentity(target);
-  if (request.recordDeliveryOnly === true) return rememberDeliveries(identity, records, deps.ledger);
+  if (request.records.length === 0) return { results: [] };
+  const found = sinkFor(request.target, deps.sinks);
+  if (!found.ok) return { results: failAll(request.records, found.error) };
+  if (request.recordDeliveryOnly === true) return rememberDeliveries(sinkIdentity(found.target), request.records, deps.ledger);
 
-  const results: SinkWriteResult[] = [];
-  let pending: readonly SinkWriteRecord[] = records;
-  try {
-    const delivered = await alreadyDelivered(identity, records, deps.ledger);
-    if (delivered.size > 0) {
-      const undelivered: SinkWriteRecord[] = [];
-      for (const record of records) {
-        if (record.trackDelivery === true && delivered.has(record.event.eventId)) results.push({ id: record.id, ok: true, duplicate: true });
-        else undelivered.push(record);
-      }
-      pending = undelivered;
-    }
-  } catch (error) {
-    if (!(error instanceof IngestError)) throw error;
-    // Without the state, a fan-out record cannot tell whether this sink has it: retry those only.
-    const tracked = records.filter((record) => record.trackDelivery === true);
-    results.push(...failAll(tracked, error));
-    pending = records.filter((record) => record.trackDelivery !== true);
+  const failed: SinkWriteResult[] = [];
+  const events: SinkWriteRecord[] = [];
+  for (const decoded of await decodePinned(request.records, deps)) {
+    if ('ok' in decoded) failed.push(decoded);
+    else events.push(decoded);
   }
-  if (pending.length === 0) return { results };
-
-  const write = (): Promise<SinkWriteResult[]> => writeUnguarded(sink, target, pending);
-  const written = deps.guard === undefined ? await write() : await deps.guard.run(identity, pending, write);
-  results.push(...written);
-
-  const fresh = new Set(written.filter((result) => result.ok).map((result) => result.id));
-  const reached = pending.filter((record) => record.trackDelivery === true && fresh.has(record.id)).map((record) => record.event.eventId);
-  if (reached.length > 0) {
-    try {
-      await deps.ledger.remember(identity, reached);
-    } catch (error) {
-      // The events did reach the sink, so they stay answered as delivered; only a later retry
-      // (another sink failing) would write them here again, which the sink's idempotency absorbs.
-      deps.logger?.warn('delivery state not saved; a retry may re-drive this sink', { sink: identity, events: reached.length, error });
-    }
-  }
-  return { results };
+  if (failed.length === 0) return writeEvents(request.target, events, deps);
+  const written = await writeEvents(request.target, events, deps);
+  return { results: [...failed, ...written.results] };
 }
 
 export { runSinkWrite };

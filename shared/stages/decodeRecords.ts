@@ -1,0 +1,115 @@
+import { fingerprintToHex, type Frame } from '../avro/index.ts';
+import type { Failed, RawRecord } from '../contracts/index.ts';
+import { type IngestError, Stage } from '../failures/index.ts';
+import type { RouteLookup, SchemaVersionRef, WriterKey } from '../routes/index.ts';
+import type { ValidatedEvent } from '../sinks/index.ts';
+import { type DecodingRoute, decodeEvent, decodeFailure, type ResolvedDecodingRoute, resolveDecodingRoute, unframePayload } from './decodeEvent.ts';
+import type { DecoderCache } from './validate/decoders.ts';
+
+type DecodeDeps = {
+  readonly routes: RouteLookup;
+  readonly decoders: DecoderCache;
+};
+
+/** What one stage makes of a record that decoded: its answer, or a failure. */
+type Answer<R, T> = (record: R, event: ValidatedEvent, reader: SchemaVersionRef, writer: SchemaVersionRef) => T | Failed;
+
+/** How a stage that decodes again (sink-write) holds the registry's answers to what validate found earlier. */
+type DecodeChecks<R> = {
+  /** A route or writer lookup failed: the failure to answer instead. */
+  readonly lookupFailed: (failed: Failed) => Failed;
+  /** The reader and writer are known, nothing is decoded yet: an error fails the record instead of decoding it. */
+  readonly beforeDecode: (record: R, reader: SchemaVersionRef, writer: SchemaVersionRef) => IngestError | undefined;
+};
+
+/** The registry key of the writer schema a frame names, or undefined for a raw body (the route's own schema). */
+function writerKeyOf(frame: Frame): WriterKey | undefined {
+  if (frame.schemaId !== undefined) return { numericId: frame.schemaId };
+  if (frame.fingerprint !== undefined) return { fingerprint: fingerprintToHex(frame.fingerprint) };
+  return undefined;
+}
+
+/** A subject that resolved is its route key's spelling, so it names the route in the memo. */
+function writerMemoKey(subject: string, writer: WriterKey): string {
+  return 'numericId' in writer ? `${subject}|n${writer.numericId}` : `${subject}|f${writer.fingerprint}`;
+}
+
+type Unframed<R> = { readonly record: R; readonly subject: ResolvedDecodingRoute; readonly frame: Frame; readonly writer: WriterKey | undefined };
+
+/**
+ * Decodes records as the registry says now, one answer per record, in order: the subject's route
+ * and wire format, the writer the frame names (by numeric id or fingerprint; a raw body's writer is
+ * the route's own schema), then the body, resolved into the reader schema. A record that fails
+ * never affects its neighbours; only an unexpected bug throws. Validate and sink-write both decode
+ * through here, so the same bytes and versions cannot give them different events.
+ *
+ * A batch nearly always carries a handful of subjects and writer schemas, so each distinct one is
+ * looked up once per call (concurrently), and the records themselves are then decoded
+ * synchronously: no promise, route-key parse or cache probe per record.
+ */
+async function decodeRecords<R extends RawRecord, T>(
+  records: readonly R[],
+  deps: DecodeDeps,
+  answer: Answer<R, T>,
+  checks?: DecodeChecks<R>,
+): Promise<(T | Failed)[]> {
+  const lookupFailed = checks?.lookupFailed ?? ((failed: Failed): Failed => failed);
+  const subjects = new Map<string, Promise<DecodingRoute>>();
+  for (const record of records) {
+    if (!subjects.has(record.subject)) subjects.set(record.subject, resolveDecodingRoute(record.subject, deps.routes));
+  }
+  const resolved = new Map<string, DecodingRoute>();
+  await Promise.all([...subjects].map(async ([subject, resolution]) => resolved.set(subject, await resolution)));
+
+  const unframed: (Unframed<R> | Failed)[] = [];
+  const writerLookups = new Map<string, Promise<SchemaVersionRef | { readonly error: unknown }>>();
+  for (const record of records) {
+    const subject = resolved.get(record.subject)!;
+    if (!subject.ok) {
+      unframed.push(lookupFailed({ id: record.id, ...subject }));
+      continue;
+    }
+    let frame: Frame;
+    try {
+      frame = unframePayload(subject, record.payload);
+    } catch (error) {
+      unframed.push(decodeFailure(record.id, error, subject));
+      continue;
+    }
+    const writer = writerKeyOf(frame);
+    if (writer !== undefined) {
+      const memo = writerMemoKey(record.subject, writer);
+      if (!writerLookups.has(memo)) {
+        writerLookups.set(
+          memo,
+          deps.routes.writer(subject.route, writer, Stage.validate).catch((error: unknown) => ({ error })),
+        );
+      }
+    }
+    unframed.push({ record, subject, frame, writer });
+  }
+  const writers = new Map<string, SchemaVersionRef | { readonly error: unknown }>();
+  await Promise.all([...writerLookups].map(async ([memo, lookup]) => writers.set(memo, await lookup)));
+
+  return unframed.map((item): T | Failed => {
+    if ('ok' in item) return item;
+    const { record, subject, frame } = item;
+    const reader = subject.route.schema;
+    let writer = reader;
+    if (item.writer !== undefined) {
+      const found = writers.get(writerMemoKey(record.subject, item.writer))!;
+      if ('error' in found) return lookupFailed(decodeFailure(record.id, found.error, subject));
+      writer = found;
+    }
+    try {
+      const refused = checks?.beforeDecode(record, reader, writer);
+      if (refused !== undefined) throw refused;
+      return answer(record, decodeEvent(deps.decoders, subject, writer, frame.body, record.publishedAtMs), reader, writer);
+    } catch (error) {
+      return decodeFailure(record.id, error, subject);
+    }
+  });
+}
+
+export { decodeRecords };
+export type { DecodeChecks, DecodeDeps };
