@@ -136,7 +136,7 @@ describe('messages of any size the ingest stream accepts end as one row or one d
     await assert.rejects(ingest('dlq', 'show', 'not-an-id'), /is not a dead-letter id/);
   });
 
-  test('valid large events land as one row each; batches above the request limit are split, an event too large on its own is a dead letter', async () => {
+  test('valid large events land as one row each, however large their decoded form: every stage gets their bytes', async () => {
     const producer = createProducer(plane.js);
     const rowsBefore = await plane.countRows();
     const lettersBefore = (await plane.deadLetters()).length;
@@ -147,32 +147,27 @@ describe('messages of any size the ingest stream accepts end as one row or one d
     // Plain text: the decoded event is about as large as its bytes.
     const plain = [1, 2].map(() => withName('x'.repeat(900_000)));
     // Control characters: JSON writes each as \u00XX, so the decoded event is six times its bytes
-    // (1.2 MB each): together they are far above the 2 MB request limit, one by one below it.
+    // (1.2 MB each): together far above the 2 MB request limit, had the decoded form travelled.
     const escaped = [1, 2, 3, 4].map(() => withName('\u0001'.repeat(200_000)));
-    // 5.4 MB decoded: too large for any single sink-write request under the limit.
-    const tooLarge = withName('\u0001'.repeat(900_000));
-    for (const event of [...plain, ...escaped, tooLarge]) await producer.publish(plane.route, event);
+    // 5.4 MB decoded, 1.2 MB as base64: it never travels decoded, so it fits a request like any other.
+    const largeDecoded = withName('\u0001'.repeat(900_000));
+    const events = [...plain, ...escaped, largeDecoded];
+    for (const event of events) await producer.publish(plane.route, event);
 
     await waitFor(
-      'rows and the letter',
-      async () => [await plane.countRows(), (await plane.deadLetters()).length],
-      ([rows, letters]) => rows === rowsBefore + 6 && letters === lettersBefore + 1,
+      'the rows',
+      async () => plane.countRows(),
+      (rows) => rows === rowsBefore + events.length,
     );
     await settled();
-    const ids = [...plain, ...escaped].map((event) => event.id);
     const rows = await plane.sql<{ event_id: string; length: number }[]>`
-      select event_id, length(payload->>'name')::int as length from metric_events where event_id = any(${ids})`;
-    assert.equal(rows.length, 6, 'one row per valid event');
+      select event_id, length(payload->>'name')::int as length from metric_events where event_id = any(${events.map((event) => event.id)})`;
+    assert.equal(rows.length, events.length, 'one row per valid event');
     assert.deepEqual(
       rows.map((row) => row.length).sort((a, b) => a - b),
-      [200_000, 200_000, 200_000, 200_000, 900_000, 900_000],
+      [200_000, 200_000, 200_000, 200_000, 900_000, 900_000, 900_000],
     );
-    const [letter] = (await plane.deadLetters()).filter((candidate) => candidate.eventId === tooLarge.id);
-    assert.ok(letter !== undefined, 'the event too large for a request is a dead letter');
-    assert.equal(letter.reason, 'payload_too_large');
-    assert.equal(letter.stage, 'sink-write');
-    assert.match(letter.message, /above the limit of 2000000 \(LAMBDA_MAX_REQUEST_BYTES\)/);
-    assert.equal(await plane.countRows(), rowsBefore + 6, 'and no row for it');
+    assert.equal((await plane.deadLetters()).length, lettersBefore, 'and no letter');
   });
 
   test('a large valid event the sink refuses becomes one letter with its original stored apart, and replays to exactly one row', async () => {
@@ -227,5 +222,56 @@ describe('messages of any size the ingest stream accepts end as one row or one d
     const body = Buffer.from(output.Payload ?? new Uint8Array()).toString('utf8');
     assert.ok(output.FunctionError !== undefined, body);
     assert.match(body, /ids\[0\] is not a dead-letter id/);
+  });
+});
+
+// With the payload travelling as bytes, a request above the limit needs a limit below what one
+// message can be: this plane's requests are capped at 1 MB, below a 900 KB event's base64.
+const SMALL_REQUEST_BYTES = 1_000_000;
+
+describe('an event too large for one invoke request on its own (real chain, 1 MB request limit)', () => {
+  let plane: TestPlane;
+
+  before(async () => {
+    plane = await createTestPlane({
+      bridgeEnv: { LAMBDA_MAX_REQUEST_BYTES: String(SMALL_REQUEST_BYTES), BATCH_MAX_BYTES: '900000', LAMBDA_TIMEOUT_MS: '15000', ACK_WAIT_MS: '30000' },
+    });
+  });
+
+  after(async () => {
+    await plane?.close();
+  });
+
+  test('is a dead letter payload_too_large, and the events beside it land as one row each', async () => {
+    const producer = createProducer(plane.js);
+    const withName = (name: string): EventValue => {
+      const event = sampleEvent(plane.route);
+      return { ...event, data: { ...(event.data as Record<string, unknown>), name } };
+    };
+    const small = [1, 2, 3].map(() => withName('s'.repeat(1000)));
+    const tooLarge = withName('x'.repeat(900_000));
+    const acks = [];
+    for (const event of [small[0]!, tooLarge, ...small.slice(1)]) acks.push(await producer.publish(plane.route, event));
+    const tooLargeSeq = acks[1]!.seq;
+
+    await waitFor(
+      'rows and the letter',
+      async () => [await plane.countRows(), (await plane.deadLetters()).length],
+      ([rows, letters]) => rows === small.length && letters === 1,
+    );
+    await waitFor(
+      'nothing pending or ack-pending',
+      () => plane.pending(),
+      (p) => p.pending === 0 && p.ackPending === 0,
+      90_000,
+    );
+    const [letter] = await plane.deadLetters();
+    assert.equal(letter?.streamSequence, tooLargeSeq, 'the letter is the large event');
+    assert.equal(letter.reason, 'payload_too_large');
+    // The first request that carries its bytes refuses it.
+    assert.equal(letter.stage, 'validate');
+    assert.match(letter.message, /above the limit of 1000000 \(LAMBDA_MAX_REQUEST_BYTES\)/);
+    const rows = await plane.sql<{ event_id: string }[]>`select event_id from metric_events`;
+    assert.deepEqual(rows.map((row) => row.event_id).sort(), small.map((event) => event.id).sort(), 'one row per small event, none for it');
   });
 });
