@@ -42,9 +42,8 @@ async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Pro
     if ('ok' in decoded) failed.push(decoded);
     else events.push(decoded);
   }
-  if (failed.length === 0) return writeEvents(request.target, events, deps);
   const written = await writeEvents(request.target, events, deps);
-  return { results: [...failed, ...written.results] };
+  return failed.length === 0 ? written : { results: [...failed, ...written.results] };
 }
 
 export { runSinkWrite };
