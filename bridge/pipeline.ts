@@ -116,16 +116,15 @@ async function runPipeline(
   const deadLetterSubjects = new Map<string, string>();
   for (const { record, verdict } of valid) {
     const result = routed.get(record.subject)!;
-    const known = { eventId: verdict.eventId, routeKey: routeKeyOf(record.subject) };
     if (!result.ok) {
-      fail(record.id, result.failure, { ...known, deadLetterSubject: result.deadLetterSubject });
+      fail(record.id, result.failure, { deadLetterSubject: result.deadLetterSubject, eventId: verdict.eventId, routeKey: routeKeyOf(record.subject) });
       continue;
     }
     deadLetterSubjects.set(record.id, result.deadLetterSubject);
     if (result.retryBudget !== undefined) budgets.set(record.id, result.retryBudget);
     if (!Array.isArray(result.sinks) || result.sinks.length === 0) {
       const failure = new IngestError('route', FailureReason.malformedResponse, 'route answered without sinks', { retryable: true }).toFailure();
-      fail(record.id, failure, { ...known, deadLetterSubject: result.deadLetterSubject });
+      fail(record.id, failure, { deadLetterSubject: result.deadLetterSubject, eventId: verdict.eventId, routeKey: routeKeyOf(record.subject) });
       continue;
     }
     const redelivered = result.sinks.length > 1 && sinkStage.redelivered(record.id);
