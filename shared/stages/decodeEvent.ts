@@ -46,8 +46,15 @@ function unframePayload(route: ResolvedDecodingRoute, payload: string): Frame {
  * A frame's body decoded with the reader and writer versions and checked: the event with its id,
  * route key, time (the publish time when the schema has none) and source. Throws an IngestError.
  */
-function decodeEvent(decoders: DecoderCache, route: ResolvedDecodingRoute, writer: SchemaVersionRef, body: Buffer, publishedAtMs: number): ValidatedEvent {
-  const decoded = toJsonValue(decoders.get(route.route.schema, writer)(body)) as { [key: string]: JsonValue };
+function decodeEvent(
+  decoders: DecoderCache,
+  route: ResolvedDecodingRoute,
+  reader: SchemaVersionRef,
+  writer: SchemaVersionRef,
+  body: Buffer,
+  publishedAtMs: number,
+): ValidatedEvent {
+  const decoded = toJsonValue(decoders.get(reader, writer)(body)) as { [key: string]: JsonValue };
   const eventId = decoded.id;
   if (typeof eventId !== 'string' || eventId.trim() === '') {
     throw new IngestError(Stage.validate, FailureReason.missingEventId, 'event has an empty "id"', { retryable: false });

@@ -18,6 +18,12 @@ type Answer<R, T> = (record: R, event: ValidatedEvent, reader: SchemaVersionRef,
 type DecodeChecks<R> = {
   /** A route or writer lookup failed: the failure to answer instead. */
   readonly lookupFailed: (failed: Failed) => Failed;
+  /**
+   * The reader version to decode into when it is not the route's current one (sink-write holds
+   * validate's choice, even when the route's default version moved in between); undefined = the
+   * route's own.
+   */
+  readonly pinnedReader?: (record: R, route: SchemaVersionRef) => WriterKey | undefined;
   /** The reader and writer are known, nothing is decoded yet: an error fails the record instead of decoding it. */
   readonly beforeDecode: (record: R, reader: SchemaVersionRef, writer: SchemaVersionRef) => IngestError | undefined;
 };
@@ -34,7 +40,13 @@ function writerMemoKey(subject: string, writer: WriterKey): string {
   return 'numericId' in writer ? `${subject}|n${writer.numericId}` : `${subject}|f${writer.fingerprint}`;
 }
 
-type Unframed<R> = { readonly record: R; readonly subject: ResolvedDecodingRoute; readonly frame: Frame; readonly writer: WriterKey | undefined };
+type Unframed<R> = {
+  readonly record: R;
+  readonly subject: ResolvedDecodingRoute;
+  readonly frame: Frame;
+  readonly writer: WriterKey | undefined;
+  readonly reader: WriterKey | undefined;
+};
 
 /**
  * Decodes records as the registry says now, one answer per record, in order: the subject's route
@@ -77,16 +89,19 @@ async function decodeRecords<R extends RawRecord, T>(
       continue;
     }
     const writer = writerKeyOf(frame);
-    if (writer !== undefined) {
-      const memo = writerMemoKey(record.subject, writer);
+    const reader = checks?.pinnedReader?.(record, subject.route.schema);
+    // A pinned reader is a version of the same schema resource, found the way a writer is.
+    for (const key of [writer, reader]) {
+      if (key === undefined) continue;
+      const memo = writerMemoKey(record.subject, key);
       if (!writerLookups.has(memo)) {
         writerLookups.set(
           memo,
-          deps.routes.writer(subject.route, writer, Stage.validate).catch((error: unknown) => ({ error })),
+          deps.routes.writer(subject.route, key, Stage.validate).catch((error: unknown) => ({ error })),
         );
       }
     }
-    unframed.push({ record, subject, frame, writer });
+    unframed.push({ record, subject, frame, writer, reader });
   }
   const writers = new Map<string, SchemaVersionRef | { readonly error: unknown }>();
   await Promise.all([...writerLookups].map(async ([memo, lookup]) => writers.set(memo, await lookup)));
@@ -94,7 +109,12 @@ async function decodeRecords<R extends RawRecord, T>(
   return unframed.map((item): T | Failed => {
     if ('ok' in item) return item;
     const { record, subject, frame } = item;
-    const reader = subject.route.schema;
+    let reader = subject.route.schema;
+    if (item.reader !== undefined) {
+      const found = writers.get(writerMemoKey(record.subject, item.reader))!;
+      if ('error' in found) return lookupFailed(decodeFailure(record.id, found.error, subject));
+      reader = found;
+    }
     let writer = reader;
     if (item.writer !== undefined) {
       const found = writers.get(writerMemoKey(record.subject, item.writer))!;
@@ -104,7 +124,7 @@ async function decodeRecords<R extends RawRecord, T>(
     try {
       const refused = checks?.beforeDecode(record, reader, writer);
       if (refused !== undefined) throw refused;
-      return answer(record, decodeEvent(deps.decoders, subject, writer, frame.body, record.publishedAtMs), reader, writer);
+      return answer(record, decodeEvent(deps.decoders, subject, reader, writer, frame.body, record.publishedAtMs), reader, writer);
     } catch (error) {
       return decodeFailure(record.id, error, subject);
     }

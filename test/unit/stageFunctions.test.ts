@@ -46,8 +46,7 @@ const type = new SchemaCache().get('t', definition);
  * in-memory table of routes and versions, so every failure reason a test sees comes from the code
  * under test; only the two table reads are stand-ins for PostgreSQL's.
  */
-function lookupOf(routes: RouteRecord[], down = false): RouteLookup {
-  const versions: SchemaVersionRef[] = [v1];
+function lookupOf(routes: RouteRecord[], down = false, versions: readonly SchemaVersionRef[] = [v1]): RouteLookup {
   const unreachable = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   return createRouteLookupOver(
     {
@@ -302,6 +301,25 @@ describe('sink-write decodes what validate pinned', () => {
       assert.deepEqual([result.failure.stage, result.failure.reason, result.failure.retryable], ['validate', 'registry_changed', true], name);
       assert.deepEqual(written, [], name);
     }
+  });
+
+  test("when the route's default version moved on after validate, sink-write decodes into the reader validate pinned and writes", async () => {
+    const record = await pinned(raw('1', encodeAvro(type, event)), lookupOf([route]));
+    // v2 adds a field with a default; the route now reads v2, but this event was validated into v1.
+    const withExtra = definition as { fields: unknown[] };
+    const v2: SchemaVersionRef = {
+      ...v1,
+      xid: `${v1.schemaXid}/versions/2`,
+      definition: { ...withExtra, fields: [...withExtra.fields, { name: 'extra', type: 'string', default: 'x' }] },
+      numericId: 8,
+      fingerprint: '0000000000000001',
+      cacheKey: '8@1',
+    };
+    const moved = lookupOf([{ ...route, schema: v2 }], false, [v1, v2]);
+    const { response, written } = await sinkWrite([record], moved);
+    assert.deepEqual(response.results, [{ id: '1', ok: true, duplicate: false }]);
+    assert.equal(written[0]?.event.eventId, 'evt-1');
+    assert.equal('extra' in (written[0]?.event.body ?? {}), false, 'decoded into v1, as validate did');
   });
 
   test('a record that does not decode fails alone, as validate fails it: stage validate, the same reason; its neighbours are written', async () => {

@@ -33,9 +33,10 @@ const PINS_HELD: DecodeChecks<PinnedRecord> = {
           ...failed,
           failure: registryChanged(`the registry changed since validate: now ${failed.failure.reason}: ${failed.failure.message}`).toFailure(),
         },
+  pinnedReader: (record, current) => (record.reader.numericId === current.numericId ? undefined : { numericId: record.reader.numericId }),
   beforeDecode: (record, reader, writer) => {
     if (!samePin(record.reader, reader)) {
-      return registryChanged(`the route's reader is now ${describePin(reader)}, validate decoded with ${describePin(record.reader)}`);
+      return registryChanged(`the reader version is now ${describePin(reader)}, validate decoded with ${describePin(record.reader)}`);
     }
     if (!samePin(record.writer, writer)) {
       return registryChanged(`the writer is now ${describePin(writer)}, validate decoded with ${describePin(record.writer)}`);
