@@ -90,7 +90,7 @@ async function runDlqShow(config: ReplayConfig, id: string, print: Print): Promi
       const [result] = await decodeRecords(
         [letterAsRawRecord(letter, original, 'show')],
         { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
-        (_record, event) => event,
+        (_record, decoded) => decoded.toEvent(),
       );
       const decoded =
         result === undefined

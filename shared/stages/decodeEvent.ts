@@ -43,9 +43,43 @@ function unframePayload(route: ResolvedDecodingRoute, payload: string): Frame {
 }
 
 /**
- * A frame's body decoded with the reader and writer versions and checked: the event with its id,
- * route key, time (the publish time when the schema has none) and source. Throws an IngestError.
+ * A frame's body decoded with the reader and writer versions, its event id checked. The event
+ * itself (JSON values, time, source) is built only when asked for: validate answers with the id
+ * alone, so only sink-write and `ingest dlq show` pay for turning every field into JSON.
  */
+class DecodedEvent {
+  readonly eventId: string;
+  readonly #value: unknown;
+  readonly #routeKey: RouteKey;
+  readonly #publishedAtMs: number;
+
+  constructor(eventId: string, value: unknown, routeKey: RouteKey, publishedAtMs: number) {
+    this.eventId = eventId;
+    this.#value = value;
+    this.#routeKey = routeKey;
+    this.#publishedAtMs = publishedAtMs;
+  }
+
+  /** The event as sinks take it: time is the event's own, or the publish time when the schema has none. */
+  toEvent(): ValidatedEvent {
+    const body = toJsonValue(this.#value) as { [key: string]: JsonValue };
+    return {
+      eventId: this.eventId,
+      routeKey: this.#routeKey,
+      time: typeof body.time === 'string' ? body.time : new Date(this.#publishedAtMs).toISOString(),
+      source: typeof body.source === 'string' ? body.source : null,
+      body,
+    };
+  }
+}
+
+/** The decoded record's `id` as its JSON form would spell it (a string id, nearly always, is taken as it is). */
+function eventIdOf(value: unknown): JsonValue {
+  const id = typeof value === 'object' && value !== null ? (value as { readonly id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : toJsonValue(id);
+}
+
+/** Decodes a frame's body; throws an IngestError when it does not decode or has no event id. */
 function decodeEvent(
   decoders: DecoderCache,
   route: ResolvedDecodingRoute,
@@ -53,19 +87,13 @@ function decodeEvent(
   writer: SchemaVersionRef,
   body: Buffer,
   publishedAtMs: number,
-): ValidatedEvent {
-  const decoded = toJsonValue(decoders.get(reader, writer)(body)) as { [key: string]: JsonValue };
-  const eventId = decoded.id;
+): DecodedEvent {
+  const value = decoders.get(reader, writer)(body);
+  const eventId = eventIdOf(value);
   if (typeof eventId !== 'string' || eventId.trim() === '') {
     throw new IngestError(Stage.validate, FailureReason.missingEventId, 'event has an empty "id"', { retryable: false });
   }
-  return {
-    eventId,
-    routeKey: route.routeKey,
-    time: typeof decoded.time === 'string' ? decoded.time : new Date(publishedAtMs).toISOString(),
-    source: typeof decoded.source === 'string' ? decoded.source : null,
-    body: decoded,
-  };
+  return new DecodedEvent(eventId, value, route.routeKey, publishedAtMs);
 }
 
 /** The failed answer for a record whose decoding threw; anything but an IngestError is a bug and is thrown. */
@@ -75,4 +103,4 @@ function decodeFailure(id: string, error: unknown, route?: ResolvedDecodingRoute
 }
 
 export { decodeEvent, decodeFailure, resolveDecodingRoute, unframePayload };
-export type { DecodingRoute, ResolvedDecodingRoute };
+export type { DecodedEvent, DecodingRoute, ResolvedDecodingRoute };

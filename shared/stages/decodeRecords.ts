@@ -2,8 +2,15 @@ import { fingerprintToHex, type Frame } from '../avro/index.ts';
 import type { Failed, RawRecord } from '../contracts/index.ts';
 import { type IngestError, Stage } from '../failures/index.ts';
 import type { RouteLookup, SchemaVersionRef, WriterKey } from '../routes/index.ts';
-import type { ValidatedEvent } from '../sinks/index.ts';
-import { type DecodingRoute, decodeEvent, decodeFailure, type ResolvedDecodingRoute, resolveDecodingRoute, unframePayload } from './decodeEvent.ts';
+import {
+  type DecodedEvent,
+  type DecodingRoute,
+  decodeEvent,
+  decodeFailure,
+  type ResolvedDecodingRoute,
+  resolveDecodingRoute,
+  unframePayload,
+} from './decodeEvent.ts';
 import type { DecoderCache } from './validate/decoders.ts';
 
 type DecodeDeps = {
@@ -12,7 +19,7 @@ type DecodeDeps = {
 };
 
 /** What one stage makes of a record that decoded: its answer, or a failure. */
-type Answer<R, T> = (record: R, event: ValidatedEvent, reader: SchemaVersionRef, writer: SchemaVersionRef) => T | Failed;
+type Answer<R, T> = (record: R, decoded: DecodedEvent, reader: SchemaVersionRef, writer: SchemaVersionRef) => T | Failed;
 
 /** How a stage that decodes again (sink-write) holds the registry's answers to what validate found earlier. */
 type DecodeChecks<R> = {

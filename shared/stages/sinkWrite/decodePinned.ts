@@ -54,9 +54,10 @@ function decodePinned(records: readonly PinnedRecord[], deps: DecodeDeps): Promi
   return decodeRecords(
     records,
     deps,
-    (record, event): SinkWriteRecord => {
+    (record, decoded): SinkWriteRecord => {
       // Same bytes and versions give the same id; anything else is not the event validate passed.
-      if (event.eventId !== record.eventId) throw registryChanged(`the event decodes to id "${event.eventId}", validate found "${record.eventId}"`);
+      if (decoded.eventId !== record.eventId) throw registryChanged(`the event decodes to id "${decoded.eventId}", validate found "${record.eventId}"`);
+      const event = decoded.toEvent();
       return record.trackDelivery === true
         ? { id: record.id, subject: record.subject, event, trackDelivery: true }
         : { id: record.id, subject: record.subject, event };

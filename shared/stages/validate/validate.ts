@@ -20,10 +20,10 @@ async function runValidate(request: ValidateRequest, deps: ValidateDeps): Promis
     }
     return pin;
   };
-  const results = await decodeRecords(request.records, deps, (record, event, reader, writer) => ({
+  const results = await decodeRecords(request.records, deps, (record, decoded, reader, writer) => ({
     id: record.id,
     ok: true as const,
-    eventId: event.eventId,
+    eventId: decoded.eventId,
     reader: pinOf(reader),
     writer: pinOf(writer),
   }));
