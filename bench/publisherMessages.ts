@@ -24,6 +24,8 @@ type PacedPublish = {
   readonly window: number;
   /** The publisher's own CPU (process.cpuUsage) from schedule start to the last ack, per event. */
   readonly cpuUsPerEvent: number;
+  /** Of that, kernel time: mostly its socket writes and reads. */
+  readonly systemCpuUsPerEvent: number;
   /** CPU per event it spent encoding before the schedule started (not in the measured window). */
   readonly encodeCpuUsPerEvent: number;
 };

@@ -68,6 +68,7 @@ async function publishOnSchedule(nc: Awaited<ReturnType<typeof connectNats>>, jo
   let windowWaits = 0;
   let lastSendAt = 0;
   const cpuBefore = cpuUs();
+  const systemBefore = process.cpuUsage().system;
   const startedAtMs = Date.now();
   const start = performance.now();
   try {
@@ -91,6 +92,7 @@ async function publishOnSchedule(nc: Awaited<ReturnType<typeof connectNats>>, jo
   }
   const ackedAt = performance.now();
   const cpu = cpuUs() - cpuBefore;
+  const system = process.cpuUsage().system - systemBefore;
   const sendSeconds = (lastSendAt - start + slotMs) / 1000;
   lag.sort();
   return {
@@ -107,6 +109,7 @@ async function publishOnSchedule(nc: Awaited<ReturnType<typeof connectNats>>, jo
     windowWaits,
     window,
     cpuUsPerEvent: total > 0 ? cpu / total : Number.NaN,
+    systemCpuUsPerEvent: total > 0 ? system / total : Number.NaN,
     encodeCpuUsPerEvent: total > 0 ? job.encodeCpuUs / total : Number.NaN,
   };
 }

@@ -32,7 +32,7 @@ function publisherLines(paced: PacedRun): string[] {
     `  publisher (own process, async publish, ≤ ${int(p.window)} acks outstanding): sent ${int(p.achievedPerSecond)}/s of ${int(paced.rate)}/s` +
       ` (${pct(p.achievedPerSecond / paced.rate)}), committed ${int(paced.committedPerSecond)}/s; publish lag p50 ${fixed(p.lagMs.p50)} p99 ${fixed(p.lagMs.p99)} max ${fixed(p.lagMs.max)} ms` +
       (p.windowWaits > 0 ? `; waited for a full window ${int(p.windowWaits)}×` : ''),
-    `  publisher CPU: ${fixed(paced.cpu.usPerEventBy.publisher)} µs/event (from /proc; ${fixed(p.cpuUsPerEvent)} by its own count), encoding ahead ${fixed(p.encodeCpuUsPerEvent)} µs/event before the window; nats-server's share is in "nats"`,
+    `  publisher CPU: ${fixed(paced.cpu.usPerEventBy.publisher)} µs/event (from /proc; ${fixed(p.cpuUsPerEvent)} by its own count, ${fixed(p.systemCpuUsPerEvent)} of it kernel), encoding ahead ${fixed(p.encodeCpuUsPerEvent)} µs/event before the window; nats-server's share is in "nats"`,
   ];
 }
 
