@@ -41,5 +41,31 @@ function createEventEncoder(route: RouteRecord): EventEncoder {
   };
 }
 
-export { createEventEncoder, metricEvent };
-export type { EventEncoder };
+/** Events encoded ahead of a paced run: the payloads, their ids and each one's Nats-Msg-Id headers. */
+type ScheduledEvents = {
+  readonly payloads: readonly Buffer[];
+  readonly ids: readonly string[];
+  /** Event `i` carries `time` = baseMs + i × 1000 / rate: its place in the schedule. */
+  readonly baseMs: number;
+};
+
+/**
+ * `count` events stamped with their scheduled publish times from `baseMs` on, encoded before the
+ * run so the paced publisher only sends bytes (encoding costs ~8 µs per event, as much as the
+ * publish itself).
+ */
+function encodeScheduled(route: RouteRecord, count: number, rate: number, baseMs: number): ScheduledEvents {
+  const type: AvroType = new SchemaCache().get(route.schema.cacheKey, route.schema.definition);
+  const template = sampleEvent(route);
+  const payloads: Buffer[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const event = { ...metricEvent(route, i, template), time: new Date(baseMs + (i * 1000) / rate) };
+    payloads.push(encodeEvent(route, event, type));
+    ids.push(event.id);
+  }
+  return { payloads, ids, baseMs };
+}
+
+export { createEventEncoder, encodeScheduled, metricEvent };
+export type { EventEncoder, ScheduledEvents };

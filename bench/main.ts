@@ -11,7 +11,9 @@ import { closeAllPlanes, type PlaneSettings } from './benchPlane.ts';
 import { buildBridgeBundles } from './bridgeBundles.ts';
 import { runCeilings } from './ceilings.ts';
 import { renderChart } from './chart.ts';
+import { estimateCost } from './cost.ts';
 import { runDrain } from './drain.ts';
+import { stageFunctionMemoryMb } from './functionMemory.ts';
 import { runFunctions } from './functions.ts';
 import { type BenchOptions, parseBenchOptions, type Phase } from './options.ts';
 import { runPaced } from './paced.ts';
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
     problems: [],
   };
   log(
-    `phases ${options.phases.join(',')}; ${options.events} events; paced ${options.rate}/s × ${options.duration} s; bridges from ${options.bundle ? 'esbuild bundles' : 'tsx'}; nproc ${results.machine.nproc}`,
+    `phases ${options.phases.join(',')}; ${options.events} events; paced ${options.rate}/s × ${options.duration} s (window ${options.publishWindow}); bridges from ${options.bundle ? 'esbuild bundles' : 'tsx'}; nproc ${results.machine.nproc}`,
   );
   log(`knobs ${JSON.stringify({ ...knobs, env: undefined })}`);
   if (profileDir !== undefined) log(`CPU profiles → ${profileDir}`);
@@ -123,11 +125,16 @@ async function main(): Promise<number> {
   try {
     results.drain = await phase('drain', () => runDrain('lambda', options.events, settings));
     results.inprocess = await phase('inprocess', () => runDrain('in-process', options.events, settings));
-    results.paced = await phase('paced', () => runPaced(options.rate, options.duration, settings));
+    results.paced = await phase('paced', () => runPaced(options.rate, options.duration, options.publishWindow, settings));
     results.ceilings = await phase('ceilings', () => runCeilings(options.events, settings));
-    results.functions = await phase('functions', () => runFunctions(settings));
+    results.functions = await phase('functions', () => runFunctions(settings, loadBridgeConfig(options.env).batch.maxRecords));
   } finally {
     bundles?.cleanup();
+  }
+  try {
+    results.cost = estimateCost(results, stageFunctionMemoryMb);
+  } catch (error) {
+    results.problems.push(`cost: ${(error as Error).message}`);
   }
   collectProblems(results);
   const finished: BenchResults = { ...results, finishedAt: new Date().toISOString() };

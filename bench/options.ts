@@ -8,6 +8,8 @@ type BenchOptions = {
   /** Paced phase: events per second and seconds. */
   readonly rate: number;
   readonly duration: number;
+  /** Paced phase: most PubAcks the publisher waits for at once. */
+  readonly publishWindow: number;
   readonly phases: readonly Phase[];
   /** Environment for the bridge, the in-process bridge and serverless-offline (the functions). */
   readonly env: Readonly<Record<string, string>>;
@@ -58,7 +60,7 @@ const PRODUCTION_DEFAULTS: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'warn',
 };
 
-const USAGE = `usage: npm run bench -- [--events N] [--rate N] [--duration S] [--phases ${PHASES.join(',')}]
+const USAGE = `usage: npm run bench -- [--events N] [--rate N] [--duration S] [--publish-window N] [--phases ${PHASES.join(',')}]
                         [--quick] [--bundle] [--env KEY=VALUE ...] [--out DIR]
 --bundle runs both bridges from esbuild bundles as production does (infra/aws/Dockerfile), not tsx
 knobs read from the environment and passed to the bridge and functions: ${KNOBS.join(', ')}
@@ -99,6 +101,7 @@ function parseBenchOptions(argv: readonly string[], environment: NodeJS.ProcessE
       events: { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
+      'publish-window': { type: 'string' },
       phases: { type: 'string' },
       quick: { type: 'boolean', default: false },
       bundle: { type: 'boolean', default: false },
@@ -124,6 +127,7 @@ function parseBenchOptions(argv: readonly string[], environment: NodeJS.ProcessE
     events: positiveInteger('events', values.events ?? (quick ? '3000' : '200000')),
     rate: positiveInteger('rate', values.rate ?? (quick ? '1000' : '10000')),
     duration: positiveInteger('duration', values.duration ?? (quick ? '2' : '20')),
+    publishWindow: positiveInteger('publish-window', values['publish-window'] ?? '1024'),
     phases: parsePhases(values.phases ?? PHASES.join(',')),
     env,
     outDir: values.out,

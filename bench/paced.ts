@@ -1,10 +1,12 @@
 // Phase (c): paced load through the real chain. A warm bridge gets `rate` events/s for `duration`
-// seconds; latency is publish → row, from each event's `time` (stamped as it is published) to its
-// row's `ingested_at` (now() in the insert's transaction), both from this machine's clock.
+// seconds from a publisher process of its own; latency is publish → row, from each event's
+// scheduled publish time to its row's `ingested_at` (now() in the insert's transaction), both from
+// this machine's clock.
 import { createBenchPlane, type PlaneSettings, type Verification } from './benchPlane.ts';
 import { type CpuBreakdown, cpuBreakdown } from './cpu.ts';
 import { memoryOf, sampleCpu } from './procStats.ts';
-import { publishPaced } from './publish.ts';
+import { startPublisherChild } from './publisherChild.ts';
+import type { PacedPublish } from './publisherMessages.ts';
 
 type Latency = { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly mean: number };
 
@@ -12,8 +14,11 @@ type PacedRun = {
   readonly rate: number;
   readonly duration: number;
   readonly events: number;
+  /** What the publisher sent per second (its own clock); the target is `rate`. */
   readonly achievedPerSecond: number;
-  readonly lateTicks: number;
+  /** The paced events over first → last row commit (`ingested_at`). */
+  readonly committedPerSecond: number;
+  readonly publisher: PacedPublish;
   /** ms, over every event of the paced window (warm-up excluded). */
   readonly latencyMs: Latency;
   /** p50/p99 per second of publishing, to tell a steady tail from a start-up or GC spike. */
@@ -31,39 +36,54 @@ type PacedRun = {
 
 const WARM_UP_SECONDS = 2;
 
-async function runPaced(rate: number, duration: number, settings: PlaneSettings): Promise<PacedRun> {
+async function runPaced(rate: number, duration: number, window: number, settings: PlaneSettings): Promise<PacedRun> {
   const bench = await createBenchPlane(settings);
+  const publisher = await startPublisherChild(bench.plane.env, window).catch(async (error: unknown) => {
+    await bench.close();
+    throw error;
+  });
   try {
     const { plane } = bench;
     // Warm-up: the first batches pay for connections, registry reads and JIT; not what is measured.
-    const warm = await publishPaced(plane.js, plane.route, rate, WARM_UP_SECONDS);
+    await publisher.prepare(plane.route, rate, WARM_UP_SECONDS);
+    const warm = await publisher.go();
     await bench.waitSettled(warm.published);
-    const roots = () => ({ bridge: bench.bridgePid, offline: bench.offlinePid });
+    // Encoded ahead, stamped from `baseMs`; the schedule starts after encoding, `shift` ms later.
+    await publisher.prepare(plane.route, rate, duration);
+    const roots = () => ({ bridge: bench.bridgePid, offline: bench.offlinePid, publisher: publisher.pid });
     const before = sampleCpu(roots());
-    const paced = await publishPaced(plane.js, plane.route, rate, duration);
+    const paced = await publisher.go();
+    if (paced.duplicates > 0 || warm.duplicates > 0) throw new Error(`JetStream dropped ${paced.duplicates + warm.duplicates} publishes as repeats`);
     const total = warm.published + paced.published;
-    const watch = await bench.waitSettled(total);
+    await bench.waitSettled(total);
+    // waitSettled samples the chain only; this one counts the publisher as well.
+    const end = sampleCpu(roots());
     const bridgeMemory = memoryOf(bench.bridgePid);
     const offlineMemory = memoryOf(bench.offlinePid);
     bench.dumpProfiles();
 
-    const since = paced.startedAtMs / 1000;
-    const [latency] = await plane.sql<{ p50: number; p90: number; p99: number; max: number; mean: number; n: number }[]>`
+    // Rows of the paced window have event times from its base on (the warm-up's all lie before);
+    // an event's scheduled publish time is its `time` plus the shift.
+    const since = paced.baseMs / 1000;
+    const shift = (paced.startedAtMs - paced.baseMs) / 1000;
+    const [latency] = await plane.sql<{ p50: number; p90: number; p99: number; max: number; mean: number; n: number; first: number; last: number }[]>`
       with l as (
-        select extract(epoch from ingested_at - event_time) * 1000 as ms from metric_events
+        select (extract(epoch from ingested_at - event_time) - ${shift}) * 1000 as ms, ingested_at from metric_events
         where event_time >= to_timestamp(${since}))
       select percentile_cont(0.5) within group (order by ms) as p50,
              percentile_cont(0.9) within group (order by ms) as p90,
              percentile_cont(0.99) within group (order by ms) as p99,
-             max(ms) as max, avg(ms) as mean, count(*)::int as n
+             max(ms) as max, avg(ms) as mean, count(*)::int as n,
+             extract(epoch from min(ingested_at)) as first, extract(epoch from max(ingested_at)) as last
       from l`;
     const perSecond = await plane.sql<{ second: number; p50: number; p99: number; events: number }[]>`
-      select floor(extract(epoch from event_time) - ${since})::int as second,
-             percentile_cont(0.5) within group (order by extract(epoch from ingested_at - event_time) * 1000) as p50,
-             percentile_cont(0.99) within group (order by extract(epoch from ingested_at - event_time) * 1000) as p99,
-             count(*)::int as events
-      from metric_events where event_time >= to_timestamp(${since})
-      group by 1 order by 1`;
+      with l as (
+        select floor(extract(epoch from event_time) - ${since})::int as second,
+               (extract(epoch from ingested_at - event_time) - ${shift}) * 1000 as ms
+        from metric_events where event_time >= to_timestamp(${since}))
+      select second, percentile_cont(0.5) within group (order by ms) as p50,
+             percentile_cont(0.99) within group (order by ms) as p99, count(*)::int as events
+      from l group by 1 order by 1`;
     const verification = await bench.verify(total);
     if (latency === undefined || latency.n !== paced.published) {
       throw new Error(`paced window has ${latency?.n ?? 0} rows, expected ${paced.published}`);
@@ -79,16 +99,18 @@ async function runPaced(rate: number, duration: number, settings: PlaneSettings)
       duration,
       events: paced.published,
       achievedPerSecond: paced.achievedPerSecond,
-      lateTicks: paced.lateTicks,
+      committedPerSecond: paced.published / (Number(latency.last) - Number(latency.first) + 1 / rate),
+      publisher: paced,
       latencyMs: { p50: Number(latency.p50), p90: Number(latency.p90), p99: Number(latency.p99), max: Number(latency.max), mean: Number(latency.mean) },
       perSecond: seconds,
       medianSecondP99: full[Math.floor(full.length / 2)] ?? Number.NaN,
-      cpu: cpuBreakdown(before, watch.end, paced.published),
+      cpu: cpuBreakdown(before, end, paced.published),
       bridgePeakRssMb: bridgeMemory?.peakMb,
       offlinePeakRssMb: offlineMemory?.peakMb,
       verification,
     };
   } finally {
+    await publisher.close();
     await bench.close();
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import type { RouteRecord } from '../shared/routes/index.ts';
 import { createEventEncoder } from './events.ts';
@@ -23,28 +22,53 @@ const PUBLISH_TIMEOUT_MS = 30_000;
 const WINDOW = 1000;
 
 class AckWindow {
-  readonly #pending = new Set<Promise<void>>();
+  #outstanding = 0;
+  #failure: unknown;
+  #failed = false;
+  #wake: (() => void) | undefined;
   duplicates = 0;
   firstSeq = Number.POSITIVE_INFINITY;
   lastSeq = 0;
 
   get size(): number {
-    return this.#pending.size;
+    return this.#outstanding;
   }
 
   add(ack: Promise<PubAck>): void {
-    const tracked: Promise<void> = ack.then((result) => {
-      this.#pending.delete(tracked);
-      if (result.duplicate) this.duplicates++;
-      this.firstSeq = Math.min(this.firstSeq, result.seq);
-      this.lastSeq = Math.max(this.lastSeq, result.seq);
-    });
-    this.#pending.add(tracked);
+    this.#outstanding++;
+    ack.then(
+      (result) => {
+        if (result.duplicate) this.duplicates++;
+        this.firstSeq = Math.min(this.firstSeq, result.seq);
+        this.lastSeq = Math.max(this.lastSeq, result.seq);
+        this.#settle();
+      },
+      (error: unknown) => {
+        if (!this.#failed) [this.#failed, this.#failure] = [true, error];
+        this.#settle();
+      },
+    );
   }
 
-  /** Waits until at most `limit` acks are outstanding; a failed publish rejects here. */
+  #settle(): void {
+    this.#outstanding--;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Waits until at most `limit` acks are outstanding; a failed publish rejects here. A counter and
+   * one waiter, not Promise.race over the pending set, which subscribes to every pending ack again
+   * on each call.
+   */
   async drainTo(limit: number): Promise<void> {
-    while (this.#pending.size > limit) await Promise.race(this.#pending);
+    while (this.#outstanding > limit && !this.#failed) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+    if (this.#failed) throw this.#failure;
   }
 }
 
@@ -73,48 +97,5 @@ async function publishBacklog(js: JetStreamClient, route: RouteRecord, count: nu
   };
 }
 
-type PacedResult = {
-  readonly published: number;
-  readonly duplicates: number;
-  readonly seconds: number;
-  readonly achievedPerSecond: number;
-  /** Wall-clock ms when the first event was stamped; rows older than this are warm-up. */
-  readonly startedAtMs: number;
-  /** Ticks where the publisher could not keep up (acks backed up past the window). */
-  readonly lateTicks: number;
-};
-
-const TICK_MS = 5;
-
-/**
- * Publishes at `rate` events/s for `seconds`: every tick sends what is due by then, so a slow
- * tick is caught up rather than lost. Each event's `time` is stamped when it is sent, which is
- * what publish → commit latency is measured from.
- */
-async function publishPaced(js: JetStreamClient, route: RouteRecord, rate: number, seconds: number): Promise<PacedResult> {
-  const encoder = createEventEncoder(route);
-  const window = new AckWindow();
-  const total = Math.round(rate * seconds);
-  const startedAtMs = Date.now();
-  const started = performance.now();
-  let sent = 0;
-  let lateTicks = 0;
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
-    for (; sent < due; sent++) {
-      const { event, payload } = encoder.next();
-      window.add(js.publish(route.subject, payload, { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS }));
-    }
-    if (window.size > WINDOW * 5) {
-      lateTicks++;
-      await window.drainTo(WINDOW);
-    }
-    await sleep(TICK_MS);
-  }
-  await window.drainTo(0);
-  const elapsed = (performance.now() - started) / 1000;
-  return { published: total, duplicates: window.duplicates, seconds: elapsed, achievedPerSecond: total / elapsed, startedAtMs, lateTicks };
-}
-
-export { publishBacklog, publishPaced };
-export type { PacedResult, PublishResult };
+export { publishBacklog };
+export type { PublishResult };

@@ -1,4 +1,5 @@
 import type { CeilingsResult } from './ceilings.ts';
+import type { CostEstimate } from './cost.ts';
 import type { DrainResult } from './drain.ts';
 import type { FunctionsResult } from './functions.ts';
 import type { BenchOptions, Phase } from './options.ts';
@@ -22,6 +23,8 @@ type BenchResults = {
   paced?: PacedRun;
   ceilings?: CeilingsResult;
   functions?: FunctionsResult;
+  /** Lambda cost per million events and bridge replicas, from the phases that ran. */
+  cost?: CostEstimate;
   readonly errors: Partial<Record<Phase, string>>;
   /** Loss, duplicates, dead letters or a failed phase; the run exits non-zero when not empty. */
   readonly problems: string[];

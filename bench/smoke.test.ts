@@ -85,6 +85,15 @@ test('npm run bench -- --quick runs every phase, verifies it and writes JSON and
     const { p50, p90, p99, max, mean } = paced.latencyMs;
     assert.ok([p50, p90, p99, max, mean].every(Number.isFinite), JSON.stringify(paced.latencyMs));
     assert.ok(p50 >= 0 && p50 <= p90 && p90 <= p99 && p99 <= max && mean <= max, JSON.stringify(paced.latencyMs));
+    // The publisher ran in its own process: it reports what it sent and its CPU is counted apart
+    // from the chain's (how fast it was is the benchmark's business, not this test's).
+    const { publisher } = paced;
+    assert.equal(publisher.published, paced.events);
+    assert.equal(publisher.duplicates, 0);
+    assert.equal(publisher.window, results.options.publishWindow);
+    assert.equal(publisher.achievedPerSecond, publisher.published / publisher.sendSeconds);
+    assert.ok(publisher.lagMs.p50 <= publisher.lagMs.p99 && publisher.lagMs.p99 <= publisher.lagMs.max, JSON.stringify(publisher.lagMs));
+    assert.ok(Number.isFinite(paced.cpu.usPerEventBy.publisher) && Number.isFinite(paced.committedPerSecond), JSON.stringify(paced.cpu));
 
     // Ceilings and cold starts: each measured what it names, with nothing lost.
     assert.equal(results.ceilings?.verified, true, JSON.stringify(results.ceilings?.problems));
@@ -96,9 +105,24 @@ test('npm run bench -- --quick runs every phase, verifies it and writes JSON and
     assert.deepEqual(results.functions?.problems, []);
     assert.ok((results.functions?.coldStarts.length ?? 0) >= 3);
     for (const cold of results.functions!.coldStarts) {
-      const figures = [cold.nodeBootMs, cold.importMs, cold.firstInvokeMs, cold.coldMs, cold.warmInvokeMs];
+      const figures = [cold.nodeBootMs, cold.importMs, cold.firstInvokeMs, cold.coldMs, cold.warmInvokeMs, cold.batchInvokeMs];
       assert.ok(cold.runs > 0 && figures.every((ms) => Number.isFinite(ms) && ms > 0), `${cold.name}: ${JSON.stringify(cold)}`);
     }
+    // Cost: one request per invoke, invokes per batch (validate, route, sink-write per target).
+    const lambda = results.cost?.lambda;
+    assert.ok(lambda !== undefined, 'no Lambda cost');
+    assert.deepEqual(
+      lambda.functions.map((f) => f.name),
+      ['validate', 'route', 'sink-write'],
+    );
+    assert.equal(lambda.requestsPerMillion, (1e6 / lambda.batchRecords) * (2 + lambda.targets));
+    for (const f of lambda.functions) assert.ok(f.memoryMb > 0 && f.billedMs >= f.durationMs && f.gbSecondsPerMillion > 0, JSON.stringify(f));
+    assert.deepEqual(
+      results.cost?.bridge.map((b) => b.from),
+      ['drain, real chain', 'paced'],
+    );
+    assert.match(stdout, /Lambda cost per 1M events/);
+    assert.match(stdout, /bridge replicas per 10,000 events\/s/);
     assert.match(stdout, /drain, real chain/);
     assert.match(readFileSync(join(out, files.find((name) => name.endsWith('.svg'))!), 'utf8'), /^<svg /);
   } finally {

@@ -1,4 +1,7 @@
+import { formatCost } from './costTable.ts';
 import type { CpuBreakdown } from './cpu.ts';
+import { fixed, int, pct } from './format.ts';
+import type { PacedRun } from './paced.ts';
 import { type BenchResults, slowestCeiling } from './results.ts';
 
 /** The issue's targets, printed next to what was measured. */
@@ -6,20 +9,31 @@ const TARGETS = {
   realChainPerSecond: 60_000,
   inProcessPerSecond: 90_000,
   pacedP99Ms: 100,
+  /** The paced publisher sends at least this share of --rate, spending at most this CPU per event. */
+  pacedRateShare: 0.99,
+  publisherUsPerEvent: 20,
   bridgeRssMb: 200,
   bundleBytes: 1_000_000,
   coldInitMs: 200,
 } as const;
 
-const int = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '–' : Math.round(value).toLocaleString('en-US'));
-const fixed = (value: number | undefined, digits = 1): string => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
-const pct = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(0)} %` : '–');
 const kb = (bytes: number): string => `${Math.round(bytes / 1024)} KB`;
 const mark = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
 
 function cpuNote(cpu: CpuBreakdown): string {
   const by = cpu.usPerEventBy;
   return `bridge ${fixed(by.bridge)} + offline ${fixed(by.offline)} + pg ${fixed(by.postgres)} (+ nats ${fixed(by.nats)})`;
+}
+
+/** The load generator's own figures: did it hold the rate, and what did it cost beside the chain. */
+function publisherLines(paced: PacedRun): string[] {
+  const p = paced.publisher;
+  return [
+    `  publisher (own process, async publish, ≤ ${int(p.window)} acks outstanding): sent ${int(p.achievedPerSecond)}/s of ${int(paced.rate)}/s` +
+      ` (${pct(p.achievedPerSecond / paced.rate)}), committed ${int(paced.committedPerSecond)}/s; publish lag p50 ${fixed(p.lagMs.p50)} p99 ${fixed(p.lagMs.p99)} max ${fixed(p.lagMs.max)} ms` +
+      (p.windowWaits > 0 ? `; waited for a full window ${int(p.windowWaits)}×` : ''),
+    `  publisher CPU: ${fixed(paced.cpu.usPerEventBy.publisher)} µs/event (from /proc; ${fixed(p.cpuUsPerEvent)} by its own count, ${fixed(p.systemCpuUsPerEvent)} of it kernel), encoding ahead ${fixed(p.encodeCpuUsPerEvent)} µs/event before the window; nats-server's share is in "nats"`,
+  ];
 }
 
 function render(rows: readonly (readonly string[])[]): string {
@@ -93,21 +107,23 @@ function formatTable(results: BenchResults): string {
     const l = paced.latencyMs;
     lines.push(
       '',
-      `paced publish → row latency (ms): p50 ${fixed(l.p50)}  p90 ${fixed(l.p90)}  p99 ${fixed(l.p99)}  max ${fixed(l.max)}  mean ${fixed(l.mean)}` +
-        (paced.lateTicks > 0 ? `  (publisher fell behind ${paced.lateTicks}×)` : ''),
+      `paced publish → row latency (ms): p50 ${fixed(l.p50)}  p90 ${fixed(l.p90)}  p99 ${fixed(l.p99)}  max ${fixed(l.max)}  mean ${fixed(l.mean)}`,
     );
     lines.push(`  median of the per-second p99s: ${fixed(paced.medianSecondP99)} ms (seconds a neighbour disturbed count once each)`);
+    lines.push(...publisherLines(paced));
   }
   const cpuLines: string[] = [];
   if (results.drain) cpuLines.push(`  drain, real chain:      ${cpuNote(results.drain.cpu)}`);
   if (results.inprocess) cpuLines.push(`  drain, in-process:      ${cpuNote(results.inprocess.cpu)}`);
-  if (paced) cpuLines.push(`  paced:                  ${cpuNote(paced.cpu)}; the publisher (bench) ${fixed(paced.cpu.usPerEventBy.bench)}`);
+  if (paced) cpuLines.push(`  paced:                  ${cpuNote(paced.cpu)}`);
   if (cpuLines.length > 0) lines.push('', 'CPU µs/event by process (steady state; "CPU µs/event" above = bridge + offline + pg):', ...cpuLines);
   for (const c of results.ceilings?.ceilings ?? []) lines.push(`  ceiling ${c.name}: ${c.method}`);
 
   const functions = results.functions;
   if (functions !== undefined) {
-    const f: string[][] = [['function', 'bundle', 'zip', 'biggest inputs', 'cold: import + 1st invoke', 'warm invoke']];
+    const f: string[][] = [
+      ['function', 'bundle', 'zip', 'biggest inputs', 'cold: import + 1st invoke', 'warm invoke', `batch of ${int(functions.batchRecords)}`],
+    ];
     for (const bundle of functions.bundles) {
       const cold = functions.coldStarts.find((c) => c.name === bundle.name);
       f.push([
@@ -120,10 +136,12 @@ function formatTable(results: BenchResults): string {
           .join(', '),
         cold === undefined ? '–' : `${fixed(cold.importMs, 0)} + ${fixed(cold.firstInvokeMs, 0)} = ${fixed(cold.coldMs, 0)} ms`,
         cold === undefined ? '–' : `${fixed(cold.warmInvokeMs, 1)} ms`,
+        cold === undefined ? '–' : `${fixed(cold.batchInvokeMs, 1)} ms`,
       ]);
     }
     lines.push('', render(f));
   }
+  if (results.cost !== undefined) lines.push('', ...formatCost(results.cost));
   lines.push('', formatTargets(results));
   return lines.join('\n');
 }
@@ -142,6 +160,11 @@ function formatTargets(results: BenchResults): string {
     const { latencyMs, medianSecondP99 } = results.paced;
     out.push(
       `  paced p99 ≤ ${TARGETS.pacedP99Ms} ms: ${fixed(latencyMs.p99)} ms ${mark(latencyMs.p99 <= TARGETS.pacedP99Ms)} (median per-second p99 ${fixed(medianSecondP99)} ms)`,
+    );
+    const { achievedPerSecond, rate, cpu } = results.paced;
+    out.push(
+      `  paced rate ≥ ${pct(TARGETS.pacedRateShare)} of ${int(rate)}/s: sent ${int(achievedPerSecond)}/s ${mark(achievedPerSecond >= rate * TARGETS.pacedRateShare)}`,
+      `  publisher ≤ ${TARGETS.publisherUsPerEvent} µs/event: ${fixed(cpu.usPerEventBy.publisher)} µs ${mark((cpu.usPerEventBy.publisher ?? Number.POSITIVE_INFINITY) <= TARGETS.publisherUsPerEvent)}`,
     );
   }
   const rss = [results.drain?.bridgePeakRssMb, results.inprocess?.bridgePeakRssMb, results.paced?.bridgePeakRssMb].filter((v): v is number => v !== undefined);
