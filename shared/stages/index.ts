@@ -16,3 +16,5 @@ export { createReplayCheck, letterAsRawRecord } from './dlqReplay/check.ts';
 export { matchesReplayFilter, runReplay } from './dlqReplay/replay.ts';
 export type { ReplayDeps, ReplayFilter, ReplayReport, ReplayRequest } from './dlqReplay/replay.ts';
 export { createRepublisher } from './dlqReplay/republish.ts';
+export { toReplayRequest } from './dlqReplay/request.ts';
+export type { ReplayInvokeEvent } from './dlqReplay/request.ts';
