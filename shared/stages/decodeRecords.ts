@@ -43,9 +43,11 @@ function writerKeyOf(frame: Frame): WriterKey | undefined {
 }
 
 /** A subject that resolved is its route key's spelling, so it names the route in the memo. */
-function writerMemoKey(subject: string, writer: WriterKey): string {
-  return 'numericId' in writer ? `${subject}|n${writer.numericId}` : `${subject}|f${writer.fingerprint}`;
+function versionMemoKey(subject: string, version: WriterKey): string {
+  return 'numericId' in version ? `${subject}|n${version.numericId}` : `${subject}|f${version.fingerprint}`;
 }
+
+type VersionLookup = SchemaVersionRef | { readonly error: unknown };
 
 type Unframed<R> = {
   readonly record: R;
@@ -81,7 +83,8 @@ async function decodeRecords<R extends RawRecord, T>(
   await Promise.all([...subjects].map(async ([subject, resolution]) => resolved.set(subject, await resolution)));
 
   const unframed: (Unframed<R> | Failed)[] = [];
-  const writerLookups = new Map<string, Promise<SchemaVersionRef | { readonly error: unknown }>>();
+  // Writers a frame names and readers sink-write pins: versions of the route's schema, each looked up once.
+  const versionLookups = new Map<string, Promise<VersionLookup>>();
   for (const record of records) {
     const subject = resolved.get(record.subject)!;
     if (!subject.ok) {
@@ -97,12 +100,11 @@ async function decodeRecords<R extends RawRecord, T>(
     }
     const writer = writerKeyOf(frame);
     const reader = checks?.pinnedReader?.(record, subject.route.schema);
-    // A pinned reader is a version of the same schema resource, found the way a writer is.
     for (const key of [writer, reader]) {
       if (key === undefined) continue;
-      const memo = writerMemoKey(record.subject, key);
-      if (!writerLookups.has(memo)) {
-        writerLookups.set(
+      const memo = versionMemoKey(record.subject, key);
+      if (!versionLookups.has(memo)) {
+        versionLookups.set(
           memo,
           deps.routes.writer(subject.route, key, Stage.validate).catch((error: unknown) => ({ error })),
         );
@@ -110,24 +112,20 @@ async function decodeRecords<R extends RawRecord, T>(
     }
     unframed.push({ record, subject, frame, writer, reader });
   }
-  const writers = new Map<string, SchemaVersionRef | { readonly error: unknown }>();
-  await Promise.all([...writerLookups].map(async ([memo, lookup]) => writers.set(memo, await lookup)));
+  const versions = new Map<string, VersionLookup>();
+  await Promise.all([...versionLookups].map(async ([memo, lookup]) => versions.set(memo, await lookup)));
+  /** The version a key names, or `otherwise` when the record names none. */
+  const versionOf = (subject: string, key: WriterKey | undefined, otherwise: SchemaVersionRef): VersionLookup =>
+    key === undefined ? otherwise : versions.get(versionMemoKey(subject, key))!;
 
   return unframed.map((item): T | Failed => {
     if ('ok' in item) return item;
     const { record, subject, frame } = item;
-    let reader = subject.route.schema;
-    if (item.reader !== undefined) {
-      const found = writers.get(writerMemoKey(record.subject, item.reader))!;
-      if ('error' in found) return lookupFailed(decodeFailure(record.id, found.error, subject));
-      reader = found;
-    }
-    let writer = reader;
-    if (item.writer !== undefined) {
-      const found = writers.get(writerMemoKey(record.subject, item.writer))!;
-      if ('error' in found) return lookupFailed(decodeFailure(record.id, found.error, subject));
-      writer = found;
-    }
+    const reader = versionOf(record.subject, item.reader, subject.route.schema);
+    if ('error' in reader) return lookupFailed(decodeFailure(record.id, reader.error, subject));
+    // A raw body names no writer: it was written with the reader's schema.
+    const writer = versionOf(record.subject, item.writer, reader);
+    if ('error' in writer) return lookupFailed(decodeFailure(record.id, writer.error, subject));
     try {
       const refused = checks?.beforeDecode(record, reader, writer);
       if (refused !== undefined) throw refused;
