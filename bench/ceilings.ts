@@ -120,7 +120,7 @@ async function measureCeilings(bench: BenchPlane, events: number): Promise<Ceili
   const { plane, config } = bench;
   await bench.stopBridge();
   await plane.offline.stop();
-  const published = await publishBacklog(plane.js, plane.route, events, true);
+  const published = await publishBacklog(plane.nc, plane.route, events, true);
   const { payloads } = published;
   const batch = config.batch.maxRecords;
   const poolMax = Number(plane.env.DATABASE_POOL_MAX ?? '4');

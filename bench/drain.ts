@@ -31,7 +31,7 @@ async function measureDrain(bench: BenchPlane, kind: BridgeKind, events: number)
   await bench.stopBridge();
   // The in-process bridge never calls serverless-offline; stopped, it costs nothing in the numbers.
   if (kind === 'in-process') await plane.offline.stop();
-  const published = await publishBacklog(plane.js, plane.route, events);
+  const published = await publishBacklog(plane.nc, plane.route, events);
   if (published.lastSeq !== events) throw new Error(`stream sequences end at ${published.lastSeq}, expected ${events}`);
 
   const before = sampleCpu({ offline: bench.offlinePid });

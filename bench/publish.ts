@@ -1,6 +1,7 @@
-import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { RouteRecord } from '../shared/routes/index.ts';
 import { createEventEncoder } from './events.ts';
+import { createJetStreamPublisher, msgIdHeaders } from './jetStreamPublisher.ts';
 
 type PublishResult = {
   readonly published: number;
@@ -14,87 +15,36 @@ type PublishResult = {
   readonly lastSeq: number;
 };
 
-// A loaded 2-core machine can hold an ack back for seconds; the client default (5 s) would fail
-// the run over a delay the verification at the end would not even see.
-const PUBLISH_TIMEOUT_MS = 30_000;
+// A loaded 2-core machine can hold an ack back for seconds; fail only when the stream stays
+// silent this long, not over a delay the verification at the end would not even see.
+const ACK_SILENCE_MS = 30_000;
 
 // Enough acks outstanding to keep nats-server busy (the stage notes measured 59k/s at 1000).
 const WINDOW = 1000;
 
-class AckWindow {
-  #outstanding = 0;
-  #failure: unknown;
-  #failed = false;
-  #wake: (() => void) | undefined;
-  duplicates = 0;
-  firstSeq = Number.POSITIVE_INFINITY;
-  lastSeq = 0;
-
-  get size(): number {
-    return this.#outstanding;
-  }
-
-  add(ack: Promise<PubAck>): void {
-    this.#outstanding++;
-    ack.then(
-      (result) => {
-        if (result.duplicate) this.duplicates++;
-        this.firstSeq = Math.min(this.firstSeq, result.seq);
-        this.lastSeq = Math.max(this.lastSeq, result.seq);
-        this.#settle();
-      },
-      (error: unknown) => {
-        if (!this.#failed) [this.#failed, this.#failure] = [true, error];
-        this.#settle();
-      },
-    );
-  }
-
-  #settle(): void {
-    this.#outstanding--;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  /**
-   * Waits until at most `limit` acks are outstanding; a failed publish rejects here. A counter and
-   * one waiter, not Promise.race over the pending set, which subscribes to every pending ack again
-   * on each call.
-   */
-  async drainTo(limit: number): Promise<void> {
-    while (this.#outstanding > limit && !this.#failed) {
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-    }
-    if (this.#failed) throw this.#failure;
-  }
-}
-
-/** Publishes `count` events as fast as JetStream acknowledges them. */
-async function publishBacklog(js: JetStreamClient, route: RouteRecord, count: number, keepPayloads = false): Promise<PublishResult> {
+/**
+ * Publishes `count` events as fast as JetStream acknowledges them, through the same publisher and
+ * ack window as the paced phase (jetStreamPublisher.ts), with Nats-Msg-Id = event id.
+ */
+async function publishBacklog(nc: NatsConnection, route: RouteRecord, count: number, keepPayloads = false): Promise<PublishResult> {
   const encoder = createEventEncoder(route);
-  const window = new AckWindow();
+  const publisher = createJetStreamPublisher(nc, route.subject, ACK_SILENCE_MS);
   const payloads: Buffer[] = [];
   const started = performance.now();
-  for (let i = 0; i < count; i++) {
-    const { event, payload } = encoder.next();
-    if (keepPayloads) payloads.push(payload);
-    window.add(js.publish(route.subject, payload, { msgID: event.id, timeout: PUBLISH_TIMEOUT_MS }));
-    if (window.size >= WINDOW) await window.drainTo(WINDOW / 2);
+  try {
+    for (let i = 0; i < count; i++) {
+      const { event, payload } = encoder.next();
+      if (keepPayloads) payloads.push(payload);
+      publisher.publish(payload, msgIdHeaders(event.id));
+      if (publisher.outstanding >= WINDOW) await publisher.waitBelow(WINDOW / 2);
+    }
+    await publisher.waitBelow(0);
+  } finally {
+    publisher.close();
   }
-  await window.drainTo(0);
   const seconds = (performance.now() - started) / 1000;
-  return {
-    published: count,
-    duplicates: window.duplicates,
-    seconds,
-    perSecond: count / seconds,
-    payloads,
-    firstSeq: window.firstSeq,
-    lastSeq: window.lastSeq,
-  };
+  const { duplicates, firstSeq, lastSeq } = publisher.tally;
+  return { published: count, duplicates, seconds, perSecond: count / seconds, payloads, firstSeq, lastSeq };
 }
 
 export { publishBacklog };
