@@ -8,7 +8,7 @@ const FLOORS = [
   ['failures', 'json', 'logging'], // no imports of their own
   ['names'], // route keys, subjects, registry xids, host patterns: syntax only, no I/O
   ['config'], // the only reader of the environment
-  ['avro', 'nats', 'postgres'], // the three wire formats and clients
+  ['avro', 'nats', 'postgres', 'telemetry'], // the three wire formats and clients; OpenTelemetry set-up, trace context, the metric catalog
   ['sinks'], // sink targets and the three sink kinds: http/, nats/, postgres/
   ['contracts', 'deadletters', 'deliveries', 'routes'], // stage wire types; dead letters; delivery state; the data path's view of the registry
   ['middleware', 'producer', 'xregistry'], // function middleware; the producer API; the registry model, store and service

@@ -92,6 +92,22 @@ const VARIABLE_DESCRIPTIONS: Readonly<Record<string, VariableDescription>> = {
   LAMBDA_MAX_REQUEST_BYTES: {
     text: "The largest invoke request the bridge sends (Lambda's synchronous limit is the maximum): larger requests are split, a record too large alone is dead-lettered `payload_too_large`.",
   },
+  OTEL_SDK_DISABLED: { text: 'Turns OpenTelemetry off: no metrics SDK, no spans; `/metrics` answers empty. For measuring what telemetry costs.' },
+  OTEL_SERVICE_NAME: {
+    text: 'The `service.name` on every span and metric.',
+    defaultText: '`ingest-bridge` for the bridge; the function name (`AWS_LAMBDA_FUNCTION_NAME`) for a function',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    text: "An OTLP/HTTP collector (e.g. `http://collector:4318`): spans go to `/v1/traces`, the bridge's metrics to `/v1/metrics`. Unset, nothing is exported and tracing costs nothing.",
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { text: 'The full OTLP/HTTP traces URL, when it is not `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`.' },
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: { text: 'The full OTLP/HTTP metrics URL, when it is not `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/metrics`.' },
+  OTEL_METRIC_EXPORT_INTERVAL: { text: 'Milliseconds between OTLP metric pushes (the Prometheus endpoint is read on scrape and needs none).' },
+  BRIDGE_HTTP_PORT: {
+    text: "The bridge's HTTP port: `/metrics` (Prometheus text format), `/healthz` (the process lives) and `/readyz` (NATS connected, the consumer exists, the stages answer); 0 turns it off.",
+  },
+  BRIDGE_HTTP_HOST: { text: "The address the bridge's HTTP port binds (`127.0.0.1` to keep it off the network)." },
+  AWS_LAMBDA_FUNCTION_NAME: { text: "Set by Lambda and serverless-offline: the function's name, the default `service.name` of its telemetry." },
   AWS_REGION: { text: "The region of the functions the bridge invokes (the AWS SDK's own variable)." },
   AWS_ACCESS_KEY_ID: {
     text: "Read only when `LAMBDA_ENDPOINT` is set: without it the bridge uses dummy local credentials (serverless-offline checks none). Otherwise the AWS SDK's own variable.",

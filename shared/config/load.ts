@@ -1,6 +1,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { isPublishSubject, isStreamOrConsumerName, isSubjectFilter, subjectMatches } from '../names/index.ts';
 import { type Env, EnvReader } from './env.ts';
+import { readBridgeHttp, readTelemetry } from './telemetry.ts';
 import type {
   BridgeConfig,
   BridgeExitStep,
@@ -177,6 +178,8 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const maxRecords = reader.integer('BATCH_MAX_RECORDS', 500, { min: 1, max: 10_000 });
   const config: BridgeConfig = {
     logLevel: readLogLevel(reader),
+    telemetry: readTelemetry(reader, 'ingest-bridge'),
+    http: readBridgeHttp(reader),
     nats: readNats(reader),
     batch: {
       maxRecords,
@@ -233,6 +236,8 @@ function loadFunctionConfig(env: Env = process.env): FunctionConfig {
   const reader = new EnvReader(env);
   const config: FunctionConfig = {
     logLevel: readLogLevel(reader),
+    // Lambda (and serverless-offline) name each function in AWS_LAMBDA_FUNCTION_NAME.
+    telemetry: readTelemetry(reader, reader.string('AWS_LAMBDA_FUNCTION_NAME', 'ingest-function')),
     databaseUrl: readDatabaseUrl(reader),
     databasePoolMax: reader.integer('DATABASE_POOL_MAX', 4, { min: 1, max: 100 }),
     registryCache: {

@@ -1,3 +1,5 @@
+import type { BridgeHttpConfig, TelemetryConfig } from './telemetry.ts';
+
 import type { LogLevel } from '../logging/index.ts';
 
 type StreamConfig = {
@@ -118,6 +120,9 @@ type BridgeFaults = {
 
 type BridgeConfig = {
   readonly logLevel: LogLevel;
+  readonly telemetry: TelemetryConfig;
+  /** The bridge's HTTP port: `/metrics`, `/healthz`, `/readyz`. */
+  readonly http: BridgeHttpConfig;
   readonly nats: NatsConfig;
   readonly batch: BatchConfig;
   readonly retry: RetryConfig;
@@ -151,6 +156,7 @@ type RegistryCacheConfig = {
 
 type FunctionConfig = {
   readonly logLevel: LogLevel;
+  readonly telemetry: TelemetryConfig;
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
   readonly registryCache: RegistryCacheConfig;
@@ -180,6 +186,8 @@ type LocalConfig = {
 };
 
 export type {
+  BridgeHttpConfig,
+  TelemetryConfig,
   LocalConfig,
   LogLevel,
   StreamConfig,
