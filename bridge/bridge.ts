@@ -1,7 +1,8 @@
-import type { Consumer } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { BridgeConfig } from '../shared/config/index.ts';
 import type { DeadLetterWriter } from '../shared/deadletters/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
+import { TRACING_OFF, type Tracing } from '../shared/telemetry/index.ts';
 import { type BatchRunContext, runBatch } from './batchRun.ts';
 import { exitingBeforeSinkWrite } from './faults.ts';
 import { FirstFailures } from './firstFailures.ts';
@@ -10,6 +11,8 @@ import type { StageInvoker } from './invoker.ts';
 import { createIntake } from './intake.ts';
 import { type BridgeStats, createBridgeStats } from './stats.ts';
 import { TargetLimiter } from './targetLimiter.ts';
+import { tracedBatches } from './tracedBatch.ts';
+import { tracedInvoker } from './tracedInvoker.ts';
 
 type BridgeDeps = {
   readonly config: BridgeConfig;
@@ -17,6 +20,8 @@ type BridgeDeps = {
   readonly deadLetters: DeadLetterWriter;
   readonly invoker: StageInvoker;
   readonly logger: Logger;
+  /** Spans for batches, invokes and dead letters when on; off (no spans, no header reads) by default. */
+  readonly tracing?: Tracing;
 };
 
 type Bridge = {
@@ -30,8 +35,10 @@ type Bridge = {
 function batchRunContext(deps: BridgeDeps, stats: BridgeStats): BatchRunContext {
   const { config, logger } = deps;
   const exitAt = config.faults.exitAt;
+  const tracing = deps.tracing ?? TRACING_OFF;
+  const invoker = tracing.enabled ? tracedInvoker(deps.invoker, tracing.tracer) : deps.invoker;
   return {
-    invoker: exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(deps.invoker, logger) : deps.invoker,
+    invoker: exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(invoker, logger) : invoker,
     sinkStage: { limiter: new TargetLimiter(config.sinkTargetConcurrency), warn: (message, fields) => logger.warn(message, fields) },
     retry: config.retry,
     defaultDeadLetterSubject: config.nats.defaultDeadLetterSubject,
@@ -40,6 +47,7 @@ function batchRunContext(deps: BridgeDeps, stats: BridgeStats): BatchRunContext 
     firstFailures: new FirstFailures(),
     stats,
     logger,
+    ...(tracing.enabled ? { tracer: tracing.tracer } : {}),
   };
 }
 
@@ -51,9 +59,10 @@ function createBridge(deps: BridgeDeps): Bridge {
   const { config, logger } = deps;
   const stats = createBridgeStats();
   const context = batchRunContext(deps, stats);
+  const run = (batch: JsMsg[]): Promise<void> => runBatch(context, batch);
   const flow = new BatchFlow({
     maxInFlight: config.maxInFlight,
-    run: (batch) => runBatch(context, batch),
+    run: deps.tracing?.enabled === true ? tracedBatches(deps.tracing.tracer, config.nats.consumer, run) : run,
     returnDelayMs: config.retry.baseDelayMs,
     released: (count) => intake.released(count),
     logger,

@@ -1,9 +1,20 @@
 import type { JsMsg } from '@nats-io/jetstream';
+import { context, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import type { BridgeExitStep } from '../shared/config/index.ts';
 import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import { formatRouteKey } from '../shared/names/index.ts';
+import {
+  ATTR,
+  contextFromHeaders,
+  MESSAGING_SYSTEM_NATS,
+  markFailed,
+  SPAN,
+  spanContextOf,
+  type TraceFields,
+  traceFieldsOf,
+} from '../shared/telemetry/index.ts';
 import { exitNow } from './faults.ts';
 import type { FirstFailures } from './firstFailures.ts';
 import { originalMessage } from './messageViews.ts';
@@ -20,6 +31,8 @@ type DeadLetterContext = {
   readonly firstFailures: FirstFailures;
   readonly stats: BridgeStats;
   readonly logger: Logger;
+  /** Set when tracing is on: each dead letter gets a span. */
+  readonly tracer?: Tracer;
 };
 
 /**
@@ -29,12 +42,74 @@ type DeadLetterContext = {
  * the message still unsettled, when the letter was not stored.
  */
 async function deadLetterAndTerm(context: DeadLetterContext, msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): Promise<void> {
-  const { exitAt, logger } = context;
   const subject = outcome.deadLetterSubject ?? context.defaultDeadLetterSubject;
+  if (context.tracer === undefined) return storeAndTerm(context, msg, outcome, failure, subject, {});
+  return tracedDeadLetter(context.tracer, subject, msg, outcome, failure, (trace) => storeAndTerm(context, msg, outcome, failure, subject, trace));
+}
+
+/**
+ * The dead letter's `ingest.dead_letter` PRODUCER span: a child of the message's own context (so
+ * a traced event's trace ends here), or of the batch span when the message carries none, and
+ * linked to the batch span either way. ERROR status with the failure's reason and message. The
+ * letter stores the span's context, and dlq-replay continues the trace from it.
+ */
+function tracedDeadLetter(
+  tracer: Tracer,
+  subject: string,
+  msg: JsMsg,
+  outcome: FailedOutcome,
+  failure: RecordFailure,
+  store: (trace: TraceFields) => Promise<void>,
+): Promise<void> {
+  const batch = context.active();
+  const batchSpan = spanContextOf(batch);
+  const parent = contextFromHeaders(msg.headers, batch);
+  const span = tracer.startSpan(
+    SPAN.deadLetter,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [ATTR.messagingSystem]: MESSAGING_SYSTEM_NATS,
+        [ATTR.operationType]: 'send',
+        [ATTR.destination]: subject,
+        [ATTR.deadLetterId]: `${msg.info.stream}:${msg.seq}`,
+        [ATTR.failureStage]: failure.stage,
+        [ATTR.failureReason]: failure.reason,
+        ...(outcome.routeKey === null ? {} : { [ATTR.route]: formatRouteKey(outcome.routeKey) }),
+        ...(outcome.eventId === null ? {} : { [ATTR.messageId]: outcome.eventId }),
+      },
+      links: batchSpan === undefined ? [] : [{ context: batchSpan }],
+    },
+    parent,
+  );
+  markFailed(span, failure.reason, failure.message);
+  const own = trace.setSpan(parent, span);
+  return context.with(own, async () => {
+    try {
+      await store(traceFieldsOf(own));
+    } catch (error) {
+      markFailed(span, 'dead_letter_publish_failed', `dead letter not stored: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function storeAndTerm(
+  context: DeadLetterContext,
+  msg: JsMsg,
+  outcome: FailedOutcome,
+  failure: RecordFailure,
+  subject: string,
+  trace: TraceFields,
+): Promise<void> {
+  const { exitAt, logger } = context;
   const letter = buildDeadLetter(originalMessage(msg), failure, {
     routeKey: outcome.routeKey,
     eventId: outcome.eventId,
     firstFailedAt: context.firstFailures.get(msg.seq),
+    trace,
   });
   const written = await context.deadLetters.publish(subject, letter);
   if (exitAt === 'after-dead-letter-publish') exitNow(logger, exitAt, { letterId: letter.id, streamSequence: msg.seq });

@@ -3,6 +3,7 @@ import { type BridgeConfig, ConfigError, type LambdaConfig } from '../shared/con
 import { openDeadLetters } from '../shared/deadletters/index.ts';
 import { createLogger, type LogFields, redactUrl } from '../shared/logging/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
+import { startTracing } from '../shared/telemetry/index.ts';
 import { createBridge } from './bridge.ts';
 import { failingFirstPublishes } from './faults.ts';
 import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
@@ -58,6 +59,8 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       deadLetterPublishFailures: faults.deadLetterPublishFailures,
     });
   }
+  // Off (nothing registered) unless an OTLP traces endpoint is configured.
+  const tracing = startTracing(config.telemetry);
   const nc = await connectNats(config.nats.url, options.connectionName, config.nats.security);
   const jsm = await jetstreamManager(nc);
   if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
@@ -71,6 +74,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     deadLetters: faults.deadLetterPublishFailures > 0 ? failingFirstPublishes(deadLetters, faults.deadLetterPublishFailures, logger) : deadLetters,
     invoker,
     logger,
+    tracing,
   });
   const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
   const reporter = createStatsReporter({
@@ -97,6 +101,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       .then(() => watcher.stop())
       .then(() => invoker.close?.())
       .then(() => nc.drain())
+      .then(() => tracing.shutdown())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error('shutdown failed', { error });

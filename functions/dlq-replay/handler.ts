@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { type ReplayInvokeEvent, type ReplayReport, runReplay, toReplayRequest } from '../../shared/stages/index.ts';
+import { tracedHandler } from '../../shared/middleware/index.ts';
 import { buildDlqReplayDeps } from '../../shared/wiring/index.ts';
 
 const deps = buildDlqReplayDeps();
@@ -23,4 +24,7 @@ async function dlqReplay(event: ReplayInvokeEvent): Promise<ReplayReport> {
 
 const handler = middy<ReplayInvokeEvent, ReplayReport>().handler(dlqReplay);
 
-export { handler };
+// Outermost, so the span covers every middleware too, and the flush comes after all of them.
+const traced = tracedHandler('dlq-replay', deps.tracing, handler);
+
+export { traced as handler };

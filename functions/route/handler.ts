@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { ROUTE_RECORD, type RouteRequest, type RouteResponse } from '../../shared/contracts/index.ts';
-import { requestShape } from '../../shared/middleware/index.ts';
+import { requestShape, tracedHandler } from '../../shared/middleware/index.ts';
 import { runRoute } from '../../shared/stages/index.ts';
 import { buildRouteDeps } from '../../shared/wiring/index.ts';
 
@@ -10,4 +10,7 @@ const handler = middy<RouteRequest, RouteResponse>()
   .use(requestShape<RouteRequest, RouteResponse>('route', ROUTE_RECORD))
   .handler((request) => runRoute(request, deps));
 
-export { handler };
+// Outermost, so the span covers every middleware too, and the flush comes after all of them.
+const traced = tracedHandler('route', deps.tracing, handler);
+
+export { traced as handler };

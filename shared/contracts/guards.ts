@@ -18,12 +18,21 @@ function hasKind(value: unknown, kind: FieldKind): boolean {
   return isObject(value);
 }
 
+/** The optional W3C trace context of the bridge's invoke span: absent, or strings (the handler ignores a malformed value). */
+function traceFieldProblems(request: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  for (const field of ['traceparent', 'tracestate']) {
+    if (request[field] !== undefined && typeof request[field] !== 'string') problems.push(`${field} must be a string when present`);
+  }
+  return problems;
+}
+
 /** Runs on every invocation, over every record: one pass, no allocation per record unless a field is wrong. */
 function describeRecordProblems(request: unknown, required: Readonly<Record<string, FieldKind>>): string[] {
   if (!isObject(request) || !Array.isArray(request.records)) return ['request must be {"records": [...]}'];
+  const problems: string[] = traceFieldProblems(request);
   const fields = Object.entries(required);
   const records: readonly unknown[] = request.records;
-  const problems: string[] = [];
   for (let index = 0; index < records.length && problems.length < 10; index++) {
     const record = records[index];
     if (!isObject(record)) {

@@ -1,4 +1,5 @@
 import type { Failed, SinkTarget, SinkWriteResult } from '../sinks/index.ts';
+import type { TraceFields } from '../telemetry/index.ts';
 
 /**
  * The request/response bodies the bridge sends to each function. Every record carries the
@@ -18,7 +19,14 @@ type RawRecord = {
   readonly publishedAtMs: number;
 };
 
-type ValidateRequest = { readonly records: readonly RawRecord[] };
+/**
+ * Every stage request may carry the W3C trace context of the bridge's invoke span
+ * (`traceparent`, `tracestate`): the function's handler span continues that trace. Optional, so a
+ * hand-made `osls invoke` without it still works.
+ */
+type TracedRequest = TraceFields;
+
+type ValidateRequest = TracedRequest & { readonly records: readonly RawRecord[] };
 
 /**
  * One registry version as validate resolved it: its number, and the key that changes whenever its
@@ -34,7 +42,7 @@ type ValidateVerdict = { readonly id: string; readonly ok: true; readonly eventI
 type ValidateResult = ValidateVerdict | Failed;
 type ValidateResponse = { readonly results: readonly ValidateResult[] };
 
-type RouteRequest = { readonly records: readonly { readonly id: string; readonly subject: string }[] };
+type RouteRequest = TracedRequest & { readonly records: readonly { readonly id: string; readonly subject: string }[] };
 type RouteResult =
   | {
       readonly id: string;
@@ -74,9 +82,11 @@ type PinnedRecord = DeliveryRecord & {
  * the target and sink-write only remembers that (the bridge asks when a fan-out record's other
  * sinks failed), so the delivery state costs nothing while every sink succeeds.
  */
-type SinkWriteRequest =
-  | { readonly target: SinkTarget; readonly records: readonly PinnedRecord[]; readonly recordDeliveryOnly?: false }
-  | { readonly target: SinkTarget; readonly records: readonly DeliveryRecord[]; readonly recordDeliveryOnly: true };
+type SinkWriteRequest = TracedRequest &
+  (
+    | { readonly target: SinkTarget; readonly records: readonly PinnedRecord[]; readonly recordDeliveryOnly?: false }
+    | { readonly target: SinkTarget; readonly records: readonly DeliveryRecord[]; readonly recordDeliveryOnly: true }
+  );
 type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
 
 /**
@@ -85,7 +95,7 @@ type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
  * (a timeout, a crash after the commit): such an event is settled as delivered, not dead-lettered.
  * Nothing is written.
  */
-type SinkCheckRequest = {
+type SinkCheckRequest = TracedRequest & {
   readonly target: SinkTarget;
   readonly records: readonly DeliveryRecord[];
   readonly checkDeliveryOnly: true;
@@ -114,4 +124,5 @@ export type {
   SinkCheckRequest,
   SinkCheckResult,
   SinkCheckResponse,
+  TracedRequest,
 };

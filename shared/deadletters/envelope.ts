@@ -1,6 +1,7 @@
 import type { RecordFailure } from '../failures/index.ts';
 import { formatRouteKey, type RouteKey } from '../names/index.ts';
 import type { HeaderMap } from '../nats/index.ts';
+import type { TraceFields } from '../telemetry/index.ts';
 import { letterId } from './ids.ts';
 import type { DeadLetter, OriginalMessage } from './types.ts';
 
@@ -23,7 +24,7 @@ function replayCountOf(headers: HeaderMap): number {
 function buildDeadLetter(
   original: OriginalMessage,
   failure: RecordFailure,
-  context: { routeKey: RouteKey | null; eventId: string | null; firstFailedAt?: Date; now?: Date },
+  context: { routeKey: RouteKey | null; eventId: string | null; firstFailedAt?: Date; now?: Date; trace?: TraceFields },
 ): DeadLetter {
   const now = context.now ?? new Date();
   return {
@@ -46,6 +47,7 @@ function buildDeadLetter(
     routeKey: formatRouteKey(context.routeKey),
     eventId: context.eventId,
     ...(failure.sinks === undefined ? {} : { sinks: failure.sinks }),
+    ...context.trace,
   };
 }
 

@@ -56,6 +56,12 @@ type DeadLetter = {
   readonly eventId: string | null;
   /** Fan-out routes: each sink's outcome, so it is plain which sinks already have the event. */
   readonly sinks?: RecordFailure['sinks'];
+  /**
+   * W3C trace context of the dead-letter span, when the bridge traced it: dlq-replay continues the
+   * trace from there. (The original's own `traceparent`, if it had one, is in its headers.)
+   */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
 };
 
 /** The original message as the bridge held it (a delivery, or a stored message fetched by sequence). */

@@ -1,6 +1,8 @@
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { type AvroType, encodeAvro, fingerprintFromHex, frame, SchemaCache, type WireFormat } from '../avro/index.ts';
 import type { RouteRecord } from '../routes/index.ts';
+import { ATTR, MESSAGING_SYSTEM_NATS, markFailed, SPAN, TRACER_NAME, withTraceHeaders } from '../telemetry/index.ts';
 
 /** The event fields the plane relies on; the rest is whatever the route's schema declares. */
 type EventValue = { readonly id: string } & Readonly<Record<string, unknown>>;
@@ -23,15 +25,42 @@ function encodeEvent(route: RouteRecord, event: EventValue, type: AvroType): Buf
   });
 }
 
+/**
+ * Publishes under an `ingest.publish` PRODUCER span, child of the caller's active context, and
+ * sends that span's W3C `traceparent`/`tracestate` in the message headers, so the event joins the
+ * caller's trace. The tracer is the global one the host application registered (a no-op without
+ * one); a caller with no active trace sends no trace headers.
+ */
+async function tracedPublish(js: JetStreamClient, subject: string, payload: Uint8Array, msgId: string | undefined): Promise<PubAck> {
+  const span = trace.getTracer(TRACER_NAME).startSpan(SPAN.publish, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [ATTR.messagingSystem]: MESSAGING_SYSTEM_NATS,
+      [ATTR.operationType]: 'send',
+      [ATTR.destination]: subject,
+      ...(msgId === undefined ? {} : { [ATTR.messageId]: msgId }),
+    },
+  });
+  const headers = withTraceHeaders(undefined, trace.setSpan(context.active(), span));
+  try {
+    return await js.publish(subject, payload, { ...(msgId === undefined ? {} : { msgID: msgId }), ...(headers === undefined ? {} : { headers }) });
+  } catch (error) {
+    markFailed(span, 'publish_failed', (error as Error).message);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
 function createProducer(js: JetStreamClient): Producer {
   const schemas = new SchemaCache();
   const typeFor = (route: RouteRecord): AvroType => schemas.get(route.schema.cacheKey, route.schema.definition);
   return {
     publish(route, event) {
-      return js.publish(route.subject, encodeEvent(route, event, typeFor(route)), { msgID: event.id });
+      return tracedPublish(js, route.subject, encodeEvent(route, event, typeFor(route)), event.id);
     },
     publishRaw(subject, payload, msgId) {
-      return js.publish(subject, payload, msgId === undefined ? undefined : { msgID: msgId });
+      return tracedPublish(js, subject, payload, msgId);
     },
   };
 }

@@ -1,1 +1,18 @@
 export { METRICS, type MetricKey, type MetricKind, type MetricSpec, prometheusName, UNKNOWN_ROUTE } from './metricCatalog.ts';
+export { ATTR, MESSAGING_SYSTEM_NATS, markFailed, markFailedResults, SPAN } from './spanAttributes.ts';
+export type { ResultLike } from './spanAttributes.ts';
+export {
+  contextFromHeaders,
+  contextFromStoredHeaders,
+  contextFromTraceFields,
+  injectTraceHeaders,
+  natsHeaderGetter,
+  natsHeaderSetter,
+  spanContextOf,
+  storedHeaderGetter,
+  traceFieldsOf,
+  withTraceHeaders,
+} from './traceContext.ts';
+export type { StoredHeaders, TraceFields } from './traceContext.ts';
+export { startTracing, TRACER_NAME, TRACING_OFF } from './tracing.ts';
+export type { Tracing, TracingOptions } from './tracing.ts';

@@ -1,4 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { Tracer } from '@opentelemetry/api';
 import { loadReplayConfig, type ReplayConfig } from '../config/index.ts';
 import { type DeadLetterStore, openDeadLetters } from '../deadletters/index.ts';
 import { createPostgresLedger } from '../deliveries/index.ts';
@@ -7,6 +8,7 @@ import { connectNats, type NatsConnection } from '../nats/index.ts';
 import type { Sql } from '../postgres/index.ts';
 import { createRouteLookup } from '../routes/index.ts';
 import { createReplayCheck, createRepublisher, DecoderCache, type ReplayDeps } from '../stages/index.ts';
+import type { Tracing } from '../telemetry/index.ts';
 import { createFunctionBase, createFunctionSql } from './base.ts';
 
 type ReplayRuntime = {
@@ -18,8 +20,11 @@ type ReplayRuntime = {
   close(): Promise<void>;
 };
 
-/** dlq-replay's pieces over a configuration already loaded; `ingest dlq` uses it too, and tests may give their own pool. */
-function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
+/**
+ * dlq-replay's pieces over a configuration already loaded; `ingest dlq` uses it too, and tests may
+ * give their own pool. `tracer` (dlq-replay's, when tracing is on) gives each republish its span.
+ */
+function createReplayRuntime(config: ReplayConfig, sql?: Sql, tracer?: Tracer): ReplayRuntime {
   const db = sql ?? createFunctionSql('dlq-replay', config);
   const routes = createRouteLookup(db, config.registryCache);
   const decoders = new DecoderCache();
@@ -47,7 +52,7 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql): ReplayRuntime {
       return {
         store: await store(),
         check: createReplayCheck({ routes, decoders }),
-        republish: createRepublisher(jetstream(conn), config.nats.ingest.name),
+        republish: createRepublisher(jetstream(conn), config.nats.ingest.name, tracer),
         maxReplays: config.maxReplays,
         limit: config.limit,
         ratePerSecond: config.ratePerSecond,
@@ -66,12 +71,14 @@ type DlqReplayFunctionDeps = {
   /** The ingest stream: a bare sequence given as a letter id is one of its messages. */
   readonly ingestStream: string;
   readonly runtime: ReplayRuntime;
+  readonly tracing: Tracing;
 };
 
 function buildDlqReplayDeps(): DlqReplayFunctionDeps {
   const config = loadReplayConfig();
-  const { logger, sql } = createFunctionBase('dlq-replay', config);
-  return { logger, ingestStream: config.nats.ingest.name, runtime: createReplayRuntime(config, sql) };
+  const { logger, sql, tracing } = createFunctionBase('dlq-replay', config);
+  const tracer = tracing.enabled ? tracing.tracer : undefined;
+  return { logger, ingestStream: config.nats.ingest.name, runtime: createReplayRuntime(config, sql, tracer), tracing };
 }
 
 export { buildDlqReplayDeps, createReplayRuntime };

@@ -1,5 +1,5 @@
 export { createFunctionBase } from './base.ts';
-export type { FunctionBase, FunctionBaseConfig } from './base.ts';
+export type { FunctionBase, FunctionBaseConfig, WithTracing } from './base.ts';
 export { buildValidateDeps } from './validate.ts';
 export { buildRouteDeps } from './route.ts';
 export { buildSinkWriteDeps } from './sinkWrite.ts';

@@ -1,13 +1,13 @@
 import { loadFunctionConfig } from '../config/index.ts';
 import { createRouteLookup } from '../routes/index.ts';
 import type { RouteDeps } from '../stages/index.ts';
-import { createFunctionBase } from './base.ts';
+import { createFunctionBase, type WithTracing } from './base.ts';
 
 /** The route function's dependencies: the registry through its caches. */
-function buildRouteDeps(): RouteDeps {
+function buildRouteDeps(): WithTracing<RouteDeps> {
   const config = loadFunctionConfig();
-  const { sql } = createFunctionBase('route', config);
-  return { routes: createRouteLookup(sql, config.registryCache) };
+  const { sql, tracing } = createFunctionBase('route', config);
+  return { routes: createRouteLookup(sql, config.registryCache), tracing };
 }
 
 export { buildRouteDeps };

@@ -3,7 +3,7 @@ import { createPostgresLedger } from '../deliveries/index.ts';
 import { createRouteLookup } from '../routes/index.ts';
 import { createSinkSet } from '../sinks/index.ts';
 import { DecoderCache, type SinkCheckDeps, type SinkWriteDeps, TargetGuard } from '../stages/index.ts';
-import { createFunctionBase } from './base.ts';
+import { createFunctionBase, type WithTracing } from './base.ts';
 
 /** Shares of requests that fail on purpose; both 0 outside fault tests. */
 type FaultRates = {
@@ -15,12 +15,12 @@ type FaultRates = {
  * What sink-write decodes (the registry through its caches, compiled decoders, as validate has),
  * writes and checks with, and the faults its handler is asked to inject.
  */
-type SinkWriteFunctionDeps = SinkWriteDeps & SinkCheckDeps & { readonly faults: FaultRates };
+type SinkWriteFunctionDeps = WithTracing<SinkWriteDeps & SinkCheckDeps & { readonly faults: FaultRates }>;
 
 function buildSinkWriteDeps(): SinkWriteFunctionDeps {
   const config = loadFunctionConfig();
   const sinkConfig = loadSinkConfig();
-  const { logger, sql } = createFunctionBase('sink-write', config);
+  const { logger, sql, tracing } = createFunctionBase('sink-write', config);
   return {
     routes: createRouteLookup(sql, config.registryCache),
     decoders: new DecoderCache(),
@@ -28,6 +28,8 @@ function buildSinkWriteDeps(): SinkWriteFunctionDeps {
     ledger: createPostgresLedger(sql),
     guard: new TargetGuard(sinkConfig.isolation),
     logger,
+    tracing,
+    ...(tracing.enabled ? { tracer: tracing.tracer } : {}),
     faults: { injection: config.faultInjectionRate, loseAnswer: config.faultLoseAnswerRate },
   };
 }

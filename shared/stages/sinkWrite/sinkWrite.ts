@@ -1,14 +1,42 @@
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { DeliveryRecord, SinkWriteRequest, SinkWriteResponse } from '../../contracts/index.ts';
 import type { DeliveryLedger } from '../../deliveries/index.ts';
 import { IngestError } from '../../failures/index.ts';
-import type { SinkWriteRecord, SinkWriteResult } from '../../sinks/index.ts';
+import type { SinkTarget, SinkWriteRecord, SinkWriteResult } from '../../sinks/index.ts';
 import { sinkIdentity } from '../../sinks/index.ts';
+import { ATTR, markFailed, markFailedResults, SPAN } from '../../telemetry/index.ts';
 import type { DecodeDeps } from '../decodeRecords.ts';
 import { decodePinned } from './decodePinned.ts';
 import { type EventWriteDeps, failAll, sinkFor, writeEvents } from './writeEvents.ts';
 
-/** What sink-write decodes with (the registry and decoders, as validate has) and writes with. */
-type SinkWriteDeps = DecodeDeps & EventWriteDeps;
+/** What sink-write decodes with (the registry and decoders, as validate has) and writes with; `tracer` when tracing is on. */
+type SinkWriteDeps = DecodeDeps & EventWriteDeps & { readonly tracer?: Tracer };
+
+/**
+ * The write to one target in an `ingest.sink.write` CLIENT span (child of the handler's span):
+ * the target's kind and identity, the records written, and ERROR with the reasons of those that failed.
+ */
+function tracedWrite(
+  tracer: Tracer,
+  target: SinkTarget,
+  identity: string,
+  records: readonly SinkWriteRecord[],
+  write: () => Promise<SinkWriteResponse>,
+): Promise<SinkWriteResponse> {
+  const attributes = { [ATTR.sinkKind]: String(target.kind), [ATTR.sink]: identity, [ATTR.batchCount]: records.length };
+  return tracer.startActiveSpan(SPAN.sinkWrite, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const written = await write();
+      markFailedResults(span, written.results);
+      return written;
+    } catch (error) {
+      markFailed(span, 'sink_write_failed', (error as Error).message);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
 
 /** Records that the events reached the target (written by an earlier call); decodes and writes nothing. */
 async function rememberDeliveries(identity: string, records: readonly DeliveryRecord[], ledger: DeliveryLedger): Promise<SinkWriteResponse> {
@@ -42,7 +70,8 @@ async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Pro
     if ('ok' in decoded) failed.push(decoded);
     else events.push(decoded);
   }
-  const written = await writeEvents(request.target, events, deps);
+  const write = (): Promise<SinkWriteResponse> => writeEvents(request.target, events, deps);
+  const written = deps.tracer === undefined ? await write() : await tracedWrite(deps.tracer, request.target, sinkIdentity(found.target), events, write);
   return failed.length === 0 ? written : { results: [...failed, ...written.results] };
 }
 

@@ -1,0 +1,63 @@
+import { type Attributes, context, SpanKind } from '@opentelemetry/api';
+import type { Context as LambdaContext } from 'aws-lambda';
+import { isObject } from '../json/index.ts';
+import { ATTR, contextFromTraceFields, markFailed, markFailedResults, type ResultLike, type Tracing } from '../telemetry/index.ts';
+
+type Handler<TEvent, TResult> = (event: TEvent, lambdaContext: LambdaContext) => Promise<TResult>;
+
+function requestAttributes(stage: string, event: unknown, lambdaContext: LambdaContext | undefined): Attributes {
+  const records = isObject(event) && Array.isArray(event.records) ? event.records.length : undefined;
+  return {
+    [ATTR.stage]: stage,
+    'faas.name': lambdaContext?.functionName ?? stage,
+    ...(lambdaContext?.awsRequestId === undefined ? {} : { 'faas.invocation_id': lambdaContext.awsRequestId }),
+    ...(records === undefined ? {} : { [ATTR.batchCount]: records }),
+  };
+}
+
+function resultsOf(result: unknown): readonly ResultLike[] | undefined {
+  return isObject(result) && Array.isArray(result.results) ? (result.results as ResultLike[]) : undefined;
+}
+
+/**
+ * Runs a function's whole (middy) handler inside an `ingest.<stage>` SERVER span, child of the
+ * context the request's `traceparent`/`tracestate` carry (the bridge's invoke span), so the work
+ * under it (sink writes, replays) joins the same trace. Failed records in the answer, or a thrown
+ * error, set ERROR status with their reasons.
+ *
+ * A wrapper around the handler rather than a middy middleware: middy's before/after hooks cannot
+ * make a context active for the handler between them. After every invocation the span processor is
+ * flushed (within a short deadline, never failing the invocation), because Lambda may freeze the
+ * process as soon as the handler returns. With tracing off the handler is returned as it is.
+ */
+function tracedHandler<TEvent, TResult>(stage: string, tracing: Tracing, handler: Handler<TEvent, TResult>): Handler<TEvent, TResult> {
+  if (!tracing.enabled) return handler;
+  return async (event, lambdaContext) => {
+    const parent = isObject(event) ? contextFromTraceFields(event as { traceparent?: string; tracestate?: string }, context.active()) : context.active();
+    try {
+      return await tracing.tracer.startActiveSpan(
+        `ingest.${stage}`,
+        { kind: SpanKind.SERVER, attributes: requestAttributes(stage, event, lambdaContext) },
+        parent,
+        async (span) => {
+          try {
+            const result = await handler(event, lambdaContext);
+            const results = resultsOf(result);
+            if (results !== undefined) markFailedResults(span, results);
+            return result;
+          } catch (error) {
+            const reason = isObject(error) && typeof error.reason === 'string' ? error.reason : (error as Error).name;
+            markFailed(span, reason, (error as Error).message);
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      );
+    } finally {
+      await tracing.flush();
+    }
+  };
+}
+
+export { tracedHandler };
