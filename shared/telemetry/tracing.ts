@@ -17,22 +17,29 @@ const TRACER_NAME = 'nats-ingest-plane';
 type Tracing = {
   readonly enabled: boolean;
   readonly tracer: Tracer;
-  /** Exports the buffered spans; resolves (never rejects) within `deadlineMs` whatever the collector does. */
+  /**
+   * Exports the buffered spans; resolves (never rejects) within `deadlineMs` whatever the
+   * collector does. After a flush that failed or ran out of time it returns at once for a while
+   * (the spans then leave on the processor's own timer), so a dead collector costs a function one
+   * deadline per FLUSH_QUIET_MS, not one per invocation.
+   */
   flush(deadlineMs?: number): Promise<void>;
   /** Flushes and stops the exporter; for a process that exits. Never rejects. */
   shutdown(): Promise<void>;
 };
 
-type TracingOptions = {
-  /** How long the batch processor gathers spans before an export (the SDK default is 5 s). */
-  readonly scheduledDelayMillis?: number;
-  /** How long one export may take before it is abandoned. */
-  readonly exportTimeoutMillis?: number;
-};
-
-/** Short enough that a function's flush after each invocation cannot hold its answer long when the collector is gone. */
-const DEFAULT_FLUSH_DEADLINE_MS = 2000;
-const DEFAULT_EXPORT_TIMEOUT_MS = 10_000;
+/**
+ * How long a function's flush after an invocation may hold its answer. A collector beside the
+ * function (the usual Lambda set-up) answers in milliseconds; a dead one would otherwise hold each
+ * invocation for the exporter's retries (1 s and more apart).
+ */
+const DEFAULT_FLUSH_DEADLINE_MS = 500;
+/** What a process's shutdown may wait for its last export. */
+const SHUTDOWN_DEADLINE_MS = 4000;
+/** One export's limit, retries included (the SDK's 30 s would keep a dead collector's batches long). */
+const EXPORT_TIMEOUT_MS = 10_000;
+/** How long flushes are skipped after one failed. */
+const FLUSH_QUIET_MS = 60_000;
 
 const TRACING_OFF: Tracing = {
   enabled: false,
@@ -42,18 +49,20 @@ const TRACING_OFF: Tracing = {
   shutdown: async () => {},
 };
 
-/** Resolves when `work` settles or the deadline passes, whichever is first; never rejects. */
-async function within(work: Promise<unknown>, deadlineMs: number): Promise<void> {
+/** Whether `work` succeeded before the deadline; never rejects, never waits past the deadline. */
+async function succeedsWithin(work: Promise<unknown>, deadlineMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, deadlineMs);
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), deadlineMs);
     timer.unref();
   });
-  await Promise.race([work.then(noop, noop), deadline]);
+  const outcome = await Promise.race([work.then(yes, no), deadline]);
   clearTimeout(timer);
+  return outcome;
 }
 
-function noop(): void {}
+const yes = (): boolean => true;
+const no = (): boolean => false;
 
 /**
  * Registers the global context manager (AsyncLocalStorage, so a span started for a batch is the
@@ -80,14 +89,11 @@ function registerGlobals(): void {
  * a timer, so the data path never waits for the collector; a full queue drops spans, and a failed
  * export is reported to OpenTelemetry's diag logger, never thrown.
  */
-function startTracing(config: TelemetryConfig, options: TracingOptions = {}): Tracing {
+function startTracing(config: TelemetryConfig): Tracing {
   if (config.disabled || config.tracesEndpoint === undefined) return TRACING_OFF;
-  const exporter = new OTLPTraceExporter({ url: config.tracesEndpoint, timeoutMillis: options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS });
-  const processor = new BatchSpanProcessor({
-    exporter,
-    ...(options.scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis: options.scheduledDelayMillis }),
-    exportTimeoutMillis: options.exportTimeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS,
-  });
+  const exporter = new OTLPTraceExporter({ url: config.tracesEndpoint, timeoutMillis: EXPORT_TIMEOUT_MS });
+  // The SDK's defaults otherwise: exports every 5 s, at most 512 spans each, 2048 queued at most.
+  const processor = new BatchSpanProcessor({ exporter, exportTimeoutMillis: EXPORT_TIMEOUT_MS });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName }),
     spanProcessors: [processor],
@@ -96,16 +102,20 @@ function startTracing(config: TelemetryConfig, options: TracingOptions = {}): Tr
   // Refused (false) when another provider is already global: this one still serves its own tracer.
   trace.setGlobalTracerProvider(provider);
   let stopped: Promise<void> | undefined;
+  let quietUntil = 0;
   return {
     enabled: true,
     tracer: provider.getTracer(TRACER_NAME),
-    flush: (deadlineMs = DEFAULT_FLUSH_DEADLINE_MS) => within(provider.forceFlush({ timeoutMillis: deadlineMs }), deadlineMs),
-    shutdown: () => {
-      stopped ??= within(provider.shutdown(), DEFAULT_FLUSH_DEADLINE_MS * 2);
+    async flush(deadlineMs = DEFAULT_FLUSH_DEADLINE_MS) {
+      if (Date.now() < quietUntil) return;
+      if (!(await succeedsWithin(provider.forceFlush({ timeoutMillis: deadlineMs }), deadlineMs))) quietUntil = Date.now() + FLUSH_QUIET_MS;
+    },
+    shutdown() {
+      stopped ??= succeedsWithin(provider.shutdown(), SHUTDOWN_DEADLINE_MS).then(() => undefined);
       return stopped;
     },
   };
 }
 
 export { startTracing, TRACER_NAME, TRACING_OFF };
-export type { Tracing, TracingOptions };
+export type { Tracing };

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import type { TelemetryConfig } from '../../shared/config/index.ts';
 import { createProducer, type Producer, sampleEvent } from '../../shared/producer/index.ts';
 import type { ReplayReport } from '../../shared/stages/index.ts';
-import { startTracing, type Tracing } from '../../shared/telemetry/index.ts';
-import { waitFor } from '../helpers/names.ts';
+import { startTracing, type Tracing, withTraceHeaders } from '../../shared/telemetry/index.ts';
+import { freePort, waitFor } from '../helpers/names.ts';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../helpers/otlpReceiver.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 
@@ -244,5 +245,44 @@ describe('traces: one trace id from the producer through the bridge, the functio
     const handlerSpan = only(spans, 'ingest.sink-write');
     assertChild(handlerSpan, sinkInvoke);
     assertChild(only(spans, 'ingest.sink.write'), handlerSpan);
+  });
+});
+
+describe('traces: a dead OTLP endpoint changes nothing', () => {
+  let plane: TestPlane;
+
+  before(async () => {
+    // A port nothing listens on: every export the bridge and the functions try is refused.
+    plane = await createTestPlane({ bridgeEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` } });
+  });
+
+  after(async () => {
+    await plane?.close();
+  });
+
+  test('traced events land and a bad one is dead-lettered as without tracing: no retries, no redeliveries', async () => {
+    const EVENTS = 20;
+    const type = new SchemaCache().get('t', plane.route.schema.definition);
+    for (let i = 0; i < EVENTS; i++) {
+      const event = sampleEvent(plane.route);
+      const ctx = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: TraceFlags.SAMPLED,
+      });
+      await plane.js.publish(plane.route.subject, encodeAvro(type, event), { msgID: event.id, headers: withTraceHeaders(undefined, ctx) });
+    }
+    await plane.js.publish(plane.route.subject, randomBytes(16));
+    await waitFor(
+      'every event as a row or a letter',
+      async () => [await plane.countRows(), (await plane.deadLetters()).length],
+      ([rows, letters]) => rows === EVENTS && letters === 1,
+    );
+    const settled = await plane.stopBridge();
+    assert.deepEqual(
+      { committed: settled.committed, duplicates: settled.duplicates, deadLettered: settled.deadLettered, retried: settled.retried },
+      // No duplicates: a flush that held the functions past ACK_WAIT_MS would have had the batch redelivered.
+      { committed: EVENTS, duplicates: 0, deadLettered: 1, retried: 0 },
+    );
   });
 });
