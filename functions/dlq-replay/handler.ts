@@ -21,6 +21,6 @@ async function dlqReplay(event: ReplayInvokeEvent): Promise<ReplayReport> {
   return report;
 }
 
-const handler = middy<ReplayInvokeEvent, ReplayReport>().handler(dlqReplay);
+const handler = middy<ReplayInvokeEvent, ReplayReport>().use(deps.powertools).handler(dlqReplay);
 
 export { handler };

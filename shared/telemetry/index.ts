@@ -1,1 +1,11 @@
 export { METRICS, type MetricKey, type MetricKind, type MetricSpec, prometheusName, UNKNOWN_ROUTE } from './metricCatalog.ts';
+export {
+  BRIDGE_LAG_METRIC,
+  type CloudWatchUnit,
+  FUNCTION_METRIC_DIMENSIONS,
+  FUNCTION_METRICS,
+  FUNCTION_METRICS_NAMESPACE,
+  type FunctionMetricKey,
+  type FunctionMetricSpec,
+  REASON_DIMENSION,
+} from './functionMetrics.ts';
