@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { loadFunctionConfig } from '../../shared/config/index.ts';
 import { ROUTE_RECORD, type RouteRequest, type RouteResponse } from '../../shared/contracts/index.ts';
 import { IngestError } from '../../shared/failures/index.ts';
@@ -10,59 +9,8 @@ import { createRouteLookupOver, type RouteRecord } from '../../shared/routes/ind
 import { runRoute } from '../../shared/stages/index.ts';
 import { BRIDGE_LAG_METRIC, FUNCTION_METRICS, FUNCTION_METRICS_NAMESPACE, METRICS } from '../../shared/telemetry/index.ts';
 import { createFunctionPowertools, powertoolsBackedLogger } from '../../shared/wiring/index.ts';
-
-type Line = Record<string, unknown>;
-type EmfDocument = Line & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } };
-
-/**
- * What a run wrote to stdout and stderr, one JSON object per line. Powertools writes through a
- * Console of its own over process.stdout/stderr, so the streams' write is swapped for the run.
- */
-async function captured<T>(run: () => Promise<T>): Promise<{ result: T | undefined; error: unknown; lines: Line[] }> {
-  const chunks: string[] = [];
-  const [out, err] = [process.stdout.write, process.stderr.write];
-  const grab = ((chunk: unknown): boolean => {
-    chunks.push(String(chunk));
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = grab;
-  process.stderr.write = grab;
-  let result: T | undefined;
-  let error: unknown;
-  try {
-    result = await run();
-  } catch (caught) {
-    error = caught;
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  }
-  const lines = chunks
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Line);
-  return { result, error, lines };
-}
-
-const isEmf = (line: Line): line is EmfDocument => typeof line._aws === 'object';
-
-function lambdaContext(functionName: string, awsRequestId: string): Context {
-  return {
-    awsRequestId,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+import { captured, isEmf } from '../helpers/capturedOutput.ts';
+import { lambdaContext } from '../helpers/lambda.ts';
 
 const route = { key: { type: 'metrics.cpu.usage', version: 'v1' }, subject: 'metrics.cpu.usage.v1' } as unknown as RouteRecord;
 const lookup = createRouteLookupOver(
