@@ -69,17 +69,19 @@ function functionTelemetry<TEvent, TResult>(powertools: FunctionPowertools, view
 
   const settle = async (request: Request<TEvent, TResult>, failed: boolean): Promise<void> => {
     const durationMs = performance.now() - (startedAt.get(request) ?? performance.now());
+    let tally: InvocationTally | undefined;
     try {
       // The duration first: every invocation's document has it, whatever the counting does.
       metrics.addMetric(FUNCTION_METRICS.duration.name, FUNCTION_METRICS.duration.unit, durationMs);
-      const tally = view.tally(request.event, failed ? undefined : request.response);
+      tally = view.tally(request.event, failed ? undefined : request.response);
       publishTally(metrics, tally);
-      if (failed) logger.error('invocation failed', { ...tallyFields(tally, durationMs), error: describeError(request.error) });
-      else if (hasFailures(tally)) logger.info('invocation answered', tallyFields(tally, durationMs));
-      else logger.debug('invocation answered', tallyFields(tally, durationMs));
     } catch (error) {
       logger.warn('function metrics not recorded', { error: describeError(error) });
     }
+    const fields = tally === undefined ? { durationMs } : tallyFields(tally, durationMs);
+    if (failed) logger.error('invocation failed', { ...fields, error: describeError(request.error) });
+    else if (tally !== undefined && hasFailures(tally)) logger.info('invocation answered', fields);
+    else logger.debug('invocation answered', fields);
     try {
       await call(failed ? context.onError : context.after, request);
       await call(failed ? flush.onError : flush.after, request);
@@ -92,9 +94,9 @@ function functionTelemetry<TEvent, TResult>(powertools: FunctionPowertools, view
   return {
     async before(request) {
       startedAt.set(request, performance.now());
-      await call(flush.before, request);
-      await call(context.before, request);
       try {
+        await call(flush.before, request);
+        await call(context.before, request);
         const correlation = view.correlation(request.event, request.context.awsRequestId);
         if (correlation.id !== undefined) logger.setCorrelationId(correlation.id);
         logger.appendKeys(correlation.keys);

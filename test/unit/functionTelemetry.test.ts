@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { loadFunctionConfig } from '../../shared/config/index.ts';
 import { ROUTE_RECORD, type RouteRequest, type RouteResponse } from '../../shared/contracts/index.ts';
 import { IngestError } from '../../shared/failures/index.ts';
-import { functionTelemetry, type InvocationView, registryApiView, requestShape, stageView } from '../../shared/middleware/index.ts';
+import { dlqReplayView, functionTelemetry, type InvocationView, registryApiView, requestShape, stageView } from '../../shared/middleware/index.ts';
 import { createRouteLookupOver, type RouteRecord } from '../../shared/routes/index.ts';
 import { runRoute } from '../../shared/stages/index.ts';
 import { BRIDGE_LAG_METRIC, FUNCTION_METRICS, FUNCTION_METRICS_NAMESPACE, METRICS } from '../../shared/telemetry/index.ts';
@@ -169,6 +169,17 @@ describe('function telemetry (Powertools Metrics as EMF, Logger with context and
     });
     assert.deepEqual(registryApiView.tally({}, undefined), { counts: { requests: 1, requestsFailed: 1 }, byReason: { requestsFailed: { '500': 1 } } });
     assert.deepEqual(registryApiView.correlation({ requestContext: { requestId: 'http-1' } }, 'lambda-1'), { id: 'http-1', keys: {} });
+  });
+
+  test('dlq-replay counts its report; a stage answer without results counts only the records in', () => {
+    const counts = { replayed: 3, 'would-replay': 0, 'still-failing': 2, parked: 1, deferred: 0, 'already-parked': 4 };
+    assert.deepEqual(dlqReplayView.tally({}, { dryRun: false, examined: 10, counts, items: [] }), {
+      counts: { lettersExamined: 10, lettersReplayed: 3, lettersParked: 1 },
+      byReason: {},
+    });
+    assert.deepEqual(dlqReplayView.tally({}, undefined), { counts: {}, byReason: {} });
+    assert.deepEqual(stageView.tally({ records: [{ id: '1' }, { id: '2' }] }, undefined), { counts: { recordsIn: 2 }, byReason: {} });
+    assert.deepEqual(stageView.correlation('not a request', 'req'), { id: undefined, keys: { record_count: 0 } });
   });
 
   test("the bridge's lag metric contract names the catalog's consumer gauge and its attributes", () => {
