@@ -127,7 +127,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     logger,
     instruments,
   });
-  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
+  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger, deadLettered: instruments.deadLettered });
   const reporter = createStatsReporter({
     stats: bridge.stats,
     logger,

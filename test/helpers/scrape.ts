@@ -15,7 +15,7 @@ async function scrape(baseUrl: string): Promise<Scrape> {
   if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
   const text = await response.text();
   const families = new Map<string, { type: string; samples: Sample[] }>();
-  for (const family of parsePrometheusTextFormat(text)) {
+  for (const family of parsePrometheusTextFormat(text.endsWith('\n') ? text : `${text}\n`)) {
     // Histograms: presence only here (see histogramCount).
     const samples = family.metrics.map((metric) => ({ value: 'value' in metric ? Number(metric.value) : Number.NaN, labels: metric.labels ?? {} }));
     families.set(family.name, { type: family.type, samples });
@@ -40,7 +40,8 @@ function sumOf(result: Scrape, name: string, where: Labels = {}): number {
 function histogramCount(result: Scrape, name: string, where: Labels = {}): number {
   const countName = `${name}_count`;
   const lines = result.text.split('\n').filter((line) => line.startsWith(`${countName}{`) || line.startsWith(`${countName} `));
-  const family = parsePrometheusTextFormat(lines.join('\n')).find((parsed) => parsed.name === countName);
+  // The parser drops the last line of a text that does not end in a newline.
+  const family = parsePrometheusTextFormat(`${lines.join('\n')}\n`).find((parsed) => parsed.name === countName);
   return (family?.metrics ?? [])
     .filter((metric) => Object.entries(where).every(([key, value]) => metric.labels?.[key] === value))
     .reduce((total, metric) => total + Number('value' in metric ? metric.value : metric.count), 0);

@@ -17,6 +17,7 @@ const GOOD = 200;
 const NO_ROUTE = 7;
 const MALFORMED = 11;
 const WHILE_DOWN = 40;
+const REPEATS = 15;
 
 type Readiness = { readonly status: number; readonly body: Record<string, unknown> };
 
@@ -109,13 +110,15 @@ describe('bridge metrics and health endpoints', () => {
     const bad: Promise<unknown>[] = [];
     for (let i = 0; i < NO_ROUTE; i++) bad.push(producer.publishRaw(`${plane.route.key.type}.v9`, encodeAvro(type, sampleEvent(plane.route))));
     for (let i = 0; i < MALFORMED; i++) bad.push(producer.publishRaw(plane.route.subject, randomBytes(9 + i)));
-    await Promise.all([publishGood(GOOD), ...bad]);
+    const [good] = await Promise.all([publishGood(GOOD), ...bad]);
     await waitFor(
       'rows and dead letters',
       async () => [await plane.countRows(), (await plane.deadLetters()).length],
       ([rows, letters]) => rows === GOOD && letters === NO_ROUTE + MALFORMED,
       120_000,
     );
+    // Repeats of landed events without a message id: the stream keeps them, the sink answers duplicate.
+    await Promise.all(good.slice(0, REPEATS).map((event) => producer.publishRaw(plane.route.subject, encodeAvro(type, event))));
     await settled();
 
     // The functions go away while the bridge idles (no invoke is cut off mid-write): what is
@@ -158,7 +161,8 @@ describe('bridge metrics and health endpoints', () => {
     const route = formatRouteKey(plane.route.key);
     assert.equal(sumOf(metrics, name('eventsCommitted')), rows);
     assert.equal(sumOf(metrics, name('eventsCommitted'), { route }), rows, 'committed under the route key');
-    assert.equal(sumOf(metrics, name('eventsDuplicate')), 0);
+    assert.equal(sumOf(metrics, name('eventsDuplicate'), { route }), REPEATS);
+    assert.equal(sumOf(metrics, name('sinkRecords'), { sink: 'postgres:metric_events', outcome: 'duplicate' }), REPEATS);
     assert.equal(sumOf(metrics, name('eventsDeadLettered')), letters.length);
     for (const reason of ['unknown_route', 'avro_decode_failed']) {
       assert.equal(
@@ -172,7 +176,7 @@ describe('bridge metrics and health endpoints', () => {
     assert.equal(sumOf(metrics, name('eventsRetried')), retries.length);
     assert.equal(sumOf(metrics, name('eventsRetried'), { reason: 'invoke_failed' }), retries.length);
     // Each delivery is received once: the first deliveries plus one per retry.
-    assert.equal(sumOf(metrics, name('eventsReceived')), GOOD + WHILE_DOWN + NO_ROUTE + MALFORMED + retries.length);
+    assert.equal(sumOf(metrics, name('eventsReceived')), GOOD + REPEATS + WHILE_DOWN + NO_ROUTE + MALFORMED + retries.length);
     assert.equal(sumOf(metrics, name('sinkRecords'), { sink: 'postgres:metric_events', outcome: 'committed' }), rows);
     assert.equal(sumOf(metrics, name('messagesHeld')), 0);
     assert.equal(sumOf(metrics, name('stageRecordsInFlight')), 0);

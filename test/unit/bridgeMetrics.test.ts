@@ -10,7 +10,7 @@ import type { Outcome } from '../../bridge/pipeline.ts';
 import { routeLabel } from '../../bridge/routeLabel.ts';
 import type { StageInvoker } from '../../bridge/stageInvoker.ts';
 import { InvokeError } from '../../bridge/errors.ts';
-import { createLogger } from '../../shared/logging/index.ts';
+import { createLogger, type Logger } from '../../shared/logging/index.ts';
 import { createMetrics, METRICS, prometheusName, UNKNOWN_ROUTE } from '../../shared/telemetry/index.ts';
 
 const TELEMETRY = { disabled: false, serviceName: 'ingest-bridge-test', tracesEndpoint: undefined, metricsEndpoint: undefined, metricExportIntervalMs: 60_000 };
@@ -160,5 +160,32 @@ describe('cached probe', () => {
     await assert.rejects(probe.get(), /down/, 'the failure is kept for the TTL');
     now = 200;
     assert.equal(await probe.get(), 3);
+  });
+});
+
+describe('OTLP export', () => {
+  test('a collector that is not there costs a warning, never an error in the caller', async () => {
+    const { createServer } = await import('node:net');
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as { port: number };
+        server.close(() => resolve(free));
+      });
+    });
+    const warnings: string[] = [];
+    const logger: Logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (message) => warnings.push(message),
+      error: () => {},
+      child: () => logger,
+    };
+    const metrics = createMetrics({ ...TELEMETRY, metricsEndpoint: `http://127.0.0.1:${port}/v1/metrics`, metricExportIntervalMs: 1000 }, logger);
+    new BridgeInstruments(metrics.meter).received.add(1, { route: 'a.v1' });
+    assert.match(await metrics.scrape(), /ingest_bridge_events_received_total/);
+    // Shutdown runs the last export, which fails; it resolves all the same.
+    await metrics.shutdown();
+    assert.ok(warnings.includes('metrics export failed'), JSON.stringify(warnings));
   });
 });
