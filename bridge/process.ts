@@ -1,20 +1,13 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type BridgeConfig, ConfigError, type LambdaConfig } from '../shared/config/index.ts';
 import { openDeadLetters } from '../shared/deadletters/index.ts';
-import { createLogger, type LogFields, type Logger, redactUrl } from '../shared/logging/index.ts';
-import { createMetrics } from '../shared/telemetry/index.ts';
+import { createLogger, type LogFields, redactUrl } from '../shared/logging/index.ts';
 import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats/index.ts';
 import { createBridge } from './bridge.ts';
-import { CachedProbe } from './cachedProbe.ts';
-import { type HealthServer, startHealthServer } from './healthServer.ts';
-import { INVOKED_STAGES, type InvokedStage, measureInvoker } from './measuredInvoker.ts';
-import { BridgeInstruments } from './metrics.ts';
-import { observeServerGauges } from './observedGauges.ts';
-import { type ReadinessReport, startingReport } from './readiness.ts';
-import { checkReadiness, emptyInvoke, type ReadinessDeps, watchConnection } from './readinessChecks.ts';
 import { failingFirstPublishes } from './faults.ts';
 import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
+import { createBridgeObservability } from './observability.ts';
 import { createStatsReporter } from './statsReporter.ts';
 
 type BridgeProcessOptions = {
@@ -45,22 +38,6 @@ function lambdaTargetFields(lambda: LambdaConfig): LogFields {
   };
 }
 
-// How long a consumer, dead-letter or stage probe answer is reused, and how recent a stage's last
-// successful invoke must be for readiness to trust it without a probe.
-const PROBE_TTL_MS = 5000;
-const FRESH_ANSWER_MS = 10_000;
-
-/** The HTTP server when BRIDGE_HTTP_PORT is not 0; before NATS, so a taken port fails the start at once. */
-async function maybeStartHealthServer(
-  config: BridgeConfig,
-  logger: Logger,
-  metrics: () => Promise<string>,
-  readiness: () => Promise<ReadinessReport>,
-): Promise<HealthServer | undefined> {
-  if (config.http.port === 0) return undefined;
-  return startHealthServer({ host: config.http.host, port: config.http.port, metrics, readiness, logger });
-}
-
 /**
  * The bridge as a process: connect, provision, consume, watch max-deliveries advisories, and on
  * SIGTERM/SIGINT drain in-flight batches before exiting. Exits 1 if NATS closes under it.
@@ -68,10 +45,8 @@ async function maybeStartHealthServer(
 async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   const { config } = options;
   const logger = createLogger(config.logLevel, options.logFields);
-  const metrics = createMetrics(config.telemetry, logger);
-  const instruments = new BridgeInstruments(metrics.meter);
-  const invoker = { ...measureInvoker(options.invoker, instruments), close: () => options.invoker.close?.() ?? Promise.resolve() };
-  let readinessDeps: ReadinessDeps | undefined;
+  const observability = createBridgeObservability(config, logger, options.invoker);
+  const { instruments, invoker } = observability;
   // Before connecting, so a bridge stuck on NATS has already said what it is for.
   logger.info('bridge starting', {
     ...options.invokeTarget,
@@ -79,9 +54,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     stream: config.nats.ingest.name,
     consumer: config.nats.consumer,
   });
-  const server = await maybeStartHealthServer(config, logger, metrics.scrape, () =>
-    readinessDeps === undefined ? Promise.resolve(startingReport()) : checkReadiness(readinessDeps),
-  );
+  await observability.startServer();
   const { faults } = config;
   if (faults.exitAt !== undefined || faults.deadLetterPublishFailures > 0) {
     logger.warn('test-only fault points are set: this bridge fails on purpose', {
@@ -94,29 +67,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
   const js = jetstream(nc);
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
-  const consumerInfo = new CachedProbe(() => jsm.consumers.info(config.nats.ingest.name, config.nats.consumer), PROBE_TTL_MS);
-  observeServerGauges({
-    meter: metrics.meter,
-    stream: config.nats.ingest.name,
-    consumerName: config.nats.consumer,
-    consumer: consumerInfo,
-    deadLetterSubjects: new CachedProbe(
-      async () => (await jsm.streams.info(config.nats.deadLetter.name, { subjects_filter: '>' })).state.subjects ?? {},
-      PROBE_TTL_MS,
-    ),
-    logger,
-  });
-  readinessDeps = {
-    connected: watchConnection(nc),
-    consumer: consumerInfo,
-    answers: invoker,
-    // Probes go to the functions directly: an empty call is not an invoke worth a metric.
-    probes: Object.fromEntries(INVOKED_STAGES.map((stage) => [stage, new CachedProbe(emptyInvoke(options.invoker, stage), PROBE_TTL_MS)])) as Record<
-      InvokedStage,
-      CachedProbe<unknown>
-    >,
-    freshMs: FRESH_ANSWER_MS,
-  };
+  observability.connected(nc, jsm);
   // The dead letter's size limit is the server's own (INFO max_payload), read at each write.
   const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, serverInfo: () => nc.info });
   const bridge = createBridge({
@@ -152,8 +103,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       .then(() => watcher.stop())
       .then(() => invoker.close())
       .then(() => nc.drain())
-      .then(() => server?.close())
-      .then(() => metrics.shutdown())
+      .then(() => observability.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error('shutdown failed', { error });
