@@ -8,6 +8,7 @@ import { FirstFailures } from './firstFailures.ts';
 import { BatchFlow } from './flow.ts';
 import type { StageInvoker } from './invoker.ts';
 import { createIntake } from './intake.ts';
+import type { BridgeInstruments } from './metrics.ts';
 import { type BridgeStats, createBridgeStats } from './stats.ts';
 import { TargetLimiter } from './targetLimiter.ts';
 
@@ -17,6 +18,7 @@ type BridgeDeps = {
   readonly deadLetters: DeadLetterWriter;
   readonly invoker: StageInvoker;
   readonly logger: Logger;
+  readonly instruments: BridgeInstruments;
 };
 
 type Bridge = {
@@ -32,13 +34,18 @@ function batchRunContext(deps: BridgeDeps, stats: BridgeStats): BatchRunContext 
   const exitAt = config.faults.exitAt;
   return {
     invoker: exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(deps.invoker, logger) : deps.invoker,
-    sinkStage: { limiter: new TargetLimiter(config.sinkTargetConcurrency), warn: (message, fields) => logger.warn(message, fields) },
+    sinkStage: {
+      limiter: new TargetLimiter(config.sinkTargetConcurrency),
+      warn: (message, fields) => logger.warn(message, fields),
+      instruments: deps.instruments,
+    },
     retry: config.retry,
     defaultDeadLetterSubject: config.nats.defaultDeadLetterSubject,
     deadLetters: deps.deadLetters,
     exitAt,
     firstFailures: new FirstFailures(),
     stats,
+    instruments: deps.instruments,
     logger,
   };
 }
@@ -58,7 +65,7 @@ function createBridge(deps: BridgeDeps): Bridge {
     released: (count) => intake.released(count),
     logger,
   });
-  const intake = createIntake({ consumer: deps.consumer, config, onBatch: (batch) => flow.push(batch), logger });
+  const intake = createIntake({ consumer: deps.consumer, config, onBatch: (batch) => flow.push(batch), logger, held: deps.instruments.held });
   return {
     stats,
     async start() {

@@ -6,8 +6,10 @@ import type { Logger } from '../shared/logging/index.ts';
 import { formatRouteKey } from '../shared/names/index.ts';
 import { exitNow } from './faults.ts';
 import type { FirstFailures } from './firstFailures.ts';
+import type { BridgeInstruments } from './metrics.ts';
 import { originalMessage } from './messageViews.ts';
 import type { Outcome } from './pipeline.ts';
+import { routeLabel } from './routeLabel.ts';
 import type { BridgeStats } from './stats.ts';
 
 type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
@@ -19,6 +21,7 @@ type DeadLetterContext = {
   readonly exitAt: BridgeExitStep | undefined;
   readonly firstFailures: FirstFailures;
   readonly stats: BridgeStats;
+  readonly instruments: BridgeInstruments;
   readonly logger: Logger;
 };
 
@@ -41,6 +44,7 @@ async function deadLetterAndTerm(context: DeadLetterContext, msg: JsMsg, outcome
   context.firstFailures.forget(msg.seq);
   msg.term();
   context.stats.deadLettered++;
+  context.instruments.deadLettered.add(1, { route: routeLabel(outcome), stage: failure.stage, reason: failure.reason });
   logger.warn('dead-lettered', {
     letterId: letter.id,
     eventId: outcome.eventId,

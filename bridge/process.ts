@@ -7,6 +7,7 @@ import { createBridge } from './bridge.ts';
 import { failingFirstPublishes } from './faults.ts';
 import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
+import { createBridgeObservability } from './observability.ts';
 import { createStatsReporter } from './statsReporter.ts';
 
 type BridgeProcessOptions = {
@@ -42,8 +43,10 @@ function lambdaTargetFields(lambda: LambdaConfig): LogFields {
  * SIGTERM/SIGINT drain in-flight batches before exiting. Exits 1 if NATS closes under it.
  */
 async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
-  const { config, invoker } = options;
+  const { config } = options;
   const logger = createLogger(config.logLevel, options.logFields);
+  const observability = createBridgeObservability(config, logger, options.invoker);
+  const { instruments, invoker } = observability;
   // Before connecting, so a bridge stuck on NATS has already said what it is for.
   logger.info('bridge starting', {
     ...options.invokeTarget,
@@ -51,6 +54,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     stream: config.nats.ingest.name,
     consumer: config.nats.consumer,
   });
+  await observability.startServer();
   const { faults } = config;
   if (faults.exitAt !== undefined || faults.deadLetterPublishFailures > 0) {
     logger.warn('test-only fault points are set: this bridge fails on purpose', {
@@ -63,6 +67,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
   const js = jetstream(nc);
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
+  observability.connected(nc, jsm);
   // The dead letter's size limit is the server's own (INFO max_payload), read at each write.
   const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, serverInfo: () => nc.info });
   const bridge = createBridge({
@@ -71,8 +76,9 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     deadLetters: faults.deadLetterPublishFailures > 0 ? failingFirstPublishes(deadLetters, faults.deadLetterPublishFailures, logger) : deadLetters,
     invoker,
     logger,
+    instruments,
   });
-  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
+  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger, deadLettered: instruments.deadLettered });
   const reporter = createStatsReporter({
     stats: bridge.stats,
     logger,
@@ -95,8 +101,9 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       .catch(() => {})
       .then(() => bridge.stop())
       .then(() => watcher.stop())
-      .then(() => invoker.close?.())
+      .then(() => invoker.close())
       .then(() => nc.drain())
+      .then(() => observability.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error('shutdown failed', { error });

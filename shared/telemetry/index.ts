@@ -9,3 +9,5 @@ export {
   type FunctionMetricSpec,
   REASON_DIMENSION,
 } from './functionMetrics.ts';
+export { createMetrics, type Metrics } from './meterProvider.ts';
+export { PROMETHEUS_CONTENT_TYPE, withPrometheusNames } from './prometheusText.ts';

@@ -43,7 +43,7 @@ async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Pro
     else events.push(decoded);
   }
   const written = await writeEvents(request.target, events, deps);
-  return failed.length === 0 ? written : { results: [...failed, ...written.results] };
+  return failed.length === 0 ? written : { ...written, results: [...failed, ...written.results] };
 }
 
 export { runSinkWrite };
