@@ -9,6 +9,7 @@ import { FirstFailures } from './firstFailures.ts';
 import { BatchFlow } from './flow.ts';
 import type { StageInvoker } from './invoker.ts';
 import { createIntake } from './intake.ts';
+import type { BridgeInstruments } from './metrics.ts';
 import { type BridgeStats, createBridgeStats } from './stats.ts';
 import { TargetLimiter } from './targetLimiter.ts';
 import { tracedBatches } from './tracedBatch.ts';
@@ -22,6 +23,7 @@ type BridgeDeps = {
   readonly logger: Logger;
   /** Spans for batches, invokes and dead letters when on; off (no spans, no header reads) by default. */
   readonly tracing?: Tracing;
+  readonly instruments: BridgeInstruments;
 };
 
 type Bridge = {
@@ -39,13 +41,18 @@ function batchRunContext(deps: BridgeDeps, stats: BridgeStats): BatchRunContext 
   const invoker = tracing.enabled ? tracedInvoker(deps.invoker, tracing.tracer) : deps.invoker;
   return {
     invoker: exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(invoker, logger) : invoker,
-    sinkStage: { limiter: new TargetLimiter(config.sinkTargetConcurrency), warn: (message, fields) => logger.warn(message, fields) },
+    sinkStage: {
+      limiter: new TargetLimiter(config.sinkTargetConcurrency),
+      warn: (message, fields) => logger.warn(message, fields),
+      instruments: deps.instruments,
+    },
     retry: config.retry,
     defaultDeadLetterSubject: config.nats.defaultDeadLetterSubject,
     deadLetters: deps.deadLetters,
     exitAt,
     firstFailures: new FirstFailures(),
     stats,
+    instruments: deps.instruments,
     logger,
     ...(tracing.enabled ? { tracer: tracing.tracer } : {}),
   };
@@ -67,7 +74,7 @@ function createBridge(deps: BridgeDeps): Bridge {
     released: (count) => intake.released(count),
     logger,
   });
-  const intake = createIntake({ consumer: deps.consumer, config, onBatch: (batch) => flow.push(batch), logger });
+  const intake = createIntake({ consumer: deps.consumer, config, onBatch: (batch) => flow.push(batch), logger, held: deps.instruments.held });
   return {
     stats,
     async start() {

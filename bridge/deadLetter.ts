@@ -17,8 +17,10 @@ import {
 } from '../shared/telemetry/index.ts';
 import { exitNow } from './faults.ts';
 import type { FirstFailures } from './firstFailures.ts';
+import type { BridgeInstruments } from './metrics.ts';
 import { originalMessage } from './messageViews.ts';
 import type { Outcome } from './pipeline.ts';
+import { routeLabel } from './routeLabel.ts';
 import type { BridgeStats } from './stats.ts';
 
 type FailedOutcome = Extract<Outcome, { kind: 'failed' }>;
@@ -30,6 +32,7 @@ type DeadLetterContext = {
   readonly exitAt: BridgeExitStep | undefined;
   readonly firstFailures: FirstFailures;
   readonly stats: BridgeStats;
+  readonly instruments: BridgeInstruments;
   readonly logger: Logger;
   /** Set when tracing is on: each dead letter gets a span. */
   readonly tracer?: Tracer;
@@ -116,6 +119,7 @@ async function storeAndTerm(
   context.firstFailures.forget(msg.seq);
   msg.term();
   context.stats.deadLettered++;
+  context.instruments.deadLettered.add(1, { route: routeLabel(outcome), stage: failure.stage, reason: failure.reason });
   logger.warn('dead-lettered', {
     letterId: letter.id,
     eventId: outcome.eventId,

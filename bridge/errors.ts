@@ -29,4 +29,15 @@ class RequestTooLargeError extends IngestError {
   }
 }
 
-export { InvokeError, RequestTooLargeError };
+/** The bridge's HTTP port (metrics and health) is taken: the process must not start without it. */
+class HttpPortInUseError extends Error {
+  constructor(host: string, port: number, options?: ErrorOptions) {
+    super(
+      `BRIDGE_HTTP_PORT ${port} on ${host} is already in use: stop what holds it, set BRIDGE_HTTP_PORT to a free port, or 0 to turn the server off`,
+      options,
+    );
+    this.name = 'HttpPortInUseError';
+  }
+}
+
+export { HttpPortInUseError, InvokeError, RequestTooLargeError };

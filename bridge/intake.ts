@@ -1,4 +1,5 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { UpDownCounter } from '@opentelemetry/api';
 import type { BridgeConfig } from '../shared/config/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import { Batcher } from './batcher.ts';
@@ -15,6 +16,8 @@ type IntakeOptions = {
   /** Each batch the batcher closes. */
   readonly onBatch: (batch: JsMsg[]) => void;
   readonly logger: Logger;
+  /** The messages-held metric: up for each message pulled, down for each settled or returned. */
+  readonly held?: UpDownCounter;
 };
 
 type Intake = {
@@ -48,6 +51,7 @@ function createIntake(options: IntakeOptions): Intake {
         return;
       }
       received++;
+      options.held?.add(1);
       batcher.add(msg, requestBytes(msg));
     },
     logger: options.logger,
@@ -64,6 +68,7 @@ function createIntake(options: IntakeOptions): Intake {
     },
     released(count) {
       released += count;
+      options.held?.add(-count);
       puller.roomFreed();
     },
   };

@@ -1,6 +1,8 @@
+import type { Counter } from '@opentelemetry/api';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../shared/config/index.ts';
 import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
+import { UNKNOWN_ROUTE } from '../shared/telemetry/index.ts';
 import { FailureReason, Stage } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import { advisoryTopology, headersToMap } from '../shared/nats/index.ts';
@@ -28,6 +30,8 @@ function createMaxDeliveriesWatcher(deps: {
   jsm: JetStreamManager;
   deadLetters: DeadLetterWriter;
   logger: Logger;
+  /** The dead-lettered counter (metrics.ts); these letters have no route (the route is not looked up here). */
+  deadLettered?: Counter;
   /**
    * The durable consumer on the advisory stream it reads. Every replica shares the default one, so
    * each advisory is handled once; a redelivered advisory (a replica that died before its ack) is
@@ -71,6 +75,7 @@ function createMaxDeliveriesWatcher(deps: {
       { routeKey: null, eventId: null },
     );
     const written = await deadLetters.publish(nats.defaultDeadLetterSubject, letter);
+    deps.deadLettered?.add(1, { route: UNKNOWN_ROUTE, stage: Stage.bridge, reason: FailureReason.maxDeliveriesExceeded });
     logger.warn('dead-lettered after max deliveries', {
       letterId: letter.id,
       subject: stored.subject,

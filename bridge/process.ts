@@ -8,6 +8,7 @@ import { createBridge } from './bridge.ts';
 import { failingFirstPublishes } from './faults.ts';
 import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
+import { createBridgeObservability } from './observability.ts';
 import { createStatsReporter } from './statsReporter.ts';
 
 type BridgeProcessOptions = {
@@ -43,8 +44,10 @@ function lambdaTargetFields(lambda: LambdaConfig): LogFields {
  * SIGTERM/SIGINT drain in-flight batches before exiting. Exits 1 if NATS closes under it.
  */
 async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
-  const { config, invoker } = options;
+  const { config } = options;
   const logger = createLogger(config.logLevel, options.logFields);
+  const observability = createBridgeObservability(config, logger, options.invoker);
+  const { instruments, invoker } = observability;
   // Before connecting, so a bridge stuck on NATS has already said what it is for.
   logger.info('bridge starting', {
     ...options.invokeTarget,
@@ -52,6 +55,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     stream: config.nats.ingest.name,
     consumer: config.nats.consumer,
   });
+  await observability.startServer();
   const { faults } = config;
   if (faults.exitAt !== undefined || faults.deadLetterPublishFailures > 0) {
     logger.warn('test-only fault points are set: this bridge fails on purpose', {
@@ -66,6 +70,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   if (config.provision) await ensureTopology(jsm, config.nats, consumerSettingsFor(config));
   const js = jetstream(nc);
   const consumer = await js.consumers.get(config.nats.ingest.name, config.nats.consumer);
+  observability.connected(nc, jsm);
   // The dead letter's size limit is the server's own (INFO max_payload), read at each write.
   const { writer: deadLetters } = openDeadLetters({ js, jsm, deadLetter: config.nats.deadLetter, serverInfo: () => nc.info });
   const bridge = createBridge({
@@ -75,8 +80,9 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     invoker,
     logger,
     tracing,
+    instruments,
   });
-  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger });
+  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger, deadLettered: instruments.deadLettered });
   const reporter = createStatsReporter({
     stats: bridge.stats,
     logger,
@@ -99,9 +105,10 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       .catch(() => {})
       .then(() => bridge.stop())
       .then(() => watcher.stop())
-      .then(() => invoker.close?.())
+      .then(() => invoker.close())
       .then(() => nc.drain())
       .then(() => tracing.shutdown())
+      .then(() => observability.close())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         logger.error('shutdown failed', { error });

@@ -5,6 +5,7 @@ import { formatRouteKey } from '../shared/names/index.ts';
 import { retryDelayMs } from './backoff.ts';
 import { type DeadLetterContext, deadLetterAndTerm, type FailedOutcome } from './deadLetter.ts';
 import type { Outcome } from './pipeline.ts';
+import { routeLabel } from './routeLabel.ts';
 import type { Settlement } from './settle.ts';
 
 type SettlementContext = DeadLetterContext & { readonly retry: RetryConfig };
@@ -31,8 +32,17 @@ function acknowledge(context: SettlementContext, msg: JsMsg, outcome: Outcome): 
   msg.ack();
   context.firstFailures.forget(msg.seq);
   // A failed outcome settled as acknowledged is one a sink turned out to hold already.
-  if (outcome.kind === 'failed' || outcome.duplicate) context.stats.duplicates++;
-  else context.stats.committed++;
+  const route = routeLabel(outcome);
+  if (outcome.kind === 'failed' || outcome.duplicate) {
+    context.stats.duplicates++;
+    context.instruments.duplicates.add(1, { route });
+    return;
+  }
+  context.stats.committed++;
+  context.instruments.committed.add(1, { route });
+  // JetStream's own publish time, in nanoseconds: the latency includes retries and time in the stream.
+  const publishedAtMs = msg.info.timestampNanos / 1_000_000;
+  context.instruments.publishToCommit.record(Math.max(0, Date.now() - publishedAtMs) / 1000, { route });
 }
 
 function retryLater(context: SettlementContext, msg: JsMsg, outcome: Outcome, delayMs: number): void {
@@ -40,6 +50,7 @@ function retryLater(context: SettlementContext, msg: JsMsg, outcome: Outcome, de
   msg.nak(delayMs);
   context.stats.retried++;
   if (outcome.kind !== 'failed') return;
+  context.instruments.retried.add(1, { route: routeLabel(outcome), stage: outcome.failure.stage, reason: outcome.failure.reason });
   context.logger.info('retrying', {
     eventId: outcome.eventId,
     routeKey: formatRouteKey(outcome.routeKey),
@@ -58,6 +69,8 @@ async function deadLetterOrRetry(context: SettlementContext, msg: JsMsg, outcome
     // The dead letter was not stored, so the original must stay: retry it later.
     msg.nak(retryDelayMs(msg.info.deliveryCount, context.retry));
     context.stats.retried++;
+    // Labelled with the failure the dead letter was for: that is what the event comes back with.
+    context.instruments.retried.add(1, { route: routeLabel(outcome), stage: failure.stage, reason: failure.reason });
     context.logger.error('dead-letter publish failed; will retry', { streamSequence: msg.seq, eventId: outcome.eventId, error });
   }
 }

@@ -1,9 +1,10 @@
-import type { DeliveryRecord, PinnedRecord, RawRecord, ValidateVerdict } from '../shared/contracts/index.ts';
+import { circuitOf, type DeliveryRecord, type PinnedRecord, type RawRecord, type SinkWriteResponse, type ValidateVerdict } from '../shared/contracts/index.ts';
 import type { SinkWriteResult } from '../shared/sinks/index.ts';
 import type { SinkTarget } from '../shared/sinks/index.ts';
 import { sinkIdentity } from '../shared/sinks/index.ts';
 import { type CombinedAnswer, combineSinkAnswers, type SinkAnswer } from './fanOut.ts';
 import type { StageInvoker } from './invoker.ts';
+import type { BridgeInstruments } from './metrics.ts';
 import { invokeWithinLimit } from './requestLimit.ts';
 import { collect, invocationFailure, type StageResult } from './stageResults.ts';
 import type { TargetLimiter } from './targetLimiter.ts';
@@ -39,6 +40,8 @@ type SinkStageOptions = {
   readonly limiter: TargetLimiter;
   /** Told when delivery state could not be saved (the next retry then re-drives those sinks). */
   readonly warn: (message: string, fields: Record<string, unknown>) => void;
+  /** Where per-target answers and circuit states are counted; none in unit tests of the stage's logic. */
+  readonly instruments?: Pick<BridgeInstruments, 'sinkRecords' | 'circuit'>;
 };
 
 type Group = { readonly target: SinkTarget; readonly identity: string; readonly records: PinnedRecord[] };
@@ -90,12 +93,15 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
         results = collect(
           'sink-write',
           ids,
-          await options.limiter.run(identity, () => invokeWithinLimit(group, (part) => invoker.sinkWrite({ target, records: part }))),
+          await options.limiter.run(identity, () =>
+            invokeWithinLimit(group, async (part) => observeCircuit(identity, await invoker.sinkWrite({ target, records: part }), options)),
+          ),
         );
       } catch (error) {
         const failure = invocationFailure(error);
         results = new Map(ids.map((id) => [id, { id, ok: false, failure }]));
       }
+      if (options.instruments !== undefined) countSinkRecords(options.instruments, identity, results.values());
       for (const id of ids) {
         const list = answers.get(id) ?? [];
         list.push({ sink: identity, result: results.get(id)! as SinkWriteResult });
@@ -125,6 +131,28 @@ async function writeToSinks(records: readonly RoutedRecord[], invoker: StageInvo
   }
   await Promise.all([...reached].map(([key, list]) => recordDeliveries(groups.get(key)!, list, invoker, options)));
   return combined;
+}
+
+/** Records the circuit state a sink-write answer reports for its target (an answer without one says nothing). */
+function observeCircuit(identity: string, response: SinkWriteResponse, options: SinkStageOptions): SinkWriteResponse {
+  const circuit = circuitOf(response);
+  if (circuit !== undefined) options.instruments?.circuit(identity, circuit);
+  return response;
+}
+
+/** Per target, what became of each record sent to it: one add per outcome and reason, not per record. */
+function countSinkRecords(instruments: Pick<BridgeInstruments, 'sinkRecords'>, sink: string, results: Iterable<StageResult<{ duplicate: boolean }>>): void {
+  const counts = new Map<string, { outcome: string; reason?: string; count: number }>();
+  for (const result of results) {
+    const outcome = result.ok ? (result.duplicate ? 'duplicate' : 'committed') : 'failed';
+    const reason = result.ok ? undefined : result.failure.reason;
+    const key = `${outcome}/${reason ?? ''}`;
+    const entry = counts.get(key);
+    if (entry === undefined) counts.set(key, { outcome, reason, count: 1 });
+    else entry.count++;
+  }
+  for (const { outcome, reason, count } of counts.values())
+    instruments.sinkRecords.add(count, reason === undefined ? { sink, outcome } : { sink, outcome, reason });
 }
 
 /**

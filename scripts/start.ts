@@ -206,7 +206,7 @@ async function launch({ local }: Configs, env: NodeJS.ProcessEnv, logs: Logs, br
 
 /** What is running where, and commands to try. */
 function printWelcome(
-  { local }: Configs,
+  { local, bridge }: Configs,
   services: Services,
   planeLock: PlaneLock,
   logs: Logs,
@@ -221,6 +221,7 @@ function printWelcome(
     `  functions       http://127.0.0.1:${local.offlineLambdaPort} (serverless-offline pid ${pid('serverless-offline')}, stage ${local.stage}); log ${logs.offline}`,
   );
   say(`  bridge          pid ${pid('bridge')}; log ${logs.bridge}`);
+  if (bridge.http.port !== 0) say(`  bridge metrics  http://127.0.0.1:${bridge.http.port}/metrics  (health: /healthz, /readyz)`);
   say(`  registry API    http://127.0.0.1:${local.offlineHttpPort}/  (writes: Authorization: Bearer ${registryToken})`);
   say('try:');
   say(`  npx ingest publish ${example.subject} --count 100`);
@@ -243,6 +244,8 @@ async function main(): Promise<void> {
   await assertPortsFree([
     { port: local.offlineLambdaPort, variable: 'OFFLINE_LAMBDA_PORT' },
     { port: local.offlineHttpPort, variable: 'OFFLINE_HTTP_PORT' },
+    // The bridge's metrics and health port: refused here, naming the variable, rather than by a bridge that exits and restarts.
+    ...(bridge.http.port === 0 ? [] : [{ port: bridge.http.port, variable: 'BRIDGE_HTTP_PORT' }]),
   ]);
   const { services, routes } = await provision(configs);
   const registryToken = configs.registryApi.writeToken ?? randomBytes(18).toString('base64url');

@@ -22,7 +22,7 @@ async function dlqReplay(event: ReplayInvokeEvent): Promise<ReplayReport> {
   return report;
 }
 
-const handler = middy<ReplayInvokeEvent, ReplayReport>().handler(dlqReplay);
+const handler = middy<ReplayInvokeEvent, ReplayReport>().use(deps.powertools).handler(dlqReplay);
 
 // Outermost, so the span covers every middleware too, and the flush comes after all of them.
 const traced = tracedHandler('dlq-replay', deps.tracing, handler);

@@ -17,6 +17,6 @@ async function registryApi(event: APIGatewayProxyEventV2): Promise<APIGatewayPro
   return toHttpResult(response);
 }
 
-const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(registryApi);
+const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().use(deps.powertools).handler(registryApi);
 
 export { handler };

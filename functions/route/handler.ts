@@ -7,6 +7,7 @@ import { buildRouteDeps } from '../../shared/wiring/index.ts';
 const deps = buildRouteDeps();
 
 const handler = middy<RouteRequest, RouteResponse>()
+  .use(deps.powertools)
   .use(requestShape<RouteRequest, RouteResponse>('route', ROUTE_RECORD))
   .handler((request) => runRoute(request, deps));
 

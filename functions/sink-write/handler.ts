@@ -14,7 +14,7 @@ const isCheck = (request: Request): request is SinkCheckRequest => 'checkDeliver
 const isWrite = (request: Request): boolean => !isCheck(request) && request.recordDeliveryOnly !== true;
 
 // Middy refuses an empty middleware, and production never injects faults: add them only when asked.
-let base = middy<Request, Response>();
+let base = middy<Request, Response>().use(deps.powertools);
 if (deps.faults.injection > 0) base = base.use(faultInjection<Request, Response>('sink-write', deps.faults.injection));
 if (deps.faults.loseAnswer > 0) base = base.use(answerLoss<Request, Response>('sink-write', deps.faults.loseAnswer, isWrite));
 const handler = base

@@ -7,6 +7,7 @@ import { buildValidateDeps } from '../../shared/wiring/index.ts';
 const deps = buildValidateDeps();
 
 const handler = middy<ValidateRequest, ValidateResponse>()
+  .use(deps.powertools)
   .use(requestShape<ValidateRequest, ValidateResponse>('validate', RAW_RECORD))
   .handler((request) => runValidate(request, deps));
 

@@ -2,7 +2,8 @@
 # Deploys one AWS stage in the only safe order:
 #   1. migrate the registry database (forward-only; new function code may need the new schema),
 #   2. deploy the functions (npx osls deploy),
-#   3. deploy the bridge (build and push its image if this tag is new, then its stack).
+#   3. deploy the stage's CloudWatch alarms (infra/aws/alarms.yml, stack ingest-<stage>-alarms),
+#   4. deploy the bridge (build and push its image if this tag is new, then its stack).
 #
 #   infra/aws/deploy.sh <stage>
 #
@@ -20,6 +21,9 @@
 #                       ECS cluster, so deploy it first). Another one, e.g. BRIDGE_DEPLOYMENT=alerts
 #                       with BRIDGE_PARAMETERS="ConsumerName=ingest-alerts ConsumerFilter=alerts.> ...",
 #                       gets its own stack ingest-<stage>-alerts, consumer and subjects
+#   ALARM_PARAMETERS    Key=Value overrides for the alarms stack, e.g.
+#                       "AlarmTopicArn=arn:aws:sns:... ErrorsThreshold=10 ConsumerPendingThreshold=50000";
+#                       kept from the previous deploy when not given again
 #   MIGRATE_VIA         host:port of a tunnel to the database (e.g. an SSM port forward), when this
 #                       machine cannot reach the database endpoint itself
 #   SKIP_BRIDGE=1       stop after the functions
@@ -71,13 +75,21 @@ if [[ -n "${MIGRATE_VIA:-}" ]]; then
     process.stdout.write(url.toString());')"
 fi
 
-say "1/3 migrating the registry database"
+say "1/4 migrating the registry database"
 DATABASE_URL="$migrate_url" npx ingest migrate
 unset migrate_url
 
-say "2/3 deploying the functions (osls, stage $stage)"
+say "2/4 deploying the functions (osls, stage $stage)"
 npx osls deploy --stage "$stage" --region "$region"
 unset database_url
+
+say "3/4 deploying the alarms stack ingest-$stage-alarms"
+# shellcheck disable=SC2086 # ALARM_PARAMETERS is a list of Key=Value words
+aws cloudformation deploy \
+  --stack-name "ingest-$stage-alarms" \
+  --template-file infra/aws/alarms.yml \
+  --no-fail-on-empty-changeset \
+  --parameter-overrides "Stage=$stage" ${ALARM_PARAMETERS:-}
 
 if [[ "${SKIP_BRIDGE:-}" == "1" ]]; then
   say "SKIP_BRIDGE=1: bridge left as it is"
@@ -96,19 +108,19 @@ if [[ -z "$tag" ]]; then
 fi
 
 if aws ecr describe-images --repository-name "$repository" --image-ids "imageTag=$tag" >/dev/null 2>&1; then
-  say "3/3 bridge image $repository:$tag already pushed"
+  say "4/4 bridge image $repository:$tag already pushed"
 else
   need docker "to build the bridge image"
   account="$(aws sts get-caller-identity --query Account --output text)"
   registry="$account.dkr.ecr.$region.amazonaws.com"
-  say "3/3 building and pushing $registry/$repository:$tag"
+  say "4/4 building and pushing $registry/$repository:$tag"
   docker build -f infra/aws/Dockerfile --platform "${BRIDGE_PLATFORM:-linux/amd64}" -t "$registry/$repository:$tag" .
   aws ecr get-login-password | docker login --username AWS --password-stdin "$registry"
   docker push "$registry/$repository:$tag"
 fi
 
 deployment="${BRIDGE_DEPLOYMENT:-bridge}"
-say "3/3 deploying the bridge stack ingest-$stage-$deployment (image $tag)"
+say "4/4 deploying the bridge stack ingest-$stage-$deployment (image $tag)"
 # shellcheck disable=SC2086 # BRIDGE_PARAMETERS is a list of Key=Value words
 aws cloudformation deploy \
   --stack-name "ingest-$stage-$deployment" \

@@ -1,8 +1,10 @@
 import { type Env, EnvReader } from './env.ts';
+import { readTelemetry, type TelemetryConfig } from './telemetry.ts';
 import type { LogLevel } from './types.ts';
 
 type RegistryApiConfig = {
   readonly logLevel: LogLevel;
+  readonly telemetry: TelemetryConfig;
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
   /** Bearer token for writes. Unset: the API is read-only. */
@@ -73,6 +75,8 @@ function loadRegistryApiConfig(env: Env = process.env): RegistryApiConfig {
   const publicUrl = readPublicUrl(reader);
   const config: RegistryApiConfig = {
     logLevel: logLevel as LogLevel,
+    // Lambda (and serverless-offline) name the function in AWS_LAMBDA_FUNCTION_NAME.
+    telemetry: readTelemetry(reader, reader.string('AWS_LAMBDA_FUNCTION_NAME', 'ingest-function')),
     databaseUrl: reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/ingest', ['postgres:', 'postgresql:']),
     databasePoolMax: reader.integer('DATABASE_POOL_MAX', 4, { min: 1, max: 100 }),
     writeToken,

@@ -56,5 +56,15 @@ function sinkWriteFields(request: unknown): Readonly<Record<string, FieldKind>> 
   return isObject(request) && (request.recordDeliveryOnly === true || request.checkDeliveryOnly === true) ? DELIVERY_RECORD : PINNED_RECORD;
 }
 
-export { DELIVERY_RECORD, describeRecordProblems, PINNED_RECORD, RAW_RECORD, ROUTE_RECORD, sinkWriteFields };
+/**
+ * The circuit state a sink-write answer reports, when it reports one that is valid; anything else
+ * (an older function, a hand-made answer) reports nothing rather than a wrong state.
+ */
+function circuitOf(response: unknown): 'open' | 'closed' | undefined {
+  if (!isObject(response)) return undefined;
+  const { circuit } = response;
+  return circuit === 'open' || circuit === 'closed' ? circuit : undefined;
+}
+
+export { circuitOf, DELIVERY_RECORD, describeRecordProblems, PINNED_RECORD, RAW_RECORD, ROUTE_RECORD, sinkWriteFields };
 export type { FieldKind };

@@ -87,7 +87,17 @@ type SinkWriteRequest = TracedRequest &
     | { readonly target: SinkTarget; readonly records: readonly PinnedRecord[]; readonly recordDeliveryOnly?: false }
     | { readonly target: SinkTarget; readonly records: readonly DeliveryRecord[]; readonly recordDeliveryOnly: true }
   );
-type SinkWriteResponse = { readonly results: readonly SinkWriteResult[] };
+/** A sink target's circuit breaker, as sink-write's TargetGuard saw it after the call. */
+type CircuitState = 'open' | 'closed';
+type SinkWriteResponse = {
+  readonly results: readonly SinkWriteResult[];
+  /**
+   * Set when the write went through the target's circuit breaker: `open` while the target's
+   * records are refused at once (sink_unavailable with Retry-After), `closed` otherwise. The bridge
+   * exports it as the target's circuit state.
+   */
+  readonly circuit?: CircuitState;
+};
 
 /**
  * Does the target already have these events? Sent to sink-write before the bridge dead-letters
@@ -121,6 +131,7 @@ export type {
   SinkWriteRequest,
   SinkWriteResult,
   SinkWriteResponse,
+  CircuitState,
   SinkCheckRequest,
   SinkCheckResult,
   SinkCheckResponse,

@@ -1,3 +1,3 @@
-export { createLogger } from './logger.ts';
+export { createLogger, describeError } from './logger.ts';
 export type { LogFields, Logger, LogLevel } from './logger.ts';
 export { redactUrl } from './redactUrl.ts';

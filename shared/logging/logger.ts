@@ -13,6 +13,7 @@ type Logger = {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** An error as a log field: name, message, the failure's reason and retryable, and its causes. */
 function describeError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const described: Record<string, unknown> = { name: error.name, message: error.message };
@@ -39,5 +40,5 @@ function createLogger(level: LogLevel, base: LogFields = {}): Logger {
   };
 }
 
-export { createLogger };
+export { createLogger, describeError };
 export type { Logger, LogFields, LogLevel };

@@ -16,3 +16,15 @@ export {
 export type { StoredHeaders, TraceFields } from './traceContext.ts';
 export { startTracing, TRACER_NAME, TRACING_OFF } from './tracing.ts';
 export type { Tracing } from './tracing.ts';
+export {
+  BRIDGE_LAG_METRIC,
+  type CloudWatchUnit,
+  FUNCTION_METRIC_DIMENSIONS,
+  FUNCTION_METRICS,
+  FUNCTION_METRICS_NAMESPACE,
+  type FunctionMetricKey,
+  type FunctionMetricSpec,
+  REASON_DIMENSION,
+} from './functionMetrics.ts';
+export { createMetrics, type Metrics } from './meterProvider.ts';
+export { PROMETHEUS_CONTENT_TYPE, withPrometheusNames } from './prometheusText.ts';

@@ -4,12 +4,14 @@ import { loadReplayConfig, type ReplayConfig } from '../config/index.ts';
 import { type DeadLetterStore, openDeadLetters } from '../deadletters/index.ts';
 import { createPostgresLedger } from '../deliveries/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { dlqReplayView, functionTelemetry } from '../middleware/index.ts';
 import { connectNats, type NatsConnection } from '../nats/index.ts';
 import type { Sql } from '../postgres/index.ts';
 import { createRouteLookup } from '../routes/index.ts';
-import { createReplayCheck, createRepublisher, DecoderCache, type ReplayDeps } from '../stages/index.ts';
+import { createReplayCheck, createRepublisher, DecoderCache, type ReplayDeps, type ReplayInvokeEvent, type ReplayReport } from '../stages/index.ts';
 import type { Tracing } from '../telemetry/index.ts';
 import { createFunctionBase, createFunctionSql } from './base.ts';
+import type { WithPowertools } from './withPowertools.ts';
 
 type ReplayRuntime = {
   /** Connects on first use and keeps the connection for later invocations of a warm container. */
@@ -66,7 +68,7 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql, tracer?: Tracer): 
 }
 
 /** What the dlq-replay function runs with; its NATS connection is made on the first invocation. */
-type DlqReplayFunctionDeps = {
+type DlqReplayFunctionDeps = WithPowertools<ReplayInvokeEvent, ReplayReport> & {
   readonly logger: Logger;
   /** The ingest stream: a bare sequence given as a letter id is one of its messages. */
   readonly ingestStream: string;
@@ -76,9 +78,14 @@ type DlqReplayFunctionDeps = {
 
 function buildDlqReplayDeps(): DlqReplayFunctionDeps {
   const config = loadReplayConfig();
-  const { logger, sql, tracing } = createFunctionBase('dlq-replay', config);
-  const tracer = tracing.enabled ? tracing.tracer : undefined;
-  return { logger, ingestStream: config.nats.ingest.name, runtime: createReplayRuntime(config, sql, tracer), tracing };
+  const { logger, sql, powertools, tracing } = createFunctionBase('dlq-replay', config);
+  return {
+    logger,
+    ingestStream: config.nats.ingest.name,
+    runtime: createReplayRuntime(config, sql, tracing.enabled ? tracing.tracer : undefined),
+    powertools: functionTelemetry(powertools, dlqReplayView),
+    tracing,
+  };
 }
 
 export { buildDlqReplayDeps, createReplayRuntime };

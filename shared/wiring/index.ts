@@ -1,5 +1,8 @@
 export { createFunctionBase } from './base.ts';
 export type { FunctionBase, FunctionBaseConfig, WithTracing } from './base.ts';
+export { createFunctionPowertools, powertoolsBackedLogger } from './powertools.ts';
+export type { PowertoolsConfig } from './powertools.ts';
+export type { WithPowertools } from './withPowertools.ts';
 export { buildValidateDeps } from './validate.ts';
 export { buildRouteDeps } from './route.ts';
 export { buildSinkWriteDeps } from './sinkWrite.ts';

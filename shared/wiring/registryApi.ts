@@ -1,9 +1,12 @@
 import { createRegistryService } from '../xregistry/index.ts';
 import { type HttpSinkPolicy, loadHttpSinkPolicy, loadRegistryApiConfig, type RegistryApiConfig } from '../config/index.ts';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '../logging/index.ts';
+import { functionTelemetry, registryApiView } from '../middleware/index.ts';
 import type { Sql } from '../postgres/index.ts';
 import type { ApiDeps } from '../registryApi/index.ts';
 import { createFunctionBase } from './base.ts';
+import type { WithPowertools } from './withPowertools.ts';
 
 /**
  * What the registry-api function serves requests with, built from its configuration: a registry
@@ -21,17 +24,17 @@ function registryApiDeps(config: RegistryApiConfig, httpSinks: HttpSinkPolicy, s
 }
 
 /** What the registry-api function serves with, and the logger its handler reports failed and written requests on. */
-type RegistryApiFunctionDeps = {
+type RegistryApiFunctionDeps = WithPowertools<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> & {
   readonly api: ApiDeps;
   readonly logger: Logger;
 };
 
 function buildRegistryApiDeps(): RegistryApiFunctionDeps {
   const config = loadRegistryApiConfig();
-  const { logger, sql } = createFunctionBase('registry-api', config);
+  const { logger, sql, powertools } = createFunctionBase('registry-api', config);
   const api = registryApiDeps(config, loadHttpSinkPolicy(), sql);
   if (config.publicUrlDefaulted) logger.warn('REGISTRY_PUBLIC_URL is not set; links point at the local default', { publicUrl: config.publicUrl });
-  return { api, logger };
+  return { api, logger, powertools: functionTelemetry(powertools, registryApiView) };
 }
 
 export { buildRegistryApiDeps, registryApiDeps };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Context } from 'aws-lambda';
 import { InvokeError } from '../../bridge/errors.ts';
 import type { LambdaConfig } from '../../shared/config/index.ts';
 
@@ -25,4 +26,22 @@ async function invokeError(run: () => Promise<unknown>): Promise<InvokeError> {
   assert.fail('the invoke should have failed');
 }
 
-export { invokeError, lambdaConfigFor };
+/** A Lambda context as the runtime hands one to a handler, for running a handler in-process. */
+function lambdaContext(functionName: string, awsRequestId: string): Context {
+  return {
+    awsRequestId,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'stream',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+export { invokeError, lambdaConfigFor, lambdaContext };

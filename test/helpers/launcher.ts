@@ -96,6 +96,7 @@ async function createLauncherSandbox(): Promise<LauncherSandbox> {
     ...runStreamsEnv(runId),
     OFFLINE_LAMBDA_PORT: String(ports.lambda),
     OFFLINE_HTTP_PORT: String(ports.http),
+    BRIDGE_HTTP_PORT: String(await freePort()),
     STAGE: 'test',
     LOCAL_DATA_DIR: dataDir,
     LOCAL_REGISTRY_DIR: registryDir,

@@ -129,6 +129,8 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
     REGISTRY_NEGATIVE_CACHE_TTL_MS: '200',
     REGISTRY_API_TOKEN: `token-${runId}-${runId}`,
     REGISTRY_PUBLIC_URL: `http://127.0.0.1:${httpPort}`,
+    // Off unless a test asks for it (bridgeEnv): tests start bridges side by side, and the default port would collide.
+    BRIDGE_HTTP_PORT: '0',
     ...options.bridgeEnv,
   };
   const bridgeConfig = loadBridgeConfig(env);

@@ -27,6 +27,7 @@ describe('the bridge at start, against the real NATS', () => {
     AWS_REGION: 'eu-west-1',
     FUNCTION_PREFIX: `ingest-${runId}-`,
     BRIDGE_STATS_INTERVAL_MS: '0',
+    BRIDGE_HTTP_PORT: '0',
     BATCH_MAX_RECORD: '5',
   };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { writeEvents } from '../../shared/stages/sinkWrite/writeEvents.ts';
 import { TargetGuard } from '../../shared/stages/sinkWrite/targetGuard.ts';
-import type { SinkWriteResponse } from '../../shared/contracts/index.ts';
+import { circuitOf, type SinkWriteResponse } from '../../shared/contracts/index.ts';
 import type { SinkWriteRecord, SinkWriteResult } from '../../shared/sinks/index.ts';
 import type { Sink } from '../../shared/sinks/index.ts';
 import { memoryLedger } from '../helpers/memoryLedger.ts';
@@ -92,5 +92,31 @@ describe('sink target isolation', () => {
     assert.equal(calls.filter((t) => t === 'down').length, 4, 'one write tries again after openMs');
     await write(['z']);
     assert.equal(calls.filter((t) => t === 'down').length, 4, 'and one more failure opens it again');
+  });
+});
+
+describe("sink-write's answer names the target's circuit", () => {
+  test('closed while writes go through, open once the failures opened it; a write without a guard says nothing', async () => {
+    let now = 0;
+    const guard = new TargetGuard({ deadlineMs: 1000, failureThreshold: 2, openMs: 5000 }, () => now);
+    const ledger = memoryLedger();
+    const deps = { sinks: sinks([]), guard, ledger };
+    assert.equal((await writeEvents({ kind: 'postgres', table: 'fine' }, [record('1')], deps)).circuit, 'closed');
+    assert.equal((await writeEvents({ kind: 'postgres', table: 'down' }, [record('2')], deps)).circuit, 'closed', 'one failure is not enough');
+    assert.equal((await writeEvents({ kind: 'postgres', table: 'down' }, [record('3')], deps)).circuit, 'open');
+    assert.equal((await writeEvents({ kind: 'postgres', table: 'down' }, [record('4')], deps)).circuit, 'open', 'refused while open');
+    assert.equal((await writeEvents({ kind: 'postgres', table: 'fine' }, [record('5')], deps)).circuit, 'closed', 'per target');
+    now = 5000;
+    assert.equal(guard.state('postgres:down'), 'closed', 'half-open after openMs');
+    const unguarded = await writeEvents({ kind: 'postgres', table: 'fine' }, [record('6')], { sinks: sinks([]), ledger });
+    assert.equal('circuit' in unguarded, false);
+  });
+
+  test('the bridge reads only a valid circuit state from an answer', () => {
+    assert.equal(circuitOf({ results: [], circuit: 'open' }), 'open');
+    assert.equal(circuitOf({ results: [], circuit: 'closed' }), 'closed');
+    assert.equal(circuitOf({ results: [], circuit: 'half' }), undefined);
+    assert.equal(circuitOf({ results: [] }), undefined);
+    assert.equal(circuitOf(null), undefined);
   });
 });

@@ -101,11 +101,17 @@ describe('the traced function handler', () => {
     const handler = tracedHandler('route', tracing, async () => {
       throw new Error('bad request');
     });
-    await assert.rejects(handler({ records: [] }, lambdaContext), /bad request/);
+    await assert.rejects(handler({ records: [record] }, lambdaContext), /bad request/);
     const [span] = exporter.getFinishedSpans();
     assert.equal(span?.parentSpanContext, undefined, 'no traceparent: a root span');
     assert.equal(span?.status.code, SpanStatusCode.ERROR);
     assert.equal(flushes, 2);
+  });
+
+  test("an empty request (the bridge's readiness probe) gets no span", async () => {
+    exporter.reset();
+    await tracedHandler('route', tracing, async () => ({ results: [] }))({ records: [] }, lambdaContext);
+    assert.deepEqual(exporter.getFinishedSpans(), []);
   });
 
   test('with tracing off the handler is left as it is', () => {

@@ -72,7 +72,7 @@ async function runSinkWrite(request: SinkWriteRequest, deps: SinkWriteDeps): Pro
   }
   const write = (): Promise<SinkWriteResponse> => writeEvents(request.target, events, deps);
   const written = deps.tracer === undefined ? await write() : await tracedWrite(deps.tracer, request.target, sinkIdentity(found.target), events, write);
-  return failed.length === 0 ? written : { results: [...failed, ...written.results] };
+  return failed.length === 0 ? written : { ...written, results: [...failed, ...written.results] };
 }
 
 export { runSinkWrite };

@@ -25,6 +25,12 @@ class TargetGuard {
     this.#now = now;
   }
 
+  /** The target's circuit now: `open` while its records are refused without a write. */
+  state(target: string): 'open' | 'closed' {
+    const circuit = this.#circuits.get(target);
+    return circuit !== undefined && circuit.openUntil > this.#now() ? 'open' : 'closed';
+  }
+
   /** `target` is the sink's identity (`postgres:metric_events`): the circuit's key and its name in messages. */
   async run(target: string, records: readonly SinkWriteRecord[], write: () => Promise<SinkWriteResult[]>): Promise<SinkWriteResult[]> {
     const circuit = this.#circuits.get(target) ?? { failures: 0, openUntil: 0 };

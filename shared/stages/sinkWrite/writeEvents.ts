@@ -98,6 +98,8 @@ async function writeEvents(to: SinkTarget, records: readonly SinkWriteRecord[], 
   const write = (): Promise<SinkWriteResult[]> => writeUnguarded(sink, target, pending);
   const written = deps.guard === undefined ? await write() : await deps.guard.run(identity, pending, write);
   results.push(...written);
+  // Said explicitly in the answer, so the bridge can export each target's circuit state.
+  const circuit = deps.guard?.state(identity);
 
   const fresh = new Set(written.filter((result) => result.ok).map((result) => result.id));
   const reached = pending.filter((record) => record.trackDelivery === true && fresh.has(record.id)).map((record) => record.event.eventId);
@@ -110,7 +112,7 @@ async function writeEvents(to: SinkTarget, records: readonly SinkWriteRecord[], 
       deps.logger?.warn('delivery state not saved; a retry may re-drive this sink', { sink: identity, events: reached.length, error });
     }
   }
-  return { results };
+  return circuit === undefined ? { results } : { results, circuit };
 }
 
 export { failAll, sinkFor, writeEvents };

@@ -1,0 +1,67 @@
+import type { Counter, Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import { METRICS, type MetricSpec } from '../shared/telemetry/index.ts';
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+// Up to BATCH_MAX_RECORDS' ceiling; the default batch is 500.
+const BATCH_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+
+function counter(meter: Meter, spec: MetricSpec): Counter {
+  return meter.createCounter(spec.name, { unit: spec.unit, description: spec.description });
+}
+
+function upDown(meter: Meter, spec: MetricSpec): UpDownCounter {
+  return meter.createUpDownCounter(spec.name, { unit: spec.unit, description: spec.description });
+}
+
+function histogram(meter: Meter, spec: MetricSpec, buckets: number[]): Histogram {
+  return meter.createHistogram(spec.name, { unit: spec.unit, description: spec.description, advice: { explicitBucketBoundaries: buckets } });
+}
+
+function gauge(meter: Meter, spec: MetricSpec): Gauge {
+  return meter.createGauge(spec.name, { unit: spec.unit, description: spec.description });
+}
+
+/**
+ * The bridge's synchronous instruments, one per catalog entry (the consumer and dead-letter
+ * gauges are observed: observedGauges.ts). Made once per process from the catalog, so a name, unit
+ * or description lives in one place; what records into them is in settlement.ts, deadLetter.ts,
+ * batchRun.ts, sinkStage.ts, intake.ts and measuredInvoker.ts.
+ */
+class BridgeInstruments {
+  readonly received: Counter;
+  readonly committed: Counter;
+  readonly duplicates: Counter;
+  readonly deadLettered: Counter;
+  readonly retried: Counter;
+  readonly sinkRecords: Counter;
+  readonly held: UpDownCounter;
+  readonly stageInFlight: UpDownCounter;
+  readonly stageDuration: Histogram;
+  readonly stageLastAnswer: Gauge;
+  readonly batchSize: Histogram;
+  readonly publishToCommit: Histogram;
+  readonly circuitState: Gauge;
+
+  constructor(meter: Meter) {
+    this.received = counter(meter, METRICS.eventsReceived);
+    this.committed = counter(meter, METRICS.eventsCommitted);
+    this.duplicates = counter(meter, METRICS.eventsDuplicate);
+    this.deadLettered = counter(meter, METRICS.eventsDeadLettered);
+    this.retried = counter(meter, METRICS.eventsRetried);
+    this.sinkRecords = counter(meter, METRICS.sinkRecords);
+    this.held = upDown(meter, METRICS.messagesHeld);
+    this.stageInFlight = upDown(meter, METRICS.stageRecordsInFlight);
+    this.stageDuration = histogram(meter, METRICS.stageInvokeDuration, SECONDS_BUCKETS);
+    this.stageLastAnswer = gauge(meter, METRICS.stageLastAnswer);
+    this.batchSize = histogram(meter, METRICS.batchSize, BATCH_BUCKETS);
+    this.publishToCommit = histogram(meter, METRICS.publishToCommit, SECONDS_BUCKETS);
+    this.circuitState = gauge(meter, METRICS.circuitState);
+  }
+
+  /** A sink target's circuit as sink-write reported it: 1 open, 0 closed. */
+  circuit(sink: string, state: 'open' | 'closed'): void {
+    this.circuitState.record(state === 'open' ? 1 : 0, { sink });
+  }
+}
+
+export { BridgeInstruments };
