@@ -1,20 +1,12 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { context, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import type { BridgeExitStep } from '../shared/config/index.ts';
-import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
+import { buildDeadLetter, type DeadLetterWriter, letterId } from '../shared/deadletters/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import { formatRouteKey } from '../shared/names/index.ts';
-import {
-  ATTR,
-  contextFromHeaders,
-  MESSAGING_SYSTEM_NATS,
-  markFailed,
-  SPAN,
-  spanContextOf,
-  type TraceFields,
-  traceFieldsOf,
-} from '../shared/telemetry/index.ts';
+import type { TraceFields } from '../shared/telemetry/index.ts';
+import { inDeadLetterSpan } from './deadLetterSpan.ts';
 import { exitNow } from './faults.ts';
 import type { FirstFailures } from './firstFailures.ts';
 import type { BridgeInstruments } from './metrics.ts';
@@ -47,56 +39,15 @@ type DeadLetterContext = {
 async function deadLetterAndTerm(context: DeadLetterContext, msg: JsMsg, outcome: FailedOutcome, failure: RecordFailure): Promise<void> {
   const subject = outcome.deadLetterSubject ?? context.defaultDeadLetterSubject;
   if (context.tracer === undefined) return storeAndTerm(context, msg, outcome, failure, subject, {});
-  return tracedDeadLetter(context.tracer, subject, msg, outcome, failure, (trace) => storeAndTerm(context, msg, outcome, failure, subject, trace));
-}
-
-/**
- * The dead letter's `ingest.dead_letter` PRODUCER span: a child of the message's own context (so
- * a traced event's trace ends here), or of the batch span when the message carries none, and
- * linked to the batch span either way. ERROR status with the failure's reason and message. The
- * letter stores the span's context, and dlq-replay continues the trace from it.
- */
-function tracedDeadLetter(
-  tracer: Tracer,
-  subject: string,
-  msg: JsMsg,
-  outcome: FailedOutcome,
-  failure: RecordFailure,
-  store: (trace: TraceFields) => Promise<void>,
-): Promise<void> {
-  const batch = context.active();
-  const batchSpan = spanContextOf(batch);
-  const parent = contextFromHeaders(msg.headers, batch);
-  const span = tracer.startSpan(
-    SPAN.deadLetter,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        [ATTR.messagingSystem]: MESSAGING_SYSTEM_NATS,
-        [ATTR.operationType]: 'send',
-        [ATTR.destination]: subject,
-        [ATTR.deadLetterId]: `${msg.info.stream}:${msg.seq}`,
-        [ATTR.failureStage]: failure.stage,
-        [ATTR.failureReason]: failure.reason,
-        ...(outcome.routeKey === null ? {} : { [ATTR.route]: formatRouteKey(outcome.routeKey) }),
-        ...(outcome.eventId === null ? {} : { [ATTR.messageId]: outcome.eventId }),
-      },
-      links: batchSpan === undefined ? [] : [{ context: batchSpan }],
-    },
-    parent,
-  );
-  markFailed(span, failure.reason, failure.message);
-  const own = trace.setSpan(parent, span);
-  return context.with(own, async () => {
-    try {
-      await store(traceFieldsOf(own));
-    } catch (error) {
-      markFailed(span, 'dead_letter_publish_failed', `dead letter not stored: ${(error as Error).message}`);
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  const facts = {
+    subject,
+    letterId: letterId(msg.info.stream, msg.seq),
+    failure,
+    routeKey: formatRouteKey(outcome.routeKey),
+    eventId: outcome.eventId,
+    headers: msg.headers,
+  };
+  return inDeadLetterSpan(context.tracer, facts, (trace) => storeAndTerm(context, msg, outcome, failure, subject, trace));
 }
 
 async function storeAndTerm(

@@ -1,11 +1,13 @@
-import type { Counter } from '@opentelemetry/api';
+import type { Counter, Tracer } from '@opentelemetry/api';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../shared/config/index.ts';
-import { buildDeadLetter, type DeadLetterWriter } from '../shared/deadletters/index.ts';
+import { buildDeadLetter, type DeadLetterWriter, letterId } from '../shared/deadletters/index.ts';
 import { UNKNOWN_ROUTE } from '../shared/telemetry/index.ts';
-import { FailureReason, Stage } from '../shared/failures/index.ts';
+import { FailureReason, type RecordFailure, Stage } from '../shared/failures/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import { advisoryTopology, headersToMap } from '../shared/nats/index.ts';
+import type { TraceFields } from '../shared/telemetry/index.ts';
+import { inDeadLetterSpan } from './deadLetterSpan.ts';
 
 type MaxDeliveriesAdvisory = {
   readonly stream?: unknown;
@@ -39,6 +41,8 @@ function createMaxDeliveriesWatcher(deps: {
    * its own to have two really write the same letters.
    */
   advisoryConsumer?: string;
+  /** Set when tracing is on: each letter gets its span, a child of the original's own trace context. */
+  tracer?: Tracer;
 }): MaxDeliveriesWatcher {
   const { nats, js, jsm, deadLetters, logger } = deps;
   const topology = advisoryTopology(nats);
@@ -56,28 +60,35 @@ function createMaxDeliveriesWatcher(deps: {
       return;
     }
     const deliveries = Number(advisory.deliveries);
-    const letter = buildDeadLetter(
-      {
-        subject: stored.subject,
-        headers: headersToMap(stored.header),
-        data: stored.data,
-        stream: nats.ingest.name,
-        seq,
-        time: stored.time,
-        deliveries: Number.isInteger(deliveries) ? deliveries : 0,
-      },
-      {
-        stage: Stage.bridge,
-        reason: FailureReason.maxDeliveriesExceeded,
-        message: `the server stopped delivering it after ${String(advisory.deliveries)} deliveries that no bridge settled (crashes or timeouts)`,
-        retryable: false,
-      },
-      { routeKey: null, eventId: null },
-    );
-    const written = await deadLetters.publish(nats.defaultDeadLetterSubject, letter);
+    const failure: RecordFailure = {
+      stage: Stage.bridge,
+      reason: FailureReason.maxDeliveriesExceeded,
+      message: `the server stopped delivering it after ${String(advisory.deliveries)} deliveries that no bridge settled (crashes or timeouts)`,
+      retryable: false,
+    };
+    const store = (trace: TraceFields) =>
+      deadLetters.publish(
+        nats.defaultDeadLetterSubject,
+        buildDeadLetter(
+          {
+            subject: stored.subject,
+            headers: headersToMap(stored.header),
+            data: stored.data,
+            stream: nats.ingest.name,
+            seq,
+            time: stored.time,
+            deliveries: Number.isInteger(deliveries) ? deliveries : 0,
+          },
+          failure,
+          { routeKey: null, eventId: null, trace },
+        ),
+      );
+    const id = letterId(nats.ingest.name, seq);
+    const facts = { subject: nats.defaultDeadLetterSubject, letterId: id, failure, routeKey: null, eventId: null, headers: stored.header };
+    const written = deps.tracer === undefined ? await store({}) : await inDeadLetterSpan(deps.tracer, facts, store);
     deps.deadLettered?.add(1, { route: UNKNOWN_ROUTE, stage: Stage.bridge, reason: FailureReason.maxDeliveriesExceeded });
     logger.warn('dead-lettered after max deliveries', {
-      letterId: letter.id,
+      letterId: id,
       subject: stored.subject,
       streamSequence: seq,
       deliveries: advisory.deliveries,

@@ -82,7 +82,15 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     tracing,
     instruments,
   });
-  const watcher = createMaxDeliveriesWatcher({ nats: config.nats, js, jsm, deadLetters, logger, deadLettered: instruments.deadLettered });
+  const watcher = createMaxDeliveriesWatcher({
+    nats: config.nats,
+    js,
+    jsm,
+    deadLetters,
+    logger,
+    deadLettered: instruments.deadLettered,
+    ...(tracing.enabled ? { tracer: tracing.tracer } : {}),
+  });
   const reporter = createStatsReporter({
     stats: bridge.stats,
     logger,

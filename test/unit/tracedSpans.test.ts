@@ -6,6 +6,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { StageInvoker } from '../../bridge/stageInvoker.ts';
 import { tracedInvoker } from '../../bridge/tracedInvoker.ts';
+import { inDeadLetterSpan } from '../../bridge/deadLetterSpan.ts';
+import { headers as createHeaders } from '@nats-io/nats-core';
 import type { ValidateRequest } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
 import { tracedHandler } from '../../shared/middleware/index.ts';
@@ -117,5 +119,57 @@ describe('the traced function handler', () => {
   test('with tracing off the handler is left as it is', () => {
     const handler = async (): Promise<number> => 1;
     assert.equal(tracedHandler('route', { ...tracing, enabled: false }, handler), handler);
+  });
+});
+
+describe('the dead-letter span', () => {
+  const failed = failure(FailureReason.avroDecodeFailed);
+  const facts = (headers: ReturnType<typeof createHeaders> | undefined) => ({
+    subject: 'dlq.a.b.v1',
+    letterId: 'INGEST:7',
+    failure: failed,
+    routeKey: 'a.b.v1',
+    eventId: null,
+    headers,
+  });
+
+  test("is the message's child, linked to the batch, ERROR with the reason; the letter gets its context", async () => {
+    exporter.reset();
+    const headers = createHeaders();
+    headers.set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    let stored: { traceparent?: string } = {};
+    await tracer.startActiveSpan('batch', async (batch) => {
+      await inDeadLetterSpan(tracer, facts(headers), async (trace) => {
+        stored = trace;
+      });
+      batch.end();
+    });
+    const [letter, batch] = exporter.getFinishedSpans();
+    assert.equal(letter?.name, 'ingest.dead_letter');
+    assert.equal(letter?.parentSpanContext?.spanId, 'b7ad6b7169203331');
+    assert.equal(letter?.spanContext().traceId, '0af7651916cd43dd8448eb211c80319c');
+    assert.deepEqual(
+      letter?.links.map((link) => link.context.spanId),
+      [batch?.spanContext().spanId],
+    );
+    assert.equal(letter?.status.code, SpanStatusCode.ERROR);
+    assert.equal(letter?.attributes['error.type'], 'avro_decode_failed');
+    assert.equal(stored.traceparent?.split('-')[2], letter?.spanContext().spanId);
+  });
+
+  test('a message without a context: its letter hangs under the batch; a letter not stored says so', async () => {
+    exporter.reset();
+    await tracer.startActiveSpan('batch', async (batch) => {
+      await assert.rejects(
+        inDeadLetterSpan(tracer, facts(undefined), async () => {
+          throw new Error('stream unavailable');
+        }),
+        /stream unavailable/,
+      );
+      batch.end();
+    });
+    const [letter, batch] = exporter.getFinishedSpans();
+    assert.equal(letter?.parentSpanContext?.spanId, batch?.spanContext().spanId);
+    assert.equal(letter?.attributes['error.type'], 'dead_letter_publish_failed');
   });
 });
