@@ -33,14 +33,18 @@ type Bridge = {
   readonly stats: Readonly<BridgeStats>;
 };
 
+/** The invoker a batch uses: the test-only exit fault point around it when set. */
+function batchInvoker(deps: BridgeDeps, invoker: StageInvoker): StageInvoker {
+  return deps.config.faults.exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(invoker, deps.logger) : invoker;
+}
+
 /** What running a batch needs, built once per bridge. */
 function batchRunContext(deps: BridgeDeps, stats: BridgeStats): BatchRunContext {
   const { config, logger } = deps;
   const exitAt = config.faults.exitAt;
   const tracing = deps.tracing ?? TRACING_OFF;
-  const invoker = tracing.enabled ? tracedInvoker(deps.invoker, tracing.tracer) : deps.invoker;
   return {
-    invoker: exitAt === 'before-sink-write' ? exitingBeforeSinkWrite(invoker, logger) : invoker,
+    invoker: batchInvoker(deps, deps.invoker),
     sinkStage: {
       limiter: new TargetLimiter(config.sinkTargetConcurrency),
       warn: (message, fields) => logger.warn(message, fields),
@@ -59,6 +63,18 @@ function batchRunContext(deps: BridgeDeps, stats: BridgeStats): BatchRunContext 
 }
 
 /**
+ * How a batch runs: as it is, or with tracing on in its batch span (tracedBatch.ts), with an
+ * invoker that traces each invoke under that span and the span's context for its dead letters.
+ */
+function batchRunner(deps: BridgeDeps, context: BatchRunContext): (batch: JsMsg[]) => Promise<void> {
+  const tracing = deps.tracing ?? TRACING_OFF;
+  if (!tracing.enabled) return (batch) => runBatch(context, batch);
+  return tracedBatches(tracing.tracer, deps.config.nats.consumer, (batch, batchTrace) =>
+    runBatch({ ...context, invoker: batchInvoker(deps, tracedInvoker(deps.invoker, tracing.tracer, batchTrace)), batchTrace }, batch),
+  );
+}
+
+/**
  * The bridge: messages in through the intake (pull, batch), batches through the flow (queue,
  * in-flight limit, drain), each batch run and settled by batchRun.ts.
  */
@@ -66,10 +82,9 @@ function createBridge(deps: BridgeDeps): Bridge {
   const { config, logger } = deps;
   const stats = createBridgeStats();
   const context = batchRunContext(deps, stats);
-  const run = (batch: JsMsg[]): Promise<void> => runBatch(context, batch);
   const flow = new BatchFlow({
     maxInFlight: config.maxInFlight,
-    run: deps.tracing?.enabled === true ? tracedBatches(deps.tracing.tracer, config.nats.consumer, run) : run,
+    run: batchRunner(deps, context),
     returnDelayMs: config.retry.baseDelayMs,
     released: (count) => intake.released(count),
     logger,

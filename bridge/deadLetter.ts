@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { Tracer } from '@opentelemetry/api';
+import type { Context, Tracer } from '@opentelemetry/api';
 import type { BridgeExitStep } from '../shared/config/index.ts';
 import { buildDeadLetter, type DeadLetterWriter, letterId } from '../shared/deadletters/index.ts';
 import type { RecordFailure } from '../shared/failures/index.ts';
@@ -28,6 +28,8 @@ type DeadLetterContext = {
   readonly logger: Logger;
   /** Set when tracing is on: each dead letter gets a span. */
   readonly tracer?: Tracer;
+  /** The batch span's context (tracing on): the parent of a letter whose message carries no trace. */
+  readonly batchTrace?: Context;
 };
 
 /**
@@ -47,7 +49,7 @@ async function deadLetterAndTerm(context: DeadLetterContext, msg: JsMsg, outcome
     eventId: outcome.eventId,
     headers: msg.headers,
   };
-  return inDeadLetterSpan(context.tracer, facts, (trace) => storeAndTerm(context, msg, outcome, failure, subject, trace));
+  return inDeadLetterSpan(context.tracer, facts, (trace) => storeAndTerm(context, msg, outcome, failure, subject, trace), context.batchTrace);
 }
 
 async function storeAndTerm(

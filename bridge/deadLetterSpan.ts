@@ -1,5 +1,5 @@
 import type { MsgHdrs } from '@nats-io/nats-core';
-import { context, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import type { RecordFailure } from '../shared/failures/index.ts';
 import {
   ATTR,
@@ -28,14 +28,13 @@ type DeadLetterSpanFacts = {
 /**
  * Runs `store` in the dead letter's `ingest.dead_letter` PRODUCER span and hands it the span's
  * W3C context for the letter. The span is a child of the original message's own context, so a
- * traced event's trace ends here; without one, of the active context (the batch span, for the
- * bridge's letters). It is linked to the active span (the batch) either way. ERROR status with
- * the failure's reason and message; a letter that could not be stored says so instead.
+ * traced event's trace ends here; without one, of `batch` (the batch span's context, for the
+ * bridge's letters; none for the max-deliveries watcher's). It is linked to the batch span either
+ * way. ERROR status with the failure's reason and message; a letter not stored says so instead.
  */
-function inDeadLetterSpan<T>(tracer: Tracer, facts: DeadLetterSpanFacts, store: (trace: TraceFields) => Promise<T>): Promise<T> {
-  const active = context.active();
-  const batchSpan = spanContextOf(active);
-  const parent = contextFromHeaders(facts.headers, active);
+function inDeadLetterSpan<T>(tracer: Tracer, facts: DeadLetterSpanFacts, store: (trace: TraceFields) => Promise<T>, batch: Context = ROOT_CONTEXT): Promise<T> {
+  const batchSpan = spanContextOf(batch);
+  const parent = contextFromHeaders(facts.headers, batch);
   const { failure } = facts;
   const span = tracer.startSpan(
     SPAN.deadLetter,
@@ -56,17 +55,17 @@ function inDeadLetterSpan<T>(tracer: Tracer, facts: DeadLetterSpanFacts, store: 
     parent,
   );
   markFailed(span, failure.reason, failure.message);
-  const own = trace.setSpan(parent, span);
-  return context.with(own, async () => {
-    try {
-      return await store(traceFieldsOf(own));
-    } catch (error) {
-      markFailed(span, 'dead_letter_publish_failed', `dead letter not stored: ${(error as Error).message}`);
-      throw error;
-    } finally {
+  return store(traceFieldsOf(trace.setSpan(parent, span))).then(
+    (stored) => {
       span.end();
-    }
-  });
+      return stored;
+    },
+    (error: unknown) => {
+      markFailed(span, 'dead_letter_publish_failed', `dead letter not stored: ${(error as Error).message}`);
+      span.end();
+      throw error;
+    },
+  );
 }
 
 export { inDeadLetterSpan };

@@ -1,4 +1,4 @@
-import { type Attributes, SpanKind, type Tracer } from '@opentelemetry/api';
+import { type Attributes, type Context, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import type { TracedRequest } from '../shared/contracts/index.ts';
 import { IngestError } from '../shared/failures/index.ts';
 import { sinkIdentity, type SinkTarget } from '../shared/sinks/index.ts';
@@ -16,12 +16,13 @@ function targetAttributes(target: SinkTarget): Attributes {
 
 /**
  * The bridge's StageInvoker with a CLIENT span around every invoke (`ingest.invoke validate`,
- * `… route`, `… sink-write`, `… sink-check`), child of the active context (the batch span), and
+ * `… route`, `… sink-write`, `… sink-check`), child of `parent` (the batch span: one traced
+ * invoker per batch, as contexts are passed, never made active; see tracedBatch.ts), and
  * that span's W3C context in the request's `traceparent`/`tracestate`, so the function's handler
  * span continues the trace across the Lambda boundary. A thrown invoke, and failed records in an
  * answer, set ERROR status with their reasons. Wraps only when tracing is on.
  */
-function tracedInvoker(inner: StageInvoker, tracer: Tracer): StageInvoker {
+function tracedInvoker(inner: StageInvoker, tracer: Tracer, parent: Context): StageInvoker {
   function traced<Req extends Request, Res extends Response>(
     operation: string,
     stage: string,
@@ -30,19 +31,20 @@ function tracedInvoker(inner: StageInvoker, tracer: Tracer): StageInvoker {
     invoke: (request: Req) => Promise<Res>,
   ): Promise<Res> {
     const spanAttributes = { [ATTR.stage]: stage, [ATTR.batchCount]: request.records.length, ...attributes };
-    return tracer.startActiveSpan(`${SPAN.invoke} ${operation}`, { kind: SpanKind.CLIENT, attributes: spanAttributes }, async (span) => {
-      try {
-        // startActiveSpan made the span active: its context is what the function continues.
-        const response = await invoke({ ...request, ...traceFieldsOf() });
+    const span = tracer.startSpan(`${SPAN.invoke} ${operation}`, { kind: SpanKind.CLIENT, attributes: spanAttributes }, parent);
+    // The invoke span's context is what the function's handler span continues.
+    return invoke({ ...request, ...traceFieldsOf(trace.setSpan(parent, span)) }).then(
+      (response) => {
         markFailedResults(span, response.results);
-        return response;
-      } catch (error) {
-        markFailed(span, error instanceof IngestError ? error.reason : 'invoke_failed', (error as Error).message);
-        throw error;
-      } finally {
         span.end();
-      }
-    });
+        return response;
+      },
+      (error: unknown) => {
+        markFailed(span, error instanceof IngestError ? error.reason : 'invoke_failed', (error as Error).message);
+        span.end();
+        throw error;
+      },
+    );
   }
   return {
     validate: (request) => traced('validate', 'validate', {}, request, (traced) => inner.validate(traced)),

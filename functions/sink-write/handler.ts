@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { sinkWriteFields, type SinkCheckRequest, type SinkCheckResponse, type SinkWriteRequest, type SinkWriteResponse } from '../../shared/contracts/index.ts';
-import { answerLoss, faultInjection, requestShape, tracedHandler } from '../../shared/middleware/index.ts';
+import { answerLoss, faultInjection, invocationTrace, requestShape, tracedHandler } from '../../shared/middleware/index.ts';
 import { runSinkCheck, runSinkWrite } from '../../shared/stages/index.ts';
 import { buildSinkWriteDeps } from '../../shared/wiring/index.ts';
 
@@ -19,7 +19,7 @@ if (deps.faults.injection > 0) base = base.use(faultInjection<Request, Response>
 if (deps.faults.loseAnswer > 0) base = base.use(answerLoss<Request, Response>('sink-write', deps.faults.loseAnswer, isWrite));
 const handler = base
   .use(requestShape<Request, Response>('sink-write', sinkWriteFields))
-  .handler((request) => (isCheck(request) ? runSinkCheck(request, deps) : runSinkWrite(request, deps)));
+  .handler((request, lambdaContext) => (isCheck(request) ? runSinkCheck(request, deps) : runSinkWrite(request, deps, invocationTrace(lambdaContext))));
 
 // Outermost, so the span covers every middleware too, and the flush comes after all of them.
 const traced = tracedHandler('sink-write', deps.tracing, handler);

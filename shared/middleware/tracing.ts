@@ -1,9 +1,20 @@
-import { type Attributes, context, SpanKind } from '@opentelemetry/api';
+import { type Attributes, type Context, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { isObject } from '../json/index.ts';
 import { ATTR, contextFromTraceFields, markFailed, markFailedResults, type ResultLike, type Tracing } from '../telemetry/index.ts';
 
 type Handler<TEvent, TResult> = (event: TEvent, lambdaContext: LambdaContext) => Promise<TResult>;
+
+/** Each running invocation's span context, by its Lambda context object (the one middy hands the handler). */
+const invocations = new WeakMap<object, Context>();
+
+/**
+ * The trace context of the invocation `lambdaContext` belongs to: the parent for spans the
+ * handler starts (a sink write, a replay). ROOT_CONTEXT when tracing is off.
+ */
+function invocationTrace(lambdaContext: LambdaContext | undefined): Context {
+  return (lambdaContext === undefined ? undefined : invocations.get(lambdaContext)) ?? ROOT_CONTEXT;
+}
 
 function requestAttributes(stage: string, event: unknown, lambdaContext: LambdaContext | undefined): Attributes {
   const records = isObject(event) && Array.isArray(event.records) ? event.records.length : undefined;
@@ -20,46 +31,41 @@ function resultsOf(result: unknown): readonly ResultLike[] | undefined {
 }
 
 /**
- * Runs a function's whole (middy) handler inside an `ingest.<stage>` SERVER span, child of the
- * context the request's `traceparent`/`tracestate` carry (the bridge's invoke span), so the work
- * under it (sink writes, replays) joins the same trace. Failed records in the answer, or a thrown
- * error, set ERROR status with their reasons.
+ * Runs a function's whole (middy) handler in an `ingest.<stage>` SERVER span, child of the
+ * context the request's `traceparent`/`tracestate` carry (the bridge's invoke span). The handler
+ * finds the span's context with `invocationTrace(lambdaContext)` for the spans it starts. Failed
+ * records in the answer, or a thrown error, set ERROR status with their reasons.
  *
- * A wrapper around the handler rather than a middy middleware: middy's before/after hooks cannot
- * make a context active for the handler between them. After every invocation the span processor is
- * flushed (within a short deadline, never failing the invocation), because Lambda may freeze the
- * process as soon as the handler returns. With tracing off the handler is returned as it is.
+ * A wrapper around the handler rather than a middy middleware, so the span covers every middleware
+ * and the flush comes after all of them. The context is passed, never made active: an active
+ * context needs AsyncLocalStorage, whose hooks slow every promise of the process. After every
+ * invocation the span processor is flushed (within a short deadline, never failing the
+ * invocation), because Lambda may freeze the process as soon as the handler returns. With tracing
+ * off the handler is returned as it is.
  */
 function tracedHandler<TEvent, TResult>(stage: string, tracing: Tracing, handler: Handler<TEvent, TResult>): Handler<TEvent, TResult> {
   if (!tracing.enabled) return handler;
   return async (event, lambdaContext) => {
     // The bridge's readiness probe (`{"records": []}`) does nothing: no span for it.
     if (isObject(event) && Array.isArray(event.records) && event.records.length === 0) return handler(event, lambdaContext);
-    const parent = isObject(event) ? contextFromTraceFields(event as { traceparent?: string; tracestate?: string }, context.active()) : context.active();
+    const parent = isObject(event) ? contextFromTraceFields(event as { traceparent?: string; tracestate?: string }) : ROOT_CONTEXT;
+    const span = tracing.tracer.startSpan(`ingest.${stage}`, { kind: SpanKind.SERVER, attributes: requestAttributes(stage, event, lambdaContext) }, parent);
+    if (isObject(lambdaContext)) invocations.set(lambdaContext, trace.setSpan(parent, span));
     try {
-      return await tracing.tracer.startActiveSpan(
-        `ingest.${stage}`,
-        { kind: SpanKind.SERVER, attributes: requestAttributes(stage, event, lambdaContext) },
-        parent,
-        async (span) => {
-          try {
-            const result = await handler(event, lambdaContext);
-            const results = resultsOf(result);
-            if (results !== undefined) markFailedResults(span, results);
-            return result;
-          } catch (error) {
-            const reason = isObject(error) && typeof error.reason === 'string' ? error.reason : (error as Error).name;
-            markFailed(span, reason, (error as Error).message);
-            throw error;
-          } finally {
-            span.end();
-          }
-        },
-      );
+      const result = await handler(event, lambdaContext);
+      const results = resultsOf(result);
+      if (results !== undefined) markFailedResults(span, results);
+      return result;
+    } catch (error) {
+      const reason = isObject(error) && typeof error.reason === 'string' ? error.reason : (error as Error).name;
+      markFailed(span, reason, (error as Error).message);
+      throw error;
     } finally {
+      span.end();
+      if (isObject(lambdaContext)) invocations.delete(lambdaContext);
       await tracing.flush();
     }
   };
 }
 
-export { tracedHandler };
+export { invocationTrace, tracedHandler };

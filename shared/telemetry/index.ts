@@ -15,7 +15,7 @@ export {
 } from './traceContext.ts';
 export type { StoredHeaders, TraceFields } from './traceContext.ts';
 export { startTracing, TRACER_NAME, TRACING_OFF } from './tracing.ts';
-export type { Tracing } from './tracing.ts';
+export type { Tracing, TracingOptions } from './tracing.ts';
 export {
   BRIDGE_LAG_METRIC,
   type CloudWatchUnit,

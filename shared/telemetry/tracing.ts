@@ -64,15 +64,29 @@ async function succeedsWithin(work: Promise<unknown>, deadlineMs: number): Promi
 const yes = (): boolean => true;
 const no = (): boolean => false;
 
+/** How a process wants its tracing. */
+type TracingOptions = {
+  /**
+   * Register the AsyncLocalStorage context manager, so `context.active()`, `context.with` and
+   * `startActiveSpan` work: for an application that publishes through the producer API inside
+   * its own spans. The bridge and the functions pass contexts explicitly instead and leave it off:
+   * once any AsyncLocalStorage runs, Node's promise hooks slow every promise of the process (the
+   * bench measured tens of percent of their CPU per event), and the span processor's own export
+   * runs one. A context manager already registered is kept.
+   */
+  readonly activeContext?: boolean;
+};
+
 /**
- * Registers the global context manager (AsyncLocalStorage, so a span started for a batch is the
- * parent of everything awaited under it) and the W3C trace-context propagator. The API refuses a
- * second registration (false, and a diag line): a process that already has them keeps its own.
+ * The W3C trace-context propagator as the global one (for libraries that use the global API; the
+ * plane's own code uses it directly), and when asked the AsyncLocalStorage context manager. The
+ * API refuses a second registration (false, and a diag line): what a process has stays.
  */
-function registerGlobals(): void {
+function registerGlobals(options: TracingOptions): void {
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  if (options.activeContext !== true) return;
   const manager = new AsyncLocalStorageContextManager().enable();
   if (!context.setGlobalContextManager(manager)) manager.disable();
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 }
 
 /**
@@ -89,7 +103,7 @@ function registerGlobals(): void {
  * a timer, so the data path never waits for the collector; a full queue drops spans, and a failed
  * export is reported to OpenTelemetry's diag logger, never thrown.
  */
-function startTracing(config: TelemetryConfig): Tracing {
+function startTracing(config: TelemetryConfig, options: TracingOptions = {}): Tracing {
   if (config.disabled || config.tracesEndpoint === undefined) return TRACING_OFF;
   const exporter = new OTLPTraceExporter({ url: config.tracesEndpoint, timeoutMillis: EXPORT_TIMEOUT_MS });
   // The SDK's defaults otherwise: exports every 5 s, at most 512 spans each, 2048 queued at most.
@@ -98,7 +112,7 @@ function startTracing(config: TelemetryConfig): Tracing {
     resource: resourceFromAttributes({ 'service.name': config.serviceName }),
     spanProcessors: [processor],
   });
-  registerGlobals();
+  registerGlobals(options);
   // Refused (false) when another provider is already global: this one still serves its own tracer.
   trace.setGlobalTracerProvider(provider);
   let stopped: Promise<void> | undefined;
@@ -118,4 +132,4 @@ function startTracing(config: TelemetryConfig): Tracing {
 }
 
 export { startTracing, TRACER_NAME, TRACING_OFF };
-export type { Tracing };
+export type { Tracing, TracingOptions };

@@ -1,5 +1,5 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { Tracer } from '@opentelemetry/api';
+import type { Context, Tracer } from '@opentelemetry/api';
 import { loadReplayConfig, type ReplayConfig } from '../config/index.ts';
 import { type DeadLetterStore, openDeadLetters } from '../deadletters/index.ts';
 import { createPostgresLedger } from '../deliveries/index.ts';
@@ -14,8 +14,11 @@ import { createFunctionBase, createFunctionSql } from './base.ts';
 import type { WithPowertools } from './withPowertools.ts';
 
 type ReplayRuntime = {
-  /** Connects on first use and keeps the connection for later invocations of a warm container. */
-  deps(): Promise<ReplayDeps>;
+  /**
+   * Connects on first use and keeps the connection for later invocations of a warm container.
+   * `run`: the invocation's trace context, which each republish's span links to.
+   */
+  deps(run?: Context): Promise<ReplayDeps>;
   store(): Promise<DeadLetterStore>;
   /** Forgets fan-out delivery state older than the retention; returns the rows removed. */
   pruneDeliveries(): Promise<number>;
@@ -49,12 +52,12 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql, tracer?: Tracer): 
   return {
     store,
     pruneDeliveries: () => ledger.prune(config.deliveryRetentionDays),
-    async deps() {
+    async deps(run) {
       const conn = await connection();
       return {
         store: await store(),
         check: createReplayCheck({ routes, decoders }),
-        republish: createRepublisher(jetstream(conn), config.nats.ingest.name, tracer),
+        republish: createRepublisher(jetstream(conn), config.nats.ingest.name, tracer, run),
         maxReplays: config.maxReplays,
         limit: config.limit,
         ratePerSecond: config.ratePerSecond,

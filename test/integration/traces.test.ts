@@ -80,7 +80,8 @@ describe('traces: one trace id from the producer through the bridge, the functio
       metricsEndpoint: undefined,
       metricExportIntervalMs: 60_000,
     };
-    tracing = startTracing(producerTelemetry);
+    // An application publishing inside its own spans: it makes its spans active (AsyncLocalStorage).
+    tracing = startTracing(producerTelemetry, { activeContext: true });
     producer = createProducer(plane.js);
     lambda = new LambdaClient({ region: 'us-east-1', endpoint: plane.env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { context, SpanStatusCode } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { StageInvoker } from '../../bridge/stageInvoker.ts';
@@ -10,26 +9,24 @@ import { inDeadLetterSpan } from '../../bridge/deadLetterSpan.ts';
 import { headers as createHeaders } from '@nats-io/nats-core';
 import type { ValidateRequest } from '../../shared/contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../../shared/failures/index.ts';
-import { tracedHandler } from '../../shared/middleware/index.ts';
+import { invocationTrace, tracedHandler } from '../../shared/middleware/index.ts';
 import { spanContextOf, contextFromTraceFields, type Tracing } from '../../shared/telemetry/index.ts';
 
 // The real SDK with an in-memory exporter: what the decorators make of invokes and invocations.
-const manager = new AsyncLocalStorageContextManager().enable();
-context.setGlobalContextManager(manager);
+// No context manager is registered: the plane passes contexts, it never relies on an active one.
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
 const tracer = provider.getTracer('unit');
 
 after(async () => {
   await provider.shutdown();
-  context.disable();
 });
 
 const record = { id: '1', subject: 'a.b.v1', payload: 'AQID', publishedAtMs: 0 };
 const failure = (reason: FailureReason) => new IngestError(Stage.validate, reason, `${reason} happened`, { retryable: false }).toFailure();
 
 describe('the traced stage invoker', () => {
-  test('each invoke is a CLIENT span under the active one, and the request carries that span as its traceparent', async () => {
+  test("each invoke is a CLIENT span under the batch's, and the request carries that span as its traceparent", async () => {
     exporter.reset();
     const seen: ValidateRequest[] = [];
     const inner = {
@@ -38,10 +35,9 @@ describe('the traced stage invoker', () => {
         return { results: [{ id: '1', ok: false as const, failure: failure(FailureReason.avroDecodeFailed) }] };
       },
     } as unknown as StageInvoker;
-    await tracer.startActiveSpan('batch', async (batch) => {
-      await tracedInvoker(inner, tracer).validate({ records: [record] });
-      batch.end();
-    });
+    const batchSpan = tracer.startSpan('batch');
+    await tracedInvoker(inner, tracer, trace.setSpan(ROOT_CONTEXT, batchSpan)).validate({ records: [record] });
+    batchSpan.end();
     const [invoke, batch] = exporter.getFinishedSpans();
     assert.equal(invoke?.name, 'ingest.invoke validate');
     assert.equal(invoke?.parentSpanContext?.spanId, batch?.spanContext().spanId);
@@ -60,7 +56,7 @@ describe('the traced stage invoker', () => {
         throw new IngestError(Stage.route, FailureReason.invokeFailed, 'route: connection refused', { retryable: true });
       },
     } as unknown as StageInvoker;
-    await assert.rejects(tracedInvoker(inner, tracer).route({ records: [{ id: 'a.b.v1', subject: 'a.b.v1' }] }), /connection refused/);
+    await assert.rejects(tracedInvoker(inner, tracer, ROOT_CONTEXT).route({ records: [{ id: 'a.b.v1', subject: 'a.b.v1' }] }), /connection refused/);
     const [span] = exporter.getFinishedSpans();
     assert.equal(span?.attributes['error.type'], 'invoke_failed');
     assert.equal(span?.status.code, SpanStatusCode.ERROR);
@@ -82,8 +78,8 @@ describe('the traced function handler', () => {
   test("runs the handler in a SERVER span continuing the request's traceparent, and flushes after each invocation", async () => {
     exporter.reset();
     let active: string | undefined;
-    const handler = tracedHandler('validate', tracing, async () => {
-      active = spanContextOf(context.active())?.spanId;
+    const handler = tracedHandler('validate', tracing, async (_event: unknown, invocation: LambdaContext) => {
+      active = spanContextOf(invocationTrace(invocation))?.spanId;
       return { results: [{ id: '1', ok: true as const }] };
     });
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -92,7 +88,8 @@ describe('the traced function handler', () => {
     assert.equal(span?.name, 'ingest.validate');
     assert.equal(span?.spanContext().traceId, '0af7651916cd43dd8448eb211c80319c');
     assert.equal(span?.parentSpanContext?.spanId, 'b7ad6b7169203331');
-    assert.equal(active, span?.spanContext().spanId, 'the handler ran with its span active');
+    assert.equal(active, span?.spanContext().spanId, "the handler finds its span's context by its Lambda context");
+    assert.equal(spanContextOf(invocationTrace(lambdaContext)), undefined, 'forgotten once the invocation ended');
     assert.equal(span?.attributes['faas.invocation_id'], 'req-1');
     assert.equal(span?.status.code, SpanStatusCode.UNSET);
     assert.equal(flushes, 1);
@@ -138,12 +135,16 @@ describe('the dead-letter span', () => {
     const headers = createHeaders();
     headers.set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
     let stored: { traceparent?: string } = {};
-    await tracer.startActiveSpan('batch', async (batch) => {
-      await inDeadLetterSpan(tracer, facts(headers), async (trace) => {
-        stored = trace;
-      });
-      batch.end();
-    });
+    const batchSpan = tracer.startSpan('batch');
+    await inDeadLetterSpan(
+      tracer,
+      facts(headers),
+      async (fields) => {
+        stored = fields;
+      },
+      trace.setSpan(ROOT_CONTEXT, batchSpan),
+    );
+    batchSpan.end();
     const [letter, batch] = exporter.getFinishedSpans();
     assert.equal(letter?.name, 'ingest.dead_letter');
     assert.equal(letter?.parentSpanContext?.spanId, 'b7ad6b7169203331');
@@ -159,15 +160,19 @@ describe('the dead-letter span', () => {
 
   test('a message without a context: its letter hangs under the batch; a letter not stored says so', async () => {
     exporter.reset();
-    await tracer.startActiveSpan('batch', async (batch) => {
-      await assert.rejects(
-        inDeadLetterSpan(tracer, facts(undefined), async () => {
+    const batchSpan = tracer.startSpan('batch');
+    await assert.rejects(
+      inDeadLetterSpan(
+        tracer,
+        facts(undefined),
+        async () => {
           throw new Error('stream unavailable');
-        }),
-        /stream unavailable/,
-      );
-      batch.end();
-    });
+        },
+        trace.setSpan(ROOT_CONTEXT, batchSpan),
+      ),
+      /stream unavailable/,
+    );
+    batchSpan.end();
     const [letter, batch] = exporter.getFinishedSpans();
     assert.equal(letter?.parentSpanContext?.spanId, batch?.spanContext().spanId);
     assert.equal(letter?.attributes['error.type'], 'dead_letter_publish_failed');

@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { type Context, context, type Link, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, type Link, ROOT_CONTEXT, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { type DeadLetter, type OriginalContent, REPLAY_COUNT_HEADER } from '../../deadletters/index.ts';
 import { mapToHeaders } from '../../nats/index.ts';
 import {
@@ -34,7 +34,7 @@ function letterContext(letter: DeadLetter, original: OriginalContent): Context {
  * replay, so a run that crashed and runs again does not publish it twice.
  *
  * Each republish runs in an `ingest.dlq.replay` PRODUCER span, child of the letter's trace
- * (letterContext) and linked to the replay run's own span, and the message carries that span's
+ * (letterContext) and linked to `run` (the replay invocation's span), and the message carries that span's
  * `traceparent`: the event's second pass through the plane continues its first trace. With
  * tracing off the span is a no-op that still carries the letter's context forward.
  */
@@ -42,7 +42,9 @@ function createRepublisher(
   js: JetStreamClient,
   ingestStream: string,
   tracer: Tracer = TRACING_OFF.tracer,
+  run: Context = ROOT_CONTEXT,
 ): (letter: DeadLetter, original: OriginalContent) => Promise<void> {
+  const runSpan = spanContextOf(run);
   return async (letter, original) => {
     const headers: Record<string, readonly string[]> = {};
     for (const [name, values] of Object.entries(original.headers)) {
@@ -50,8 +52,6 @@ function createRepublisher(
       if (!lower.startsWith('nats-') && !OWN_HEADERS.has(lower)) headers[name] = values;
     }
     headers[REPLAY_COUNT_HEADER] = [String(letter.replayCount + 1)];
-    const run = spanContextOf(context.active());
-    const links: Link[] = run === undefined ? [] : [{ context: run }];
     const parent = letterContext(letter, original);
     const span = tracer.startSpan(
       SPAN.replay,
@@ -65,7 +65,7 @@ function createRepublisher(
           [ATTR.replayCount]: letter.replayCount + 1,
           ...(letter.routeKey === null ? {} : { [ATTR.route]: letter.routeKey }),
         },
-        links,
+        links: runSpan === undefined ? [] : [{ context: runSpan } satisfies Link],
       },
       parent,
     );
