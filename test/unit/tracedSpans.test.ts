@@ -107,6 +107,15 @@ describe('the traced function handler', () => {
     assert.equal(flushes, 2);
   });
 
+  test('back-to-back invocations share a flush: the first is flushed as it ends, the next ones within the interval are not', async () => {
+    const before = flushes;
+    const handler = tracedHandler('route', tracing, async () => ({ results: [{ id: '1', ok: true as const }] }));
+    await handler({ records: [record] }, lambdaContext);
+    await handler({ records: [record] }, lambdaContext);
+    await handler({ records: [record] }, lambdaContext);
+    assert.equal(flushes - before, 1);
+  });
+
   test("an empty request (the bridge's readiness probe) gets no span", async () => {
     exporter.reset();
     await tracedHandler('route', tracing, async () => ({ results: [] }))({ records: [] }, lambdaContext);
