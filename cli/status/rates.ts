@@ -2,7 +2,7 @@ import { METRICS, prometheusName } from '../../shared/telemetry/index.ts';
 import type { CircuitStatus, RouteStatus, StageStatus } from './report.ts';
 import type { Sample } from './scrapeText.ts';
 
-/** One `/metrics` answer and when it arrived. */
+/** One `/metrics` answer and when it was asked for. */
 type Scrape = { readonly atMs: number; readonly samples: readonly Sample[] };
 
 /** Two scrapes of one replica, `--interval` apart. */

@@ -19,11 +19,14 @@ function reasonOf(error: unknown): string {
 
 /** GET one replica's `/metrics` and parse it; every failure (unreachable, not 200, not metrics) is an outcome, never a throw. */
 async function scrape(url: string): Promise<ScrapeOutcome> {
+  // Stamped when the request goes out, as Prometheus stamps its scrapes: a slow first answer then
+  // does not shorten the interval the rates are divided by.
+  const atMs = Date.now();
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS), headers: { accept: 'text/plain' } });
     const text = await response.text();
     if (!response.ok) return { ok: false, error: `HTTP ${response.status} ${response.statusText}`.trim() };
-    return { ok: true, atMs: Date.now(), samples: parseScrape(text) };
+    return { ok: true, atMs, samples: parseScrape(text) };
   } catch (error) {
     return { ok: false, error: reasonOf(error) };
   }
