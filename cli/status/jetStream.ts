@@ -4,10 +4,16 @@ import { openDeadLetters } from '../../shared/deadletters/index.ts';
 import { connectNats } from '../../shared/nats/index.ts';
 import type { ConsumersSection, ConsumerStatus, DeadLettersSection } from './report.ts';
 
-const byName =
-  <T>(key: (item: T) => string) =>
-  (a: T, b: T): number =>
-    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+/** Sorts by a name, in code-point order (the same on every machine, unlike localeCompare). */
+function byName<T>(key: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/** Largest count first, then by name. */
+function byCount<T extends { readonly count: number }>(key: (item: T) => string): (a: T, b: T) => number {
+  const names = byName(key);
+  return (a, b) => b.count - a.count || names(a, b);
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -58,10 +64,8 @@ async function readDeadLetters(nats: CliConfig['nats'], deps: Parameters<typeof 
     stream,
     total: info.state.messages,
     bySubject: bySubject.sort(byName((entry) => entry.subject)),
-    byReason: [...reasons.values()].sort((a, b) => b.count - a.count || byName((entry: { reason: string }) => entry.reason)(a, b)),
-    byRoute: [...routes.entries()]
-      .map(([route, count]) => ({ route, count }))
-      .sort((a, b) => b.count - a.count || byName((entry: { route: string }) => entry.route)(a, b)),
+    byReason: [...reasons.values()].sort(byCount((entry) => `${entry.reason} ${entry.stage}`)),
+    byRoute: [...routes.entries()].map(([route, count]) => ({ route, count })).sort(byCount((entry) => entry.route)),
     scanned,
     truncated: scanned < info.state.messages && scanned >= scanLimit,
   };

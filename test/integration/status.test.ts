@@ -244,6 +244,23 @@ describe('ingest status, run as a child process (real NATS; a /metrics stand-in 
     }
   });
 
+  test('a replica answering something other than its metrics is shown unreachable, saying what it answered', async () => {
+    const html = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>');
+    });
+    const htmlUrl = await listen(html);
+    try {
+      const { code, report } = await statusJson(['--metrics-url', standInUrl.replace('/metrics', '/nope'), '--metrics-url', htmlUrl]);
+      assert.equal(code, 3);
+      assert.deepEqual(
+        report.bridges.map((bridge) => (bridge.reachable ? 'ok' : bridge.error)),
+        ['HTTP 404 Not Found', 'not the Prometheus text format: "<html><body>login</body></html>"'],
+      );
+    } finally {
+      html.close();
+    }
+  });
+
   test('every source answering is exit 0', async () => {
     const { code, report, stderr } = await statusJson(['--metrics-url', standInUrl]);
     assert.equal(code, 0, stderr);
