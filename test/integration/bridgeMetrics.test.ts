@@ -13,6 +13,7 @@ import { METRICS, prometheusName, UNKNOWN_ROUTE } from '../../shared/telemetry/i
 import { freePort, waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 import { promqlSelectors } from '../helpers/promqlSelectors.ts';
+import { runIngest } from '../helpers/ingestCli.ts';
 import { histogramCount, type Scrape, scrape, sumOf } from '../helpers/scrape.ts';
 
 const GOOD = 200;
@@ -189,6 +190,26 @@ describe('bridge metrics and health endpoints', () => {
 
     assertEveryCatalogMetric(metrics);
     assertEveryDashboardMetric(metrics);
+
+    // `ingest status` reads the same real bridge: its route figures and dead-letter depth are these counts.
+    const status = await runIngest(['status', '--json', '--interval', '1', '--metrics-url', `${baseUrl}/metrics`], plane.env as Record<string, string>);
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout) as {
+      completeness: string;
+      routes: { route: string; committed: number; duplicates: number }[];
+      deadLetters: { total: number };
+      circuits: { sink: string; state: string }[];
+    };
+    assert.equal(report.completeness, 'complete');
+    const routeStatus = report.routes.find((entry) => entry.route === route);
+    assert.ok(routeStatus !== undefined, JSON.stringify(report.routes));
+    assert.equal(routeStatus.committed, rows);
+    assert.equal(routeStatus.duplicates, REPEATS);
+    assert.equal(report.deadLetters.total, letters.length);
+    assert.deepEqual(
+      report.circuits.map((circuit) => [circuit.sink, circuit.state]),
+      [['postgres:metric_events', 'closed']],
+    );
     // The consumer's gauges are read from the server (cached a few seconds): they come to nothing pending.
     await waitFor(
       'the consumer gauges',
