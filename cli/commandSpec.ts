@@ -33,8 +33,11 @@ type CommandSpec = {
   readonly summary: string;
   /** The rest of its own help: what it does, what it prints, when it fails. */
   readonly details: string;
-  /** True when it did what was asked; false exits 1 (not found, incompatible, refused). */
-  run(input: CommandInput): Promise<boolean>;
+  /**
+   * True when it did what was asked; false exits 1 (not found, incompatible, refused); `partial`
+   * exits 3 (it printed what it could, some source did not answer).
+   */
+  run(input: CommandInput): Promise<boolean | 'partial'>;
 };
 
 /** `registry list [--json]`: the command's synopsis, for help and usage errors. */

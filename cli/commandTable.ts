@@ -3,6 +3,7 @@ import { BROKEN } from './brokenKinds.ts';
 import { type CommandSpec, oneOf, positiveInteger, stringValue } from './commandSpec.ts';
 import { DLQ_COMMANDS } from './dlqCommandSpecs.ts';
 import { REGISTRY_COMMANDS } from './registryCommandSpecs.ts';
+import { STATUS_COMMANDS } from './statusCommandSpecs.ts';
 
 // Each command imports what it runs when it runs, so help, --version and usage errors load
 // none of it (nats.js, postgres.js, avsc): they answer at once and need no service.
@@ -75,7 +76,7 @@ const OTHER_COMMANDS: readonly CommandSpec[] = [
 ];
 
 /** Every command of `ingest`, in the order help lists them. */
-const COMMANDS: readonly CommandSpec[] = [OTHER_COMMANDS[0]!, ...REGISTRY_COMMANDS, ...OTHER_COMMANDS.slice(1), ...DLQ_COMMANDS];
+const COMMANDS: readonly CommandSpec[] = [OTHER_COMMANDS[0]!, ...REGISTRY_COMMANDS, ...OTHER_COMMANDS.slice(1), ...DLQ_COMMANDS, ...STATUS_COMMANDS];
 
 /** Words that only lead to subcommands: `ingest registry` alone is incomplete. */
 const GROUPS: readonly string[] = [

@@ -6,6 +6,8 @@ const EXIT = {
   failed: 1,
   /** The command line is wrong: unknown command or option, missing or malformed argument. */
   usage: 2,
+  /** Partly done: printed what it could, some source did not answer (`ingest status`). */
+  partial: 3,
 } as const;
 
 /** The command line cannot be run as typed; `usage` is the synopsis to show with it. Never retryable. */

@@ -5,7 +5,8 @@ import { EXIT } from './exitCodes.ts';
 const EXIT_CODES = `exit codes:
   ${EXIT.ok}  done
   ${EXIT.failed}  failed: not found, incompatible, refused, invalid configuration, a service unreachable
-  ${EXIT.usage}  usage error: unknown command or option, missing or malformed argument`;
+  ${EXIT.usage}  usage error: unknown command or option, missing or malformed argument
+  ${EXIT.partial}  partial: printed what it could, some source did not answer (ingest status)`;
 
 /** Two columns, the first padded to its longest entry; a first column too long gets its own line. */
 function columns(rows: readonly (readonly [string, string])[], indent = '  '): string {

@@ -99,7 +99,8 @@ async function runCli(argv: readonly string[], print: Print): Promise<number> {
   if (positionals.length < spec.args.length) throw new UsageError(`missing ${spec.args.slice(positionals.length).join(' ')}`, synopsis(spec));
   if (positionals.length > spec.args.length) throw new UsageError(`unexpected argument "${positionals[spec.args.length]}"`, synopsis(spec));
   try {
-    return (await spec.run({ args: positionals, values, print })) ? EXIT.ok : EXIT.failed;
+    const outcome = await spec.run({ args: positionals, values, print });
+    return outcome === 'partial' ? EXIT.partial : outcome ? EXIT.ok : EXIT.failed;
   } catch (error) {
     // A value the command refused (--count abc) is a usage error of this command: show its synopsis.
     if (error instanceof UsageError && error.usage === undefined) throw new UsageError(error.message, synopsis(spec), { cause: error });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { createProducer, type EventValue, sampleEvent } from '../../shared/produ
 import { METRICS, prometheusName, UNKNOWN_ROUTE } from '../../shared/telemetry/index.ts';
 import { freePort, waitFor } from '../helpers/names.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
+import { promqlSelectors } from '../helpers/promqlSelectors.ts';
+import { runIngest } from '../helpers/ingestCli.ts';
 import { histogramCount, type Scrape, scrape, sumOf } from '../helpers/scrape.ts';
 
 const GOOD = 200;
@@ -186,6 +189,27 @@ describe('bridge metrics and health endpoints', () => {
     assert.ok(histogramCount(metrics, name('stageInvokeDuration'), { stage: 'validate', outcome: 'failed' }) > 0, 'the failed invokes are timed too');
 
     assertEveryCatalogMetric(metrics);
+    assertEveryDashboardMetric(metrics);
+
+    // `ingest status` reads the same real bridge: its route figures and dead-letter depth are these counts.
+    const status = await runIngest(['status', '--json', '--interval', '1', '--metrics-url', `${baseUrl}/metrics`], plane.env as Record<string, string>);
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout) as {
+      completeness: string;
+      routes: { route: string; committed: number; duplicates: number }[];
+      deadLetters: { total: number };
+      circuits: { sink: string; state: string }[];
+    };
+    assert.equal(report.completeness, 'complete');
+    const routeStatus = report.routes.find((entry) => entry.route === route);
+    assert.ok(routeStatus !== undefined, JSON.stringify(report.routes));
+    assert.equal(routeStatus.committed, rows);
+    assert.equal(routeStatus.duplicates, REPEATS);
+    assert.equal(report.deadLetters.total, letters.length);
+    assert.deepEqual(
+      report.circuits.map((circuit) => [circuit.sink, circuit.state]),
+      [['postgres:metric_events', 'closed']],
+    );
     // The consumer's gauges are read from the server (cached a few seconds): they come to nothing pending.
     await waitFor(
       'the consumer gauges',
@@ -217,4 +241,18 @@ function assertEveryCatalogMetric(metrics: Scrape): void {
       for (const suffix of ['_bucket{', '_sum{', '_count{']) assert.ok(metrics.text.includes(`\n${name}${suffix}`), `${name}${suffix}`);
     }
   }
+}
+
+/** Every series a panel of the Grafana dashboard queries is one this real bridge exports. */
+function assertEveryDashboardMetric(metrics: Scrape): void {
+  type Panel = { readonly targets?: readonly { readonly expr?: string }[] };
+  const dashboard = JSON.parse(readFileSync(new URL('../../infra/observability/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: Panel[] };
+  const queried = new Set(
+    dashboard.panels.flatMap((panel) =>
+      (panel.targets ?? []).flatMap((target) => (target.expr === undefined ? [] : promqlSelectors(target.expr).metrics.map((use) => use.name))),
+    ),
+  );
+  assert.ok(queried.size > 10, `the dashboard queries ${queried.size} series`);
+  for (const series of queried)
+    assert.ok(metrics.text.includes(`\n${series}{`) || metrics.text.includes(`\n${series} `), `${series} (queried by the dashboard) is in the scrape`);
 }
