@@ -1,5 +1,5 @@
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
-import type { UpDownCounter } from '@opentelemetry/api';
+import type { CountingInstrument } from './tally.ts';
 import type { BridgeConfig } from '../shared/config/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import { Batcher } from './batcher.ts';
@@ -17,7 +17,7 @@ type IntakeOptions = {
   readonly onBatch: (batch: JsMsg[]) => void;
   readonly logger: Logger;
   /** The messages-held metric: up for each message pulled, down for each settled or returned. */
-  readonly held?: UpDownCounter;
+  readonly held?: CountingInstrument;
 };
 
 type Intake = {

@@ -1,4 +1,5 @@
-import type { Counter, Tracer } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
+import type { CountingInstrument } from './tally.ts';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../shared/config/index.ts';
 import { buildDeadLetter, type DeadLetterWriter, letterId } from '../shared/deadletters/index.ts';
@@ -33,7 +34,7 @@ function createMaxDeliveriesWatcher(deps: {
   deadLetters: DeadLetterWriter;
   logger: Logger;
   /** The dead-lettered counter (metrics.ts); these letters have no route (the route is not looked up here). */
-  deadLettered?: Counter;
+  deadLettered?: CountingInstrument;
   /**
    * The durable consumer on the advisory stream it reads. Every replica shares the default one, so
    * each advisory is handled once; a redelivered advisory (a replica that died before its ack) is

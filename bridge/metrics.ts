@@ -1,13 +1,10 @@
-import type { Counter, Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
+import type { Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
 import { METRICS, type MetricSpec } from '../shared/telemetry/index.ts';
+import { Tally } from './tally.ts';
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 // Up to BATCH_MAX_RECORDS' ceiling; the default batch is 500.
 const BATCH_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
-
-function counter(meter: Meter, spec: MetricSpec): Counter {
-  return meter.createCounter(spec.name, { unit: spec.unit, description: spec.description });
-}
 
 function upDown(meter: Meter, spec: MetricSpec): UpDownCounter {
   return meter.createUpDownCounter(spec.name, { unit: spec.unit, description: spec.description });
@@ -22,19 +19,19 @@ function gauge(meter: Meter, spec: MetricSpec): Gauge {
 }
 
 /**
- * The bridge's synchronous instruments, one per catalog entry (the consumer and dead-letter
+ * The bridge's instruments (counts per event are tallies, tally.ts; the rest the SDK's own), one per catalog entry (the consumer and dead-letter
  * gauges are observed: observedGauges.ts). Made once per process from the catalog, so a name, unit
  * or description lives in one place; what records into them is in settlement.ts, deadLetter.ts,
  * batchRun.ts, sinkStage.ts, intake.ts and measuredInvoker.ts.
  */
 class BridgeInstruments {
-  readonly received: Counter;
-  readonly committed: Counter;
-  readonly duplicates: Counter;
-  readonly deadLettered: Counter;
-  readonly retried: Counter;
-  readonly sinkRecords: Counter;
-  readonly held: UpDownCounter;
+  readonly received: Tally;
+  readonly committed: Tally;
+  readonly duplicates: Tally;
+  readonly deadLettered: Tally;
+  readonly retried: Tally;
+  readonly sinkRecords: Tally;
+  readonly held: Tally;
   readonly stageInFlight: UpDownCounter;
   readonly stageDuration: Histogram;
   readonly stageLastAnswer: Gauge;
@@ -43,13 +40,13 @@ class BridgeInstruments {
   readonly circuitState: Gauge;
 
   constructor(meter: Meter) {
-    this.received = counter(meter, METRICS.eventsReceived);
-    this.committed = counter(meter, METRICS.eventsCommitted);
-    this.duplicates = counter(meter, METRICS.eventsDuplicate);
-    this.deadLettered = counter(meter, METRICS.eventsDeadLettered);
-    this.retried = counter(meter, METRICS.eventsRetried);
-    this.sinkRecords = counter(meter, METRICS.sinkRecords);
-    this.held = upDown(meter, METRICS.messagesHeld);
+    this.received = Tally.observed(meter, METRICS.eventsReceived, 'counter');
+    this.committed = Tally.observed(meter, METRICS.eventsCommitted, 'counter');
+    this.duplicates = Tally.observed(meter, METRICS.eventsDuplicate, 'counter');
+    this.deadLettered = Tally.observed(meter, METRICS.eventsDeadLettered, 'counter');
+    this.retried = Tally.observed(meter, METRICS.eventsRetried, 'counter');
+    this.sinkRecords = Tally.observed(meter, METRICS.sinkRecords, 'counter');
+    this.held = Tally.observed(meter, METRICS.messagesHeld, 'updowncounter');
     this.stageInFlight = upDown(meter, METRICS.stageRecordsInFlight);
     this.stageDuration = histogram(meter, METRICS.stageInvokeDuration, SECONDS_BUCKETS);
     this.stageLastAnswer = gauge(meter, METRICS.stageLastAnswer);

@@ -44,7 +44,7 @@ describe('metric names in a scrape', () => {
     instruments.sinkRecords.add(1, { sink: 'postgres:t', outcome: 'committed' });
     instruments.held.add(2);
     instruments.batchSize.record(3);
-    instruments.publishToCommit.record(0.2, route);
+    instruments.publishToCommit.record(0.2);
     instruments.circuit('postgres:t', 'open');
     const measured = measureInvoker(invoker(false), instruments);
     await measured.validate({ records: [] });
