@@ -3,7 +3,7 @@
 // its first request (Lambda's init plus the first invoke, which opens the database connection and
 // reads the registry), then how long a warm invoke of a full batch takes (what Lambda bills).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -50,8 +50,9 @@ const BATCH_INVOKES = 8;
 
 // Runs inside the fresh process, as plain ESM so no loader (tsx) sits between node and the bundle.
 // The batches come from a file: a full batch is larger than an environment variable may be.
+// The result goes to a file: the function's own stdout carries its Powertools log lines and EMF documents.
 const PROBE = `
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 const batches = JSON.parse(readFileSync(process.env.BENCH_BATCH_FILE, 'utf8'));
 const t0 = performance.now();
 const mod = await import(process.env.BENCH_BUNDLE_URL);
@@ -70,7 +71,7 @@ for (const batch of batches) {
   batchMs.push(performance.now() - started);
   batchesOk &&= ok(response);
 }
-process.stdout.write(JSON.stringify({ bootMs: t0, importMs: t1 - t0, firstMs: t2 - t1, warmMs: t3 - t2, batchMs, ok: ok(first) && ok(second) && batchesOk, first }));
+writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify({ bootMs: t0, importMs: t1 - t0, firstMs: t2 - t1, warmMs: t3 - t2, batchMs, ok: ok(first) && ok(second) && batchesOk, first }));
 process.exit(0);
 `;
 
@@ -125,6 +126,7 @@ async function coldStart(bundle: Bundle, setup: ProbeSetup, problems: string[]):
     for (let i = 0; i < runs; i++) {
       // Fresh events for every batch: sink-write would skip repeated ids as duplicates, which is cheaper.
       const batchFile = join(dir, `${bundle.name}-${i}.json`);
+      const resultFile = join(dir, `${bundle.name}-${i}.result.json`);
       writeFileSync(batchFile, JSON.stringify(Array.from({ length: BATCH_INVOKES }, () => requestFor(bundle.name, route, batchRecords))));
       const env = {
         PATH: process.env.PATH ?? '',
@@ -134,9 +136,10 @@ async function coldStart(bundle: Bundle, setup: ProbeSetup, problems: string[]):
         BENCH_EVENT_1: JSON.stringify(requestFor(bundle.name, route)),
         BENCH_EVENT_2: JSON.stringify(requestFor(bundle.name, route)),
         BENCH_BATCH_FILE: batchFile,
+        BENCH_RESULT_FILE: resultFile,
       };
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', PROBE], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
-      probes.push(JSON.parse(stdout) as Probe);
+      await run(process.execPath, ['--input-type=module', '-e', PROBE], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+      probes.push(JSON.parse(readFileSync(resultFile, 'utf8')) as Probe);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
