@@ -6,7 +6,7 @@
 // ARCHITECTURE.md draws the same stack.
 const FLOORS = [
   ['failures', 'json', 'logging'], // no imports of their own
-  ['names'], // route keys, subjects, registry xids, host patterns: syntax only, no I/O
+  ['names', 'cloudevents'], // route keys, subjects, registry xids, host patterns; the CloudEvents NATS binding: syntax only, no I/O
   ['config'], // the only reader of the environment
   ['avro', 'nats', 'postgres', 'telemetry'], // the three wire formats and clients; OpenTelemetry set-up, trace context, the metric catalog
   ['sinks'], // sink targets and the three sink kinds: http/, nats/, postgres/

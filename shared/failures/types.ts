@@ -38,6 +38,14 @@ const FailureReason = {
    * the writer changed between validate and sink-write): retried, so the event is validated again.
    */
   registryChanged: 'registry_changed',
+  /**
+   * A CloudEvents message the binding cannot read: a structured event that is not JSON, lacks a
+   * required attribute or has the wrong specversion; binary-mode headers that are incomplete or
+   * badly encoded; a CloudEvents message on a route whose message group does not declare them.
+   */
+  cloudEventsInvalid: 'cloudevents_invalid',
+  /** A CloudEvents attribute (id, source, type, time) that disagrees with the same field of the Avro body. */
+  cloudEventsMismatch: 'cloudevents_mismatch',
 } as const;
 type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
 

@@ -1,0 +1,10 @@
+export type { CloudEventAttributes } from './attributes.ts';
+export { timestampMs } from './attributes.ts';
+export { carriesCloudEvent, isStageHeader, readCloudEvent, stageHeadersOf } from './binding.ts';
+export type { CloudEventMessage, StageHeaders } from './binding.ts';
+export { checkAgainstBody } from './bodyCheck.ts';
+export type { BodyFields } from './bodyCheck.ts';
+export { binaryHeaders, CLOUDEVENTS_MODES, checkedAttributes, STRUCTURED_CONTENT_TYPE, structuredPayload } from './encode.ts';
+export type { CloudEventsMode } from './encode.ts';
+export { CLOUDEVENTS_ENVELOPE, isCloudEventsEnvelope } from './envelope.ts';
+export { decodeHeaderValue, encodeHeaderValue } from './headerValues.ts';
