@@ -19,16 +19,18 @@ type RoutedRecord = {
 };
 
 /**
- * The sink-write record of a validated record: the payload string the bridge built for validate
- * (not decoded, not copied) with validate's event id and pinned versions, the same object for
+ * The sink-write record of a validated record: the payload string (and stage headers) the bridge
+ * built for validate (not decoded, not copied) with validate's event id and pinned versions, the same object for
  * every target and every split request. `tracked` for a fan-out record that comes again.
  */
 function pinnedRecord(record: RawRecord, verdict: ValidateVerdict, tracked: boolean): PinnedRecord {
-  const { id, subject, payload, publishedAtMs } = record;
+  const { id, subject, payload, publishedAtMs, headers } = record;
   const { eventId, reader, writer } = verdict;
-  return tracked
+  const pinned: PinnedRecord = tracked
     ? { id, subject, payload, publishedAtMs, eventId, reader, writer, trackDelivery: true }
     : { id, subject, payload, publishedAtMs, eventId, reader, writer };
+  // The CloudEvent's headers, when it has any: sink-write reads the event as validate did.
+  return headers === undefined ? pinned : { ...pinned, headers };
 }
 
 /** What sink-write needs to record or check a delivery: the event id, no payload. */

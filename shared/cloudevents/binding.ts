@@ -50,11 +50,16 @@ type CloudEventMessage =
   | { readonly mode: 'none' }
   | { readonly mode: 'binary' | 'structured'; readonly attributes: CloudEventAttributes; readonly data: Buffer };
 
+/** Whether the message is a structured CloudEvent (its Content-Type is `application/cloudevents…`). */
+function isStructured(headers: StageHeaders | undefined): boolean {
+  const contentType = headers?.[CONTENT_TYPE];
+  return contentType !== undefined && STRUCTURED.test(contentType);
+}
+
 /** Whether the message says it is a CloudEvent at all (a structured Content-Type or any `ce-*` header). */
 function carriesCloudEvent(headers: StageHeaders | undefined): boolean {
   if (headers === undefined) return false;
-  const contentType = headers[CONTENT_TYPE];
-  if (contentType !== undefined && STRUCTURED.test(contentType)) return true;
+  if (isStructured(headers)) return true;
   return Object.keys(headers).some((name) => name.startsWith(CE_PREFIX));
 }
 
@@ -94,10 +99,9 @@ function readStructured(contentType: string, payload: Buffer): CloudEventMessage
  */
 function readCloudEvent(headers: StageHeaders | undefined, payload: Buffer): CloudEventMessage {
   if (headers === undefined) return { mode: 'none' };
-  const contentType = headers[CONTENT_TYPE];
-  if (contentType !== undefined && STRUCTURED.test(contentType)) return readStructured(contentType, payload);
+  if (isStructured(headers)) return readStructured(headers[CONTENT_TYPE]!, payload);
   return carriesCloudEvent(headers) ? readBinary(headers, payload) : { mode: 'none' };
 }
 
-export { carriesCloudEvent, isStageHeader, readCloudEvent, stageHeadersOf };
+export { carriesCloudEvent, isStageHeader, isStructured, readCloudEvent, stageHeadersOf };
 export type { CloudEventMessage, StageHeaders };

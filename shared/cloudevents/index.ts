@@ -1,6 +1,6 @@
 export type { CloudEventAttributes } from './attributes.ts';
 export { timestampMs } from './attributes.ts';
-export { carriesCloudEvent, isStageHeader, readCloudEvent, stageHeadersOf } from './binding.ts';
+export { carriesCloudEvent, isStageHeader, isStructured, readCloudEvent, stageHeadersOf } from './binding.ts';
 export type { CloudEventMessage, StageHeaders } from './binding.ts';
 export { checkAgainstBody } from './bodyCheck.ts';
 export type { BodyFields } from './bodyCheck.ts';
@@ -8,3 +8,4 @@ export { binaryHeaders, CLOUDEVENTS_MODES, checkedAttributes, STRUCTURED_CONTENT
 export type { CloudEventsMode } from './encode.ts';
 export { CLOUDEVENTS_ENVELOPE, isCloudEventsEnvelope } from './envelope.ts';
 export { decodeHeaderValue, encodeHeaderValue } from './headerValues.ts';
+export { invalidCloudEvent } from './errors.ts';

@@ -18,6 +18,13 @@ function hasKind(value: unknown, kind: FieldKind): boolean {
   return isObject(value);
 }
 
+/** A record's optional stage headers: header name → value. */
+function isStringMap(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  for (const key in value) if (typeof value[key] !== 'string') return false;
+  return true;
+}
+
 /** The optional W3C trace context of the bridge's invoke span: absent, or strings (the handler ignores a malformed value). */
 function traceFieldProblems(request: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
@@ -42,6 +49,7 @@ function describeRecordProblems(request: unknown, required: Readonly<Record<stri
     for (const [field, kind] of fields) {
       if (!hasKind(record[field], kind)) problems.push(`records[${index}].${field} must be ${ARTICLE[kind]}`);
     }
+    if (record.headers !== undefined && !isStringMap(record.headers)) problems.push(`records[${index}].headers must be an object of strings when present`);
   }
   return problems.slice(0, 10);
 }

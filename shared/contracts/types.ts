@@ -1,3 +1,4 @@
+import type { StageHeaders } from '../cloudevents/index.ts';
 import type { Failed, SinkTarget, SinkWriteResult } from '../sinks/index.ts';
 import type { TraceFields } from '../telemetry/index.ts';
 
@@ -7,9 +8,10 @@ import type { TraceFields } from '../telemetry/index.ts';
  */
 
 /**
- * A message as it left JetStream. Payload bytes travel as base64. Headers do not travel: no stage
- * reads them (the event's attributes are in its Avro body), and they stay in the stream and in
- * dead letters.
+ * A message as it left JetStream. Payload bytes travel as base64. Of its headers only those a
+ * stage reads travel: the CloudEvents binding's `ce-*` and `content-type` (`headers`, absent when
+ * the message has none of them). The rest (`Nats-Msg-Id`, `traceparent`, anything private) stay
+ * in the stream and in dead letters.
  */
 type RawRecord = {
   readonly id: string;
@@ -17,6 +19,7 @@ type RawRecord = {
   readonly payload: string;
   /** When JetStream stored the message, in milliseconds since the epoch. */
   readonly publishedAtMs: number;
+  readonly headers?: StageHeaders;
 };
 
 /**
@@ -67,6 +70,8 @@ type DeliveryRecord = { readonly id: string; readonly subject: string; readonly 
 type PinnedRecord = DeliveryRecord & {
   readonly payload: string;
   readonly publishedAtMs: number;
+  /** The record's stage headers, as validate got them: sink-write reads the event as validate did. */
+  readonly headers?: StageHeaders;
   readonly reader: SchemaPin;
   readonly writer: SchemaPin;
   /**

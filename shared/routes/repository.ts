@@ -21,6 +21,8 @@ type MessageRow = {
   dataschemaxid: string;
   ingestion: { sink?: unknown; sinks?: unknown; deadlettersubject?: unknown; retrybudget?: unknown; wireformat?: unknown };
   epoch: number;
+  /** The message group's envelope. */
+  envelope: string | null;
 };
 
 function toVersionRef(row: VersionRow): SchemaVersionRef {
@@ -83,6 +85,7 @@ async function routeOf(sql: Sql, message: MessageRow, key: RouteKey): Promise<Ro
     deadLetterSubject: String(ingestion.deadlettersubject),
     retryBudget: typeof ingestion.retrybudget === 'number' ? ingestion.retrybudget : undefined,
     wireFormat: typeof ingestion.wireformat === 'string' ? ingestion.wireformat : 'raw',
+    ...(message.envelope === null ? {} : { envelope: message.envelope }),
     epoch: message.epoch,
   };
 }
@@ -93,16 +96,18 @@ async function routeOf(sql: Sql, message: MessageRow, key: RouteKey): Promise<Ro
  */
 async function findRoute(sql: Sql, key: RouteKey): Promise<RouteRecord | undefined> {
   const [message]: [MessageRow?] = await sql`
-    select messagegroupid, messageid, subject, dataschemaxid, ingestion, epoch::int
-    from xr_messages where subject = ${key.type}::text || '.' || ${key.version}::text`;
+    select m.messagegroupid, m.messageid, m.subject, m.dataschemaxid, m.ingestion, m.epoch::int, g.envelope
+    from xr_messages m join xr_messagegroups g using (messagegroupid)
+    where m.subject = ${key.type}::text || '.' || ${key.version}::text`;
   return message === undefined ? undefined : routeOf(sql, message, key);
 }
 
 /** The route for a subject as an operator types it (the CLI, seeding), or undefined when no message definition names it. */
 async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecord | undefined> {
   const [message]: [MessageRow?] = await sql`
-    select messagegroupid, messageid, subject, dataschemaxid, ingestion, epoch::int
-    from xr_messages where subject = ${subject}`;
+    select m.messagegroupid, m.messageid, m.subject, m.dataschemaxid, m.ingestion, m.epoch::int, g.envelope
+    from xr_messages m join xr_messagegroups g using (messagegroupid)
+    where m.subject = ${subject}`;
   return message === undefined ? undefined : routeOf(sql, message, routeKeyFromSubject(subject, 'route'));
 }
 

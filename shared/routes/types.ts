@@ -29,6 +29,11 @@ type RouteRecord = {
   /** Deliveries before a transient failure is dead-lettered; undefined = the bridge's default. */
   readonly retryBudget: number | undefined;
   readonly wireFormat: string;
+  /**
+   * The `envelope` the message group declares (`CloudEvents/1.0` makes the data path read the
+   * CloudEvents NATS binding); undefined when it declares none.
+   */
+  readonly envelope?: string;
   readonly epoch: number;
 };
 

@@ -1,10 +1,12 @@
 import { type Frame, type JsonValue, toJsonValue, unframe, WIRE_FORMATS, type WireFormat } from '../avro/index.ts';
+import { type BodyFields, type CloudEventAttributes, checkAgainstBody, type StageHeaders, timestampMs } from '../cloudevents/index.ts';
 import type { Failed } from '../contracts/index.ts';
 import { FailureReason, IngestError, Stage } from '../failures/index.ts';
 import { formatRouteKey, type RouteKey } from '../names/index.ts';
 import type { RouteLookup, RouteRecord, SchemaVersionRef } from '../routes/index.ts';
 import type { ValidatedEvent } from '../sinks/index.ts';
 import { type ResolvedRoute, resolveRoute } from './resolveRoute.ts';
+import { openPayload, type ReadCloudEvent } from './eventEnvelope.ts';
 import type { DecoderCache } from './validate/decoders.ts';
 
 // The one way an event's bytes become a ValidatedEvent. Validate runs it to give its verdict and
@@ -37,9 +39,11 @@ function resolveDecodingRoute(subject: string, routes: RouteLookup): Promise<Dec
   return resolveRoute(subject, Stage.validate, routes, wireFormatOf);
 }
 
-/** A record's base64 payload taken out of its route's wire frame. Throws an IngestError (`invalid_frame`). */
-function unframePayload(route: ResolvedDecodingRoute, payload: string): Frame {
-  return unframe(route.accepted, Buffer.from(payload, 'base64'));
+/** A record's payload out of its CloudEvent (when it is one) and its route's wire frame. Throws an IngestError (`cloudevents_invalid`, `invalid_frame`). */
+function unframePayload(route: ResolvedDecodingRoute, payload: string, headers?: StageHeaders): { frame: Frame; cloudEvent?: ReadCloudEvent } {
+  const opened = openPayload(route, headers, payload);
+  const frame = unframe(route.accepted, opened.data);
+  return opened.cloudEvent === undefined ? { frame } : { frame, cloudEvent: opened.cloudEvent };
 }
 
 /**
@@ -52,22 +56,29 @@ class DecodedEvent {
   readonly #value: unknown;
   readonly #routeKey: RouteKey;
   readonly #publishedAtMs: number;
+  readonly #attributes: CloudEventAttributes | undefined;
 
-  constructor(eventId: string, value: unknown, routeKey: RouteKey, publishedAtMs: number) {
+  constructor(eventId: string, value: unknown, routeKey: RouteKey, publishedAtMs: number, attributes?: CloudEventAttributes) {
     this.eventId = eventId;
     this.#value = value;
     this.#routeKey = routeKey;
     this.#publishedAtMs = publishedAtMs;
+    this.#attributes = attributes;
   }
 
-  /** The event as sinks take it: time is the event's own, or the publish time when the schema has none. */
+  /**
+   * The event as sinks take it: time is the body's own, else the CloudEvent's `time` (to the
+   * millisecond), else the publish time; source is the body's, else the CloudEvent's.
+   */
   toEvent(): ValidatedEvent {
     const body = toJsonValue(this.#value) as { [key: string]: JsonValue };
+    const attributes = this.#attributes;
     return {
       eventId: this.eventId,
       routeKey: this.#routeKey,
-      time: typeof body.time === 'string' ? body.time : new Date(this.#publishedAtMs).toISOString(),
-      source: typeof body.source === 'string' ? body.source : null,
+      time:
+        typeof body.time === 'string' ? body.time : new Date(attributes?.time === undefined ? this.#publishedAtMs : timestampMs(attributes.time)).toISOString(),
+      source: typeof body.source === 'string' ? body.source : (attributes?.source ?? null),
       body,
     };
   }
@@ -79,7 +90,11 @@ function eventIdOf(value: unknown): JsonValue {
   return typeof id === 'string' ? id : toJsonValue(id);
 }
 
-/** Decodes a frame's body; throws an IngestError when it does not decode or has no event id. */
+/**
+ * Decodes a frame's body; throws an IngestError when it does not decode or has no event id. With
+ * a CloudEvent around it, the body's id, source, type and time must agree with its attributes
+ * (`cloudevents_mismatch`), and the attributes stand in for those the body lacks.
+ */
 function decodeEvent(
   decoders: DecoderCache,
   route: ResolvedDecodingRoute,
@@ -87,13 +102,17 @@ function decodeEvent(
   writer: SchemaVersionRef,
   body: Buffer,
   publishedAtMs: number,
+  cloudEvent?: ReadCloudEvent,
 ): DecodedEvent {
   const value = decoders.get(reader, writer)(body);
-  const eventId = eventIdOf(value);
+  if (cloudEvent !== undefined && typeof value === 'object' && value !== null) checkAgainstBody(cloudEvent.attributes, value as BodyFields, cloudEvent.mode);
+  const bodyId = eventIdOf(value);
+  // A body without a string id (the schema has none, or it is null) takes the CloudEvent's.
+  const eventId = typeof bodyId !== 'string' && cloudEvent !== undefined ? cloudEvent.attributes.id : bodyId;
   if (typeof eventId !== 'string' || eventId.trim() === '') {
     throw new IngestError(Stage.validate, FailureReason.missingEventId, 'event has an empty "id"', { retryable: false });
   }
-  return new DecodedEvent(eventId, value, route.routeKey, publishedAtMs);
+  return new DecodedEvent(eventId, value, route.routeKey, publishedAtMs, cloudEvent?.attributes);
 }
 
 /** The failed answer for a record whose decoding threw; anything but an IngestError is a bug and is thrown. */

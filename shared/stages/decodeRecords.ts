@@ -11,6 +11,7 @@ import {
   resolveDecodingRoute,
   unframePayload,
 } from './decodeEvent.ts';
+import type { ReadCloudEvent } from './eventEnvelope.ts';
 import type { DecoderCache } from './validate/decoders.ts';
 
 type DecodeDeps = {
@@ -53,6 +54,7 @@ type Unframed<R> = {
   readonly record: R;
   readonly subject: ResolvedDecodingRoute;
   readonly frame: Frame;
+  readonly cloudEvent: ReadCloudEvent | undefined;
   readonly writer: WriterKey | undefined;
   readonly reader: WriterKey | undefined;
 };
@@ -92,8 +94,9 @@ async function decodeRecords<R extends RawRecord, T>(
       continue;
     }
     let frame: Frame;
+    let cloudEvent: ReadCloudEvent | undefined;
     try {
-      frame = unframePayload(subject, record.payload);
+      ({ frame, cloudEvent } = unframePayload(subject, record.payload, record.headers));
     } catch (error) {
       unframed.push(decodeFailure(record.id, error, subject));
       continue;
@@ -110,7 +113,7 @@ async function decodeRecords<R extends RawRecord, T>(
         );
       }
     }
-    unframed.push({ record, subject, frame, writer, reader });
+    unframed.push({ record, subject, frame, cloudEvent, writer, reader });
   }
   const versions = new Map<string, VersionLookup>();
   await Promise.all([...versionLookups].map(async ([memo, lookup]) => versions.set(memo, await lookup)));
@@ -120,7 +123,7 @@ async function decodeRecords<R extends RawRecord, T>(
 
   return unframed.map((item): T | Failed => {
     if ('ok' in item) return item;
-    const { record, subject, frame } = item;
+    const { record, subject, frame, cloudEvent } = item;
     const reader = versionOf(record.subject, item.reader, subject.route.schema);
     if ('error' in reader) return lookupFailed(decodeFailure(record.id, reader.error, subject));
     // A raw body names no writer: it was written with the reader's schema.
@@ -129,7 +132,7 @@ async function decodeRecords<R extends RawRecord, T>(
     try {
       const refused = checks?.beforeDecode(record, reader, writer);
       if (refused !== undefined) throw refused;
-      return answer(record, decodeEvent(deps.decoders, subject, reader, writer, frame.body, record.publishedAtMs), reader, writer);
+      return answer(record, decodeEvent(deps.decoders, subject, reader, writer, frame.body, record.publishedAtMs, cloudEvent), reader, writer);
     } catch (error) {
       return decodeFailure(record.id, error, subject);
     }

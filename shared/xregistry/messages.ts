@@ -18,6 +18,7 @@ import {
   type WriteMode,
 } from './attributes.ts';
 import { isObject } from '../json/index.ts';
+import { CLOUDEVENTS_ENVELOPE, isCloudEventsEnvelope } from '../cloudevents/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { commonAttributes, groupBody } from './groups.ts';
@@ -134,11 +135,32 @@ function readSubject(value: unknown, filters: StreamFilters, where: string): str
   return subject;
 }
 
+/** Whether a message group declares CloudEvents 1.0; a group a message definition is about to create does (ensureMessageGroup). */
+async function groupIsCloudEvents(db: Db, group: string): Promise<boolean> {
+  const row = (await store.listMessageGroups(db)).find((candidate) => candidate.messagegroupid === group);
+  return row === undefined || isCloudEventsEnvelope(row.envelope);
+}
+
+/**
+ * A group that stops declaring CloudEvents 1.0 must not leave a route whose schema has no `id`
+ * (the id came from ce-id): every event on it would be dead-lettered missing_event_id.
+ */
+async function checkEnvelopeChange(db: Db, group: string, envelope: string | null, where: string): Promise<void> {
+  if (isCloudEventsEnvelope(envelope)) return;
+  for (const message of await store.listMessages(db, group)) {
+    const reader = await readerDocument(db, message.dataschemaxid, where).catch(() => undefined);
+    const problems = reader === undefined ? [] : checkEnvelopeFields(reader.document, false);
+    if (problems.length > 0) {
+      throw invalid(where, `envelope ${envelope ?? '(none)'}: message ${message.messageid} reads ${message.dataschemaxid}, whose ${problems.join('; ')}`);
+    }
+  }
+}
+
 async function ensureMessageGroup(db: Db, group: string, mode: WriteMode): Promise<void> {
   const ids = (await store.listMessageGroups(db)).map((row) => row.messagegroupid);
   if (!ids.includes(group)) {
     assertUniqueIgnoringCase(ids, group, `/messagegroups/${group}`);
-    await store.saveMessageGroup(db, { messagegroupid: group, envelope: 'CloudEvents/1.0', protocol: 'NATS', ...nextCommon({}, undefined, mode, group) });
+    await store.saveMessageGroup(db, { messagegroupid: group, envelope: CLOUDEVENTS_ENVELOPE, protocol: 'NATS', ...nextCommon({}, undefined, mode, group) });
   }
 }
 
@@ -180,7 +202,7 @@ async function putMessage(
   const xid = body.dataschemaxid;
   if (typeof xid !== 'string') throw invalid(where, 'dataschemaxid is required (e.g. /schemagroups/metrics/schemas/cpu-usage)');
   const reader = await readerDocument(db, xid, where);
-  const envelopeProblems = checkEnvelopeFields(reader.document);
+  const envelopeProblems = checkEnvelopeFields(reader.document, await groupIsCloudEvents(db, group));
   if (envelopeProblems.length > 0) throw invalid(where, `${xid}: ${envelopeProblems.join('; ')}`);
   const format = optionalString(body, 'dataschemaformat', where) ?? reader.format;
   if (format.toLowerCase() !== reader.format.toLowerCase())
@@ -258,6 +280,7 @@ async function putMessageGroup(
   const envelope = optionalString(body, 'envelope', where);
   const protocol = optionalString(body, 'protocol', where);
   if (protocol !== null && protocol !== 'NATS') throw invalid(where, 'protocol must be "NATS"');
+  if (existing !== undefined) await checkEnvelopeChange(db, group, envelope, where);
   const row: MessageGroupRow = { messagegroupid: group, ...nextCommon(body, existing, mode, where), envelope, protocol };
   await store.saveMessageGroup(db, row);
   return { row, created: existing === undefined };

@@ -1,4 +1,5 @@
 import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES, compileSchema, fingerprintToHex, schemaFingerprint } from '../avro/index.ts';
+import { isCloudEventsEnvelope } from '../cloudevents/index.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { isObject } from '../json/index.ts';
@@ -74,10 +75,13 @@ function checkAgainst(mode: CompatibilityMode, candidate: unknown, older: readon
 async function checkUsedByMessages(db: Db, group: string, schema: string, document: unknown, where: string): Promise<void> {
   const users = await readersOf(db, group, schema);
   if (users.length === 0) return;
-  const problems = checkEnvelopeFields(document);
-  if (problems.length > 0) {
-    const user = users[0]!.message;
-    throw new XRegistryError(XRegistryErrorType.invalidData, `${where} is used by message ${user.messagegroupid}/${user.messageid}: ${problems.join('; ')}`);
+  const groups = await store.listMessageGroups(db);
+  const cloudEvents = (messagegroupid: string): boolean => isCloudEventsEnvelope(groups.find((row) => row.messagegroupid === messagegroupid)?.envelope);
+  for (const { message: user } of users) {
+    const problems = checkEnvelopeFields(document, cloudEvents(user.messagegroupid));
+    if (problems.length > 0) {
+      throw new XRegistryError(XRegistryErrorType.invalidData, `${where} is used by message ${user.messagegroupid}/${user.messageid}: ${problems.join('; ')}`);
+    }
   }
 }
 

@@ -137,7 +137,8 @@ describe('envelope fields every event schema must have', () => {
   });
 
   test('a missing or non-string id and a wrong time are each named', () => {
-    const idProblem = 'the schema needs a field "id" of type string (the event id)';
+    const idProblem =
+      'the schema needs a field "id" of type string (the event id), or its message group envelope CloudEvents/1.0 (the id then comes from ce-id)';
     const timeProblem = 'field "time" must be a long with logicalType timestamp-millis';
     assert.deepEqual(checkEnvelopeFields(record({ name: 'key', type: 'string' })), [idProblem]);
     assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'long' })), [idProblem]);
@@ -152,6 +153,12 @@ describe('envelope fields every event schema must have', () => {
       assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'string' }, { name: 'time', type })), [timeProblem], JSON.stringify(type));
     }
     assert.deepEqual(checkEnvelopeFields(record({ name: 'time', type: 'string' })), [idProblem, timeProblem]);
+  });
+
+  test('under envelope CloudEvents/1.0 the id may be left out (ce-id supplies it), but one that is there is a string', () => {
+    assert.deepEqual(checkEnvelopeFields(record({ name: 'value', type: 'double' }), true), []);
+    assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'string' }), true), []);
+    assert.deepEqual(checkEnvelopeFields(record({ name: 'id', type: 'long' }), true), ['field "id" must be of type string (the event id)']);
   });
 });
 

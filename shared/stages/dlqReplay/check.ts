@@ -1,3 +1,4 @@
+import { stageHeadersOf } from '../../cloudevents/index.ts';
 import type { RawRecord } from '../../contracts/index.ts';
 import type { DeadLetter, OriginalContent } from '../../deadletters/index.ts';
 import { runRoute, type RouteDeps } from '../route/route.ts';
@@ -6,7 +7,10 @@ import type { CheckResult } from './replay.ts';
 
 /** A dead letter's original message as validate takes it. */
 function letterAsRawRecord(letter: DeadLetter, original: OriginalContent, id: string): RawRecord {
-  return { id, subject: letter.subject, payload: original.payload, publishedAtMs: Date.parse(letter.publishedAt) };
+  const record = { id, subject: letter.subject, payload: original.payload, publishedAtMs: Date.parse(letter.publishedAt) };
+  // The original's CloudEvents headers, as the bridge would send them with it.
+  const headers = stageHeadersOf(Object.entries(original.headers));
+  return headers === undefined ? record : { ...record, headers };
 }
 
 /** Runs a dead letter's original bytes through validate and route as they are now configured. */
