@@ -1,9 +1,11 @@
 import { loadBridgeConfig, loadCliConfig } from '../shared/config/index.ts';
+import { CLOUDEVENTS_MODES } from '../shared/cloudevents/index.ts';
 import { BROKEN } from './brokenKinds.ts';
 import { type CommandSpec, oneOf, positiveInteger, stringValue } from './commandSpec.ts';
 import { DLQ_COMMANDS } from './dlqCommandSpecs.ts';
 import { REGISTRY_COMMANDS } from './registryCommandSpecs.ts';
 import { STATUS_COMMANDS } from './statusCommandSpecs.ts';
+import { UsageError } from './exitCodes.ts';
 
 // Each command imports what it runs when it runs, so help, --version and usage errors load
 // none of it (nats.js, postgres.js, avsc): they answer at once and need no service.
@@ -52,6 +54,7 @@ const OTHER_COMMANDS: readonly CommandSpec[] = [
     options: {
       count: { type: 'string', value: 'N', help: 'how many events (default 1)' },
       broken: { type: 'string', value: 'KIND', help: `spoil each event: ${BROKEN.join(', ')}` },
+      cloudevents: { type: 'string', value: 'MODE', help: `publish as CloudEvents in the NATS binding: ${CLOUDEVENTS_MODES.join(' or ')}` },
     },
     summary: 'publish sample events for a registered route, valid or broken on purpose',
     details: [
@@ -64,12 +67,19 @@ const OTHER_COMMANDS: readonly CommandSpec[] = [
       '  unknown-schema-id  a frame naming a schema no version has    unknown_schema_id',
       '                     (framed wire formats only: schema-id, confluent, single-object;',
       '                     a raw payload carries no schema id, so a raw route refuses it)',
+      '',
+      '--cloudevents binary sends the CloudEvent attributes (id, source, type, time) as ce-* headers',
+      'beside the Avro payload; --cloudevents structured sends one application/cloudevents+json',
+      'document with the Avro payload base64 in data_base64. Only for a route whose message group',
+      'declares envelope CloudEvents/1.0, and only with valid events (not with --broken).',
     ].join('\n'),
     async run({ args, values, print }) {
       const count = positiveInteger(stringValue(values, 'count'), '--count', 1);
       const broken = oneOf(stringValue(values, 'broken'), '--broken', BROKEN);
+      const cloudEvents = oneOf(stringValue(values, 'cloudevents'), '--cloudevents', CLOUDEVENTS_MODES);
+      if (broken !== undefined && cloudEvents !== undefined) throw new UsageError('--cloudevents publishes valid events only; leave out --broken');
       const { runPublish } = await import('./commands.ts');
-      await runPublish(loadCliConfig(), { subject: args[0]!, count, broken }, print);
+      await runPublish(loadCliConfig(), { subject: args[0]!, count, broken, cloudEvents }, print);
       return true;
     },
   },

@@ -8,6 +8,7 @@ import { createProducer, encodeEvent } from '../shared/producer/index.ts';
 import { createSql, type Sql } from '../shared/postgres/index.ts';
 import { findRouteBySubject, type RouteRecord } from '../shared/routes/index.ts';
 import { routeKeyFromSubject } from '../shared/names/index.ts';
+import { CLOUDEVENTS_ENVELOPE, type CloudEventsMode, isCloudEventsEnvelope } from '../shared/cloudevents/index.ts';
 import { BROKEN, type Broken } from './brokenKinds.ts';
 import { UsageError } from './exitCodes.ts';
 import { MIGRATIONS_DIR } from './paths.ts';
@@ -56,7 +57,9 @@ function unknownWriter(route: RouteRecord, index: number): { schemaId: number; f
   return { schemaId: 999_999 + index, fingerprint };
 }
 
-async function runPublish(config: CliConfig, options: { subject: string; count: number; broken: Broken | undefined }, print: Print): Promise<void> {
+type PublishOptions = { subject: string; count: number; broken: Broken | undefined; cloudEvents?: CloudEventsMode | undefined };
+
+async function runPublish(config: CliConfig, options: PublishOptions, print: Print): Promise<void> {
   const key = routeKeyFromSubject(options.subject, 'bridge');
   const route = await withSql(config, (sql) => findRouteBySubject(sql, options.subject));
   if (route === undefined) throw new Error(`no route registered for ${options.subject}; load one with: ingest registry import <file>`);
@@ -65,6 +68,11 @@ async function runPublish(config: CliConfig, options: { subject: string; count: 
   if (options.broken === 'unknown-schema-id' && route.wireFormat === 'raw') {
     throw new UsageError(
       `--broken unknown-schema-id needs a framed wire format (schema-id, confluent or single-object); ${route.subject} uses "raw", whose payload carries no schema id. On this route use ${BROKEN.filter((kind) => kind !== 'unknown-schema-id').join(', ')}`,
+    );
+  }
+  if (options.cloudEvents !== undefined && !isCloudEventsEnvelope(route.envelope)) {
+    throw new UsageError(
+      `--cloudevents needs a route whose message group declares envelope ${CLOUDEVENTS_ENVELOPE}; the group of ${route.subject} declares ${route.envelope === undefined ? 'none' : `"${route.envelope}"`}, so the plane would not read the CloudEvent`,
     );
   }
   const nc = await connectNats(config.nats.url, 'ingest-cli', config.nats.security);
@@ -77,6 +85,16 @@ async function runPublish(config: CliConfig, options: { subject: string; count: 
       const bytes = encodeEvent(route, event, type);
       switch (options.broken) {
         case undefined:
+          if (options.cloudEvents !== undefined) {
+            // sampleEvent always has an id; a schema without source or time gets them as attributes only.
+            const attributes = {
+              id: event.id,
+              ...(typeof event.source === 'string' ? {} : { source: 'ingest-cli' }),
+              ...(event.time instanceof Date ? {} : { time: new Date().toISOString() }),
+            };
+            await producer.publishCloudEvent(route, event, { mode: options.cloudEvents, attributes });
+            break;
+          }
           // The bytes producer.publish would send, already encoded above.
           await producer.publishRaw(route.subject, bytes, event.id);
           break;
@@ -98,7 +116,8 @@ async function runPublish(config: CliConfig, options: { subject: string; count: 
           break;
       }
     }
-    print(`published ${options.count} ${options.broken ?? 'valid'} event(s) for ${route.subject}`);
+    const as = options.cloudEvents === undefined ? '' : ` as ${options.cloudEvents}-mode CloudEvents`;
+    print(`published ${options.count} ${options.broken ?? 'valid'} event(s)${as} for ${route.subject}`);
   } finally {
     await nc.drain();
   }

@@ -1,7 +1,9 @@
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/nats-core';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { type AvroType, encodeAvro, fingerprintFromHex, frame, SchemaCache, type WireFormat } from '../avro/index.ts';
 import type { RouteRecord } from '../routes/index.ts';
+import { type CloudEventOptions, cloudEventAttributes, cloudEventMessage } from './cloudEvents.ts';
 import { ATTR, MESSAGING_SYSTEM_NATS, markFailed, SPAN, TRACER_NAME, withTraceHeaders } from '../telemetry/index.ts';
 
 /** The event fields the plane relies on; the rest is whatever the route's schema declares. */
@@ -13,12 +15,19 @@ type Producer = {
    * publishes it with Nats-Msg-Id = event id.
    */
   publish(route: RouteRecord, event: EventValue): Promise<PubAck>;
+  /**
+   * Publishes `event` as a CloudEvent in the NATS binding's binary or structured content mode
+   * (for a route whose message group declares `envelope: CloudEvents/1.0`), with Nats-Msg-Id =
+   * the CloudEvent's id. The event may lack the fields its attributes carry (id, source, time),
+   * when the route's schema has none.
+   */
+  publishCloudEvent(route: RouteRecord, event: Readonly<Record<string, unknown>>, options: CloudEventOptions): Promise<PubAck>;
   /** Publishes bytes as they are, for producers that encode themselves (and for tests of bad input). */
-  publishRaw(subject: string, payload: Uint8Array, msgId?: string): Promise<PubAck>;
+  publishRaw(subject: string, payload: Uint8Array, msgId?: string, headers?: MsgHdrs): Promise<PubAck>;
 };
 
 /** The bytes a producer on this route sends: the Avro body in the route's framing. */
-function encodeEvent(route: RouteRecord, event: EventValue, type: AvroType): Buffer {
+function encodeEvent(route: RouteRecord, event: Readonly<Record<string, unknown>>, type: AvroType): Buffer {
   return frame(route.wireFormat as WireFormat, encodeAvro(type, event), {
     schemaId: route.schema.numericId,
     fingerprint: fingerprintFromHex(route.schema.fingerprint),
@@ -31,7 +40,7 @@ function encodeEvent(route: RouteRecord, event: EventValue, type: AvroType): Buf
  * caller's trace. The tracer is the global one the host application registered (a no-op without
  * one); a caller with no active trace sends no trace headers.
  */
-async function tracedPublish(js: JetStreamClient, subject: string, payload: Uint8Array, msgId: string | undefined): Promise<PubAck> {
+async function tracedPublish(js: JetStreamClient, subject: string, payload: Uint8Array, msgId: string | undefined, given?: MsgHdrs): Promise<PubAck> {
   const span = trace.getTracer(TRACER_NAME).startSpan(SPAN.publish, {
     kind: SpanKind.PRODUCER,
     attributes: {
@@ -41,7 +50,7 @@ async function tracedPublish(js: JetStreamClient, subject: string, payload: Uint
       ...(msgId === undefined ? {} : { [ATTR.messageId]: msgId }),
     },
   });
-  const headers = withTraceHeaders(undefined, trace.setSpan(context.active(), span));
+  const headers = withTraceHeaders(given, trace.setSpan(context.active(), span));
   try {
     return await js.publish(subject, payload, { ...(msgId === undefined ? {} : { msgID: msgId }), ...(headers === undefined ? {} : { headers }) });
   } catch (error) {
@@ -59,8 +68,13 @@ function createProducer(js: JetStreamClient): Producer {
     publish(route, event) {
       return tracedPublish(js, route.subject, encodeEvent(route, event, typeFor(route)), event.id);
     },
-    publishRaw(subject, payload, msgId) {
-      return tracedPublish(js, subject, payload, msgId);
+    publishCloudEvent(route, event, options) {
+      const attributes = cloudEventAttributes(route, event, options.attributes);
+      const { payload, headers } = cloudEventMessage(attributes, encodeEvent(route, event, typeFor(route)), options.mode);
+      return tracedPublish(js, route.subject, payload, attributes.id, headers);
+    },
+    publishRaw(subject, payload, msgId, headers) {
+      return tracedPublish(js, subject, payload, msgId, headers);
     },
   };
 }

@@ -21,7 +21,8 @@ function sampleEvent(route: RouteRecord, overrides: Partial<Record<string, unkno
     time: new Date(),
   };
   for (const [key, item] of Object.entries(envelope)) if (fields.has(key)) value[key] = item;
-  return { ...value, ...overrides, id: String(overrides.id ?? value.id) };
+  // A schema without an id (a CloudEvents route, where ce-id carries it) still gets one, for the attributes and Nats-Msg-Id.
+  return { ...value, ...overrides, id: String(overrides.id ?? value.id ?? envelope.id) };
 }
 
 export { sampleEvent };

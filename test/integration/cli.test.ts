@@ -131,6 +131,8 @@ describe('the ingest CLI, run as a child process', () => {
       [['registry', 'list', 'extra'], /unexpected argument "extra"/],
       [['publish', 'x.v1', '--count', 'abc'], /--count must be a positive integer, got "abc"/],
       [['publish', 'x.v1', '--broken', 'nope'], /--broken must be one of random-bytes, .*got "nope"/],
+      [['publish', 'x.v1', '--cloudevents', 'nope'], /--cloudevents must be one of binary, structured, got "nope"/],
+      [['publish', 'x.v1', '--cloudevents', 'binary', '--broken', 'truncated'], /--cloudevents publishes valid events only; leave out --broken/],
       [['registry', 'check-compat', '/schemagroups/a/schemas/b', 'f.avsc', '--mode', 'sideways'], /--mode must be one of none, backward/],
       [['dlq', 'list', '--since', 'yesterday'], /--since must be an ISO-8601 time/],
     ];
