@@ -2,7 +2,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { RawRecord } from '../shared/contracts/index.ts';
 import { type OriginalMessage, REPLAY_COUNT_HEADER } from '../shared/deadletters/index.ts';
 import { headersToMap } from '../shared/nats/index.ts';
-import { stageHeaderBytes, stageHeadersOfMessage } from './stageHeaders.ts';
+import { headerRequestBytes, stageHeadersOfMessage } from './stageHeaders.ts';
 
 // What the bridge reads off a JetStream message: the record it sends to the stages, that record's
 // size in an invoke request, whether it was delivered before, and the original a dead letter keeps.
@@ -13,7 +13,7 @@ import { stageHeaderBytes, stageHeadersOfMessage } from './stageHeaders.ts';
  * and two schema pins, so the framing is that of the larger, sink-write's record.
  */
 function requestBytes(msg: JsMsg): number {
-  return Math.ceil((msg.data.length * 4) / 3) + msg.subject.length + 384 + stageHeaderBytes(stageHeadersOfMessage(msg));
+  return Math.ceil((msg.data.length * 4) / 3) + msg.subject.length + 384 + headerRequestBytes(msg);
 }
 
 function toRawRecord(msg: JsMsg): RawRecord {
