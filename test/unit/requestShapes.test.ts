@@ -29,4 +29,18 @@ describe("sink-write's request shapes", () => {
       'records[0].writer must be a schema pin {"numericId": number, "cacheKey": string}',
     ]);
   });
+
+  test("a record's stage headers are optional, and when present an object of strings", () => {
+    assert.deepEqual(problemsOf({ target: {}, records: [{ ...pinned, headers: { 'ce-id': 'a', 'content-type': 'x' } }] }), []);
+    assert.deepEqual(
+      problemsOf({
+        target: {},
+        records: [
+          { ...pinned, headers: { 'ce-id': 7 } },
+          { ...pinned, headers: 'ce-id: a' },
+        ],
+      }),
+      ['records[0].headers must be an object of strings when present', 'records[1].headers must be an object of strings when present'],
+    );
+  });
 });
