@@ -33,15 +33,20 @@ const GOOD_WITH_BODY = 20;
 const BAD_EACH = 4;
 const SECRET = `secret-${randomUUID()}`;
 
-/** A group declaring CloudEvents whose route reads a schema with no id, time or source; a group declaring nothing. */
-function documentFor(runId: string): unknown {
-  const message = (subject: string, schema: string, table: string) => ({
+/** A message definition (route) for this run's streams. */
+function messageFor(runId: string, subject: string, schema: string, table: string): Record<string, unknown> {
+  return {
     protocol: 'NATS',
     protocoloptions: { subject },
     dataschemaformat: 'Avro/1.12',
     dataschemaxid: schema,
     ingestion: { sink: { kind: 'postgres', table }, deadlettersubject: `${runId}dlq.${subject.slice(runId.length + 1)}`, wireformat: 'raw' },
-  });
+  };
+}
+
+/** A group declaring CloudEvents whose route reads a schema with no id, time or source; a group declaring nothing. */
+function documentFor(runId: string): unknown {
+  const message = (subject: string, schema: string, table: string) => messageFor(runId, subject, schema, table);
   return {
     schemagroups: { readings: { schemas: { reading: { versions: { '1': { format: 'Avro/1.12', schema: READING_SCHEMA } } } } } },
     messagegroups: {
@@ -247,5 +252,42 @@ describe('CloudEvents over NATS (binding v1.0.3) through the whole chain', () =>
     assert.match(await group.text(), /envelope \(none\): message \S+\.reading\.v1 reads \/schemagroups\/readings\/schemas\/reading/);
     const stored = (await (await fetch(`${plane.registryUrl}/messagegroups/readings`)).json()) as { envelope?: string };
     assert.equal(stored.envelope, 'CloudEvents/1.0');
+  });
+
+  test('a CloudEvent dead-lettered for want of a route replays with its ce-* headers once the route exists, and becomes a row with its ce-id', async () => {
+    const subject = `${plane.runId}.late.reading.v1`;
+    const id = randomUUID();
+    const body = encodeAvro(schemas.get(reading.schema.cacheKey, reading.schema.definition), readingEvent());
+    const { payload, headers } = cloudEventMessage(
+      cloudEventAttributes(reading, {}, { id, source: '/sensors/late', type: 'com.example.reading' }),
+      body,
+      'binary',
+    );
+    headers.set('x-private', SECRET);
+    const ack = await plane.js.publish(subject, payload, { headers });
+    const letter = await waitFor(
+      'the unknown_route letter',
+      async () => (await plane.deadLetters()).find((candidate) => candidate.streamSequence === ack.seq),
+      (found) => found !== undefined,
+    );
+    assert.equal(letter?.reason, 'unknown_route');
+
+    const put = await fetch(`${plane.registryUrl}/messagegroups/readings/messages/${subject}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${plane.registryToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(messageFor(plane.runId, subject, '/schemagroups/readings/schemas/reading', 'reading_events')),
+    });
+    assert.ok(put.status === 200 || put.status === 201, await put.text());
+    // The replay check runs validate on the letter's original with its ce-* headers: without them the body has no id.
+    const replayed = await runIngest(['dlq', 'replay', '--subject', subject], { ...plane.env, LOG_LEVEL: 'warn' });
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.match(replayed.stdout, new RegExp(`^${letter!.id}\\t${subject.replaceAll('.', '\\.')}\\tunknown_route\\treplayed`));
+    const [row] = await waitFor(
+      'the replayed event as a row',
+      () => plane.sql<{ source: string }[]>`select source from reading_events where event_id = ${id}`,
+      (rows) => rows.length === 1,
+    );
+    assert.equal(row?.source, '/sensors/late');
+    assert.equal((await plane.deadLetters()).filter((candidate) => candidate.id === letter!.id).length, 0, 'the letter is gone');
   });
 });
