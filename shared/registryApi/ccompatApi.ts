@@ -20,6 +20,13 @@ function isCcompatPath(path: string): boolean {
   return path === CCOMPAT_PREFIX || path.startsWith(`${CCOMPAT_PREFIX}/`);
 }
 
+/** Whether a request to the ccompat API changes nothing: GETs, and the POSTs that only read (lookup, compatibility test). */
+function isCcompatRead(request: ApiRequest): boolean {
+  if (!isCcompatPath(request.path) || !isWriteMethod(request.method)) return !isWriteMethod(request.method);
+  const segments = request.path.split('/').slice(3);
+  return request.method === 'POST' && isReadOnlyPost(segments);
+}
+
 function errorResponse(error: CcompatError): ApiResponse {
   return { status: error.status, headers: { 'content-type': CCOMPAT_TYPE }, body: JSON.stringify(error.toBody()) };
 }
@@ -71,4 +78,4 @@ async function handleCcompatRequest(request: ApiRequest, deps: ApiDeps, observer
   }
 }
 
-export { CCOMPAT_PREFIX, handleCcompatRequest, isCcompatPath };
+export { CCOMPAT_PREFIX, handleCcompatRequest, isCcompatPath, isCcompatRead };

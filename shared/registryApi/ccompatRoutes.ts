@@ -66,6 +66,8 @@ const CCOMPAT_ROUTES: readonly Route[] = [
   ),
   route('POST', '/compatibility/subjects/:subject/versions', (context, { subject }) => compatibility(context, subject, undefined)),
   route('POST', '/compatibility/subjects/:subject/versions/:version', (context, { subject, version }) => compatibility(context, subject, version)),
+  // Tools ask before offering writes: without a configured token nobody may write.
+  route('GET', '/mode', (context) => ccompatJson({ mode: context.deps.writeToken === undefined ? 'READONLY' : 'READWRITE' })),
   route('GET', '/config', async (context) => ccompatJson({ compatibilityLevel: await subjects(context).globalLevel() })),
   route('PUT', '/config', async (context) => ccompatJson({ compatibility: await subjects(context).setGlobalLevel(levelOfBody(context.body())) })),
   route('GET', '/config/:subject', async (context, { subject }) =>

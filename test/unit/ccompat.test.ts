@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { handleRegistryRequest } from '../../shared/registryApi/api.ts';
+import { describeWrite } from '../../shared/registryApi/writeLog.ts';
 import type { ApiDeps, ApiResponse } from '../../shared/registryApi/request.ts';
 import {
   CcompatCode,
@@ -232,6 +233,25 @@ describe('ccompat HTTP layer (stub service)', () => {
     assert.deepEqual([version.status, version.json.error_code], [422, 42202]);
     assert.deepEqual([id.status, id.json.error_code], [404, 40403]);
     assert.deepEqual(setup.calls, []);
+  });
+
+  test('GET /mode says READONLY when no token is configured, READWRITE otherwise', async () => {
+    const writable = deps();
+    const readOnly = { deps: { ...writable.deps, writeToken: undefined } };
+    assert.deepEqual((await send(writable, 'GET', '/ccompat/v7/mode')).json, { mode: 'READWRITE' });
+    assert.deepEqual((await send(readOnly, 'GET', '/ccompat/v7/mode')).json, { mode: 'READONLY' });
+  });
+
+  test('the write log has ccompat writes with the Confluent message, and not its POSTs that only read', () => {
+    const refused = { status: 409, headers: {}, body: JSON.stringify({ error_code: 409, message: 'breaks' }) };
+    const request = (method: string, path: string) => ({ method, path, query: '', headers: {}, body: undefined });
+    assert.deepEqual(describeWrite(request('POST', '/ccompat/v7/subjects/a/versions'), refused), {
+      level: 'warn',
+      fields: { method: 'POST', path: '/ccompat/v7/subjects/a/versions', status: 409, detail: 'breaks' },
+    });
+    assert.equal(describeWrite(request('POST', '/ccompat/v7/subjects/a'), refused), undefined);
+    assert.equal(describeWrite(request('POST', '/ccompat/v7/compatibility/subjects/a/versions/latest'), refused), undefined);
+    assert.equal(describeWrite(request('GET', '/ccompat/v7/subjects'), refused), undefined);
   });
 
   test('an unexpected failure is a 500 with code 50001 that says nothing about internals', async () => {
