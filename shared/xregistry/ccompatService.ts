@@ -303,8 +303,9 @@ class CcompatService {
   deleteVersion(subject: string, selector: VersionSelector, permanent: boolean): Promise<number> {
     return translated('delete', () =>
       this.#write(async (db, mode) => {
-        const found = await this.#requireSubject(db, subject, permanent);
-        const target = this.#select(found, selector, permanent);
+        // Soft-deleted versions are found too: deleting one again is 40406, not "not found".
+        const found = await this.#requireSubject(db, subject, true);
+        const target = this.#select(found, selector, true);
         const { group, schema } = found.target;
         const where = `subject "${subject}" version ${target.version}`;
         if (!permanent) {
