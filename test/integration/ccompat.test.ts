@@ -92,6 +92,7 @@ describe('the Confluent-compatible API with the unmodified @kafkajs/confluent-sc
     assert.equal(await registry.getLatestSchemaId(subject), id);
     const byId = await api('GET', `${PREFIX}/schemas/ids/${id}`);
     assert.deepEqual(JSON.parse(byId.json.schema as string), v1, 'GET /schemas/ids/{numericid} is the xRegistry version document');
+    assert.deepEqual(JSON.parse((await api('GET', `${PREFIX}/schemas/ids/${id}/versions`)).text), [{ subject, version: 1 }]);
     const outcome = await waitFor('the encoded events as rows', landed, (state) => state.rows.length + state.letters >= BATCH);
     assert.deepEqual(outcome, { rows: [...published].sort(), letters: 0 });
     assert.deepEqual(await plane.doubling(), { rowAndLetter: [], repeatedLetters: [] });
@@ -254,6 +255,7 @@ describe('the Confluent-compatible API with the unmodified @kafkajs/confluent-sc
     assert.deepEqual((await api('GET', `/schemagroups/ccompat/schemas/${orders}/versions/2$details`)).json.numericid, secondId);
     assert.equal((await api('GET', `/schemagroups/ccompat/schemas/${orders}/meta`)).json.compatibility, 'backward', 'the global level');
     assert.deepEqual(await versionsOf(), [1, 2]);
+    assert.deepEqual(JSON.parse((await api('GET', `${PREFIX}/schemas/ids/${secondId}/subjects`)).text), [orders]);
     assert.deepEqual(JSON.parse((await api('GET', `${PREFIX}/subjects/${orders}/versions/1/schema`)).text), first, '…/schema is the schema itself');
 
     assert.deepEqual(refusal(await api('DELETE', `${PREFIX}/subjects/${orders}/versions/1?permanent=true`)), { status: 404, code: 40407 });
