@@ -19,50 +19,15 @@ import {
 import { assertSchemaDeletable, assertVersionDeletable } from './readers.ts';
 import { DEFAULT_FORMAT, getMeta, postVersion, putMeta, removeVersion } from './schemas.ts';
 import * as store from './store.ts';
-import type { SchemaMetaRow, SchemaVersionRow } from './types.ts';
+import { type CcompatVersion, type NumberedVersion, schemaTypeOf, schemaString, view } from './ccompatViews.ts';
+import type { SchemaMetaRow } from './types.ts';
 
 type Db = store.Db;
 /** The registry service's write transaction: one at a time, under the registry's write lock. */
 type RegistryWrite = <T>(work: (db: Db, mode: WriteMode) => Promise<T>) => Promise<T>;
 
-/** A subject's version as Confluent's API shows it. */
-type CcompatVersion = {
-  readonly subject: string;
-  readonly version: number;
-  readonly id: number;
-  readonly schema: string;
-  readonly schemaType?: string;
-};
-
-/** A version of a subject's schema that has a Confluent number, and whether it is soft-deleted. */
-type NumberedVersion = { readonly row: SchemaVersionRow; readonly version: number; readonly deleted: boolean };
-
 /** A subject whose schema exists: where it lives, its meta and its numbered versions (oldest first). */
 type Subject = { readonly name: string; readonly target: SubjectTarget; readonly meta: SchemaMetaRow; readonly versions: readonly NumberedVersion[] };
-
-/** Confluent's `schemaType`: absent for Avro (its default), JSON or PROTOBUF, or the format itself. */
-function schemaTypeOf(format: string): string | undefined {
-  if (/^avro\//i.test(format)) return undefined;
-  if (/^jsonschema\//i.test(format)) return 'JSON';
-  if (/^protobuf\//i.test(format)) return 'PROTOBUF';
-  return format;
-}
-
-/** The schema as Confluent carries it: a string (the Avro JSON, or a non-JSON document as stored). */
-function schemaString(row: SchemaVersionRow): string {
-  return schemaTypeOf(row.format) !== undefined && typeof row.document === 'string' ? row.document : JSON.stringify(row.document);
-}
-
-function view(subject: string, version: NumberedVersion): CcompatVersion {
-  const schemaType = schemaTypeOf(version.row.format);
-  return {
-    subject,
-    version: version.version,
-    id: version.row.numericid,
-    schema: schemaString(version.row),
-    ...(schemaType === undefined ? {} : { schemaType }),
-  };
-}
 
 function subjectNotFound(subject: string): CcompatError {
   return new CcompatError(CcompatCode.subjectNotFound, `subject "${subject}" not found`);

@@ -16,6 +16,8 @@ import {
   XRegistryErrorType,
 } from '../../shared/xregistry/index.ts';
 import { compatibilityOfLevel, versionNumberOf } from '../../shared/xregistry/ccompatSubjects.ts';
+import { schemaString, schemaTypeOf } from '../../shared/xregistry/ccompatViews.ts';
+import type { SchemaVersionRow } from '../../shared/xregistry/types.ts';
 
 const ROUTES: Readonly<Record<string, { group: string; schema: string }>> = {
   'metrics.cpu.usage.v1': { group: 'metrics', schema: 'cpu-usage' },
@@ -83,6 +85,18 @@ describe('ccompat versions and levels', () => {
         String(level),
       );
     }
+  });
+});
+
+describe('ccompat views', () => {
+  test('Avro has no schemaType (Confluent default) and its schema is the JSON text; other formats are named', () => {
+    assert.equal(schemaTypeOf('Avro/1.12'), undefined);
+    assert.equal(schemaTypeOf('JsonSchema/draft-07'), 'JSON');
+    assert.equal(schemaTypeOf('Protobuf/3'), 'PROTOBUF');
+    const row = (format: string, document: unknown) => ({ format, document }) as SchemaVersionRow;
+    assert.equal(schemaString(row('Avro/1.12', 'string')), '"string"', 'an Avro primitive schema is a JSON string');
+    assert.equal(schemaString(row('Avro/1.12', { type: 'record', name: 'A', fields: [] })), '{"type":"record","name":"A","fields":[]}');
+    assert.equal(schemaString(row('Protobuf/3', 'syntax = "proto3";')), 'syntax = "proto3";');
   });
 });
 
