@@ -26,6 +26,16 @@ const CANONICAL_VARIANTS = {
 } as const;
 
 type CanonicalVariant = keyof typeof CANONICAL_VARIANTS;
+
+/** Who writes each variant, as `ingest registry fingerprints` and the docs name them. */
+const CANONICAL_VARIANT_WRITERS: Readonly<Record<CanonicalVariant, string>> = {
+  spec: 'the specification: Java SchemaNormalization, avsc, Apache.Avro C#',
+  python: 'Apache Avro Python library 1.10-1.11 (schema.canonical_form)',
+  goavro: 'goavro 2.x (Codec.Rabin, SingleFromNative)',
+  rust: 'apache-avro Rust crate 0.17+',
+  'rust-0.16': 'apache-avro Rust crate up to 0.16',
+  csharp: 'Apache.Avro C# (a fixed with a logicalType)',
+};
 const CANONICAL_VARIANT_NAMES = Object.keys(CANONICAL_VARIANTS) as CanonicalVariant[];
 
 /** Every variant's canonical form of one schema. */
@@ -42,5 +52,5 @@ function variantFingerprints(schema: unknown): Record<CanonicalVariant, string> 
   >;
 }
 
-export { CANONICAL_VARIANT_NAMES, canonicalForms, variantFingerprints };
+export { CANONICAL_VARIANT_NAMES, CANONICAL_VARIANT_WRITERS, canonicalForms, variantFingerprints };
 export type { CanonicalVariant };

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { CANONICAL_VARIANT_NAMES, variantFingerprints } from '../../shared/avro/index.ts';
 import { migrateRegistry } from '../../shared/xregistry/index.ts';
+import { runIngest } from '../helpers/ingestCli.ts';
 import { createTestPlane, type TestPlane } from '../helpers/plane.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the test walks the registry's JSON answers by path and asserts on every value it reads.
@@ -96,5 +97,38 @@ describe('canonical-form variant fingerprints in the registry (serverless-offlin
     const after = await plane.sql`select variant, fingerprint from xr_schema_fingerprints where numericid = ${version!.numericid} order by variant`;
     assert.deepEqual(after, before);
     assert.equal(after.length, CANONICAL_VARIANT_NAMES.length);
+  });
+
+  test('ingest registry fingerprints prints every variant of each version, with who writes it; --json the same as JSON', async () => {
+    const expected = variantFingerprints((await call('GET', `${SCHEMA}/versions/1`)).json);
+    const numericid = (await call('GET', `${SCHEMA}/versions/1$details`)).json.numericid;
+
+    const text = await runIngest(['registry', 'fingerprints', SCHEMA], plane.env);
+    const json = await runIngest(['registry', 'fingerprints', `${SCHEMA}/versions/1`, '--json'], plane.env);
+
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.trimEnd().split('\n');
+    assert.equal(lines[0], 'version\tnumericid\tvariant\tfingerprint\twritten by');
+    assert.deepEqual(
+      lines.slice(1).map((line) => line.split('\t').slice(0, 4)),
+      CANONICAL_VARIANT_NAMES.map((variant) => ['1', String(numericid), variant, expected[variant]]),
+    );
+    assert.match(lines.find((line) => line.includes('\tgoavro\t'))!, /goavro 2\.x/);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), [{ version: '1', numericid, fingerprints: expected }]);
+  });
+
+  test('ingest registry fingerprints: a path that is no schema is a usage error (2), an unknown one not found (1)', async () => {
+    const bad = await runIngest(['registry', 'fingerprints', '/messagegroups/metrics'], plane.env);
+    const missing = await runIngest(['registry', 'fingerprints', '/schemagroups/metrics/schemas/nope'], plane.env);
+    const help = await runIngest(['registry', 'fingerprints', '--help'], plane.env);
+
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /<path> must be \/schemagroups\/<group>\/schemas\/<schema> or \.\.\.\/versions\/<version>, got "\/messagegroups\/metrics"/);
+    assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.equal(missing.stdout, 'not found: /schemagroups/metrics/schemas/nope\n');
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: ingest registry fingerprints <path> \[--json\]/);
   });
 });
