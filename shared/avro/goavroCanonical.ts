@@ -55,12 +55,11 @@ function goString(value: string, lookup: Map<string, string>): string {
 }
 
 function goNumber(value: number): string {
-  // FormatFloat 'g' with the shortest precision switches to an exponent at 1e21 and below 1e-4,
-  // and also from 1e6 on for values whose shortest digits are fewer than the exponent.
+  // FormatFloat 'g' with the shortest precision writes an exponent from 1e6 on (the only numbers
+  // kept are fixed sizes, non-negative integers): 1000000 is 1e+06, 1234567 is 1.234567e+06.
   if (!Number.isInteger(value) || Math.abs(value) < 1e6) return String(value);
   const digits = String(Math.abs(value)).replace(/0+$/, '');
   const exponent = String(Math.abs(value)).length - 1;
-  if (digits.length > exponent) return String(value);
   const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
   return `${value < 0 ? '-' : ''}${mantissa}e+${String(exponent).padStart(2, '0')}`;
 }

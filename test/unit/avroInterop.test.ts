@@ -46,7 +46,9 @@ describe('canonical-form variants equal what real implementations write', () => 
         for (const event of written.versions[version].events) {
           const frame = unframe('single-object', Buffer.from(event.singleObject, 'base64'));
           assert.equal(frame.fingerprint!.toString(16).padStart(16, '0'), fingerprint);
-          assert.deepEqual(frame.body, Buffer.from(event.raw, 'base64'), 'the frame wraps the raw body unchanged');
+          // Same values; not always the same bytes: goavro writes a map's entries in Go's random order.
+          const type = compileSchema(input.schemas[version]);
+          assert.deepEqual(decodeAvro(type, frame.body), decodeAvro(type, Buffer.from(event.raw, 'base64')), 'the frame wraps an equal body');
         }
       }
     });
