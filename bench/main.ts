@@ -144,7 +144,7 @@ async function main(): Promise<number> {
   writeFileSync(jsonFile, `${JSON.stringify(finished, null, 2)}\n`);
   writeFileSync(svgFile, renderChart(finished));
   process.stdout.write(`\n${formatTable(finished)}\n\nresults: ${jsonFile}\nchart:   ${svgFile}\n`);
-  if (profileDir !== undefined) process.stdout.write(`\n${summariseProfiles(profileDir)}\n`);
+  if (profileDir !== undefined) process.stdout.write(`\n${summariseProfiles([profileDir])}\n`);
   if (finished.problems.length > 0) {
     process.stdout.write(`\nFAILED: ${finished.problems.length} problem(s):\n${finished.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 1;

@@ -1,9 +1,10 @@
 // Summarises V8 .cpuprofile files (from BENCH_CPU_PROF=1 or `node --cpu-prof`) by where the CPU
 // went: self time per package / node subsystem / builtin, and the hottest functions.
-// Also runnable: `npm run bench:profile -- <file-or-dir>...`.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Also runnable: `npm run bench:profile -- [--top N] [--match TEXT]... <file-or-dir>...`.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 type CallFrame = { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 type ProfileNode = { readonly id: number; readonly callFrame: CallFrame };
@@ -44,15 +45,24 @@ function frameName(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'}${where}`;
 }
 
+/** How much to show: the top N of each list, and the total of whatever matches each text. */
+type SummaryOptions = { readonly top: number; readonly match: readonly string[] };
+
+const DEFAULT_OPTIONS: SummaryOptions = { top: 16, match: [] };
+
+type Share = { readonly name: string; readonly ms: number };
+
 type Summary = {
   readonly file: string;
   readonly sampledMs: number;
   readonly busyMs: number;
-  readonly categories: readonly { readonly name: string; readonly ms: number }[];
-  readonly functions: readonly { readonly name: string; readonly ms: number }[];
+  readonly categories: readonly Share[];
+  readonly functions: readonly Share[];
+  /** Per `--match` text: the self time of every function whose name or file contains it. */
+  readonly matches: readonly Share[];
 };
 
-function summarise(file: string): Summary {
+function summarise(file: string, options: SummaryOptions): Summary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const selfUs = new Map<number, number>();
@@ -82,7 +92,18 @@ function summarise(file: string): Summary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, us]) => ({ name, ms: us / 1000 }));
-  return { file, sampledMs: sampled / 1000, busyMs: (sampled - idle) / 1000, categories: top(byCategory, 14), functions: top(byFunction, 16) };
+  const matches = options.match.map((text) => ({
+    name: text,
+    ms: [...byFunction].reduce((sum, [name, us]) => (name.includes(text) ? sum + us : sum), 0) / 1000,
+  }));
+  return {
+    file,
+    sampledMs: sampled / 1000,
+    busyMs: (sampled - idle) / 1000,
+    categories: top(byCategory, options.top),
+    functions: top(byFunction, options.top),
+    matches,
+  };
 }
 
 function formatSummary(summary: Summary): string {
@@ -93,12 +114,21 @@ function formatSummary(summary: Summary): string {
     ...summary.categories.map((c) => `    ${share(c.ms)}  ${c.name}`),
     '  hottest functions (self time):',
     ...summary.functions.map((f) => `    ${share(f.ms)}  ${f.name}`),
+    ...(summary.matches.length === 0 ? [] : ['  self time of functions whose name or file contains:']),
+    ...summary.matches.map((m) => `    ${share(m.ms)}  ${m.name}`),
   ];
   return lines.join('\n');
 }
 
+/** A path given on the command line that is not there. */
+class ProfilePathError extends Error {
+  readonly retryable = false;
+}
+
 /** Every .cpuprofile under the given files or directories, summarised. */
-function summariseProfiles(...paths: string[]): string {
+function summariseProfiles(paths: readonly string[], options: SummaryOptions = DEFAULT_OPTIONS): string {
+  const missing = paths.filter((path) => !existsSync(path));
+  if (missing.length > 0) throw new ProfilePathError(`no such file or directory: ${missing.join(', ')}`);
   const files = paths.flatMap((path) =>
     statSync(path).isDirectory()
       ? readdirSync(path)
@@ -108,11 +138,41 @@ function summariseProfiles(...paths: string[]): string {
       : [path],
   );
   if (files.length === 0) return `no .cpuprofile files in ${paths.join(', ')}`;
-  return files.map((file) => formatSummary(summarise(file))).join('\n\n');
+  return files.map((file) => formatSummary(summarise(file, options))).join('\n\n');
+}
+
+const USAGE = `usage: npm run bench:profile -- [--top N] [--match TEXT]... <file-or-dir>...
+
+Summarises V8 .cpuprofile files (from BENCH_CPU_PROF=1 npm run bench, or node --cpu-prof): self
+time by package / node subsystem, the hottest functions, and with --match the total self time of
+the functions whose name or file contains TEXT (repeatable; e.g. --match @opentelemetry).
+
+  --top N        entries per list (default 16)
+  --match TEXT   add a total for TEXT
+  -h, --help     this text
+`;
+
+/** The command line's options and paths; a usage mistake throws a TypeError. */
+function parseProfileArgs(argv: readonly string[]): { help: boolean; paths: string[]; options: SummaryOptions } {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { top: { type: 'string' }, match: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+  });
+  const top = values.top === undefined ? DEFAULT_OPTIONS.top : Number(values.top);
+  if (!Number.isInteger(top) || top < 1) throw new TypeError(`--top must be a whole number ≥ 1, got ${JSON.stringify(values.top)}`);
+  if (values.help !== true && positionals.length === 0) throw new TypeError('give at least one .cpuprofile file or directory');
+  return { help: values.help === true, paths: positionals, options: { top, match: values.match ?? [] } };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.stdout.write(`${summariseProfiles(...process.argv.slice(2))}\n`);
+  try {
+    const { help, paths, options } = parseProfileArgs(process.argv.slice(2));
+    process.stdout.write(help ? USAGE : `${summariseProfiles(paths, options)}\n`);
+  } catch (error) {
+    process.stderr.write(`bench:profile: ${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  }
 }
 
-export { summariseProfiles };
+export { parseProfileArgs, ProfilePathError, summariseProfiles };

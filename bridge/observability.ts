@@ -1,4 +1,4 @@
-import type { JetStreamManager } from '@nats-io/jetstream';
+import type { ConsumerInfo, JetStreamManager } from '@nats-io/jetstream';
 import type { BridgeConfig } from '../shared/config/index.ts';
 import type { Logger } from '../shared/logging/index.ts';
 import type { NatsConnection } from '../shared/nats/index.ts';
@@ -28,6 +28,11 @@ type BridgeObservability = {
   startServer(): Promise<void>;
   /** Once connected: the gauges read from the server, and readiness's real checks (until then: "starting"). */
   connected(nc: NatsConnection, jsm: JetStreamManager): void;
+  /**
+   * The bridge consumer's info from the same cached probe the lag gauges and readiness read, so the
+   * `bridge stats` line adds no round trip of its own. Rejects before `connected`.
+   */
+  consumerInfo(): Promise<ConsumerInfo>;
   /** After the drain: closes the port, and pushes what OTLP has not sent yet. */
   close(): Promise<void>;
 };
@@ -37,6 +42,7 @@ function createBridgeObservability(config: BridgeConfig, logger: Logger, invoker
   const instruments = new BridgeInstruments(metrics.meter);
   const measured = { ...measureInvoker(invoker, instruments), close: () => invoker.close?.() ?? Promise.resolve() };
   let readiness: ReadinessDeps | undefined;
+  let consumerProbe: CachedProbe<ConsumerInfo> | undefined;
   let server: HealthServer | undefined;
   const { nats } = config;
 
@@ -55,6 +61,7 @@ function createBridgeObservability(config: BridgeConfig, logger: Logger, invoker
     },
     connected(nc, jsm) {
       const consumer = new CachedProbe(() => jsm.consumers.info(nats.ingest.name, nats.consumer), PROBE_TTL_MS);
+      consumerProbe = consumer;
       const deadLetterSubjects = new CachedProbe(
         async () => (await jsm.streams.info(nats.deadLetter.name, { subjects_filter: '>' })).state.subjects ?? {},
         PROBE_TTL_MS,
@@ -69,6 +76,9 @@ function createBridgeObservability(config: BridgeConfig, logger: Logger, invoker
         probes: probes as Record<InvokedStage, CachedProbe<unknown>>,
         freshMs: FRESH_ANSWER_MS,
       };
+    },
+    consumerInfo() {
+      return consumerProbe?.get() ?? Promise.reject(new Error('the bridge is not connected to NATS yet'));
     },
     async close() {
       await server?.close();

@@ -96,7 +96,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
     logger,
     intervalMs: config.statsIntervalMs,
     lag: async () => {
-      const info = await jsm.consumers.info(config.nats.ingest.name, config.nats.consumer);
+      const info = await observability.consumerInfo();
       return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
     },
   });

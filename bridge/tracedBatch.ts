@@ -2,7 +2,8 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { type Attributes, type Context, type Link, ROOT_CONTEXT, type SpanContext, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { Stage } from '../shared/failures/index.ts';
 import { formatRouteKey, routeKeyFromSubject } from '../shared/names/index.ts';
-import { ATTR, contextFromHeaders, MESSAGING_SYSTEM_NATS, markFailed, SPAN, spanContextOf } from '../shared/telemetry/index.ts';
+import { ATTR, MESSAGING_SYSTEM_NATS, markFailed, SPAN } from '../shared/telemetry/index.ts';
+import { messageSpanContext } from './messageTrace.ts';
 
 /** Where a batch span hangs: its parent, and a link to each message's own context. */
 type BatchParent = { readonly parent: Context; readonly links: Link[] };
@@ -47,11 +48,11 @@ function subjectAttributes(batch: readonly JsMsg[]): Attributes {
  * hands `run` the span's context, the parent of the batch's stage invokes and dead letters. The
  * context is passed along, never made active: an active context needs AsyncLocalStorage, whose
  * hooks slow every promise of the process (tens of percent of the bridge's CPU per event). Only
- * used when tracing is on: reading the messages' trace headers costs a header parse each.
+ * used when tracing is on: reading the messages' trace headers costs a header scan each.
  */
 function tracedBatches(tracer: Tracer, consumer: string, run: (batch: JsMsg[], batchContext: Context) => Promise<void>): (batch: JsMsg[]) => Promise<void> {
   return (batch) => {
-    const { parent, links } = batchParent(batch.map((msg) => spanContextOf(contextFromHeaders(msg.headers))));
+    const { parent, links } = batchParent(batch.map(messageSpanContext));
     const attributes: Attributes = {
       [ATTR.messagingSystem]: MESSAGING_SYSTEM_NATS,
       [ATTR.operationType]: 'process',

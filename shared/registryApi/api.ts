@@ -1,11 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import { isRowDataError, isTransientPostgresError } from '../postgres/index.ts';
 import { XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
+import { authorizeWrite, isWriteMethod } from './auth.ts';
 import { readJsonBody } from './body.ts';
+import { handleCcompatRequest, isCcompatPath } from './ccompatApi.ts';
 import type { RouteContext } from './context.ts';
-import { checkOrigin, corsHeaders, type OriginCheck, preflight, refusedOrigin } from './cors.ts';
+import { checkOrigin, corsHeaders, preflight } from './cors.ts';
 import { parsePath } from './paths.ts';
-import type { ApiDeps, ApiRequest, ApiResponse } from './request.ts';
+import type { ApiDeps, ApiObserver, ApiRequest, ApiResponse } from './request.ts';
 import { GROUP_ROUTES } from './groups.ts';
 import { MESSAGE_ROUTES } from './messages.ts';
 import { problem } from './responses.ts';
@@ -14,29 +15,9 @@ import { createRouter } from './router.ts';
 import { SCHEMA_ROUTES } from './schemas.ts';
 import { VERSION_ROUTES } from './versions.ts';
 
-const WRITE_METHODS = new Set(['PUT', 'PATCH', 'POST', 'DELETE']);
 const UNIQUE_VIOLATION = '23505';
 /** The whole API, level by level: `[method, pattern, handler]` lines, the first match answering. */
 const ROUTER = createRouter([...ROOT_ROUTES, ...GROUP_ROUTES, ...SCHEMA_ROUTES, ...VERSION_ROUTES, ...MESSAGE_ROUTES]);
-
-/** Hooks for what the handler reports; the API itself stays free of logging. */
-type ApiObserver = {
-  /** An error that is no client's fault: answered as a 500 problem without internals. */
-  readonly unexpected?: (error: unknown) => void;
-};
-
-function authorize(request: ApiRequest, deps: ApiDeps, origin: OriginCheck): void {
-  if (!WRITE_METHODS.has(request.method)) return;
-  // A browser page on a site that is not allowed never writes, token or not.
-  if (origin.kind === 'refused') throw refusedOrigin(origin.origin);
-  if (deps.writeToken === undefined) throw new XRegistryError(XRegistryErrorType.forbidden, 'writes are disabled: no REGISTRY_API_TOKEN is configured');
-  const header = request.headers.authorization ?? '';
-  const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-  const expected = Buffer.from(deps.writeToken);
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
-    throw new XRegistryError(XRegistryErrorType.unauthorized, 'send "Authorization: Bearer <token>" to write');
-  }
-}
 
 /**
  * What a failure means for the client: its own errors keep their problem type; PostgreSQL
@@ -66,12 +47,14 @@ function asXRegistryError(error: unknown, observer: ApiObserver): XRegistryError
  * an RFC 9457 problem document, with CORS headers only for configured origins.
  */
 async function handleRegistryRequest(request: ApiRequest, deps: ApiDeps, observer: ApiObserver = {}): Promise<ApiResponse> {
+  // The Confluent-compatible API under its prefix has its own error bodies and read/write split.
+  if (isCcompatPath(request.path)) return handleCcompatRequest(request, deps, observer);
   const origin = checkOrigin(request, deps.corsOrigins);
   const cors = corsHeaders(origin, deps.corsOrigins);
   try {
     const path = parsePath(request.path);
     if (request.method === 'OPTIONS') return preflight(request, origin, deps.corsOrigins);
-    authorize(request, deps, origin);
+    if (isWriteMethod(request.method)) authorizeWrite(request, deps, origin);
     const context: RouteContext = {
       request,
       deps,

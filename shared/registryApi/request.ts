@@ -27,4 +27,10 @@ type ApiDeps = {
   readonly corsOrigins: readonly string[];
 };
 
-export type { ApiDeps, ApiRequest, ApiResponse };
+/** Hooks for what the handler reports; the API itself stays free of logging. */
+type ApiObserver = {
+  /** An error that is no client's fault: answered as a 500 without internals. */
+  readonly unexpected?: (error: unknown) => void;
+};
+
+export type { ApiDeps, ApiObserver, ApiRequest, ApiResponse };

@@ -45,26 +45,30 @@ function matchPath(table: readonly CompiledRoute[], path: ParsedPath): Match[] {
   return matches;
 }
 
+/** The answer for a path no route matches, or a method a matched path lacks (the router adds `Allow`). */
+type Refusal = (error: XRegistryError, instance: string) => ApiResponse;
+
 /**
  * A path no route matches is a 404 (api_not_found); a path some route matches, but none for this
- * method, a 405 that lists the methods the path has in `Allow`. Both name the decoded path.
+ * method, a 405 that lists the methods the path has in `Allow`. Both name the decoded path, as
+ * problem documents unless the API has its own error bodies (`refusal`).
  */
-function createRouter(routes: readonly Route[]): Router {
+function createRouter(routes: readonly Route[], refusal: Refusal = problem): Router {
   const table = routes.map(compile);
   return async (context) => {
     const { request, path } = context;
     const named = `/${path.segments.join('/')}`;
     const matches = matchPath(table, path);
     if (matches.length === 0) {
-      return problem(new XRegistryError(XRegistryErrorType.apiNotFound, `${named} is not an API of this registry`), request.path);
+      return refusal(new XRegistryError(XRegistryErrorType.apiNotFound, `${named} is not an API of this registry`), request.path);
     }
     const match = matches.find(({ route }) => route.method === request.method || route.method === ANY_METHOD);
     if (match !== undefined) return match.route.handler(context, match.params);
-    const refused = problem(new XRegistryError(XRegistryErrorType.methodNotAllowed, `${request.method} is not supported on ${named}`), request.path);
+    const refused = refusal(new XRegistryError(XRegistryErrorType.methodNotAllowed, `${request.method} is not supported on ${named}`), request.path);
     const allow = [...new Set(matches.map(({ route }) => route.method))].join(', ');
     return { ...refused, headers: { ...refused.headers, allow } };
   };
 }
 
 export { createRouter };
-export type { Router };
+export type { Refusal, Router };

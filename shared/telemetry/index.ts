@@ -8,6 +8,7 @@ export {
   injectTraceHeaders,
   natsHeaderGetter,
   natsHeaderSetter,
+  remoteSpanContext,
   spanContextOf,
   storedHeaderGetter,
   traceFieldsOf,

@@ -1,5 +1,5 @@
 import { type Context, context, isSpanContextValid, ROOT_CONTEXT, type SpanContext, type TextMapGetter, type TextMapSetter, trace } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { parseTraceParent, TraceState, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { headers as createHeaders, Match, type MsgHdrs } from '@nats-io/nats-core';
 
 // W3C trace context (`traceparent`, `tracestate`) where the plane carries it: NATS message headers,
@@ -75,6 +75,18 @@ function contextFromHeaders(headers: MsgHdrs | undefined, base: Context = ROOT_C
   return headers === undefined ? base : W3C.extract(base, headers, natsHeaderGetter);
 }
 
+/**
+ * The remote span context of one `traceparent` (and `tracestate`) value pair, as the W3C
+ * propagator would extract it, without building a Context: the bridge reads these from every
+ * message of a batch, where a Context per message (a copied map each) would be pure garbage.
+ */
+function remoteSpanContext(traceparent: string | undefined, tracestate?: string): SpanContext | undefined {
+  if (traceparent === undefined) return undefined;
+  const parsed = parseTraceParent(traceparent);
+  if (parsed === null || !isSpanContextValid(parsed)) return undefined;
+  return tracestate === undefined ? { ...parsed, isRemote: true } : { ...parsed, isRemote: true, traceState: new TraceState(tracestate) };
+}
+
 /** The remote context a stored header map carries (a dead letter's original headers). */
 function contextFromStoredHeaders(headers: StoredHeaders, base: Context = ROOT_CONTEXT): Context {
   return W3C.extract(base, headers, storedHeaderGetter);
@@ -100,6 +112,7 @@ export {
   injectTraceHeaders,
   natsHeaderGetter,
   natsHeaderSetter,
+  remoteSpanContext,
   spanContextOf,
   storedHeaderGetter,
   traceFieldsOf,

@@ -12,3 +12,8 @@ export type { Inline, RegistryServiceOptions } from './service.ts';
 export { backfillFingerprints, backfillVariantFingerprints } from './backfill.ts';
 export { createRegistryService, loadRegistry } from './loadRegistry.ts';
 export { migrateRegistry } from './migrateRegistry.ts';
+export { CcompatCode, CcompatError, ccompatErrorOf } from './ccompatErrors.ts';
+export type { CcompatOperation } from './ccompatErrors.ts';
+export type { CcompatService, CcompatVersion } from './ccompatService.ts';
+export { CCOMPAT_GROUP, parseVersion, subjectOfRoute, subjectTarget } from './ccompatSubjects.ts';
+export type { VersionSelector } from './ccompatSubjects.ts';

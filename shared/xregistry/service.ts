@@ -1,5 +1,6 @@
 import type { Sql } from '../postgres/index.ts';
 import { READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { CcompatService } from './ccompatService.ts';
 import { isObject } from '../json/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { type ProvisionSink, putMessage, putMessageGroup, type StreamFilters } from './messages.ts';
@@ -169,6 +170,11 @@ class RegistryService {
     const row = (await store.listMessages(this.#sql, group)).find((candidate) => candidate.messageid === message);
     if (row === undefined) throw notFound(`/messagegroups/${group}/messages/${message}`);
     return messageView(row, base);
+  }
+
+  /** The same registry seen as a Confluent Schema Registry; its writes take this service's write lock. */
+  ccompat(): CcompatService {
+    return new CcompatService({ sql: this.#sql, write: (work) => this.#write(work) });
   }
 
   /** The whole registry as one document: `GET /export`, the input of `import`. */

@@ -53,6 +53,8 @@ describe('bridge metrics and health endpoints', () => {
         RETRY_MAX_ATTEMPTS: '40',
         MAX_DELIVER: '50',
         RETRY_MAX_DELAY_MS: '3000',
+        // A `bridge stats` line a second: its consumer lag comes from the gauges' cached probe.
+        BRIDGE_STATS_INTERVAL_MS: '1000',
       },
     });
   });
@@ -216,6 +218,16 @@ describe('bridge metrics and health endpoints', () => {
       () => scrape(baseUrl),
       (again) => sumOf(again, name('consumerPending')) === 0 && sumOf(again, name('consumerAckPending')) === 0,
     );
+    // The stats line reads the same probe: it reports the same empty consumer, not a probe error.
+    const statsLine = await waitFor(
+      'a bridge stats line with nothing pending',
+      async () => (await plane.bridgeLogLines()).filter((line) => line.msg === 'bridge stats').at(-1),
+      (line) => {
+        const consumer = line?.consumer as { pending?: number; ackPending?: number } | undefined;
+        return consumer?.pending === 0 && consumer.ackPending === 0;
+      },
+    );
+    assert.deepEqual(Object.keys((statsLine?.consumer as object | undefined) ?? {}).sort(), ['ackPending', 'pending', 'redelivered']);
   });
 
   test('readyz is 503 while NATS is down and 200 once it is back', async () => {

@@ -18,6 +18,8 @@ const PLANE_TABLES: ReadonlySet<string> = new Set([
   'xr_messagegroups',
   'xr_messages',
   'sink_deliveries',
+  'ccompat_config',
+  'ccompat_deleted_versions',
 ]);
 
 /**
