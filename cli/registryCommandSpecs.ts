@@ -4,6 +4,7 @@ import { type CommandSpec, flag, oneOf, stringValue } from './commandSpec.ts';
 
 /** The registry commands' code, loaded only when one runs (see commandTable.ts). */
 const commands = (): Promise<typeof import('./registryCommands.ts')> => import('./registryCommands.ts');
+const fingerprintCommands = (): Promise<typeof import('./fingerprintCommands.ts')> => import('./fingerprintCommands.ts');
 
 const PATH_EXAMPLE = "e.g. '/schemagroups/metrics/schemas/cpu-usage$details?inline=versions'";
 
@@ -78,6 +79,17 @@ const REGISTRY_COMMANDS: readonly CommandSpec[] = [
     details: 'Exit code 1 when the registry refuses it or the path is not found.',
     async run({ args, print }) {
       return (await commands()).runRegistryRequest(loadCliConfig(), 'DELETE', args[0]!, undefined, print);
+    },
+  },
+  {
+    name: 'registry fingerprints',
+    args: ['<path>'],
+    options: { json: { type: 'boolean', help: 'print a JSON array of {version, numericid, fingerprints} instead of tab-separated lines' } },
+    summary: 'the CRC-64-AVRO fingerprint of each canonical-form variant of a schema version',
+    details:
+      "Avro implementations disagree on the canonical form of logical types, so a single-object frame\ncarries the fingerprint of its writer library's form; the registry knows them all. <path> is a\nschema (all its versions) or a version, e.g. /schemagroups/metrics/schemas/cpu-usage/versions/1.\nOne tab-separated line per version and variant, naming who writes it. Exit code 1 when the path\nis not found.",
+    async run({ args, values, print }) {
+      return (await fingerprintCommands()).runRegistryFingerprints(loadCliConfig(), args[0]!, { json: flag(values, 'json') }, print);
     },
   },
   {

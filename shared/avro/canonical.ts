@@ -7,6 +7,20 @@ const NAMED_TYPES: ReadonlySet<string> = new Set(['record', 'error', 'enum', 'fi
 type JsonObject = { readonly [key: string]: unknown };
 
 /**
+ * Where an implementation's canonical form departs from the specification's. Each hook returns
+ * the text to write, or undefined to write what the specification says. The specification's
+ * form is the dialect without hooks.
+ */
+type Dialect = {
+  /** A primitive written as an object (`{"type":"long",...}`), given that object. */
+  readonly primitiveObject?: (schema: JsonObject, type: string) => string | undefined;
+  /** A fixed definition, given its object, full name and size (already canonical). */
+  readonly fixed?: (schema: JsonObject, fullName: string, size: string) => string | undefined;
+};
+
+const SPEC: Dialect = {};
+
+/**
  * Full name of a named type per the spec's "Names" rules: a dotted name is already full (its
  * namespace attribute is ignored), otherwise the explicit namespace wins over the inherited one.
  * An empty namespace means the null namespace.
@@ -58,7 +72,7 @@ function canonicalSize(value: unknown): string {
  */
 const str = JSON.stringify;
 
-function canonicalNamed(schema: JsonObject, type: string, namespace: string, defined: Set<string>): string {
+function canonicalNamed(schema: JsonObject, type: string, namespace: string, defined: Set<string>, dialect: Dialect): string {
   const ownNamespace = typeof schema.namespace === 'string' ? schema.namespace : namespace;
   const fullName = qualifyName(requireString(schema.name, `${type} name`), ownNamespace);
   // A second definition of the same name is written as a reference, as Java's normaliser does.
@@ -73,30 +87,33 @@ function canonicalNamed(schema: JsonObject, type: string, namespace: string, def
     const symbols = requireArray(schema.symbols, `enum ${fullName} symbols`).map((symbol) => str(requireString(symbol, 'enum symbol')));
     return `${head},"symbols":[${symbols.join(',')}]}`;
   }
-  if (type === 'fixed') return `${head},"size":${canonicalSize(schema.size)}}`;
+  if (type === 'fixed') {
+    const size = canonicalSize(schema.size);
+    return dialect.fixed?.(schema, fullName, size) ?? `${head},"size":${size}}`;
+  }
   const fields = requireArray(schema.fields, `record ${fullName} fields`).map((field) => {
     if (!isObject(field)) throw new SchemaDefinitionError(`record ${fullName} has a field that is not an object`);
     const name = requireString(field.name, `field name in ${fullName}`);
-    return `{"name":${str(name)},"type":${canonical(field.type, inner, defined)}}`;
+    return `{"name":${str(name)},"type":${canonical(field.type, inner, defined, dialect)}}`;
   });
   return `${head},"fields":[${fields.join(',')}]}`;
 }
 
-function canonical(schema: unknown, namespace: string, defined: Set<string>): string {
+function canonical(schema: unknown, namespace: string, defined: Set<string>, dialect: Dialect): string {
   if (typeof schema === 'string') {
     return str(PRIMITIVE_TYPES.has(schema) ? schema : resolveReference(schema, namespace, defined));
   }
-  if (Array.isArray(schema)) return `[${schema.map((branch) => canonical(branch, namespace, defined)).join(',')}]`;
+  if (Array.isArray(schema)) return `[${schema.map((branch) => canonical(branch, namespace, defined, dialect)).join(',')}]`;
   if (!isObject(schema)) throw new SchemaDefinitionError(`not an Avro schema: ${JSON.stringify(schema)}`);
 
   const type = schema.type;
   // `{"type": <schema>}` wraps another schema; only its inner schema matters for parsing.
-  if (typeof type !== 'string') return canonical(type, namespace, defined);
+  if (typeof type !== 'string') return canonical(type, namespace, defined, dialect);
   // [PRIMITIVES] also drops logicalType and any other annotation on a primitive.
-  if (PRIMITIVE_TYPES.has(type)) return str(type);
-  if (NAMED_TYPES.has(type)) return canonicalNamed(schema, type, namespace, defined);
-  if (type === 'array') return `{"type":"array","items":${canonical(schema.items, namespace, defined)}}`;
-  if (type === 'map') return `{"type":"map","values":${canonical(schema.values, namespace, defined)}}`;
+  if (PRIMITIVE_TYPES.has(type)) return dialect.primitiveObject?.(schema, type) ?? str(type);
+  if (NAMED_TYPES.has(type)) return canonicalNamed(schema, type, namespace, defined, dialect);
+  if (type === 'array') return `{"type":"array","items":${canonical(schema.items, namespace, defined, dialect)}}`;
+  if (type === 'map') return `{"type":"map","values":${canonical(schema.values, namespace, defined, dialect)}}`;
   return str(resolveReference(type, namespace, defined));
 }
 
@@ -106,8 +123,13 @@ function canonical(schema: unknown, namespace: string, defined: Set<string>): st
  * regardless of docs, aliases, defaults, logical types, attribute order or whitespace.
  */
 function parsingCanonicalForm(schema: unknown): string {
-  return canonical(schema, '', new Set());
+  return canonical(schema, '', new Set(), SPEC);
 }
 
-export { namespaceOf, parsingCanonicalForm, PRIMITIVE_TYPES, qualifyName, resolveReference };
-export type { JsonObject };
+/** The canonical form as an implementation with the given departures writes it. */
+function dialectCanonicalForm(schema: unknown, dialect: Dialect): string {
+  return canonical(schema, '', new Set(), dialect);
+}
+
+export { dialectCanonicalForm, namespaceOf, parsingCanonicalForm, PRIMITIVE_TYPES, qualifyName, resolveReference, str as jsonString };
+export type { Dialect, JsonObject };

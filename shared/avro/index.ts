@@ -12,3 +12,5 @@ export { FrameError, SchemaMismatchError } from './frameErrors.ts';
 export { frame, unframe, WIRE_FORMATS } from './framing.ts';
 export type { Frame, WireFormat, WriterIdentity } from './framing.ts';
 export { createResolvingDecoder } from './resolve.ts';
+export { CANONICAL_VARIANT_NAMES, CANONICAL_VARIANT_WRITERS, canonicalForms, variantFingerprints } from './variants.ts';
+export type { CanonicalVariant } from './variants.ts';

@@ -1,3 +1,4 @@
+import { CANONICAL_VARIANT_NAMES } from '../avro/index.ts';
 import { XRegistryError, XRegistryErrorType } from '../xregistry/index.ts';
 import type { ApiRequest, ApiResponse } from './request.ts';
 
@@ -7,7 +8,8 @@ const ALLOWED_METHODS = 'GET, PUT, PATCH, POST, DELETE';
 const ALLOWED_HEADERS =
   'authorization, content-type, xregistry-epoch, xregistry-format, xregistry-name, xregistry-description, xregistry-versionid, xregistry-ancestorid';
 const EXPOSED_HEADERS =
-  'location, content-location, xregistry-schemaid, xregistry-versionid, xregistry-self, xregistry-xid, xregistry-epoch, xregistry-format, xregistry-isdefault, xregistry-fingerprint, xregistry-numericid';
+  'location, content-location, xregistry-schemaid, xregistry-versionid, xregistry-self, xregistry-xid, xregistry-epoch, xregistry-format, xregistry-isdefault, xregistry-fingerprint, xregistry-numericid, ' +
+  CANONICAL_VARIANT_NAMES.map((variant) => `xregistry-fingerprints-${variant}`).join(', ');
 const PREFLIGHT_MAX_AGE_SECONDS = '600';
 
 /** How the request's Origin stands: none sent (not a cross-origin browser call), allowed, or not. */

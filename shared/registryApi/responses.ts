@@ -19,6 +19,11 @@ function documentResponse(view: Record<string, unknown>, document: unknown): Api
   for (const attribute of DOCUMENT_HEADERS) {
     if (view[attribute] !== undefined) headers[`xRegistry-${attribute}`] = String(view[attribute]);
   }
+  // A map attribute travels as one xRegistry-<attribute>-<key> header per entry (HTTP binding).
+  const fingerprints = view.fingerprints;
+  if (typeof fingerprints === 'object' && fingerprints !== null) {
+    for (const [variant, fingerprint] of Object.entries(fingerprints)) headers[`xRegistry-fingerprints-${variant}`] = String(fingerprint);
+  }
   return { status: 200, headers, body: JSON.stringify(document, null, 2) };
 }
 

@@ -10,6 +10,7 @@ import { fail } from './responses.ts';
 const WRITABLE_HEADERS = new Set(['format', 'name', 'description', 'versionid', 'ancestorid', 'schemaid', 'contenttype']);
 const READ_ONLY_HEADERS = new Set(['self', 'xid', 'isdefault', 'fingerprint', 'numericid']);
 const LABEL_PREFIX = 'labels-';
+const FINGERPRINTS_PREFIX = 'fingerprints-';
 
 /** Version metadata carried as `xRegistry-<attr>` headers when the body is the document itself. */
 function versionInputFromDocument(request: ApiRequest, document: unknown): VersionInput {
@@ -21,7 +22,7 @@ function versionInputFromDocument(request: ApiRequest, document: unknown): Versi
     if (attribute === 'epoch') attributes.epoch = epochValue(value, 'the xRegistry-epoch header');
     else if (attribute.startsWith(LABEL_PREFIX) && attribute.length > LABEL_PREFIX.length) labels[attribute.slice(LABEL_PREFIX.length)] = value;
     else if (WRITABLE_HEADERS.has(attribute)) attributes[attribute] = value;
-    else if (!READ_ONLY_HEADERS.has(attribute)) {
+    else if (!READ_ONLY_HEADERS.has(attribute) && !attribute.startsWith(FINGERPRINTS_PREFIX)) {
       throw new XRegistryError(XRegistryErrorType.unknownAttribute, `the xRegistry-${attribute} header names no attribute of a version`);
     }
   }

@@ -126,8 +126,11 @@ async function findWriterVersion(sql: Sql, schemaXid: string, writer: WriterKey)
             and schemagroupid = ${reference.group} and schemaid = ${reference.schema}`
       : await sql<VersionRow[]>`
           select schemagroupid, schemaid, versionid, numericid, epoch::int, format, document, fingerprint
-          from xr_schema_versions where fingerprint = ${writer.fingerprint}
-            and schemagroupid = ${reference.group} and schemaid = ${reference.schema}
+          from xr_schema_versions
+          where schemagroupid = ${reference.group} and schemaid = ${reference.schema}
+            -- Any canonical-form variant's fingerprint names the version (shared/avro/variants.ts).
+            and (fingerprint = ${writer.fingerprint}
+              or numericid in (select numericid from xr_schema_fingerprints where fingerprint = ${writer.fingerprint}))
           order by numericid limit 1`;
   return rows[0] === undefined ? undefined : toVersionRef(rows[0]);
 }

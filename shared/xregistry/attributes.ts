@@ -10,8 +10,8 @@ const READ_ONLY = {
   registry: [...ENTITY_READ_ONLY, 'schemagroupsurl', 'schemagroupscount', 'messagegroupsurl', 'messagegroupscount'],
   schemagroup: [...ENTITY_READ_ONLY, 'schemasurl', 'schemascount'],
   messagegroup: [...ENTITY_READ_ONLY, 'messagesurl', 'messagescount'],
-  version: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'numericid'],
-  schema: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'numericid', 'metaurl', 'versionsurl', 'versionscount'],
+  version: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'fingerprints', 'numericid'],
+  schema: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'fingerprints', 'numericid', 'metaurl', 'versionsurl', 'versionscount'],
   meta: [...ENTITY_READ_ONLY, 'defaultversionurl', 'readonly'],
   message: ENTITY_READ_ONLY,
   /** Nested objects (ingestion, a sink) have no server attributes. */

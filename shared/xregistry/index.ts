@@ -9,7 +9,7 @@ export { DEFAULT_FORMAT } from './schemas.ts';
 export type { VersionInput } from './schemas.ts';
 export { RegistryService } from './service.ts';
 export type { Inline, RegistryServiceOptions } from './service.ts';
-export { backfillFingerprints } from './backfill.ts';
+export { backfillFingerprints, backfillVariantFingerprints } from './backfill.ts';
 export { createRegistryService, loadRegistry } from './loadRegistry.ts';
 export { migrateRegistry } from './migrateRegistry.ts';
 export { CcompatCode, CcompatError, ccompatErrorOf } from './ccompatErrors.ts';

@@ -91,6 +91,14 @@ function registryModel(): Record<string, unknown> {
               format: { name: 'format', type: 'string', required: true, description: 'Avro/<release>, e.g. Avro/1.12' },
               isdefault: { name: 'isdefault', type: 'boolean', readonly: true },
               fingerprint: { name: 'fingerprint', type: 'string', readonly: true, description: 'CRC-64-AVRO of the parsing canonical form (hex).' },
+              fingerprints: {
+                name: 'fingerprints',
+                type: 'map',
+                readonly: true,
+                item: { type: 'string' },
+                description:
+                  'CRC-64-AVRO (hex) of each canonical-form variant Avro implementations write, by variant: spec (Java, avsc), python, goavro, rust, rust-0.16, csharp. A single-object frame may carry any of them.',
+              },
               numericid: { name: 'numericid', type: 'uinteger', readonly: true, description: 'Registry-wide id used by 4-byte-id wire formats.' },
             },
             metaattributes: {

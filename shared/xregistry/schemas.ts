@@ -1,5 +1,6 @@
-import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES, compileSchema, fingerprintToHex, schemaFingerprint } from '../avro/index.ts';
+import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES, compileSchema } from '../avro/index.ts';
 import { isCloudEventsEnvelope } from '../cloudevents/index.ts';
+import { assertFingerprintsUnique, fingerprintsOf } from './fingerprints.ts';
 import { checkEnvelopeFields } from './envelope.ts';
 import { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
 import { isObject } from '../json/index.ts';
@@ -129,8 +130,10 @@ async function putVersion(
   // Checked on import too: a registry document written by hand gets the same scrutiny as the API.
   checkAgainst(compatibilityOf(meta?.compatibility ?? 'none', where), input.document, older, where);
   await checkUsedByMessages(db, group, schema, input.document, where);
-  const fingerprint = fingerprintToHex(schemaFingerprint(input.document));
+  const fingerprints = fingerprintsOf(input.document);
+  const fingerprint = fingerprints.spec!;
   if (existing !== undefined) await assertVersionReplaceable(db, existing, fingerprint, where);
+  await assertFingerprintsUnique(db, group, schema, versionId, fingerprints, where);
   if (meta === undefined) {
     // The resource (its meta row) comes first: versions reference it.
     await store.saveSchemaMeta(db, {
@@ -154,6 +157,7 @@ async function putVersion(
     contenttype: typeof body.contenttype === 'string' ? body.contenttype : 'application/json',
     document: input.document,
     fingerprint,
+    fingerprints,
     ancestorid: ancestor,
     ...(mode.restore && typeof body.numericid === 'number' && Number.isInteger(body.numericid) ? { numericid: body.numericid } : {}),
   });

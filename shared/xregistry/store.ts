@@ -84,7 +84,9 @@ async function deleteSchema(sql: Db, group: string, schema: string): Promise<boo
 
 const VERSION_COLUMNS = (sql: Db) => sql`
   schemagroupid, schemaid, versionid, numericid, epoch::int, name, description, labels, format, contenttype,
-  document, fingerprint, ancestorid, createdat, modifiedat`;
+  document, fingerprint, ancestorid, createdat, modifiedat,
+  (select coalesce(jsonb_object_agg(f.variant, f.fingerprint), '{}') from xr_schema_fingerprints f
+    where f.numericid = xr_schema_versions.numericid) as fingerprints`;
 
 /** Versions of one schema, oldest first (the order compatibility rules are checked in). */
 async function listVersions(sql: Db, group: string, schema: string): Promise<SchemaVersionRow[]> {
@@ -115,7 +117,39 @@ async function saveVersion(sql: Db, row: Omit<SchemaVersionRow, 'numericid'> & {
     // Keep the identity ahead of restored numbers so new versions never collide with them.
     await sql`select setval(pg_get_serial_sequence('xr_schema_versions', 'numericid'), (select max(numericid) from xr_schema_versions))`;
   }
-  return saved!;
+  await saveFingerprints(sql, saved!.numericid, row.fingerprints);
+  return { ...saved!, fingerprints: row.fingerprints };
+}
+
+/** Replaces the variant fingerprints of one version. */
+async function saveFingerprints(sql: Db, numericid: number, fingerprints: Readonly<Record<string, string>>): Promise<void> {
+  await sql`delete from xr_schema_fingerprints where numericid = ${numericid}`;
+  const rows = Object.entries(fingerprints).map(([variant, fingerprint]) => ({ numericid, variant, fingerprint }));
+  if (rows.length > 0) await sql`insert into xr_schema_fingerprints ${sql(rows, 'numericid', 'variant', 'fingerprint')}`;
+}
+
+/**
+ * Other versions of one schema that share any of these fingerprints under any variant, with the
+ * variant each matched under: a single-object frame could not tell them apart.
+ */
+async function versionsSharingFingerprints(
+  sql: Db,
+  group: string,
+  schema: string,
+  fingerprints: readonly string[],
+): Promise<{ versionid: string; fingerprint: string; variant: string; specfingerprint: string }[]> {
+  return sql`
+    select v.versionid, f.fingerprint, f.variant, v.fingerprint as specfingerprint
+    from xr_schema_fingerprints f join xr_schema_versions v using (numericid)
+    where v.schemagroupid = ${group} and v.schemaid = ${schema} and f.fingerprint = any(${fingerprints as string[]}::text[])
+    order by v.numericid, f.variant`;
+}
+
+/** Versions whose variant fingerprints have not been computed yet (rows from before migration 00004). */
+async function versionsWithoutVariants(sql: Db): Promise<{ numericid: number; document: unknown }[]> {
+  return sql`
+    select numericid, document from xr_schema_versions v
+    where not exists (select 1 from xr_schema_fingerprints f where f.numericid = v.numericid)`;
 }
 
 async function deleteVersion(sql: Db, group: string, schema: string, version: string): Promise<boolean> {
@@ -194,9 +228,12 @@ export {
   saveRegistry,
   saveSchemaGroup,
   saveSchemaMeta,
+  saveFingerprints,
   saveVersion,
   versionByNumericId,
   versionsByFingerprint,
+  versionsSharingFingerprints,
   versionsWithoutFingerprint,
+  versionsWithoutVariants,
 };
 export type { Db };

@@ -37,7 +37,10 @@ type SchemaVersionRow = EntityCommon & {
   readonly format: string;
   readonly contenttype: string;
   readonly document: unknown;
+  /** The specification's CRC-64-AVRO fingerprint (16 hex digits). */
   readonly fingerprint: string;
+  /** Every canonical-form variant's fingerprint, by variant name (shared/avro/variants.ts). */
+  readonly fingerprints: Readonly<Record<string, string>>;
   readonly ancestorid: string;
 };
 

@@ -55,6 +55,7 @@ function versionView(row: SchemaVersionRow, meta: SchemaMetaRow, base: string): 
     contenttype: row.contenttype,
     ancestorid: row.ancestorid,
     fingerprint: row.fingerprint,
+    fingerprints: row.fingerprints,
     numericid: row.numericid,
   };
 }

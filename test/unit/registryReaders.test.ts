@@ -19,6 +19,7 @@ function version(versionid: string, fields: { name: string; type: unknown; defau
     contenttype: 'application/json',
     document: { type: 'record', name: 'E', fields: [{ name: 'id', type: 'string' }, ...fields] },
     fingerprint: versionid,
+    fingerprints: { spec: versionid },
     ancestorid: versionid,
   };
 }

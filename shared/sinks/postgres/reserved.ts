@@ -14,6 +14,7 @@ const PLANE_TABLES: ReadonlySet<string> = new Set([
   'xr_schemagroups',
   'xr_schemas',
   'xr_schema_versions',
+  'xr_schema_fingerprints',
   'xr_messagegroups',
   'xr_messages',
   'sink_deliveries',
