@@ -29,11 +29,17 @@ function versionInputFromDocument(request: ApiRequest, document: unknown): Versi
   return { attributes: { format: DEFAULT_FORMAT, ...attributes }, document };
 }
 
-/** A `$details` body: the version's attributes, its document under `schema`. */
+/**
+ * A `$details` body: the version's attributes, its document under `schema`. rc4 lets a version
+ * give `schemabase64` or `schemaurl` instead (kept as attributes); an Avro version needs `schema`
+ * to be one the plane can decode with, which the registry checks per format.
+ */
 function versionInputFromDetails(body: unknown): VersionInput {
   if (!isObject(body)) return fail(XRegistryErrorType.badRequest, 'the body must be a JSON object');
   const { schema, ...attributes } = body;
-  if (schema === undefined) fail(XRegistryErrorType.invalidData, '"schema" (the Avro document) is required with $details');
+  if (schema === undefined && attributes.schemabase64 === undefined && attributes.schemaurl === undefined) {
+    fail(XRegistryErrorType.invalidData, '"schema" (the document), "schemabase64" or "schemaurl" is required with $details');
+  }
   return { attributes, document: schema };
 }
 

@@ -12,3 +12,6 @@ export type { Inline, RegistryServiceOptions } from './service.ts';
 export { backfillFingerprints } from './backfill.ts';
 export { createRegistryService, loadRegistry } from './loadRegistry.ts';
 export { migrateRegistry } from './migrateRegistry.ts';
+export { exportDifferences } from './roundTrip.ts';
+export { classifyMessage, routingObstacles, schemaReference } from './routability.ts';
+export type { Routing, RoutingFacts } from './routability.ts';

@@ -4,7 +4,7 @@ import { SPEC_VERSION } from './model.ts';
 import * as store from './store.ts';
 import type { Attributes, RegistryRow } from './types.ts';
 
-const REGISTRY_ATTRIBUTES = ['registryid', 'specversion', 'schemagroups', 'messagegroups', ...COMMON_ATTRIBUTES] as const;
+const REGISTRY_ATTRIBUTES = ['registryid', 'specversion', 'schemagroups', 'messagegroups', 'endpoints', ...COMMON_ATTRIBUTES] as const;
 
 /**
  * The registry document's own level (`PUT /`, `PATCH /`, an import): only declared attributes, a

@@ -20,6 +20,8 @@ function version(versionid: string, fields: { name: string; type: unknown; defau
     document: { type: 'record', name: 'E', fields: [{ name: 'id', type: 'string' }, ...fields] },
     fingerprint: versionid,
     ancestorid: versionid,
+    attributes: {},
+    position: Number(versionid),
   };
 }
 

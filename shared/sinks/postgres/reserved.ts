@@ -17,6 +17,7 @@ const PLANE_TABLES: ReadonlySet<string> = new Set([
   'xr_messagegroups',
   'xr_messages',
   'sink_deliveries',
+  'xr_endpoints',
 ]);
 
 /**
