@@ -10,6 +10,8 @@ import { fail } from './responses.ts';
 const WRITABLE_HEADERS = new Set(['format', 'name', 'description', 'versionid', 'ancestorid', 'schemaid', 'contenttype']);
 const READ_ONLY_HEADERS = new Set(['self', 'xid', 'isdefault', 'fingerprint', 'numericid']);
 const LABEL_PREFIX = 'labels-';
+/** What a version's view holds that the server keeps, not the client: left out of a PATCH's base. */
+const SERVER_KEPT = new Set(['self', 'shortself', 'xid', 'epoch', 'createdat', 'modifiedat', 'isdefault', 'fingerprint', 'numericid', 'schemaid', 'versionid']);
 
 /** Version metadata carried as `xRegistry-<attr>` headers when the body is the document itself. */
 function versionInputFromDocument(request: ApiRequest, document: unknown): VersionInput {
@@ -47,9 +49,10 @@ function versionInputFromDetails(body: unknown): VersionInput {
 async function patchedVersionInput(service: RegistryService, group: string, schema: string, version: string, body: unknown): Promise<VersionInput> {
   if (!isObject(body)) return fail(XRegistryErrorType.badRequest, 'the body must be a JSON object');
   const current = await service.version(group, schema, version, '');
+  // Every attribute the version was written with (extensions too), without what the server keeps.
   const attributes: Record<string, unknown> = {};
-  for (const key of ['name', 'description', 'labels', 'format', 'contenttype', 'ancestorid']) {
-    if (current.view[key] !== undefined) attributes[key] = current.view[key];
+  for (const [key, value] of Object.entries(current.view)) {
+    if (!SERVER_KEPT.has(key) && value !== undefined) attributes[key] = value;
   }
   const { schema: document, ...changes } = body;
   for (const [key, value] of Object.entries(changes)) {
