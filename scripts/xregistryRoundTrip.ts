@@ -6,13 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCliConfig } from '../shared/config/index.ts';
+import { type CliConfig, loadCliConfig } from '../shared/config/index.ts';
 import { createSql } from '../shared/postgres/index.ts';
 import { createRegistryService, exportDifferences, migrateRegistry } from '../shared/xregistry/index.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../infra/migrations', import.meta.url));
-// Routes need streams to fall in; sample documents route nothing, so these only have to exist.
-const FILTERS = { ingest: ['roundtrip.>'], deadLetter: ['roundtripdlq.>'] };
 
 function databaseUrl(server: string, database: string): string {
   const url = new URL(server);
@@ -20,7 +18,10 @@ function databaseUrl(server: string, database: string): string {
   return url.toString();
 }
 
-async function roundTrip(server: string, file: string, index: number): Promise<string[]> {
+async function roundTrip(config: CliConfig, file: string, index: number): Promise<{ problems: string[]; routed: number; catalogue: number }> {
+  const server = config.databaseUrl;
+  // A route must fall inside this deployment's streams (INGEST_SUBJECTS, DEADLETTER_SUBJECTS), as on import.
+  const filters = { ingest: config.nats.ingest.subjects, deadLetter: config.nats.deadLetter.subjects };
   const document = JSON.parse(await readFile(file, 'utf8')) as unknown;
   const name = `xreg_roundtrip_${process.pid}_${index}`;
   const admin = createSql(databaseUrl(server, 'postgres'), { max: 1, applicationName: 'ingest-roundtrip' });
@@ -28,15 +29,17 @@ async function roundTrip(server: string, file: string, index: number): Promise<s
   const sql = createSql(databaseUrl(server, name), { max: 2, applicationName: 'ingest-roundtrip' });
   try {
     await migrateRegistry(sql, MIGRATIONS);
-    const service = createRegistryService(sql, FILTERS);
+    const service = createRegistryService(sql, filters);
     await service.import(structuredClone(document));
     const exported = await service.export();
     const problems = exportDifferences(document, exported);
+    const judged = await service.routing();
+    const routed = judged.filter((entry) => entry.routing.routed).length;
     // The export must also be a fixed point: importing it again changes nothing.
     await service.import(structuredClone(exported));
     const again = await service.export();
     if (JSON.stringify(again) !== JSON.stringify(exported)) problems.push('importing the export again changes it');
-    return problems;
+    return { problems, routed, catalogue: judged.length - routed };
   } finally {
     await sql.end({ timeout: 5 });
     await admin`drop database if exists ${admin(name)} with (force)`;
@@ -49,12 +52,12 @@ async function main(files: readonly string[]): Promise<number> {
     console.error('usage: npx tsx scripts/xregistryRoundTrip.ts <file.xreg.json>...');
     return 2;
   }
-  const server = loadCliConfig().databaseUrl;
+  const config = loadCliConfig();
   let failed = 0;
   for (const [index, file] of files.entries()) {
     try {
-      const problems = await roundTrip(server, file, index);
-      if (problems.length === 0) console.log(`${basename(file)}\timported, exported unchanged`);
+      const { problems, routed, catalogue } = await roundTrip(config, file, index);
+      if (problems.length === 0) console.log(`${basename(file)}\timported, exported unchanged (messages: ${routed} routed, ${catalogue} catalogue)`);
       else {
         failed += 1;
         console.log(`${basename(file)}\texported CHANGED (${problems.length}):\n  ${problems.slice(0, 20).join('\n  ')}`);
