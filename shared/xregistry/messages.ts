@@ -26,7 +26,7 @@ import { assertId, assertUniqueIgnoringCase, findSibling } from './ids.ts';
 import { matchSchemaXid, schemaXid } from '../names/index.ts';
 import { parseSchemaXid } from './references.ts';
 import * as store from './store.ts';
-import { classifyMessage, routingObstacles, schemaReference } from './routability.ts';
+import { classifyMessage, type Routing, type RoutingFacts, routingObstacles, schemaReference } from './routability.ts';
 import type { Attributes, Ingestion, MessageGroupRow, MessageRow } from './types.ts';
 
 type Db = store.Db;
@@ -206,7 +206,11 @@ function checkMessageTypes(body: Attributes, where: string): void {
  * The facts routing depends on (shared/xregistry/routability.ts) for a message's attributes in
  * a group: the effective protocol and the schema version its reference resolves to.
  */
-async function routingFactsOf(db: Db, attributes: Attributes, group: MessageGroupRow | undefined) {
+async function routingFactsOf(
+  db: Db,
+  attributes: Attributes,
+  group: MessageGroupRow | undefined,
+): Promise<{ readonly facts: RoutingFacts; readonly document: unknown }> {
   const schema = schemaReference(attributes);
   const protocol = typeof attributes.protocol === 'string' ? attributes.protocol : (group?.protocol ?? undefined);
   const resolved = schema.kind === 'registry' ? await resolveVersion(db, schema.xid) : undefined;
@@ -215,15 +219,15 @@ async function routingFactsOf(db: Db, attributes: Attributes, group: MessageGrou
 }
 
 /** Every message with whether the plane routes it, and why not when it does not (`ingest registry list`). */
-async function classifyMessages(db: Db): Promise<{ message: MessageRow; routing: ReturnType<typeof classifyMessage> }[]> {
+async function classifyMessages(db: Db): Promise<{ message: MessageRow; routing: Routing }[]> {
   const groups = await store.listMessageGroups(db);
-  const out: { message: MessageRow; routing: ReturnType<typeof classifyMessage> }[] = [];
+  const out: { message: MessageRow; routing: Routing }[] = [];
   for (const message of await store.listAllMessages(db)) {
     const group = groups.find((row) => row.messagegroupid === message.messagegroupid);
     const facts = await routingFactsOf(db, message.attributes, group).then(
       (found) => found.facts,
       // A hand-edited reference that no longer parses reads nothing.
-      () => ({ protocol: undefined, schema: { kind: 'none' as const }, version: undefined }),
+      (): RoutingFacts => ({ protocol: undefined, schema: { kind: 'none' }, version: undefined }),
     );
     out.push({ message, routing: message.ingestion === null ? classifyMessage(facts, false) : { routed: true } });
   }
@@ -254,8 +258,8 @@ async function putMessage(
   checkMessageTypes(body, where);
   // The message as written, minus what columns hold (id, common attributes) and read-only ones.
   const attributes = extensionAttributes(body, ['messageid', ...COMMON_ATTRIBUTES], READ_ONLY.message, where);
-  const group_ = (await store.listMessageGroups(db)).find((row) => row.messagegroupid === group);
-  const { facts, document } = await routingFactsOf(db, attributes, group_);
+  const groupRow = (await store.listMessageGroups(db)).find((row) => row.messagegroupid === group);
+  const { facts, document } = await routingFactsOf(db, attributes, groupRow);
   if (typeof attributes.dataschemaxid === 'string') {
     // rc4: dataschemaxid names an entity of this registry. (A relative dataschemauri may deep-link
     // into a document, e.g. `…/versions/1#Payload`, so only a route needs it to resolve.)
