@@ -7,7 +7,7 @@ import { classifyMessages, type ProvisionSink, putMessage, putMessageGroup, type
 import { putEndpoint, putSchemaGroup } from './groups.ts';
 import { SPEC_VERSION } from './model.ts';
 import { assertSchemaDeletable } from './readers.ts';
-import { checkRegistryDocument, putRegistryAttributes } from './root.ts';
+import { checkRegistryDocument, putRegistryAttributes, registryExtras } from './root.ts';
 import {
   extensionAttributes,
   getMeta,
@@ -317,6 +317,7 @@ class RegistryService {
       labels: isObject(body.labels) ? (body.labels as Record<string, string>) : {},
       createdat: date(body.createdat, current.createdat),
       modifiedat: date(body.modifiedat, mode.now),
+      attributes: registryExtras(body),
     });
   }
 

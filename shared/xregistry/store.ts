@@ -11,7 +11,7 @@ const json = (sql: Db, value: unknown): ReturnType<Db['json']> => sql.json(value
 const jsonOrNull = (sql: Db, value: unknown): ReturnType<Db['json']> | null => (value === null || value === undefined ? null : json(sql, value));
 
 async function getRegistry(sql: Db): Promise<RegistryRow> {
-  const [row]: [RegistryRow?] = await sql`select registryid, epoch::int, name, description, labels, createdat, modifiedat from xr_registry`;
+  const [row]: [RegistryRow?] = await sql`select registryid, epoch::int, name, description, labels, attributes, createdat, modifiedat from xr_registry`;
   if (row === undefined) throw new Error('xr_registry is empty; run the migrations');
   return row;
 }
@@ -20,7 +20,8 @@ async function getRegistry(sql: Db): Promise<RegistryRow> {
 async function saveRegistry(sql: Db, row: RegistryRow): Promise<void> {
   await sql`
     update xr_registry set registryid = ${row.registryid}, epoch = ${row.epoch}, name = ${row.name},
-      description = ${row.description}, labels = ${json(sql, row.labels)}, createdat = ${row.createdat}, modifiedat = ${row.modifiedat}`;
+      description = ${row.description}, labels = ${json(sql, row.labels)}, attributes = ${json(sql, row.attributes)},
+      createdat = ${row.createdat}, modifiedat = ${row.modifiedat}`;
 }
 
 async function listSchemaGroups(sql: Db): Promise<SchemaGroupRow[]> {

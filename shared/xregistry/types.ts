@@ -10,7 +10,8 @@ type EntityCommon = {
   readonly modifiedat: Date;
 };
 
-type RegistryRow = EntityCommon & { readonly registryid: string };
+/** The registry's own level; `attributes` holds `documentation` and `icon` (rc4 core model). */
+type RegistryRow = EntityCommon & { readonly registryid: string; readonly attributes: Readonly<Record<string, unknown>> };
 /** Attributes kept as written: extensions ("*") and standard attributes nothing here reads. */
 type Extensions = Readonly<Record<string, unknown>>;
 

@@ -27,7 +27,7 @@ function link(base: string, xid: string): View {
 }
 
 function registryView(row: RegistryRow, base: string, specversion: string): View {
-  return { specversion, registryid: row.registryid, ...(base === '' ? {} : { self: `${base}/` }), xid: '/', ...common(row) };
+  return { specversion, registryid: row.registryid, ...(base === '' ? {} : { self: `${base}/` }), xid: '/', ...common(row), ...row.attributes };
 }
 
 // Attributes kept as written come after the server's; writes never store a server attribute's

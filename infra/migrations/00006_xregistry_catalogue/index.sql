@@ -4,6 +4,7 @@
 
 -- Attributes as written beyond the ones kept in columns: the extensions the schema, message and
 -- endpoint models allow ("*"), and the standard attributes nothing here reads.
+alter table xr_registry add column attributes jsonb not null default '{}';
 alter table xr_schemagroups add column attributes jsonb not null default '{}';
 alter table xr_messagegroups add column attributes jsonb not null default '{}';
 
