@@ -9,7 +9,7 @@ import { isObject } from '../json/index.ts';
  *   `<singular>id`; the counts and URLs of its collections, and a collection it lacks, empty;
  * - at the root: `specversion` and `registryid`;
  * - on a schema version: `isdefault`, `ancestorid`, and for an Avro version stored inline the
- *   plane's read-only `fingerprint` and `numericid` and the media type `application/json`;
+ *   plane's read-only `fingerprint`, `fingerprints` and `numericid` and the media type `application/json`;
  * - on a schema resource: the same, its `meta`, and any attribute of its default version (rc4
  *   serializes the default version's attributes at the resource level);
  * - on a meta entity: `defaultversionid`, `defaultversionurl`, `defaultversionsticky`,
@@ -18,7 +18,7 @@ import { isObject } from '../json/index.ts';
  */
 
 const ENTITY = ['xid', 'self', 'shortself', 'epoch', 'createdat', 'modifiedat'] as const;
-const VERSION_SERVER = ['schemaid', 'versionid', 'isdefault', 'ancestorid', 'fingerprint', 'numericid'] as const;
+const VERSION_SERVER = ['schemaid', 'versionid', 'isdefault', 'ancestorid', 'fingerprint', 'fingerprints', 'numericid'] as const;
 
 type Level = 'root' | 'schemagroup' | 'messagegroup' | 'endpoint' | 'schema' | 'meta' | 'version' | 'message';
 
