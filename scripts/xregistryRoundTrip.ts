@@ -47,9 +47,20 @@ async function roundTrip(config: CliConfig, file: string, index: number): Promis
   }
 }
 
+const USAGE = `usage: npx tsx scripts/xregistryRoundTrip.ts <file.xreg.json>...
+
+Imports each xRegistry document into a scratch database of its own (on DATABASE_URL's server),
+exports it, and says whether the export is the document unchanged (else every difference), and
+how many of its messages the plane routes. Exit code 1 when any file fails, 2 on bad usage.`;
+
 async function main(files: readonly string[]): Promise<number> {
-  if (files.length === 0) {
-    console.error('usage: npx tsx scripts/xregistryRoundTrip.ts <file.xreg.json>...');
+  if (files.includes('--help') || files.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const unknown = files.filter((file) => file.startsWith('-'));
+  if (files.length === 0 || unknown.length > 0) {
+    console.error(unknown.length > 0 ? `unknown option ${unknown.join(', ')}\n\n${USAGE}` : USAGE);
     return 2;
   }
   const config = loadCliConfig();
