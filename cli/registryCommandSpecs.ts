@@ -50,9 +50,10 @@ const REGISTRY_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'registry list',
     args: [],
-    options: { json: { type: 'boolean', help: 'print a JSON array of routes (sinks as stored) instead of tab-separated lines' } },
-    summary: 'one line per route: subject, schema, sink, dead-letter subject, wire format',
-    details: 'A header line, then one tab-separated line per route.',
+    options: { json: { type: 'boolean', help: 'print a JSON array of message definitions (sinks as stored) instead of tab-separated lines' } },
+    summary: 'one line per message definition: routed (subject, schema, sink, dead letters, wire format) or catalogue (and why)',
+    details:
+      'A header line, then one tab-separated line per message definition. `plane` is `routed` for a NATS\nmessage with an Avro schema and an `ingestion` attribute, which the plane consumes; anything else\nis `catalogue` (stored, served and exported, never routed), and `reason` says why.',
     async run({ values, print }) {
       await (await commands()).runRegistryList(loadCliConfig(), { json: flag(values, 'json') }, print);
       return true;

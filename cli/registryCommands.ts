@@ -39,46 +39,70 @@ async function runRegistryExport(config: CliConfig, out: string | undefined, pri
   }
 }
 
-/** A route as `ingest registry list` shows it. */
-type RouteListing = {
+/** A message definition as `ingest registry list` shows it: a route, or catalogue with why. */
+type MessageListing = {
+  readonly message: string;
+  readonly plane: 'routed' | 'catalogue';
+  /** Why the plane does not route a catalogue message; absent for a route. */
+  readonly reasons?: readonly string[];
   readonly subject: unknown;
   readonly dataschemaxid: unknown;
-  /** The sink targets as stored (one, or several for a fan-out route). */
+  /** The sink targets as stored (one, or several for a fan-out route); empty for catalogue. */
   readonly sinks: readonly unknown[];
   readonly deadlettersubject: unknown;
   readonly wireformat: unknown;
 };
 
-async function listRoutes(config: CliConfig): Promise<RouteListing[]> {
-  const document = await withSql(config, (sql) => createRegistryService(sql, filtersOf(config)).export());
-  const groups = isObject(document.messagegroups) ? Object.values(document.messagegroups) : [];
-  const routes: RouteListing[] = [];
-  for (const group of groups) {
-    const messages = isObject(group) && isObject(group.messages) ? Object.values(group.messages) : [];
-    for (const message of messages) {
-      if (!isObject(message) || !isObject(message.ingestion) || !isObject(message.protocoloptions)) continue;
-      routes.push({
-        subject: message.protocoloptions.subject,
+async function listMessages(config: CliConfig): Promise<MessageListing[]> {
+  const judged = await withSql(config, (sql) => createRegistryService(sql, filtersOf(config)).routing());
+  return judged.map(({ message, routing }) => {
+    const written = message.attributes;
+    const message_ = `/messagegroups/${message.messagegroupid}/messages/${message.messageid}`;
+    if (routing.routed && message.ingestion !== null) {
+      return {
+        message: message_,
+        plane: 'routed',
+        subject: message.subject,
         dataschemaxid: message.dataschemaxid,
         sinks: ingestionSinkEntries(message.ingestion),
         deadlettersubject: message.ingestion.deadlettersubject,
         wireformat: message.ingestion.wireformat ?? 'raw',
-      });
+      };
     }
-  }
-  return routes;
+    const options = isObject(written.protocoloptions) ? written.protocoloptions : {};
+    return {
+      message: message_,
+      plane: 'catalogue',
+      reasons: routing.routed ? [] : routing.reasons,
+      subject: options.subject ?? options.topic ?? options.topic_name ?? null,
+      dataschemaxid: written.dataschemaxid ?? written.dataschemauri ?? null,
+      sinks: [],
+      deadlettersubject: null,
+      wireformat: null,
+    };
+  });
 }
 
-/** One line per route (subject, schema, sinks, dead letters, framing), or with `json` one JSON array. */
+/**
+ * One line per message definition: the routes the plane consumes (subject, schema, sinks, dead
+ * letters, framing) and the catalogue it only keeps, with the reason; `json`: one JSON array.
+ */
 async function runRegistryList(config: CliConfig, options: { json: boolean }, print: Print): Promise<void> {
-  const routes = await listRoutes(config);
+  const messages = await listMessages(config);
   if (options.json) {
-    print(JSON.stringify(routes, null, 2));
+    print(JSON.stringify(messages, null, 2));
     return;
   }
-  print(['subject', 'dataschemaxid', 'sink', 'deadlettersubject', 'wireformat'].join('\t'));
-  for (const route of routes) {
-    print([route.subject, route.dataschemaxid, route.sinks.map(describeSinkTarget).join(' + '), route.deadlettersubject, route.wireformat].join('\t'));
+  const cell = (value: unknown): string => (value === null || value === undefined ? '-' : String(value));
+  print(['message', 'plane', 'subject', 'dataschemaxid', 'sink', 'deadlettersubject', 'wireformat', 'reason'].join('\t'));
+  for (const entry of messages) {
+    const sinks = entry.sinks.length === 0 ? '-' : entry.sinks.map(describeSinkTarget).join(' + ');
+    const reason = entry.reasons === undefined ? '-' : entry.reasons.join('; ');
+    print(
+      [entry.message, entry.plane, cell(entry.subject), cell(entry.dataschemaxid), sinks, cell(entry.deadlettersubject), cell(entry.wireformat), reason].join(
+        '\t',
+      ),
+    );
   }
 }
 

@@ -10,7 +10,8 @@ type SeedStep =
   | { readonly kind: 'schema'; readonly path: string; readonly group: string; readonly schema: string; readonly body: JsonObject }
   | { readonly kind: 'version'; readonly path: string; readonly group: string; readonly schema: string; readonly version: string; readonly body: unknown }
   | { readonly kind: 'messagegroup'; readonly path: string; readonly group: string; readonly body: JsonObject }
-  | { readonly kind: 'message'; readonly path: string; readonly group: string; readonly message: string; readonly body: JsonObject };
+  | { readonly kind: 'message'; readonly path: string; readonly group: string; readonly message: string; readonly body: JsonObject }
+  | { readonly kind: 'endpoint'; readonly path: string; readonly group: string; readonly body: JsonObject };
 
 type SeedPlan = {
   readonly steps: readonly SeedStep[];
@@ -43,7 +44,9 @@ function mapAt(parent: JsonObject, key: string, where: string): JsonObject {
   return value;
 }
 
+/** The subject a message routes; a catalogue message (no `ingestion`) routes none, whatever its options say. */
 function subjectOf(message: JsonObject): string | undefined {
+  if (!isObject(message.ingestion)) return undefined;
   const options = message.protocoloptions;
   return isObject(options) && typeof options.subject === 'string' ? options.subject : undefined;
 }
@@ -53,6 +56,8 @@ type ExistingRegistry = {
   readonly schemagroups: ReadonlyMap<string, ReadonlyMap<string, ReadonlySet<string>>>;
   readonly messagegroups: ReadonlyMap<string, ReadonlySet<string>>;
   readonly subjects: ReadonlyMap<string, string>;
+  /** Endpoint ids (catalogue: kept whole, never merged). */
+  readonly endpoints: ReadonlySet<string>;
 };
 
 /** Reads the ids out of `RegistryService.export()` (the registry with everything inlined). */
@@ -77,7 +82,8 @@ function existingFromExport(exported: unknown): ExistingRegistry {
       if (subject !== undefined) subjects.set(subject, `/messagegroups/${groupId}/messages/${messageId}`);
     }
   }
-  return { schemagroups, messagegroups, subjects };
+  const endpoints = new Set(Object.keys(isObject(root.endpoints) ? root.endpoints : {}));
+  return { schemagroups, messagegroups, subjects, endpoints };
 }
 
 function byVersionNumber([a]: [string, unknown], [b]: [string, unknown]): number {
@@ -161,6 +167,13 @@ function planSeed(document: unknown, existing: ExistingRegistry): SeedPlan {
     }
     if (existingMessages !== undefined && steps.length === before) kept.push(path);
     else kept.push(...keptInside);
+  }
+
+  for (const [endpointId, rawEndpoint] of Object.entries(mapAt(root, 'endpoints', 'the document'))) {
+    const path = `/endpoints/${endpointId}`;
+    const endpoint = objectAt(rawEndpoint, path);
+    if (existing.endpoints.has(endpointId)) kept.push(path);
+    else steps.push({ kind: 'endpoint', path, group: endpointId, body: endpoint });
   }
   return { steps, kept, subjects };
 }

@@ -60,6 +60,9 @@ async function applyStep(service: RegistryService, step: SeedStep): Promise<void
     case 'message':
       await service.putMessage(step.group, step.message, step.body, false);
       return;
+    case 'endpoint':
+      await service.putGroup('endpoints', step.group, step.body, false);
+      return;
   }
 }
 

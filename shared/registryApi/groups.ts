@@ -6,7 +6,7 @@ import type { ApiResponse } from './request.ts';
 import { fail, json, noContent } from './responses.ts';
 import { type Route, route } from './route.ts';
 
-type GroupKind = 'schemagroups' | 'messagegroups';
+type GroupKind = 'schemagroups' | 'messagegroups' | 'endpoints';
 
 async function listGroups(context: RouteContext, kind: GroupKind): Promise<ApiResponse> {
   const { deps, query } = context;
@@ -52,6 +52,6 @@ function groupRoutes(kind: GroupKind): Route[] {
   ];
 }
 
-const GROUP_ROUTES: readonly Route[] = [...groupRoutes('schemagroups'), ...groupRoutes('messagegroups')];
+const GROUP_ROUTES: readonly Route[] = [...groupRoutes('schemagroups'), ...groupRoutes('messagegroups'), ...groupRoutes('endpoints')];
 
 export { GROUP_ROUTES };

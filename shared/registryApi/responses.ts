@@ -13,9 +13,14 @@ function noContent(): ApiResponse {
   return { status: 204, headers: {}, body: '' };
 }
 
-/** A schema or version without `$details`: the Avro document itself, its metadata in headers. */
+/**
+ * A schema or version without `$details`: the document itself, its metadata in headers. A JSON
+ * document (Avro, JSON Schema) is sent as JSON; a text document stored as a JSON string (Protobuf,
+ * XSD) as that text, with its `contenttype`; one stored elsewhere is a 303 to its `schemaurl`
+ * (rc4 HTTP binding); one given as `schemabase64` is sent decoded.
+ */
 function documentResponse(view: Record<string, unknown>, document: unknown): ApiResponse {
-  const headers: Record<string, string> = { ...JSON_TYPE };
+  const headers: Record<string, string> = {};
   for (const attribute of DOCUMENT_HEADERS) {
     if (view[attribute] !== undefined) headers[`xRegistry-${attribute}`] = String(view[attribute]);
   }
@@ -24,7 +29,22 @@ function documentResponse(view: Record<string, unknown>, document: unknown): Api
   if (typeof fingerprints === 'object' && fingerprints !== null) {
     for (const [variant, fingerprint] of Object.entries(fingerprints)) headers[`xRegistry-fingerprints-${variant}`] = String(fingerprint);
   }
-  return { status: 200, headers, body: JSON.stringify(document, null, 2) };
+  const contentType = typeof view.contenttype === 'string' ? view.contenttype : undefined;
+  if (document === null || document === undefined) {
+    if (typeof view.schemaurl === 'string') return { status: 303, headers: { ...headers, location: view.schemaurl }, body: '' };
+    const bytes = typeof view.schemabase64 === 'string' ? Buffer.from(view.schemabase64, 'base64').toString('utf8') : '';
+    return { status: 200, headers: { ...headers, 'content-type': contentType ?? 'application/octet-stream' }, body: bytes };
+  }
+  if (
+    typeof document === 'string' &&
+    contentType !== 'application/json' &&
+    !String(view.format ?? '')
+      .toLowerCase()
+      .startsWith('avro/')
+  ) {
+    return { status: 200, headers: { ...headers, 'content-type': contentType ?? 'text/plain; charset=utf-8' }, body: document };
+  }
+  return { status: 200, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(document, null, 2) };
 }
 
 /** An RFC 9457 problem document. */

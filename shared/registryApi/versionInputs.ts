@@ -11,6 +11,21 @@ const WRITABLE_HEADERS = new Set(['format', 'name', 'description', 'versionid', 
 const READ_ONLY_HEADERS = new Set(['self', 'xid', 'isdefault', 'fingerprint', 'numericid']);
 const LABEL_PREFIX = 'labels-';
 const FINGERPRINTS_PREFIX = 'fingerprints-';
+/** What a version's view holds that the server keeps, not the client: left out of a PATCH's base. */
+const SERVER_KEPT = new Set([
+  'self',
+  'shortself',
+  'xid',
+  'epoch',
+  'createdat',
+  'modifiedat',
+  'isdefault',
+  'fingerprint',
+  'fingerprints',
+  'numericid',
+  'schemaid',
+  'versionid',
+]);
 
 /** Version metadata carried as `xRegistry-<attr>` headers when the body is the document itself. */
 function versionInputFromDocument(request: ApiRequest, document: unknown): VersionInput {
@@ -30,11 +45,17 @@ function versionInputFromDocument(request: ApiRequest, document: unknown): Versi
   return { attributes: { format: DEFAULT_FORMAT, ...attributes }, document };
 }
 
-/** A `$details` body: the version's attributes, its document under `schema`. */
+/**
+ * A `$details` body: the version's attributes, its document under `schema`. rc4 lets a version
+ * give `schemabase64` or `schemaurl` instead (kept as attributes); an Avro version needs `schema`
+ * to be one the plane can decode with, which the registry checks per format.
+ */
 function versionInputFromDetails(body: unknown): VersionInput {
   if (!isObject(body)) return fail(XRegistryErrorType.badRequest, 'the body must be a JSON object');
   const { schema, ...attributes } = body;
-  if (schema === undefined) fail(XRegistryErrorType.invalidData, '"schema" (the Avro document) is required with $details');
+  if (schema === undefined && attributes.schemabase64 === undefined && attributes.schemaurl === undefined) {
+    fail(XRegistryErrorType.invalidData, '"schema" (the document), "schemabase64" or "schemaurl" is required with $details');
+  }
   return { attributes, document: schema };
 }
 
@@ -42,9 +63,10 @@ function versionInputFromDetails(body: unknown): VersionInput {
 async function patchedVersionInput(service: RegistryService, group: string, schema: string, version: string, body: unknown): Promise<VersionInput> {
   if (!isObject(body)) return fail(XRegistryErrorType.badRequest, 'the body must be a JSON object');
   const current = await service.version(group, schema, version, '');
+  // Every attribute the version was written with (extensions too), without what the server keeps.
   const attributes: Record<string, unknown> = {};
-  for (const key of ['name', 'description', 'labels', 'format', 'contenttype', 'ancestorid']) {
-    if (current.view[key] !== undefined) attributes[key] = current.view[key];
+  for (const [key, value] of Object.entries(current.view)) {
+    if (!SERVER_KEPT.has(key) && value !== undefined) attributes[key] = value;
   }
   const { schema: document, ...changes } = body;
   for (const [key, value] of Object.entries(changes)) {

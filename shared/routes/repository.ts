@@ -21,7 +21,7 @@ type MessageRow = {
   dataschemaxid: string;
   ingestion: { sink?: unknown; sinks?: unknown; deadlettersubject?: unknown; retrybudget?: unknown; wireformat?: unknown };
   epoch: number;
-  /** The message group's envelope. */
+  /** The message's own envelope, else its group's. */
   envelope: string | null;
 };
 
@@ -96,7 +96,7 @@ async function routeOf(sql: Sql, message: MessageRow, key: RouteKey): Promise<Ro
  */
 async function findRoute(sql: Sql, key: RouteKey): Promise<RouteRecord | undefined> {
   const [message]: [MessageRow?] = await sql`
-    select m.messagegroupid, m.messageid, m.subject, m.dataschemaxid, m.ingestion, m.epoch::int, g.envelope
+    select m.messagegroupid, m.messageid, m.subject, m.dataschemaxid, m.ingestion, m.epoch::int, coalesce(m.attributes->>'envelope', g.envelope) as envelope
     from xr_messages m join xr_messagegroups g using (messagegroupid)
     where m.subject = ${key.type}::text || '.' || ${key.version}::text`;
   return message === undefined ? undefined : routeOf(sql, message, key);
@@ -105,7 +105,7 @@ async function findRoute(sql: Sql, key: RouteKey): Promise<RouteRecord | undefin
 /** The route for a subject as an operator types it (the CLI, seeding), or undefined when no message definition names it. */
 async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecord | undefined> {
   const [message]: [MessageRow?] = await sql`
-    select m.messagegroupid, m.messageid, m.subject, m.dataschemaxid, m.ingestion, m.epoch::int, g.envelope
+    select m.messagegroupid, m.messageid, m.subject, m.dataschemaxid, m.ingestion, m.epoch::int, coalesce(m.attributes->>'envelope', g.envelope) as envelope
     from xr_messages m join xr_messagegroups g using (messagegroupid)
     where m.subject = ${subject}`;
   return message === undefined ? undefined : routeOf(sql, message, routeKeyFromSubject(subject, 'route'));

@@ -30,7 +30,7 @@ type RouteRecord = {
   readonly retryBudget: number | undefined;
   readonly wireFormat: string;
   /**
-   * The `envelope` the message group declares (`CloudEvents/1.0` makes the data path read the
+   * The message's `envelope`, else its group's (`CloudEvents/1.0` makes the data path read the
    * CloudEvents NATS binding); undefined when it declares none.
    */
   readonly envelope?: string;

@@ -6,12 +6,26 @@ import type { Attributes, EntityCommon, Labels } from './types.ts';
 // normal round trip); rc4 says a request to update a read-only attribute is silently ignored, so
 // they are accepted and ignored. Anything else not declared is refused as unknown.
 const ENTITY_READ_ONLY = ['self', 'shortself', 'xid'] as const;
+/** rc4 version attributes only a server sets (the outcome of its own format and compatibility checks). */
+const VALIDATION_READ_ONLY = ['formatvalidated', 'formatvalidatedreason', 'compatibilityvalidated', 'compatibilityvalidatedreason'] as const;
 const READ_ONLY = {
-  registry: [...ENTITY_READ_ONLY, 'schemagroupsurl', 'schemagroupscount', 'messagegroupsurl', 'messagegroupscount'],
+  // `$schema` names a JSON Schema for the document; rc4 ("Design: JSON $schema keyword") lets a
+  // server ignore it and not keep it, which this one does.
+  registry: [
+    ...ENTITY_READ_ONLY,
+    '$schema',
+    'schemagroupsurl',
+    'schemagroupscount',
+    'messagegroupsurl',
+    'messagegroupscount',
+    'endpointsurl',
+    'endpointscount',
+  ],
   schemagroup: [...ENTITY_READ_ONLY, 'schemasurl', 'schemascount'],
   messagegroup: [...ENTITY_READ_ONLY, 'messagesurl', 'messagescount'],
-  version: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'fingerprints', 'numericid'],
-  schema: [...ENTITY_READ_ONLY, 'isdefault', 'fingerprint', 'fingerprints', 'numericid', 'metaurl', 'versionsurl', 'versionscount'],
+  endpoint: [...ENTITY_READ_ONLY, 'messagesurl', 'messagescount'],
+  version: [...ENTITY_READ_ONLY, ...VALIDATION_READ_ONLY, 'isdefault', 'fingerprint', 'fingerprints', 'numericid'],
+  schema: [...ENTITY_READ_ONLY, ...VALIDATION_READ_ONLY, 'isdefault', 'fingerprint', 'fingerprints', 'numericid', 'metaurl', 'versionsurl', 'versionscount'],
   meta: [...ENTITY_READ_ONLY, 'defaultversionurl', 'readonly'],
   message: ENTITY_READ_ONLY,
   /** Nested objects (ingestion, a sink) have no server attributes. */
@@ -35,6 +49,32 @@ function rejectUnknown(body: Attributes, allowed: readonly string[], where: stri
   for (const key of Object.keys(body)) {
     if (!known.has(key)) throw new XRegistryError(XRegistryErrorType.unknownAttribute, `${where}: unknown attribute "${key}"`, { subject: where });
   }
+}
+
+// rc4 "Attribute and Extension Naming": lower-case letters, digits and '_', at most 63, not
+// starting with a digit.
+const ATTRIBUTE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The attributes of an entity whose model allows any extension (`"*"`: schema groups, schemas,
+ * message groups, endpoints) that no column holds: everything but `handled` and `readOnly`, kept
+ * as written. A null value is dropped (null deletes on PATCH and means absent on PUT).
+ */
+function extensionAttributes(body: Attributes, handled: readonly string[], readOnly: readonly string[], where: string): Attributes {
+  const skip = new Set<string>([...handled, ...readOnly]);
+  const extensions: Attributes = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (skip.has(key) || value === null || value === undefined) continue;
+    if (!ATTRIBUTE_NAME.test(key)) {
+      throw new XRegistryError(
+        XRegistryErrorType.invalidData,
+        `${where}: attribute name "${key}" is not valid (lower-case letters, digits and _, at most 63, not starting with a digit)`,
+        { subject: where },
+      );
+    }
+    extensions[key] = value;
+  }
+  return extensions;
 }
 
 function optionalString(body: Attributes, key: string, where: string): string | null {
@@ -112,5 +152,5 @@ function nextCommon(body: Attributes, existing: EntityCommon | undefined, mode: 
   };
 }
 
-export { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject };
+export { checkEpoch, checkId, COMMON_ATTRIBUTES, extensionAttributes, mergePatch, nextCommon, optionalString, READ_ONLY, rejectUnknown, requireObject };
 export type { WriteMode };

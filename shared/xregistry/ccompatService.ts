@@ -20,7 +20,7 @@ import { assertSchemaDeletable, assertVersionDeletable } from './readers.ts';
 import { DEFAULT_FORMAT, getMeta, postVersion, putMeta, removeVersion } from './schemas.ts';
 import * as store from './store.ts';
 import { type CcompatVersion, type NumberedVersion, schemaTypeOf, schemaString, view } from './ccompatViews.ts';
-import type { SchemaMetaRow } from './types.ts';
+import type { RoutedMessageRow, SchemaMetaRow } from './types.ts';
 
 type Db = store.Db;
 /** The registry service's write transaction: one at a time, under the registry's write lock. */
@@ -58,6 +58,11 @@ async function translated<T>(operation: CcompatOperation, work: () => Promise<T>
  * write transaction. Soft deletes and levels of subjects not yet created are the only state of
  * its own (ccompatStore.ts).
  */
+/** The message definitions the plane routes (catalogue messages have no subject and name no subject here). */
+async function routedMessages(db: Db): Promise<RoutedMessageRow[]> {
+  return (await store.listAllMessages(db)).filter((message): message is RoutedMessageRow => message.subject !== null && message.dataschemaxid !== null);
+}
+
 class CcompatService {
   readonly #sql: Sql;
   readonly #write: RegistryWrite;
@@ -74,7 +79,7 @@ class CcompatService {
     const db = this.#sql;
     const candidates = new Map<string, { group: string; schema: string }>();
     const routeSubjects = new Set<string>();
-    for (const message of await store.listAllMessages(db)) {
+    for (const message of await routedMessages(db)) {
       const reference = matchSchemaXid(message.dataschemaxid);
       routeSubjects.add(message.subject);
       if (reference !== undefined) candidates.set(subjectOfRoute(message.subject), { group: reference.group, schema: reference.schema });
@@ -127,7 +132,7 @@ class CcompatService {
     if (row === undefined) throw new CcompatError(CcompatCode.schemaNotFound, `schema ${id} not found`);
     const version = versionNumberOf(row.versionid);
     if (version === undefined) return [];
-    const messages = await store.listAllMessages(db);
+    const messages = await routedMessages(db);
     const names = messages
       .filter((message) => {
         const reference = matchSchemaXid(message.dataschemaxid);
@@ -193,7 +198,10 @@ class CcompatService {
         if (meta !== undefined) {
           const deleted = await ccompatStore.deletedVersionIds(db, target.group, target.schema);
           const versions = await store.listVersions(db, target.group, target.schema);
-          const same = versions.find((row) => versionNumberOf(row.versionid) !== undefined && isDeepStrictEqual(row.document, document));
+          const same = versions.find(
+            (row): row is NumberedVersion['row'] =>
+              row.numericid !== null && versionNumberOf(row.versionid) !== undefined && isDeepStrictEqual(row.document, document),
+          );
           if (same !== undefined) {
             if (deleted.has(same.versionid)) await ccompatStore.unmarkDeleted(db, target.group, target.schema, same.versionid);
             return { id: same.numericid };
@@ -208,6 +216,8 @@ class CcompatService {
           if (level !== 'none') await putMeta(db, target.group, target.schema, { compatibility: level }, { patch: true }, mode);
           await ccompatStore.deleteConfigLevel(db, subject);
         }
+        // requireAvro above: an Avro version stored inline always gets a numeric id.
+        if (row.numericid === null) throw new Error(`version ${row.versionid} of ${subject} was stored without a numeric id`);
         return { id: row.numericid };
       }),
     );
@@ -324,7 +334,7 @@ class CcompatService {
   async #target(db: Db, subject: string): Promise<SubjectTarget | undefined> {
     const natsSubject = routeSubjectOf(subject);
     const message = natsSubject === undefined ? undefined : await store.messageBySubject(db, natsSubject);
-    const reference = message === undefined ? undefined : matchSchemaXid(message.dataschemaxid);
+    const reference = message === undefined || message.dataschemaxid === null ? undefined : matchSchemaXid(message.dataschemaxid);
     return subjectTarget(subject, () => (reference === undefined ? undefined : { group: reference.group, schema: reference.schema }));
   }
 
@@ -333,7 +343,9 @@ class CcompatService {
     const numbered: NumberedVersion[] = [];
     for (const row of await store.listVersions(db, group, schema)) {
       const version = versionNumberOf(row.versionid);
-      if (version !== undefined) numbered.push({ row, version, deleted: deleted.has(row.versionid) });
+      // Only Avro versions have an id a Confluent client can use; a catalogue schema of another format is no subject here.
+      if (version !== undefined && row.numericid !== null)
+        numbered.push({ row: { ...row, numericid: row.numericid }, version, deleted: deleted.has(row.versionid) });
     }
     return numbered.sort((a, b) => a.version - b.version);
   }

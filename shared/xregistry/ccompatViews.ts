@@ -12,7 +12,8 @@ type CcompatVersion = {
 };
 
 /** A version of a subject's schema that has a Confluent number, and whether it is soft-deleted. */
-type NumberedVersion = { readonly row: SchemaVersionRow; readonly version: number; readonly deleted: boolean };
+/** A subject's version: an Avro version (so it has a numeric id) whose xRegistry id is a plain number. */
+type NumberedVersion = { readonly row: SchemaVersionRow & { readonly numericid: number }; readonly version: number; readonly deleted: boolean };
 
 /** Confluent's `schemaType`: absent for Avro (its default), JSON or PROTOBUF, or the format itself. */
 function schemaTypeOf(format: string): string | undefined {

@@ -17,3 +17,6 @@ export type { CcompatOperation } from './ccompatErrors.ts';
 export type { CcompatService, CcompatVersion } from './ccompatService.ts';
 export { CCOMPAT_GROUP, parseVersion, subjectOfRoute, subjectTarget } from './ccompatSubjects.ts';
 export type { VersionSelector } from './ccompatSubjects.ts';
+export { exportDifferences } from './roundTrip.ts';
+export { classifyMessage, routingObstacles, schemaReference } from './routability.ts';
+export type { Routing, RoutingFacts } from './routability.ts';

@@ -9,6 +9,7 @@ import {
   checkEpoch,
   checkId,
   COMMON_ATTRIBUTES,
+  extensionAttributes,
   mergePatch,
   nextCommon,
   optionalString,
@@ -23,9 +24,10 @@ import { checkEnvelopeFields } from './envelope.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { commonAttributes, groupBody } from './groups.ts';
 import { assertId, assertUniqueIgnoringCase, findSibling } from './ids.ts';
-import { schemaXid } from '../names/index.ts';
+import { matchSchemaXid, schemaXid } from '../names/index.ts';
 import { parseSchemaXid } from './references.ts';
 import * as store from './store.ts';
+import { classifyMessage, type Routing, type RoutingFacts, routingObstacles, schemaReference } from './routability.ts';
 import type { Attributes, Ingestion, MessageGroupRow, MessageRow } from './types.ts';
 
 type Db = store.Db;
@@ -47,10 +49,30 @@ type StreamFilters = {
  */
 type ProvisionSink = (db: Db, sink: PostgresSinkTarget & { readonly schema: unknown }) => Promise<void>;
 
-const MESSAGE_ATTRIBUTES = ['messageid', 'protocol', 'protocoloptions', 'dataschemaformat', 'dataschemaxid', 'ingestion', ...COMMON_ATTRIBUTES] as const;
+/**
+ * The rc4 message model (message/model.json), which has no `"*"`: anything else is unknown. The
+ * base-message reference is `basemessageuri` in model.json, `basemessage` in spec.md and
+ * `basemessageurl` in rc1/rc2; all three are kept as written. `ingestion` is this plane's
+ * declared extension.
+ */
+const MESSAGE_STRING_ATTRIBUTES = [
+  'basemessageuri',
+  'basemessage',
+  'basemessageurl',
+  'envelope',
+  'protocol',
+  'dataschemaformat',
+  'dataschemauri',
+  'dataschemaxid',
+  'datacontenttype',
+  'documentation',
+  'icon',
+] as const;
+const MESSAGE_OBJECT_ATTRIBUTES = ['envelopemetadata', 'envelopeoptions', 'protocoloptions', 'deprecated'] as const;
+const MESSAGE_ATTRIBUTES = ['messageid', ...MESSAGE_STRING_ATTRIBUTES, ...MESSAGE_OBJECT_ATTRIBUTES, 'dataschema', 'ingestion', ...COMMON_ATTRIBUTES] as const;
 const MESSAGE_GROUP_ATTRIBUTES = ['messagegroupid', 'envelope', 'protocol', 'messages', ...COMMON_ATTRIBUTES] as const;
-/** The NATS protocol options the model declares (GET /model). */
-const PROTOCOL_OPTIONS = ['subject'] as const;
+/** The NATS protocol options of the rc4 message model; a route reads only `subject`. */
+const PROTOCOL_OPTIONS = ['subject', 'reply', 'headers'] as const;
 
 function invalid(where: string, message: string): XRegistryError {
   return new XRegistryError(XRegistryErrorType.invalidData, `${where}: ${message}`);
@@ -135,20 +157,25 @@ function readSubject(value: unknown, filters: StreamFilters, where: string): str
   return subject;
 }
 
-/** Whether a message group declares CloudEvents 1.0; a group a message definition is about to create does (ensureMessageGroup). */
-async function groupIsCloudEvents(db: Db, group: string): Promise<boolean> {
-  const row = (await store.listMessageGroups(db)).find((candidate) => candidate.messagegroupid === group);
-  return row === undefined || isCloudEventsEnvelope(row.envelope);
+/**
+ * The envelope a message speaks: its own `envelope` attribute, else its group's; a group a route is
+ * about to create declares CloudEvents 1.0 (ensureMessageGroup).
+ */
+function effectiveEnvelope(attributes: Attributes, group: MessageGroupRow | undefined): string | null {
+  if (typeof attributes.envelope === 'string') return attributes.envelope;
+  return group === undefined ? CLOUDEVENTS_ENVELOPE : group.envelope;
 }
 
 /**
  * A group that stops declaring CloudEvents 1.0 must not leave a route whose schema has no `id`
- * (the id came from ce-id): every event on it would be dead-lettered missing_event_id.
+ * (the id came from ce-id): every event on it would be dead-lettered missing_event_id. Messages
+ * with an envelope of their own do not follow the group's.
  */
 async function checkEnvelopeChange(db: Db, group: string, envelope: string | null, where: string): Promise<void> {
   if (isCloudEventsEnvelope(envelope)) return;
   for (const message of await store.listMessages(db, group)) {
-    const reader = await readerDocument(db, message.dataschemaxid, where).catch(() => undefined);
+    if (message.ingestion === null || typeof message.dataschemaxid !== 'string' || typeof message.attributes.envelope === 'string') continue;
+    const reader = await resolveVersion(db, message.dataschemaxid);
     const problems = reader === undefined ? [] : checkEnvelopeFields(reader.document, false);
     if (problems.length > 0) {
       throw invalid(where, `envelope ${envelope ?? '(none)'}: message ${message.messageid} reads ${message.dataschemaxid}, whose ${problems.join('; ')}`);
@@ -156,23 +183,82 @@ async function checkEnvelopeChange(db: Db, group: string, envelope: string | nul
   }
 }
 
-async function ensureMessageGroup(db: Db, group: string, mode: WriteMode): Promise<void> {
-  const ids = (await store.listMessageGroups(db)).map((row) => row.messagegroupid);
-  if (!ids.includes(group)) {
-    assertUniqueIgnoringCase(ids, group, `/messagegroups/${group}`);
-    await store.saveMessageGroup(db, { messagegroupid: group, envelope: CLOUDEVENTS_ENVELOPE, protocol: 'NATS', ...nextCommon({}, undefined, mode, group) });
-  }
+/**
+ * rc4 implicit creation of a parent: a message written into a group that does not exist yet
+ * creates it; for a route with the envelope and protocol the plane speaks, else with its id only.
+ */
+async function ensureMessageGroup(db: Db, group: string, routed: boolean, mode: WriteMode): Promise<MessageGroupRow | undefined> {
+  const groups = await store.listMessageGroups(db);
+  const existing = groups.find((row) => row.messagegroupid === group);
+  if (existing !== undefined) return existing;
+  assertUniqueIgnoringCase(
+    groups.map((row) => row.messagegroupid),
+    group,
+    `/messagegroups/${group}`,
+  );
+  await store.saveMessageGroup(db, {
+    messagegroupid: group,
+    envelope: routed ? CLOUDEVENTS_ENVELOPE : null,
+    protocol: routed ? 'NATS' : null,
+    attributes: {},
+    ...nextCommon({}, undefined, mode, group),
+  });
+  return undefined;
 }
 
-/** The schema version a message reads with: the pinned version, or the schema's default. */
-async function readerDocument(db: Db, xid: string, where: string): Promise<{ format: string; document: unknown }> {
-  const reference = parseSchemaXid(xid);
+/** The schema version an xid reads: the pinned version, or the schema's default; undefined when none. */
+async function resolveVersion(db: Db, xid: string): Promise<{ format: string; document: unknown } | undefined> {
+  const reference = matchSchemaXid(xid);
+  if (reference === undefined) return undefined;
   const meta = (await store.listSchemaMetas(db, reference.group)).find((row) => row.schemaid === reference.schema);
   const versions = meta === undefined ? [] : await store.listVersions(db, reference.group, reference.schema);
   const wanted = reference.version ?? meta?.defaultversionid;
   const version = versions.find((row) => row.versionid === wanted);
-  if (version === undefined) throw invalid(where, `dataschemaxid ${xid} does not exist`);
-  return { format: version.format, document: version.document };
+  return version === undefined ? undefined : { format: version.format, document: version.document };
+}
+
+/** The types the rc4 message model gives its attributes (strings and objects), checked before storing. */
+function checkMessageTypes(body: Attributes, where: string): void {
+  for (const key of MESSAGE_STRING_ATTRIBUTES) {
+    if (body[key] !== undefined && typeof body[key] !== 'string') throw invalid(where, `"${key}" must be a string`);
+  }
+  for (const key of MESSAGE_OBJECT_ATTRIBUTES) {
+    if (body[key] !== undefined && !isObject(body[key])) throw invalid(where, `"${key}" must be an object`);
+  }
+  // message/spec.md: dataschema (inline) and dataschemauri are mutually exclusive.
+  if (body.dataschema !== undefined && body.dataschemauri !== undefined) throw invalid(where, '"dataschema" and "dataschemauri" are mutually exclusive');
+}
+
+/**
+ * The facts routing depends on (shared/xregistry/routability.ts) for a message's attributes in
+ * a group: the effective protocol and the schema version its reference resolves to.
+ */
+async function routingFactsOf(
+  db: Db,
+  attributes: Attributes,
+  group: MessageGroupRow | undefined,
+): Promise<{ readonly facts: RoutingFacts; readonly document: unknown }> {
+  const schema = schemaReference(attributes);
+  const protocol = typeof attributes.protocol === 'string' ? attributes.protocol : (group?.protocol ?? undefined);
+  const resolved = schema.kind === 'registry' ? await resolveVersion(db, schema.xid) : undefined;
+  const version = resolved && { format: resolved.format, inline: resolved.document !== null && resolved.document !== undefined };
+  return { facts: { protocol, schema, version }, document: resolved?.document };
+}
+
+/** Every message with whether the plane routes it, and why not when it does not (`ingest registry list`). */
+async function classifyMessages(db: Db): Promise<{ message: MessageRow; routing: Routing }[]> {
+  const groups = await store.listMessageGroups(db);
+  const out: { message: MessageRow; routing: Routing }[] = [];
+  for (const message of await store.listAllMessages(db)) {
+    const group = groups.find((row) => row.messagegroupid === message.messagegroupid);
+    const facts = await routingFactsOf(db, message.attributes, group).then(
+      (found) => found.facts,
+      // A hand-edited reference that no longer parses reads nothing.
+      (): RoutingFacts => ({ protocol: undefined, schema: { kind: 'none' }, version: undefined }),
+    );
+    out.push({ message, routing: message.ingestion === null ? classifyMessage(facts, false) : { routed: true } });
+  }
+  return out;
 }
 
 async function putMessage(
@@ -196,23 +282,50 @@ async function putMessage(
   checkId(body, 'messageid', message, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(requireObject(raw, where), existing?.epoch, where);
-  const protocol = body.protocol ?? 'NATS';
-  if (protocol !== 'NATS') throw invalid(where, 'protocol must be "NATS"');
+  checkMessageTypes(body, where);
+  // The message as written, minus what columns hold (id, common attributes) and read-only ones.
+  const attributes = extensionAttributes(body, ['messageid', ...COMMON_ATTRIBUTES], READ_ONLY.message, where);
+  const groupRow = (await store.listMessageGroups(db)).find((row) => row.messagegroupid === group);
+  const { facts, document } = await routingFactsOf(db, attributes, groupRow);
+  if (typeof attributes.dataschemaxid === 'string') {
+    // rc4: dataschemaxid names an entity of this registry. (A relative dataschemauri may deep-link
+    // into a document, e.g. `…/versions/1#Payload`, so only a route needs it to resolve.)
+    parseSchemaXid(attributes.dataschemaxid);
+    if (facts.version === undefined) throw invalid(where, `dataschemaxid ${attributes.dataschemaxid} does not exist`);
+  }
+  if (attributes.ingestion === undefined) {
+    await ensureMessageGroup(db, group, false, mode);
+    const row: MessageRow = {
+      messagegroupid: group,
+      messageid: message,
+      ...nextCommon(body, existing, mode, where),
+      protocol: null,
+      protocoloptions: null,
+      subject: null,
+      dataschemaformat: null,
+      dataschemaxid: null,
+      ingestion: null,
+      attributes,
+    };
+    await store.saveMessage(db, row);
+    return { row, created: existing === undefined };
+  }
+  const obstacles = routingObstacles(facts);
+  if (obstacles.length > 0) throw invalid(where, `"ingestion" asks the plane to route this message, which it cannot: ${obstacles.join('; ')}`);
+  const xid = facts.schema.kind === 'registry' ? facts.schema.xid : '';
   const subject = readSubject(body.protocoloptions, options.filters, where);
-  const xid = body.dataschemaxid;
-  if (typeof xid !== 'string') throw invalid(where, 'dataschemaxid is required (e.g. /schemagroups/metrics/schemas/cpu-usage)');
-  const reader = await readerDocument(db, xid, where);
-  const envelopeProblems = checkEnvelopeFields(reader.document, await groupIsCloudEvents(db, group));
+  const envelopeProblems = checkEnvelopeFields(document, isCloudEventsEnvelope(effectiveEnvelope(attributes, groupRow)));
   if (envelopeProblems.length > 0) throw invalid(where, `${xid}: ${envelopeProblems.join('; ')}`);
-  const format = optionalString(body, 'dataschemaformat', where) ?? reader.format;
-  if (format.toLowerCase() !== reader.format.toLowerCase())
-    throw invalid(where, `dataschemaformat "${format}" differs from the schema's format "${reader.format}"`);
-  const ingestion = readIngestion(body.ingestion, options.filters, reader.document, where);
+  const readerFormat = facts.version!.format;
+  const format = optionalString(body, 'dataschemaformat', where) ?? readerFormat;
+  if (format.toLowerCase() !== readerFormat.toLowerCase())
+    throw invalid(where, `dataschemaformat "${format}" differs from the schema's format "${readerFormat}"`);
+  const ingestion = readIngestion(body.ingestion, options.filters, document, where);
   const holder = await store.messageBySubject(db, subject);
   if (holder !== undefined && (holder.messagegroupid !== group || holder.messageid !== message)) {
     throw invalid(where, `subject ${subject} is already routed by /messagegroups/${holder.messagegroupid}/messages/${holder.messageid}`);
   }
-  await ensureMessageGroup(db, group, mode);
+  await ensureMessageGroup(db, group, true, mode);
   const row: MessageRow = {
     messagegroupid: group,
     messageid: message,
@@ -223,10 +336,11 @@ async function putMessage(
     dataschemaformat: format,
     dataschemaxid: xid,
     ingestion,
+    attributes,
   };
   // Only a table needs creating; an HTTP endpoint or a NATS stream is the operator's to provide.
   for (const sink of ingestion.sinks ?? [ingestion.sink]) {
-    if (sink.kind === 'postgres') await provision(db, options.provisionSink, { ...sink, schema: reader.document }, where);
+    if (sink.kind === 'postgres') await provision(db, options.provisionSink, { ...sink, schema: document }, where);
   }
   await store.saveMessage(db, row);
   return { row, created: existing === undefined };
@@ -245,16 +359,7 @@ async function provision(db: Db, provisionSink: ProvisionSink, sink: PostgresSin
 
 /** The writable attributes of a stored message, the base a PATCH merges onto. */
 function messageAttributes(row: MessageRow): Attributes {
-  return {
-    name: row.name ?? undefined,
-    description: row.description ?? undefined,
-    labels: row.labels,
-    protocol: row.protocol,
-    protocoloptions: row.protocoloptions,
-    dataschemaformat: row.dataschemaformat,
-    dataschemaxid: row.dataschemaxid,
-    ingestion: row.ingestion,
-  };
+  return { ...row.attributes, name: row.name ?? undefined, description: row.description ?? undefined, labels: row.labels };
 }
 
 async function putMessageGroup(
@@ -271,20 +376,23 @@ async function putMessageGroup(
     epoch: existing.epoch,
     attributes: { ...commonAttributes(existing), envelope: existing.envelope ?? undefined, protocol: existing.protocol ?? undefined },
   };
+  // The message group model has "*": attributes it does not name are kept as extensions.
   const body = groupBody(raw, stored, options, mode, where, {
     allowed: MESSAGE_GROUP_ATTRIBUTES,
     readOnly: READ_ONLY.messagegroup,
     idName: 'messagegroupid',
     id: group,
+    extensible: true,
   });
   const envelope = optionalString(body, 'envelope', where);
+  // Any protocol (AMQP/1.0, MQTT/5.0, KAFKA, HTTP, NATS, ...): only a route must be NATS.
   const protocol = optionalString(body, 'protocol', where);
-  if (protocol !== null && protocol !== 'NATS') throw invalid(where, 'protocol must be "NATS"');
+  const attributes = extensionAttributes(body, MESSAGE_GROUP_ATTRIBUTES, READ_ONLY.messagegroup, where);
   if (existing !== undefined) await checkEnvelopeChange(db, group, envelope, where);
-  const row: MessageGroupRow = { messagegroupid: group, ...nextCommon(body, existing, mode, where), envelope, protocol };
+  const row: MessageGroupRow = { messagegroupid: group, ...nextCommon(body, existing, mode, where), envelope, protocol, attributes };
   await store.saveMessageGroup(db, row);
   return { row, created: existing === undefined };
 }
 
-export { messageAttributes, putMessage, putMessageGroup, schemaXid };
+export { classifyMessages, messageAttributes, putMessage, putMessageGroup, schemaXid };
 export type { ProvisionSink, StreamFilters };

@@ -35,7 +35,8 @@ const SINK_ATTRIBUTES = {
 const INGESTION_ATTRIBUTE = {
   name: 'ingestion',
   type: 'object',
-  description: 'Where valid events of this message go and what happens to failures (ingest-plane extension).',
+  description:
+    'Where valid events of this message go and what happens to failures (ingest-plane extension). Present: the plane routes the message (it must be NATS with an Avro schema here); absent: catalogue.',
   required: true,
   attributes: {
     sink: {
@@ -63,6 +64,8 @@ const INGESTION_ATTRIBUTE = {
 } as const;
 
 const COMMON_ENTITY = ['name', 'description', 'labels', 'createdat', 'modifiedat', 'epoch'] as const;
+/** rc4: a model with this attribute keeps any extension attribute. */
+const ANY_EXTENSION = { '*': { name: '*', type: 'any' } } as const;
 
 function attributeList(names: readonly string[]): Record<string, { name: string; type: string }> {
   const types: Record<string, string> = { labels: 'map', epoch: 'uinteger', createdat: 'timestamp', modifiedat: 'timestamp' };
@@ -77,7 +80,7 @@ function registryModel(): Record<string, unknown> {
       schemagroups: {
         plural: 'schemagroups',
         singular: 'schemagroup',
-        attributes: attributeList(['schemagroupid', 'self', 'xid', ...COMMON_ENTITY]),
+        attributes: { ...attributeList(['schemagroupid', 'self', 'xid', ...COMMON_ENTITY]), ...ANY_EXTENSION },
         resources: {
           schemas: {
             plural: 'schemas',
@@ -88,18 +91,27 @@ function registryModel(): Record<string, unknown> {
             validatecompatibility: true,
             attributes: {
               ...attributeList(['schemaid', 'versionid', 'self', 'xid', 'ancestorid', 'contenttype', ...COMMON_ENTITY]),
-              format: { name: 'format', type: 'string', required: true, description: 'Avro/<release>, e.g. Avro/1.12' },
+              format: {
+                name: 'format',
+                type: 'string',
+                required: true,
+                description:
+                  'Any format (e.g. Avro/1.12, JSONSchema/Draft-07, Protobuf/3); only Avro versions stored inline are checked, fingerprinted and numbered.',
+              },
+              schemaurl: { name: 'schemaurl', type: 'url', description: 'A document stored outside this registry.' },
+              schemabase64: { name: 'schemabase64', type: 'string', description: 'A document that is not JSON, base64-encoded.' },
               isdefault: { name: 'isdefault', type: 'boolean', readonly: true },
-              fingerprint: { name: 'fingerprint', type: 'string', readonly: true, description: 'CRC-64-AVRO of the parsing canonical form (hex).' },
+              fingerprint: { name: 'fingerprint', type: 'string', readonly: true, description: 'Avro only: CRC-64-AVRO of the parsing canonical form (hex).' },
               fingerprints: {
                 name: 'fingerprints',
                 type: 'map',
                 readonly: true,
                 item: { type: 'string' },
                 description:
-                  'CRC-64-AVRO (hex) of each canonical-form variant Avro implementations write, by variant: spec (Java, avsc), python, goavro, rust, rust-0.16, csharp. A single-object frame may carry any of them.',
+                  'Avro only: CRC-64-AVRO (hex) of each canonical-form variant Avro implementations write, by variant: spec (Java, avsc), python, goavro, rust, rust-0.16, csharp. A single-object frame may carry any of them.',
               },
-              numericid: { name: 'numericid', type: 'uinteger', readonly: true, description: 'Registry-wide id used by 4-byte-id wire formats.' },
+              numericid: { name: 'numericid', type: 'uinteger', readonly: true, description: 'Avro only: registry-wide id used by 4-byte-id wire formats.' },
+              ...ANY_EXTENSION,
             },
             metaattributes: {
               compatibility: { name: 'compatibility', type: 'string', enum: ['none', ...COMPATIBILITY_MODES.filter((mode) => mode !== 'none')], strict: true },
@@ -112,25 +124,51 @@ function registryModel(): Record<string, unknown> {
       messagegroups: {
         plural: 'messagegroups',
         singular: 'messagegroup',
-        attributes: attributeList(['messagegroupid', 'self', 'xid', 'envelope', 'protocol', ...COMMON_ENTITY]),
+        attributes: { ...attributeList(['messagegroupid', 'self', 'xid', 'envelope', 'protocol', ...COMMON_ENTITY]), ...ANY_EXTENSION },
         resources: {
           messages: {
             plural: 'messages',
             singular: 'message',
             hasdocument: false,
             maxversions: 1,
+            // The rc4 message model (message/model.json); the plane routes a NATS message with
+            // `ingestion` reading an Avro schema here, and keeps every other one as catalogue.
             attributes: {
-              ...attributeList(['messageid', 'self', 'xid', 'dataschemaformat', 'dataschemaxid', ...COMMON_ENTITY]),
-              protocol: { name: 'protocol', type: 'string', required: true, enum: ['NATS'], strict: true },
+              ...attributeList([
+                'messageid',
+                'self',
+                'xid',
+                'basemessageuri',
+                'envelope',
+                'dataschemaformat',
+                'dataschemauri',
+                'dataschemaxid',
+                'datacontenttype',
+                'documentation',
+                'icon',
+                ...COMMON_ENTITY,
+              ]),
+              envelopemetadata: { name: 'envelopemetadata', type: 'object', attributes: ANY_EXTENSION },
+              envelopeoptions: { name: 'envelopeoptions', type: 'object', attributes: ANY_EXTENSION },
+              protocol: { name: 'protocol', type: 'string', description: 'AMQP/1.0, MQTT/3.1.1, MQTT/5.0, KAFKA, HTTP, NATS, ...; a route is NATS.' },
               protocoloptions: {
                 name: 'protocoloptions',
                 type: 'object',
-                attributes: { subject: { name: 'subject', type: 'string', required: true } },
+                description: "The protocol's options; a route reads subject (<type>.<version>, no wildcards).",
+                attributes: ANY_EXTENSION,
               },
-              ingestion: INGESTION_ATTRIBUTE,
+              dataschema: { name: 'dataschema', type: 'any' },
+              deprecated: { name: 'deprecated', type: 'object', attributes: ANY_EXTENSION },
+              ingestion: { ...INGESTION_ATTRIBUTE, required: false },
             },
           },
         },
+      },
+      endpoints: {
+        plural: 'endpoints',
+        singular: 'endpoint',
+        description: 'Catalogue only: kept as written, never used to route.',
+        attributes: { ...attributeList(['endpointid', 'self', 'xid', ...COMMON_ENTITY]), ...ANY_EXTENSION },
       },
     },
   };

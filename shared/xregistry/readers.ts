@@ -3,17 +3,22 @@ import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import type { SchemaReference } from '../names/index.ts';
 import { parseSchemaXid } from './references.ts';
 import * as store from './store.ts';
-import type { MessageRow, SchemaVersionRow } from './types.ts';
+import type { RoutedMessageRow, SchemaVersionRow } from './types.ts';
 
 /** A route (message definition) and the schema entity its `dataschemaxid` reads. */
-type Reader = { readonly message: MessageRow; readonly reference: SchemaReference };
+type Reader = { readonly message: RoutedMessageRow; readonly reference: SchemaReference };
 
 type Db = store.Db;
 
-/** The routes whose dataschemaxid points into `group` (and `schema`, when given). */
+/**
+ * The routes whose dataschemaxid points into `group` (and `schema`, when given). Catalogue
+ * messages are not readers: the plane decodes nothing with what they name.
+ */
 async function readersOf(db: Db, group: string, schema?: string): Promise<Reader[]> {
   const readers: Reader[] = [];
-  for (const message of await store.listAllMessages(db)) {
+  for (const row of await store.listAllMessages(db)) {
+    if (row.ingestion === null || row.dataschemaxid === null || row.subject === null) continue;
+    const message = row as RoutedMessageRow;
     let reference: SchemaReference;
     try {
       reference = parseSchemaXid(message.dataschemaxid);
@@ -26,7 +31,7 @@ async function readersOf(db: Db, group: string, schema?: string): Promise<Reader
   return readers;
 }
 
-function messageXid(message: MessageRow): string {
+function messageXid(message: RoutedMessageRow): string {
   return `/messagegroups/${message.messagegroupid}/messages/${message.messageid}`;
 }
 
@@ -45,7 +50,7 @@ function inUse(where: string, readers: readonly Reader[], why: string): XRegistr
   );
 }
 
-function wireFormatOf(message: MessageRow): string {
+function wireFormatOf(message: RoutedMessageRow): string {
   return typeof message.ingestion.wireformat === 'string' ? message.ingestion.wireformat : 'raw';
 }
 
@@ -120,7 +125,7 @@ async function assertSchemaDeletable(db: Db, group: string, schema: string | und
  * decoded with the new structure. Edits that keep the form (doc strings, aliases, defaults) pass;
  * a new structure is a new version.
  */
-async function assertVersionReplaceable(db: Db, existing: SchemaVersionRow, fingerprint: string, where: string): Promise<void> {
+async function assertVersionReplaceable(db: Db, existing: SchemaVersionRow, fingerprint: string | null, where: string): Promise<void> {
   if (existing.fingerprint === fingerprint) return;
   const readers = await readersOf(db, existing.schemagroupid, existing.schemaid);
   if (readers.length > 0) {

@@ -4,7 +4,21 @@ import { SPEC_VERSION } from './model.ts';
 import * as store from './store.ts';
 import type { Attributes, RegistryRow } from './types.ts';
 
-const REGISTRY_ATTRIBUTES = ['registryid', 'specversion', 'schemagroups', 'messagegroups', ...COMMON_ATTRIBUTES] as const;
+/** rc4 core model attributes of the registry kept beyond the columns (the root has no "*"). */
+const REGISTRY_EXTRA = ['documentation', 'icon'] as const;
+const REGISTRY_ATTRIBUTES = ['registryid', 'specversion', 'schemagroups', 'messagegroups', 'endpoints', ...REGISTRY_EXTRA, ...COMMON_ATTRIBUTES] as const;
+
+/** The registry's `documentation` and `icon` as written (URLs, so strings). */
+function registryExtras(body: Attributes): Attributes {
+  const extras: Attributes = {};
+  for (const key of REGISTRY_EXTRA) {
+    const value = body[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw new XRegistryError(XRegistryErrorType.invalidData, `/: "${key}" must be a string (a URL)`, { subject: '/' });
+    extras[key] = value;
+  }
+  return extras;
+}
 
 /**
  * The registry document's own level (`PUT /`, `PATCH /`, an import): only declared attributes, a
@@ -26,8 +40,9 @@ function checkRegistryDocument(body: Attributes, current: RegistryRow, mode: Wri
 /** PUT/PATCH of the registry's writable attributes (name, description, labels), with its epoch check. */
 async function putRegistryAttributes(db: store.Db, body: Attributes, current: RegistryRow, patch: boolean, mode: WriteMode): Promise<void> {
   checkEpoch(body, current.epoch, '/');
-  const merged = patch ? mergePatch({ name: current.name ?? undefined, description: current.description ?? undefined, labels: current.labels }, body) : body;
-  await store.saveRegistry(db, { registryid: current.registryid, ...nextCommon(merged, current, mode, '/') });
+  const base = { ...current.attributes, name: current.name ?? undefined, description: current.description ?? undefined, labels: current.labels };
+  const merged = patch ? mergePatch(base, body) : body;
+  await store.saveRegistry(db, { registryid: current.registryid, ...nextCommon(merged, current, mode, '/'), attributes: registryExtras(merged) });
 }
 
-export { checkRegistryDocument, putRegistryAttributes };
+export { checkRegistryDocument, putRegistryAttributes, registryExtras };

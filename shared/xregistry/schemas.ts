@@ -2,21 +2,35 @@ import { checkCompatibility, type CompatibilityMode, COMPATIBILITY_MODES, compil
 import { isCloudEventsEnvelope } from '../cloudevents/index.ts';
 import { assertFingerprintsUnique, fingerprintsOf } from './fingerprints.ts';
 import { checkEnvelopeFields } from './envelope.ts';
-import { checkEpoch, checkId, COMMON_ATTRIBUTES, mergePatch, nextCommon, READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import {
+  checkEpoch,
+  checkId,
+  COMMON_ATTRIBUTES,
+  extensionAttributes,
+  mergePatch,
+  nextCommon,
+  READ_ONLY,
+  rejectUnknown,
+  requireObject,
+  type WriteMode,
+} from './attributes.ts';
 import { isObject } from '../json/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
 import { assertId, assertUniqueIgnoringCase, findSibling } from './ids.ts';
 import { checkSchemaLimits } from './limits.ts';
 import { assertVersionDeletable, assertVersionReplaceable, readersOf } from './readers.ts';
 import { schemaXid } from '../names/index.ts';
+import { isAvroFormat } from './routability.ts';
 import * as store from './store.ts';
 import type { Attributes, SchemaMetaRow, SchemaVersionRow } from './types.ts';
 
-const AVRO_FORMAT = /^avro\/[0-9]+(\.[0-9]+){0,2}$/i;
 const DEFAULT_FORMAT = 'Avro/1.12';
+/** The version attributes kept in columns; the schema model has "*", so any other is an extension. */
 const VERSION_ATTRIBUTES = ['versionid', 'schemaid', 'format', 'contenttype', 'schema', 'ancestorid', ...COMMON_ATTRIBUTES] as const;
 /** A schema written as a whole (`$details`, an import): its default version's attributes, its versions and meta. */
 const SCHEMA_ATTRIBUTES = [...VERSION_ATTRIBUTES, 'versions', 'meta'] as const;
+/** rc4: a version's document is inline (`schema`), inline base64 (`schemabase64`) or elsewhere (`schemaurl`); at most one. */
+const DOCUMENT_ATTRIBUTES = ['schema', 'schemabase64', 'schemaurl'] as const;
 const META_ATTRIBUTES = ['schemaid', 'compatibility', 'defaultversionid', 'defaultversionsticky', 'epoch', 'createdat', 'modifiedat'] as const;
 
 type Db = store.Db;
@@ -44,11 +58,8 @@ async function requireMeta(db: Db, group: string, schema: string): Promise<Schem
   return meta;
 }
 
-/** Refuses a version document that is not Avro this registry can compile. */
-function checkFormat(format: string, document: unknown, where: string): void {
-  if (!AVRO_FORMAT.test(format)) {
-    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: format "${format}" is not supported; use Avro/<release>, e.g. ${DEFAULT_FORMAT}`);
-  }
+/** Refuses an Avro version document this registry cannot compile. */
+function checkAvro(document: unknown, where: string): void {
   checkSchemaLimits(document, where);
   try {
     compileSchema(document);
@@ -62,6 +73,7 @@ function checkFormat(format: string, document: unknown, where: string): void {
  * violation names each field and why.
  */
 function checkAgainst(mode: CompatibilityMode, candidate: unknown, older: readonly SchemaVersionRow[], where: string): void {
+  if (mode === 'none') return;
   const problems = checkCompatibility(
     mode,
     candidate,
@@ -77,9 +89,13 @@ async function checkUsedByMessages(db: Db, group: string, schema: string, docume
   const users = await readersOf(db, group, schema);
   if (users.length === 0) return;
   const groups = await store.listMessageGroups(db);
-  const cloudEvents = (messagegroupid: string): boolean => isCloudEventsEnvelope(groups.find((row) => row.messagegroupid === messagegroupid)?.envelope);
+  // A message's own envelope, else its group's.
+  const cloudEvents = (user: (typeof users)[number]['message']): boolean =>
+    isCloudEventsEnvelope(
+      typeof user.attributes.envelope === 'string' ? user.attributes.envelope : groups.find((row) => row.messagegroupid === user.messagegroupid)?.envelope,
+    );
   for (const { message: user } of users) {
-    const problems = checkEnvelopeFields(document, cloudEvents(user.messagegroupid));
+    const problems = checkEnvelopeFields(document, cloudEvents(user));
     if (problems.length > 0) {
       throw new XRegistryError(XRegistryErrorType.invalidData, `${where} is used by message ${user.messagegroupid}/${user.messageid}: ${problems.join('; ')}`);
     }
@@ -90,7 +106,7 @@ async function ensureSchemaGroup(db: Db, group: string, mode: WriteMode): Promis
   const ids = (await store.listSchemaGroups(db)).map((row) => row.schemagroupid);
   if (ids.includes(group)) return;
   assertUniqueIgnoringCase(ids, group, `/schemagroups/${group}`);
-  await store.saveSchemaGroup(db, { schemagroupid: group, ...nextCommon({}, undefined, mode, group) });
+  await store.saveSchemaGroup(db, { schemagroupid: group, ...nextCommon({}, undefined, mode, group), attributes: {} });
 }
 
 function nextVersionId(versions: readonly SchemaVersionRow[]): string {
@@ -115,7 +131,9 @@ async function putVersion(
   assertId(versionId, 'versionid');
   const where = `${schemaXid(group, schema)}/versions/${versionId}`;
   const body = input.attributes;
-  rejectUnknown(body, VERSION_ATTRIBUTES, where, READ_ONLY.version);
+  const given = (key: (typeof DOCUMENT_ATTRIBUTES)[number]): unknown => (key === 'schema' ? input.document : body[key]);
+  const documents = DOCUMENT_ATTRIBUTES.filter((key) => given(key) !== undefined && given(key) !== null);
+  if (documents.length > 1) throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: at most one of ${documents.join(', ')} may be given (rc4)`);
   checkId(body, 'versionid', versionId, where);
   checkId(body, 'schemaid', schema, where);
   await ensureSchemaGroup(db, group, mode);
@@ -124,16 +142,51 @@ async function putVersion(
   const existing = findSibling(versions, (version) => version.versionid, versionId, where);
   // A restore carries the epochs to keep; they are not preconditions.
   if (!mode.restore) checkEpoch(body, existing?.epoch, where);
+  if (body.format !== undefined && typeof body.format !== 'string')
+    throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: "format" must be a string`);
   const format = typeof body.format === 'string' ? body.format : (existing?.format ?? DEFAULT_FORMAT);
-  checkFormat(format, input.document, where);
-  const older = existing === undefined ? versions : versions.filter((version) => version.numericid < existing.numericid);
-  // Checked on import too: a registry document written by hand gets the same scrutiny as the API.
-  checkAgainst(compatibilityOf(meta?.compatibility ?? 'none', where), input.document, older, where);
-  await checkUsedByMessages(db, group, schema, input.document, where);
-  const fingerprints = fingerprintsOf(input.document);
-  const fingerprint = fingerprints.spec!;
+  const document = input.document === null ? undefined : input.document;
+  // Only an Avro version with its document inline is one the plane can decode with: it alone gets
+  // a fingerprint, a numeric id and compatibility checks. Any other format is stored as written.
+  const avro = isAvroFormat(format) && document !== undefined;
+  const others = versions.filter((version) => version.versionid !== versionId);
+  if (others.length > 0 && isAvroFormat(others[0]!.format) !== isAvroFormat(format)) {
+    throw new XRegistryError(
+      XRegistryErrorType.invalidData,
+      `${where}: format "${format}" and the schema's other versions' "${others[0]!.format}" differ; a schema's versions share one format (rc4 matchversions)`,
+    );
+  }
+  if (document !== undefined) checkSchemaLimits(document, where);
+  let fingerprint: string | null = null;
+  let fingerprints: Readonly<Record<string, string>> = {};
+  if (avro) {
+    checkAvro(document, where);
+    const older = (existing === undefined ? versions : versions.filter((version) => version.position < existing.position)).filter(
+      (version) => version.fingerprint !== null,
+    );
+    // Checked on import too: a registry document written by hand gets the same scrutiny as the API.
+    checkAgainst(compatibilityOf(meta?.compatibility ?? 'none', where), document, older, where);
+    await checkUsedByMessages(db, group, schema, document, where);
+    fingerprints = fingerprintsOf(document);
+    fingerprint = fingerprints.spec!;
+  } else {
+    if ((meta?.compatibility ?? 'none') !== 'none') {
+      throw new XRegistryError(
+        XRegistryErrorType.invalidData,
+        `${where}: compatibility "${meta!.compatibility}" is checked only for Avro; a ${format} schema (or one without an inline document) must have compatibility "none"`,
+      );
+    }
+    const readers = await readersOf(db, group, schema);
+    if (readers.length > 0) {
+      const user = readers[0]!.message;
+      throw new XRegistryError(
+        XRegistryErrorType.invalidData,
+        `${where} is read by the route ${user.messagegroupid}/${user.messageid}, so it must be an Avro document stored inline (format "${format}")`,
+      );
+    }
+  }
   if (existing !== undefined) await assertVersionReplaceable(db, existing, fingerprint, where);
-  await assertFingerprintsUnique(db, group, schema, versionId, fingerprints, where);
+  if (avro) await assertFingerprintsUnique(db, group, schema, versionId, fingerprints, where);
   if (meta === undefined) {
     // The resource (its meta row) comes first: versions reference it.
     await store.saveSchemaMeta(db, {
@@ -145,6 +198,7 @@ async function putVersion(
       defaultversionsticky: false,
       meta_createdat: mode.now,
       meta_modifiedat: mode.now,
+      attributes: null,
     });
   }
   const ancestor = typeof body.ancestorid === 'string' ? body.ancestorid : (existing?.ancestorid ?? meta?.defaultversionid ?? versionId);
@@ -154,15 +208,22 @@ async function putVersion(
     versionid: versionId,
     ...nextCommon(body, existing, mode, where),
     format,
-    contenttype: typeof body.contenttype === 'string' ? body.contenttype : 'application/json',
-    document: input.document,
+    // An Avro document is JSON; a document of another format has the media type it was given, if any.
+    contenttype: typeof body.contenttype === 'string' ? body.contenttype : avro ? 'application/json' : null,
+    document: document ?? null,
     fingerprint,
     fingerprints,
     ancestorid: ancestor,
-    ...(mode.restore && typeof body.numericid === 'number' && Number.isInteger(body.numericid) ? { numericid: body.numericid } : {}),
+    attributes: extensionAttributes(body, VERSION_ATTRIBUTES, READ_ONLY.version, where),
+    ...(!avro
+      ? { numericid: null }
+      : mode.restore && typeof body.numericid === 'number' && Number.isInteger(body.numericid)
+        ? { numericid: body.numericid }
+        : {}),
   });
   if (meta !== undefined && existing === undefined && !meta.defaultversionsticky) {
-    await store.saveSchemaMeta(db, { ...meta, defaultversionid: versionId, meta_epoch: meta.meta_epoch + 1, meta_modifiedat: mode.now });
+    // A new default: resource-level attributes written for the old one no longer describe it.
+    await store.saveSchemaMeta(db, { ...meta, defaultversionid: versionId, meta_epoch: meta.meta_epoch + 1, meta_modifiedat: mode.now, attributes: null });
   }
   return { version, created: existing === undefined };
 }
@@ -197,6 +258,9 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   const compatibility = compatibilityOf(next.compatibility ?? 'none', where);
   const versions = await store.listVersions(db, group, schema);
   if (compatibility !== meta.compatibility) {
+    if (compatibility !== 'none' && versions.some((version) => version.fingerprint === null)) {
+      throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: compatibility "${compatibility}" is checked only for Avro versions stored inline`);
+    }
     for (const [index, version] of versions.entries()) {
       checkAgainst(compatibility, version.document, versions.slice(0, index), `${where}: version ${version.versionid}`);
     }
@@ -209,6 +273,7 @@ async function putMeta(db: Db, group: string, schema: string, raw: unknown, opti
   }
   const updated: SchemaMetaRow = {
     ...meta,
+    attributes: defaultId === meta.defaultversionid ? meta.attributes : null,
     compatibility,
     defaultversionid: defaultId,
     defaultversionsticky: sticky,
@@ -245,17 +310,31 @@ async function removeVersion(db: Db, group: string, schema: string, versionId: s
       defaultversionsticky: false,
       meta_epoch: meta.meta_epoch + 1,
       meta_modifiedat: now,
+      attributes: null,
     });
   }
 }
 
-/** The document of a version from a body that is either the document or `$details` with `schema`. */
+/**
+ * A version from its `$details` form: attributes, and the document under `schema` when it is
+ * inline (rc4 also allows `schemabase64` or `schemaurl`, kept as attributes, or no document).
+ */
 function versionInputFromDetails(raw: unknown, where: string): VersionInput {
-  const body = requireObject(raw, where);
-  if (!('schema' in body)) throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: "schema" (the Avro document) is required`);
-  const { schema, ...attributes } = body;
+  const { schema, ...attributes } = requireObject(raw, where);
   return { attributes, document: schema };
 }
 
-export { DEFAULT_FORMAT, getMeta, isObject, postVersion, putMeta, putVersion, removeVersion, requireMeta, SCHEMA_ATTRIBUTES, versionInputFromDetails };
+export {
+  DEFAULT_FORMAT,
+  extensionAttributes,
+  getMeta,
+  isObject,
+  postVersion,
+  putMeta,
+  putVersion,
+  removeVersion,
+  requireMeta,
+  SCHEMA_ATTRIBUTES,
+  versionInputFromDetails,
+};
 export type { VersionInput };

@@ -1,27 +1,33 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Sql } from '../postgres/index.ts';
-import { READ_ONLY, rejectUnknown, requireObject, type WriteMode } from './attributes.ts';
+import { READ_ONLY, requireObject, type WriteMode } from './attributes.ts';
 import { CcompatService } from './ccompatService.ts';
 import { isObject } from '../json/index.ts';
 import { XRegistryError, XRegistryErrorType } from './errors.ts';
-import { type ProvisionSink, putMessage, putMessageGroup, type StreamFilters } from './messages.ts';
-import { putSchemaGroup } from './groups.ts';
+import { classifyMessages, type ProvisionSink, putMessage, putMessageGroup, type StreamFilters } from './messages.ts';
+import { putEndpoint, putSchemaGroup } from './groups.ts';
 import { SPEC_VERSION } from './model.ts';
 import { assertSchemaDeletable } from './readers.ts';
-import { checkRegistryDocument, putRegistryAttributes } from './root.ts';
+import { checkRegistryDocument, putRegistryAttributes, registryExtras } from './root.ts';
 import {
+  extensionAttributes,
   getMeta,
   postVersion,
   putMeta,
   putVersion,
   removeVersion,
   requireMeta,
-  SCHEMA_ATTRIBUTES,
   type VersionInput,
   versionInputFromDetails,
 } from './schemas.ts';
 import * as store from './store.ts';
-import type { Attributes, GroupKind } from './types.ts';
-import { messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView, type View } from './views.ts';
+import type { Routing } from './routability.ts';
+import type { Attributes, GroupKind, MessageRow } from './types.ts';
+import { endpointView, messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView, type View } from './views.ts';
+
+const GROUP_KINDS = ['schemagroups', 'messagegroups', 'endpoints'] as const;
+/** At a schema's resource level, what is never a resource-level attribute of its own: the nested entities, ids and server attributes. */
+const NOT_RESOURCE_LEVEL = ['versions', 'meta', 'schema', 'schemaid', 'versionid', 'ancestorid', 'epoch', 'createdat', 'modifiedat'] as const;
 
 // Registry writes take this transaction-scoped advisory lock, so they apply one after another:
 // the checks a write makes (no route reads what a delete removes, ids unique regardless of case)
@@ -41,6 +47,11 @@ type Inline = ReadonlySet<string>;
 
 function notFound(xid: string): XRegistryError {
   return new XRegistryError(XRegistryErrorType.notFound, `${xid} not found`, { subject: xid });
+}
+
+/** A version's document inlined as `schema`; nothing for a version without one inline (only `schemaurl`, `schemabase64`). */
+function inlineDocument(document: unknown): View {
+  return document === null || document === undefined ? {} : { schema: document };
 }
 
 function wants(inline: Inline, collection: string): boolean {
@@ -76,7 +87,7 @@ class RegistryService {
   async root(base: string, inline: Inline): Promise<View> {
     const db = this.#sql;
     const view = registryView(await store.getRegistry(db), base, SPEC_VERSION);
-    for (const kind of ['schemagroups', 'messagegroups'] as const) {
+    for (const kind of GROUP_KINDS) {
       const groups = await this.groups(kind, base, inline);
       if (base !== '') view[`${kind}url`] = `${base}/${kind}`;
       view[`${kind}count`] = Object.keys(groups).length;
@@ -89,13 +100,20 @@ class RegistryService {
     const ids =
       kind === 'schemagroups'
         ? (await store.listSchemaGroups(this.#sql)).map((row) => row.schemagroupid)
-        : (await store.listMessageGroups(this.#sql)).map((row) => row.messagegroupid);
+        : kind === 'messagegroups'
+          ? (await store.listMessageGroups(this.#sql)).map((row) => row.messagegroupid)
+          : (await store.listEndpoints(this.#sql)).map((row) => row.endpointid);
     const out: Record<string, View> = {};
     for (const id of ids) out[id] = await this.group(kind, id, base, inline);
     return out;
   }
 
   async group(kind: GroupKind, id: string, base: string, inline: Inline): Promise<View> {
+    if (kind === 'endpoints') {
+      const row = (await store.listEndpoints(this.#sql)).find((candidate) => candidate.endpointid === id);
+      if (row === undefined) throw notFound(`/endpoints/${id}`);
+      return endpointView(row, base);
+    }
     if (kind === 'schemagroups') {
       const row = (await store.listSchemaGroups(this.#sql)).find((candidate) => candidate.schemagroupid === id);
       if (row === undefined) throw notFound(`/schemagroups/${id}`);
@@ -132,11 +150,11 @@ class RegistryService {
       view.versions = Object.fromEntries(
         versions.map((version) => [
           version.versionid,
-          { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) },
+          { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? inlineDocument(version.document) : {}) },
         ]),
       );
     }
-    if (wants(inline, 'schema')) view.schema = versions.find((version) => version.versionid === meta.defaultversionid)!.document;
+    if (wants(inline, 'schema')) Object.assign(view, inlineDocument(versions.find((version) => version.versionid === meta.defaultversionid)!.document));
     return view;
   }
 
@@ -144,7 +162,10 @@ class RegistryService {
     const meta = await requireMeta(this.#sql, group, schema);
     const versions = await store.listVersions(this.#sql, group, schema);
     return Object.fromEntries(
-      versions.map((version) => [version.versionid, { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? { schema: version.document } : {}) }]),
+      versions.map((version) => [
+        version.versionid,
+        { ...versionView(version, meta, base), ...(wants(inline, 'schema') ? inlineDocument(version.document) : {}) },
+      ]),
     );
   }
 
@@ -175,6 +196,11 @@ class RegistryService {
   /** The same registry seen as a Confluent Schema Registry; its writes take this service's write lock. */
   ccompat(): CcompatService {
     return new CcompatService({ sql: this.#sql, write: (work) => this.#write(work) });
+  }
+
+  /** Every message definition, and whether the plane routes it or keeps it as catalogue (with why). */
+  async routing(): Promise<{ message: MessageRow; routing: Routing }[]> {
+    return classifyMessages(this.#sql);
   }
 
   /** The whole registry as one document: `GET /export`, the input of `import`. */
@@ -278,7 +304,7 @@ class RegistryService {
   // ---- internals ---------------------------------------------------------------------------
 
   async #applyGroups(db: store.Db, body: Attributes, patch: boolean, mode: WriteMode): Promise<void> {
-    for (const kind of ['schemagroups', 'messagegroups'] as const) {
+    for (const kind of GROUP_KINDS) {
       const groups = body[kind];
       if (groups === undefined) continue;
       if (!isObject(groups)) throw new XRegistryError(XRegistryErrorType.invalidData, `"${kind}" must be a map of id to group`);
@@ -297,12 +323,14 @@ class RegistryService {
       labels: isObject(body.labels) ? (body.labels as Record<string, string>) : {},
       createdat: date(body.createdat, current.createdat),
       modifiedat: date(body.modifiedat, mode.now),
+      attributes: registryExtras(body),
     });
   }
 
   /** A group with whatever it nests; schemas before messages so references resolve. */
   async #applyGroup(db: store.Db, kind: GroupKind, id: string, raw: unknown, patch: boolean, mode: WriteMode): Promise<boolean> {
     const body = requireObject(raw, `/${kind}/${id}`);
+    if (kind === 'endpoints') return (await putEndpoint(db, id, body, { patch }, mode)).created;
     if (kind === 'schemagroups') {
       const { created } = await putSchemaGroup(db, id, body, { patch }, mode);
       const schemas = body.schemas;
@@ -323,9 +351,14 @@ class RegistryService {
     return created;
   }
 
-  /** A schema written with its versions (oldest first) and meta, or as its default version's details. */
+  /**
+   * A schema written with its versions (oldest first) and meta, or as its default version's
+   * details. Beside `versions`, the resource level's attributes are kept where they differ from
+   * the default version's (rc4 serializes the default version's attributes there, yet documents
+   * describe the schema there too), so an export shows them as written.
+   */
   async #applySchemaDetails(db: store.Db, group: string, schema: string, body: Attributes, mode: WriteMode): Promise<void> {
-    rejectUnknown(body, SCHEMA_ATTRIBUTES, `/schemagroups/${group}/schemas/${schema}`, READ_ONLY.schema);
+    const where = `/schemagroups/${group}/schemas/${schema}`;
     const versions = body.versions;
     if (versions !== undefined) {
       if (!isObject(versions)) throw new XRegistryError(XRegistryErrorType.invalidData, `${group}/${schema}: "versions" must be a map`);
@@ -345,6 +378,20 @@ class RegistryService {
       );
     }
     if (body.meta !== undefined) await putMeta(db, group, schema, body.meta, { patch: true }, mode);
+    if (versions !== undefined) await this.#keepResourceLevel(db, group, schema, body, mode, where);
+  }
+
+  async #keepResourceLevel(db: store.Db, group: string, schema: string, body: Attributes, mode: WriteMode, where: string): Promise<void> {
+    const meta = await getMeta(db, group, schema);
+    if (meta === undefined) return;
+    const current = (await store.listVersions(db, group, schema)).find((version) => version.versionid === meta.defaultversionid)!;
+    const shown = versionView(current, meta, '');
+    const written = extensionAttributes(body, NOT_RESOURCE_LEVEL, READ_ONLY.schema, where);
+    const own = Object.fromEntries(Object.entries(written).filter(([key, value]) => !isDeepStrictEqual(shown[key], value)));
+    const attributes = Object.keys(own).length === 0 ? null : own;
+    if (!isDeepStrictEqual(attributes, meta.attributes)) {
+      await store.saveSchemaMeta(db, { ...meta, attributes, ...(mode.restore ? {} : { meta_modifiedat: mode.now }) });
+    }
   }
 }
 

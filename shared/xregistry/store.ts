@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../postgres/index.ts';
-import type { MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
+import type { EndpointRow, MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
 
 // Plain data access, one statement per function. Epochs, timestamps and validation are decided
 // by the service; this file only moves rows.
@@ -7,9 +7,11 @@ import type { MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMe
 type Db = Sql | TransactionSql;
 
 const json = (sql: Db, value: unknown): ReturnType<Db['json']> => sql.json(value as never);
+/** SQL null for a JS null or undefined (sql.json would store the JSON value null). */
+const jsonOrNull = (sql: Db, value: unknown): ReturnType<Db['json']> | null => (value === null || value === undefined ? null : json(sql, value));
 
 async function getRegistry(sql: Db): Promise<RegistryRow> {
-  const [row]: [RegistryRow?] = await sql`select registryid, epoch::int, name, description, labels, createdat, modifiedat from xr_registry`;
+  const [row]: [RegistryRow?] = await sql`select registryid, epoch::int, name, description, labels, attributes, createdat, modifiedat from xr_registry`;
   if (row === undefined) throw new Error('xr_registry is empty; run the migrations');
   return row;
 }
@@ -18,63 +20,85 @@ async function getRegistry(sql: Db): Promise<RegistryRow> {
 async function saveRegistry(sql: Db, row: RegistryRow): Promise<void> {
   await sql`
     update xr_registry set registryid = ${row.registryid}, epoch = ${row.epoch}, name = ${row.name},
-      description = ${row.description}, labels = ${json(sql, row.labels)}, createdat = ${row.createdat}, modifiedat = ${row.modifiedat}`;
+      description = ${row.description}, labels = ${json(sql, row.labels)}, attributes = ${json(sql, row.attributes)},
+      createdat = ${row.createdat}, modifiedat = ${row.modifiedat}`;
 }
 
 async function listSchemaGroups(sql: Db): Promise<SchemaGroupRow[]> {
   return sql<SchemaGroupRow[]>`
-    select schemagroupid, epoch::int, name, description, labels, createdat, modifiedat
+    select schemagroupid, epoch::int, name, description, labels, attributes, createdat, modifiedat
     from xr_schemagroups order by schemagroupid`;
 }
 
 async function saveSchemaGroup(sql: Db, row: SchemaGroupRow): Promise<void> {
   await sql`
-    insert into xr_schemagroups (schemagroupid, epoch, name, description, labels, createdat, modifiedat)
-    values (${row.schemagroupid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)}, ${row.createdat}, ${row.modifiedat})
+    insert into xr_schemagroups (schemagroupid, epoch, name, description, labels, attributes, createdat, modifiedat)
+    values (${row.schemagroupid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)}, ${json(sql, row.attributes)},
+            ${row.createdat}, ${row.modifiedat})
     on conflict (schemagroupid) do update set
-      epoch = excluded.epoch, name = excluded.name, description = excluded.description,
-      labels = excluded.labels, createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
+      epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
+      attributes = excluded.attributes, createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
 }
 
 async function listMessageGroups(sql: Db): Promise<MessageGroupRow[]> {
   return sql<MessageGroupRow[]>`
-    select messagegroupid, epoch::int, name, description, labels, envelope, protocol, createdat, modifiedat
+    select messagegroupid, epoch::int, name, description, labels, envelope, protocol, attributes, createdat, modifiedat
     from xr_messagegroups order by messagegroupid`;
 }
 
 async function saveMessageGroup(sql: Db, row: MessageGroupRow): Promise<void> {
   await sql`
-    insert into xr_messagegroups (messagegroupid, epoch, name, description, labels, envelope, protocol, createdat, modifiedat)
+    insert into xr_messagegroups (messagegroupid, epoch, name, description, labels, envelope, protocol, attributes, createdat, modifiedat)
     values (${row.messagegroupid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)},
-            ${row.envelope}, ${row.protocol}, ${row.createdat}, ${row.modifiedat})
+            ${row.envelope}, ${row.protocol}, ${json(sql, row.attributes)}, ${row.createdat}, ${row.modifiedat})
     on conflict (messagegroupid) do update set
       epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
-      envelope = excluded.envelope, protocol = excluded.protocol, createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
+      envelope = excluded.envelope, protocol = excluded.protocol, attributes = excluded.attributes,
+      createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
 }
 
-async function deleteGroup(sql: Db, kind: 'schemagroups' | 'messagegroups', id: string): Promise<boolean> {
+async function listEndpoints(sql: Db): Promise<EndpointRow[]> {
+  return sql<EndpointRow[]>`
+    select endpointid, epoch::int, name, description, labels, attributes, createdat, modifiedat
+    from xr_endpoints order by endpointid`;
+}
+
+async function saveEndpoint(sql: Db, row: EndpointRow): Promise<void> {
+  await sql`
+    insert into xr_endpoints (endpointid, epoch, name, description, labels, attributes, createdat, modifiedat)
+    values (${row.endpointid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)}, ${json(sql, row.attributes)},
+            ${row.createdat}, ${row.modifiedat})
+    on conflict (endpointid) do update set
+      epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
+      attributes = excluded.attributes, createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
+}
+
+async function deleteGroup(sql: Db, kind: 'schemagroups' | 'messagegroups' | 'endpoints', id: string): Promise<boolean> {
   const rows =
     kind === 'schemagroups'
       ? await sql`delete from xr_schemagroups where schemagroupid = ${id} returning 1`
-      : await sql`delete from xr_messagegroups where messagegroupid = ${id} returning 1`;
+      : kind === 'messagegroups'
+        ? await sql`delete from xr_messagegroups where messagegroupid = ${id} returning 1`
+        : await sql`delete from xr_endpoints where endpointid = ${id} returning 1`;
   return rows.length > 0;
 }
 
 async function listSchemaMetas(sql: Db, group: string): Promise<SchemaMetaRow[]> {
   return sql<SchemaMetaRow[]>`
-    select schemagroupid, schemaid, meta_epoch::int, compatibility, defaultversionid, defaultversionsticky, meta_createdat, meta_modifiedat
+    select schemagroupid, schemaid, meta_epoch::int, compatibility, defaultversionid, defaultversionsticky, meta_createdat, meta_modifiedat, attributes
     from xr_schemas where schemagroupid = ${group} order by schemaid`;
 }
 
 async function saveSchemaMeta(sql: Db, row: SchemaMetaRow): Promise<void> {
   await sql`
-    insert into xr_schemas (schemagroupid, schemaid, meta_epoch, compatibility, defaultversionid, defaultversionsticky, meta_createdat, meta_modifiedat)
+    insert into xr_schemas
+      (schemagroupid, schemaid, meta_epoch, compatibility, defaultversionid, defaultversionsticky, meta_createdat, meta_modifiedat, attributes)
     values (${row.schemagroupid}, ${row.schemaid}, ${row.meta_epoch}, ${row.compatibility}, ${row.defaultversionid},
-            ${row.defaultversionsticky}, ${row.meta_createdat}, ${row.meta_modifiedat})
+            ${row.defaultversionsticky}, ${row.meta_createdat}, ${row.meta_modifiedat}, ${jsonOrNull(sql, row.attributes)})
     on conflict (schemagroupid, schemaid) do update set
       meta_epoch = excluded.meta_epoch, compatibility = excluded.compatibility, defaultversionid = excluded.defaultversionid,
       defaultversionsticky = excluded.defaultversionsticky, meta_createdat = excluded.meta_createdat,
-      meta_modifiedat = excluded.meta_modifiedat`;
+      meta_modifiedat = excluded.meta_modifiedat, attributes = excluded.attributes`;
 }
 
 async function deleteSchema(sql: Db, group: string, schema: string): Promise<boolean> {
@@ -84,7 +108,7 @@ async function deleteSchema(sql: Db, group: string, schema: string): Promise<boo
 
 const VERSION_COLUMNS = (sql: Db) => sql`
   schemagroupid, schemaid, versionid, numericid, epoch::int, name, description, labels, format, contenttype,
-  document, fingerprint, ancestorid, createdat, modifiedat,
+  document, fingerprint, ancestorid, attributes, position::int, createdat, modifiedat,
   (select coalesce(jsonb_object_agg(f.variant, f.fingerprint), '{}') from xr_schema_fingerprints f
     where f.numericid = xr_schema_versions.numericid) as fingerprints`;
 
@@ -92,31 +116,36 @@ const VERSION_COLUMNS = (sql: Db) => sql`
 async function listVersions(sql: Db, group: string, schema: string): Promise<SchemaVersionRow[]> {
   return sql<SchemaVersionRow[]>`
     select ${VERSION_COLUMNS(sql)} from xr_schema_versions
-    where schemagroupid = ${group} and schemaid = ${schema} order by numericid`;
+    where schemagroupid = ${group} and schemaid = ${schema} order by position`;
 }
 
 /**
- * Inserts or replaces a version. `numericid` is only given when restoring an export: wire formats
- * carry it, so a restored registry must keep every number producers already use.
+ * Inserts or replaces a version. `numericid` is given when restoring an export (wire formats carry
+ * it, so a restored registry must keep every number producers already use) and as null for a
+ * version that gets none (not Avro); undefined takes the next number. A replaced version keeps
+ * its number unless it is given one.
  */
-async function saveVersion(sql: Db, row: Omit<SchemaVersionRow, 'numericid'> & { numericid?: number }): Promise<SchemaVersionRow> {
+async function saveVersion(sql: Db, row: Omit<SchemaVersionRow, 'numericid' | 'position'> & { numericid?: number | null }): Promise<SchemaVersionRow> {
   const [saved]: [SchemaVersionRow?] = await sql`
     insert into xr_schema_versions
-      (numericid, schemagroupid, schemaid, versionid, epoch, name, description, labels, format, contenttype, document, fingerprint, ancestorid, createdat, modifiedat)
-    overriding system value
-    values (${row.numericid ?? sql`default`}, ${row.schemagroupid}, ${row.schemaid}, ${row.versionid}, ${row.epoch}, ${row.name}, ${row.description},
-            ${json(sql, row.labels)}, ${row.format}, ${row.contenttype}, ${json(sql, row.document)}, ${row.fingerprint},
-            ${row.ancestorid}, ${row.createdat}, ${row.modifiedat})
+      (numericid, schemagroupid, schemaid, versionid, epoch, name, description, labels, format, contenttype, document, fingerprint,
+       ancestorid, attributes, createdat, modifiedat)
+    values (${row.numericid === undefined ? sql`default` : row.numericid}, ${row.schemagroupid}, ${row.schemaid}, ${row.versionid}, ${row.epoch},
+            ${row.name}, ${row.description}, ${json(sql, row.labels)}, ${row.format}, ${row.contenttype}, ${jsonOrNull(sql, row.document)},
+            ${row.fingerprint}, ${row.ancestorid}, ${json(sql, row.attributes)}, ${row.createdat}, ${row.modifiedat})
     on conflict (schemagroupid, schemaid, versionid) do update set
       epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
       format = excluded.format, contenttype = excluded.contenttype, document = excluded.document,
-      fingerprint = excluded.fingerprint, ancestorid = excluded.ancestorid, createdat = excluded.createdat,
-      modifiedat = excluded.modifiedat
+      fingerprint = excluded.fingerprint, ancestorid = excluded.ancestorid, attributes = excluded.attributes,
+      createdat = excluded.createdat, modifiedat = excluded.modifiedat,
+      numericid = ${row.numericid === undefined ? sql`xr_schema_versions.numericid` : row.numericid}
     returning ${VERSION_COLUMNS(sql)}`;
-  if (row.numericid !== undefined) {
+  if (row.numericid !== undefined && row.numericid !== null) {
     // Keep the identity ahead of restored numbers so new versions never collide with them.
-    await sql`select setval(pg_get_serial_sequence('xr_schema_versions', 'numericid'), (select max(numericid) from xr_schema_versions))`;
+    await sql`select setval('xr_schema_versions_numericid_seq', (select max(numericid) from xr_schema_versions))`;
   }
+  // Only Avro versions have a numeric id, and only they have fingerprints.
+  if (saved!.numericid === null) return { ...saved!, fingerprints: {} };
   await saveFingerprints(sql, saved!.numericid, row.fingerprints);
   return { ...saved!, fingerprints: row.fingerprints };
 }
@@ -149,7 +178,8 @@ async function versionsSharingFingerprints(
 async function versionsWithoutVariants(sql: Db): Promise<{ numericid: number; document: unknown }[]> {
   return sql`
     select numericid, document from xr_schema_versions v
-    where not exists (select 1 from xr_schema_fingerprints f where f.numericid = v.numericid)`;
+    where v.numericid is not null and v.fingerprint is not null
+      and not exists (select 1 from xr_schema_fingerprints f where f.numericid = v.numericid)`;
 }
 
 async function deleteVersion(sql: Db, group: string, schema: string, version: string): Promise<boolean> {
@@ -174,7 +204,7 @@ async function versionsWithoutFingerprint(sql: Db): Promise<SchemaVersionRow[]> 
 
 const MESSAGE_COLUMNS = (sql: Db) => sql`
   messagegroupid, messageid, epoch::int, name, description, labels, protocol, protocoloptions, subject,
-  dataschemaformat, dataschemaxid, ingestion, createdat, modifiedat`;
+  dataschemaformat, dataschemaxid, ingestion, attributes, createdat, modifiedat`;
 
 async function listMessages(sql: Db, group: string): Promise<MessageRow[]> {
   return sql<MessageRow[]>`select ${MESSAGE_COLUMNS(sql)} from xr_messages where messagegroupid = ${group} order by messageid`;
@@ -194,15 +224,15 @@ async function saveMessage(sql: Db, row: MessageRow): Promise<void> {
   await sql`
     insert into xr_messages
       (messagegroupid, messageid, epoch, name, description, labels, protocol, protocoloptions, subject,
-       dataschemaformat, dataschemaxid, ingestion, createdat, modifiedat)
+       dataschemaformat, dataschemaxid, ingestion, attributes, createdat, modifiedat)
     values (${row.messagegroupid}, ${row.messageid}, ${row.epoch}, ${row.name}, ${row.description}, ${json(sql, row.labels)},
-            ${row.protocol}, ${json(sql, row.protocoloptions)}, ${row.subject}, ${row.dataschemaformat}, ${row.dataschemaxid},
-            ${json(sql, row.ingestion)}, ${row.createdat}, ${row.modifiedat})
+            ${row.protocol}, ${jsonOrNull(sql, row.protocoloptions)}, ${row.subject}, ${row.dataschemaformat}, ${row.dataschemaxid},
+            ${jsonOrNull(sql, row.ingestion)}, ${json(sql, row.attributes)}, ${row.createdat}, ${row.modifiedat})
     on conflict (messagegroupid, messageid) do update set
       epoch = excluded.epoch, name = excluded.name, description = excluded.description, labels = excluded.labels,
       protocol = excluded.protocol, protocoloptions = excluded.protocoloptions, subject = excluded.subject,
       dataschemaformat = excluded.dataschemaformat, dataschemaxid = excluded.dataschemaxid, ingestion = excluded.ingestion,
-      createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
+      attributes = excluded.attributes, createdat = excluded.createdat, modifiedat = excluded.modifiedat`;
 }
 
 async function deleteMessage(sql: Db, group: string, message: string): Promise<boolean> {
@@ -217,12 +247,14 @@ export {
   deleteVersion,
   getRegistry,
   listAllMessages,
+  listEndpoints,
   listMessageGroups,
   listMessages,
   listSchemaGroups,
   listSchemaMetas,
   listVersions,
   messageBySubject,
+  saveEndpoint,
   saveMessage,
   saveMessageGroup,
   saveRegistry,

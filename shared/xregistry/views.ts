@@ -1,4 +1,4 @@
-import type { MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
+import type { EndpointRow, MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
 import { schemaXid, versionXid } from '../names/index.ts';
 
 type View = Record<string, unknown>;
@@ -27,11 +27,14 @@ function link(base: string, xid: string): View {
 }
 
 function registryView(row: RegistryRow, base: string, specversion: string): View {
-  return { specversion, registryid: row.registryid, ...(base === '' ? {} : { self: `${base}/` }), xid: '/', ...common(row) };
+  return { specversion, registryid: row.registryid, ...(base === '' ? {} : { self: `${base}/` }), xid: '/', ...common(row), ...row.attributes };
 }
 
+// Attributes kept as written come after the server's; writes never store a server attribute's
+// name among them (attributes.ts), so neither hides the other.
+
 function schemaGroupView(row: SchemaGroupRow, base: string): View {
-  return { schemagroupid: row.schemagroupid, ...link(base, `/schemagroups/${row.schemagroupid}`), ...common(row) };
+  return { schemagroupid: row.schemagroupid, ...link(base, `/schemagroups/${row.schemagroupid}`), ...common(row), ...row.attributes };
 }
 
 function messageGroupView(row: MessageGroupRow, base: string): View {
@@ -41,7 +44,12 @@ function messageGroupView(row: MessageGroupRow, base: string): View {
     ...common(row),
     ...(row.envelope === null ? {} : { envelope: row.envelope }),
     ...(row.protocol === null ? {} : { protocol: row.protocol }),
+    ...row.attributes,
   };
+}
+
+function endpointView(row: EndpointRow, base: string): View {
+  return { endpointid: row.endpointid, ...link(base, `/endpoints/${row.endpointid}`), ...common(row), ...row.attributes };
 }
 
 function versionView(row: SchemaVersionRow, meta: SchemaMetaRow, base: string): View {
@@ -52,11 +60,12 @@ function versionView(row: SchemaVersionRow, meta: SchemaMetaRow, base: string): 
     ...common(row),
     isdefault: meta.defaultversionid === row.versionid,
     format: row.format,
-    contenttype: row.contenttype,
+    ...(row.contenttype === null ? {} : { contenttype: row.contenttype }),
     ancestorid: row.ancestorid,
-    fingerprint: row.fingerprint,
-    fingerprints: row.fingerprints,
-    numericid: row.numericid,
+    ...(row.fingerprint === null ? {} : { fingerprint: row.fingerprint }),
+    ...(Object.keys(row.fingerprints).length === 0 ? {} : { fingerprints: row.fingerprints }),
+    ...(row.numericid === null ? {} : { numericid: row.numericid }),
+    ...row.attributes,
   };
 }
 
@@ -75,30 +84,33 @@ function metaView(meta: SchemaMetaRow, base: string): View {
   };
 }
 
-/** A schema resource's `$details`: the default version's attributes plus the resource's links. */
+/**
+ * A schema resource's `$details`: the default version's attributes plus the resource's links.
+ * Resource-level attributes a document wrote beside its versions (which may differ from the
+ * default version's, e.g. a description of the schema rather than of one version) are shown as
+ * written, over the default version's.
+ */
 function schemaView(meta: SchemaMetaRow, versions: readonly SchemaVersionRow[], base: string): View {
   const xid = schemaXid(meta.schemagroupid, meta.schemaid);
   const current = versions.find((version) => version.versionid === meta.defaultversionid)!;
   return {
     ...versionView(current, meta, base),
+    ...meta.attributes,
     ...link(base, xid),
     ...(base === '' ? {} : { metaurl: `${base}${xid}/meta`, versionsurl: `${base}${xid}/versions` }),
     versionscount: versions.length,
   };
 }
 
+/** A message definition as written: its attributes are kept whole, routed or not. */
 function messageView(row: MessageRow, base: string): View {
   return {
     messageid: row.messageid,
     ...link(base, `/messagegroups/${row.messagegroupid}/messages/${row.messageid}`),
     ...common(row),
-    protocol: row.protocol,
-    protocoloptions: row.protocoloptions,
-    dataschemaformat: row.dataschemaformat,
-    dataschemaxid: row.dataschemaxid,
-    ingestion: row.ingestion,
+    ...row.attributes,
   };
 }
 
-export { messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView };
+export { endpointView, messageGroupView, messageView, metaView, registryView, schemaGroupView, schemaView, versionView };
 export type { View };

@@ -157,7 +157,11 @@ describe('the ingest CLI, run as a child process', () => {
     const text = await runIngest(['registry', 'list'], env);
     assert.equal(text.code, 0, text.stderr);
     const lines = text.stdout.trim().split('\n');
-    assert.equal(lines[0], 'subject\tdataschemaxid\tsink\tdeadlettersubject\twireformat');
+    assert.equal(lines[0], 'message\tplane\tsubject\tdataschemaxid\tsink\tdeadlettersubject\twireformat\treason');
+    assert.ok(
+      lines.slice(1).every((line) => line.split('\t')[1] === 'routed'),
+      text.stdout,
+    );
     assert.equal(lines.length, 1 + WIRE_FORMATS.length);
 
     const json = await runIngest(['registry', 'list', '--json'], env);

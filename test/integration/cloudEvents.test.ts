@@ -212,7 +212,7 @@ describe('CloudEvents over NATS (binding v1.0.3) through the whole chain', () =>
     for (const letter of letters) assert.deepEqual(letter.headers['x-private'], [SECRET], `letter ${letter.id} keeps x-private`);
   });
 
-  test('ingest publish --cloudevents binary|structured lands rows; on a route not declaring CloudEvents it is a usage error and publishes nothing', async () => {
+  test('ingest publish --cloudevents binary or structured lands rows; on a route not declaring CloudEvents it is a usage error and publishes nothing', async () => {
     const env = { ...plane.env, LOG_LEVEL: 'warn' };
     const count = async (): Promise<number> => (await plane.sql<{ count: number }[]>`select count(*)::int as count from reading_events`)[0]!.count;
     const before = await count();

@@ -168,6 +168,49 @@ describe('registry HTTP API through serverless-offline (real PostgreSQL)', () =>
     assert.equal((await call('DELETE', path)).status, 204);
   });
 
+  test('catalogue entities of any protocol and format are stored and served as written; ingestion on one the plane cannot route is a 400 with the reason', async () => {
+    const group = `catalogue-${plane.runId}`;
+    const schemas = {
+      Proto: { versions: { '1': { format: 'Protobuf/3', schema: 'syntax = "proto3";\nmessage Reading { string id = 1; }\n' } } },
+      Json: { description: 'the schema', versions: { '1': { description: 'the version', format: 'JSONSchema/Draft-07', schema: { type: 'object' } } } },
+    };
+    const stored = await call('PUT', `/schemagroups/${group}`, { body: { format: 'mixed', schemas } });
+    assert.equal(stored.status, 201, JSON.stringify(stored.json));
+    assert.equal(stored.json.format, 'mixed');
+    const proto = await fetch(`${plane.registryUrl}/schemagroups/${group}/schemas/Proto`);
+    assert.equal(proto.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(await proto.text(), schemas.Proto.versions['1'].schema);
+    const json = (await call('GET', `/schemagroups/${group}/schemas/Json$details?inline=versions`)).json;
+    assert.equal(json.description, 'the schema');
+    assert.equal(json.versions['1'].description, 'the version');
+    assert.equal(json.versions['1'].numericid, undefined);
+    const kafka = {
+      protocol: 'KAFKA',
+      protocoloptions: { topic: 'readings', key: '{id}', headers: { kind: { name: 'kind', value: 'reading' } } },
+      envelope: 'CloudEvents/1.0',
+      envelopemetadata: { type: { value: 'Reading' } },
+      dataschemaformat: 'JSONSchema/Draft-07',
+      dataschemauri: `/schemagroups/${group}/schemas/Json`,
+    };
+    const message = `/messagegroups/${group}/messages/Reading`;
+    const created = await call('PUT', message, { body: kafka });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const { messageid, self, xid, epoch, createdat, modifiedat, ...asWritten } = created.json;
+    assert.deepEqual(asWritten, kafka);
+    assert.deepEqual([messageid, self, xid, epoch], ['Reading', `${plane.registryUrl}${message}`, message, 1]);
+    assert.ok(createdat && modifiedat);
+    const ingestion = { sink: { kind: 'postgres', table: 'never_created' }, deadlettersubject: `${plane.runId}dlq.never.v1` };
+    assertProblem(
+      await call('PUT', message, { body: { ...kafka, ingestion } }),
+      400,
+      'invalid_data',
+      /"ingestion" asks the plane to route this message, which it cannot: protocol "KAFKA": the plane consumes only NATS; schema format "JSONSchema\/Draft-07": the plane decodes only Avro/,
+    );
+    assert.deepEqual((await call('GET', message)).json.protocoloptions, kafka.protocoloptions, 'the refused write changed nothing');
+    assert.equal((await call('DELETE', `/messagegroups/${group}`)).status, 204);
+    assert.equal((await call('DELETE', `/schemagroups/${group}`)).status, 204);
+  });
+
   test('ingest registry check-compat reads the registry over HTTP and fails CI on a breaking schema', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ingest-compat-'));
     try {

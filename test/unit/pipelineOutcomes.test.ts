@@ -138,6 +138,37 @@ describe('runPipeline outcomes, field by field', () => {
     assert.deepEqual([two.eventId, two.routeKey, two.failure.reason], ['e2', { type: 'c.d', version: 'v1' }, 'invoke_failed']);
   });
 
+  test('a record whose subject is no route key gets route key null, committed or failed, without failing its batch', async () => {
+    // Validate refuses such subjects, but the bridge must not throw if one ever passes: the
+    // whole batch would be handed back and come again, forever.
+    const subjects = ['a.b.v1', 'x.not-versioned', 'x.not-versioned'];
+    const records = subjects.map((subject, index) => record(String(index + 1), subject));
+    const committed = await runPipeline(records, invoker({}), stage());
+    const routeFailed = await runPipeline(
+      records,
+      invoker({
+        route: async () => {
+          throw new InvokeError('route', 'ingest-dev-route', 'timeout');
+        },
+      }),
+      stage(),
+    );
+    for (const [outcomes, kind] of [
+      [committed, 'committed'],
+      [routeFailed, 'failed'],
+    ] as const) {
+      assert.deepEqual(
+        ['1', '2', '3'].map((id) => [outcomes.get(id)?.kind, outcomes.get(id)?.eventId, outcomes.get(id)?.routeKey]),
+        [
+          [kind, 'e1', { type: 'a.b', version: 'v1' }],
+          [kind, 'e2', null],
+          [kind, 'e3', null],
+        ],
+        kind,
+      );
+    }
+  });
+
   test("a route refusal keeps the route's dead-letter subject and the event's ids; other subjects go on", async () => {
     const unknown = failure('route', 'unknown_route', false);
     const written: string[] = [];

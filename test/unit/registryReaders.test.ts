@@ -21,6 +21,8 @@ function version(versionid: string, fields: { name: string; type: unknown; defau
     fingerprint: versionid,
     fingerprints: { spec: versionid },
     ancestorid: versionid,
+    attributes: {},
+    position: Number(versionid),
   };
 }
 

@@ -4,7 +4,7 @@ import { checkEpoch, checkId, mergePatch, nextCommon, optionalString, READ_ONLY,
 import { isObject } from '../../shared/json/index.ts';
 import { checkEnvelopeFields } from '../../shared/xregistry/envelope.ts';
 import { XRegistryError } from '../../shared/xregistry/errors.ts';
-import { assertId, assertUniqueIgnoringCase, isXRegistryId } from '../../shared/xregistry/ids.ts';
+import { assertId, assertUniqueIgnoringCase, findSibling, isXRegistryId } from '../../shared/xregistry/ids.ts';
 import { checkSchemaLimits, jsonDepth, SCHEMA_LIMITS } from '../../shared/xregistry/limits.ts';
 import { schemaXid, versionXid } from '../../shared/names/xids.ts';
 import { parseSchemaXid } from '../../shared/xregistry/references.ts';
@@ -49,6 +49,25 @@ describe('registry ids (xRegistry rc4)', () => {
       ),
     );
     assert.throws(() => assertUniqueIgnoringCase(new Set(['METRICS']), 'metrics', '/g'), /"METRICS" already exists/);
+  });
+
+  test('findSibling finds the row with exactly that id, an update even beside a case twin; a new id that differs from a sibling only by case is a conflict', () => {
+    // Case twins can only come from data stored before the rule; an exact id still finds its own row.
+    const rows = [{ id: 'orders' }, { id: 'metrics' }, { id: 'METRICS' }];
+    const idOf = (row: { id: string }): string => row.id;
+    assert.equal(findSibling(rows, idOf, 'metrics', '/g'), rows[1], 'its own row, not the first one, and no conflict with METRICS');
+    assert.equal(findSibling(rows, idOf, 'METRICS', '/g'), rows[2]);
+    assert.equal(findSibling(rows, idOf, 'billing', '/g'), undefined, 'a new id: nothing found, nothing refused');
+    assert.equal(findSibling([], idOf, 'billing', '/g'), undefined);
+    assert.throws(
+      () => findSibling(rows, idOf, 'Metrics', '/schemagroups'),
+      registryError(
+        'conflict',
+        409,
+        '/schemagroups: "metrics" already exists there, and ids are unique regardless of case; use "metrics" or another id',
+        '/schemagroups',
+      ),
+    );
   });
 });
 

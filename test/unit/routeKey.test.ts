@@ -47,6 +47,10 @@ describe('route key edges', () => {
     assert.equal(formatRouteKey(routeKeyFromSubject('metrics.cpu.usage.v3', 'route')), 'metrics.cpu.usage.v3');
     assert.equal(formatRouteKey({ type: 'a', version: 'v1' }), 'a.v1');
   });
+
+  test('an absent route key formats to null, not a crash (a dead letter of an unroutable subject has none)', () => {
+    assert.equal(formatRouteKey(null), null);
+  });
 });
 
 describe('SQL identifiers from the registry', () => {

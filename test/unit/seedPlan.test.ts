@@ -49,6 +49,26 @@ describe('planSeed: only what the registry lacks', () => {
     assert.deepEqual(plan.subjects, ['metrics.cpu.v1', 'metrics.memory.v1']);
   });
 
+  test('a catalogue message (no ingestion) routes no subject, so it neither counts as a route nor blocks one', () => {
+    const withCatalogue = document();
+    const groups = withCatalogue.messagegroups as Record<string, { messages: Record<string, unknown> }>;
+    groups.metrics!.messages['metrics.cpu.audit'] = { protocol: 'NATS', protocoloptions: { subject: 'metrics.cpu.v1' } };
+    const plan = planSeed(withCatalogue, existingFromExport({}));
+    assert.deepEqual(plan.subjects, ['metrics.cpu.v1', 'metrics.memory.v1']);
+    const existing = existingFromExport({ messagegroups: { other: { messages: { audit: { protocoloptions: { subject: 'metrics.cpu.v1' } } } } } });
+    assert.deepEqual(existing.subjects, new Map());
+  });
+
+  test('endpoints are seeded when missing and kept whole when present', () => {
+    const withEndpoints = { ...document(), endpoints: { a: { usage: ['producer'], protocol: 'KAFKA' }, b: { usage: ['consumer'] } } };
+    const plan = planSeed(withEndpoints, existingFromExport({ endpoints: { a: { endpointid: 'a' } } }));
+    assert.deepEqual(
+      plan.steps.filter((step) => step.kind === 'endpoint').map((step) => [step.path, step.body]),
+      [['/endpoints/b', { usage: ['consumer'] }]],
+    );
+    assert.ok(plan.kept.includes('/endpoints/a'));
+  });
+
   test('a registry that has everything gets nothing, and each complete group is named once', () => {
     const plan = planSeed(
       document(),

@@ -20,6 +20,7 @@ const PLANE_TABLES: ReadonlySet<string> = new Set([
   'sink_deliveries',
   'ccompat_config',
   'ccompat_deleted_versions',
+  'xr_endpoints',
 ]);
 
 /**
