@@ -6,7 +6,7 @@ import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import type { CloudEventsMode } from '../../shared/cloudevents/index.ts';
 import type { DeadLetter } from '../../shared/deadletters/index.ts';
 import { cloudEventAttributes, cloudEventMessage, sampleEvent, type CloudEventAttributeInput } from '../../shared/producer/index.ts';
-import type { RouteRecord } from '../../shared/routes/index.ts';
+import { findRouteBySubject, type RouteRecord } from '../../shared/routes/index.ts';
 import { loadHttpSinkPolicy } from '../../shared/config/index.ts';
 import { loadRegistry } from '../../shared/xregistry/index.ts';
 import { runIngest } from '../helpers/ingestCli.ts';
@@ -231,7 +231,7 @@ describe('CloudEvents over NATS (binding v1.0.3) through the whole chain', () =>
     assert.equal((await plane.jsm.streams.info(stream)).state.messages, messages, 'nothing was published');
   });
 
-  test('the registry lets a schema leave out id only under envelope CloudEvents/1.0, and keeps a group from dropping it while such a route reads', async () => {
+  test("the registry lets a schema leave out id only under envelope CloudEvents/1.0 (the message's own, else its group's), and keeps a group from dropping it while such a route reads", async () => {
     const write = (path: string, body: unknown) =>
       fetch(`${plane.registryUrl}${path}`, {
         method: 'PUT',
@@ -246,6 +246,16 @@ describe('CloudEvents over NATS (binding v1.0.3) through the whole chain', () =>
     });
     assert.equal(message.status, 400);
     assert.match(await message.text(), /the schema needs a field \\"id\\" of type string \(the event id\), or its message group envelope CloudEvents\/1.0/);
+
+    // A message's own envelope stands for its group's: the same route in the plain group, declaring CloudEvents itself.
+    const own = await write(`/messagegroups/plain/messages/${subject}`, {
+      envelope: 'CloudEvents/1.0',
+      protocoloptions: { subject },
+      dataschemaxid: '/schemagroups/readings/schemas/reading',
+      ingestion: { sink: { kind: 'postgres', table: 'plain_readings' }, deadlettersubject: `${plane.runId}dlq.plain.reading.v1` },
+    });
+    assert.ok(own.status === 200 || own.status === 201, await own.text());
+    assert.equal((await findRouteBySubject(plane.sql, subject))?.envelope, 'CloudEvents/1.0');
 
     const group = await write('/messagegroups/readings', { protocol: 'NATS' });
     assert.equal(group.status, 400);
