@@ -43,15 +43,51 @@ function lower(byte: number): number {
   return byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte;
 }
 
-/** Whether the line starting at `start` is `name:` (name compared without regard to case). */
+/** Where the value starts when the line starting at `start` is `name:` (name compared without regard to case); -1 when it is another header. */
 function lineNames(block: Uint8Array, start: number, end: number, name: string): number {
-  if (end - start <= name.length) return -1;
-  for (let i = 0; i < name.length; i++) {
-    if (lower(block[start + i] as number) !== name.charCodeAt(i)) return -1;
-  }
+  if (end - start <= name.length || !startsWithIgnoringCase(block, start, end, name)) return -1;
   let at = start + name.length;
   while (at < end && (block[at] === SPACE || block[at] === TAB)) at++;
   return block[at] === COLON ? at + 1 : -1;
+}
+
+/** Whether the bytes at `start` spell `prefix` (given in lower case), compared without regard to case. */
+function startsWithIgnoringCase(block: Uint8Array, start: number, end: number, prefix: string): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    if (lower(block[start + i] as number) !== prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * Calls `visit` with each header line of a raw block as a [start, end) byte range without its CRLF
+ * (the status line is skipped) until it returns true; whether one did. A visitor rather than a
+ * generator: this runs for every message, and a generator allocates for every line.
+ */
+function someHeaderLine(block: Uint8Array, visit: (start: number, end: number) => boolean): boolean {
+  let start = block.indexOf(LF) + 1;
+  while (start > 0 && start < block.length) {
+    let end = block.indexOf(LF, start);
+    if (end < 0) end = block.length;
+    if (visit(start, end > start && block[end - 1] === CR ? end - 1 : end)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/**
+ * Whether a raw header block has a header whose name starts with one of `prefixes` or is one of
+ * `names` (all given in lower case; names compared without regard to case): lets a caller build
+ * nats.js's header map only for the messages that carry a header it wants.
+ */
+function hasHeader(block: Uint8Array, wanted: { readonly prefixes?: readonly string[]; readonly names?: readonly string[] }): boolean {
+  const { prefixes = [], names = [] } = wanted;
+  return someHeaderLine(block, (start, end) => {
+    for (const prefix of prefixes) if (startsWithIgnoringCase(block, start, end, prefix)) return true;
+    for (const name of names) if (lineNames(block, start, end, name) >= 0) return true;
+    return false;
+  });
 }
 
 /**
@@ -61,22 +97,17 @@ function lineNames(block: Uint8Array, start: number, end: number, name: string):
  * headers whose values are ASCII by their own specification (W3C `traceparent`, `tracestate`).
  */
 function findHeaderValue(block: Uint8Array, name: string): string | undefined {
-  let start = block.indexOf(LF) + 1;
-  while (start > 0 && start < block.length) {
-    let end = block.indexOf(LF, start);
-    if (end < 0) end = block.length;
-    const lineEnd = end > start && block[end - 1] === CR ? end - 1 : end;
-    const valueAt = lineNames(block, start, lineEnd, name);
-    if (valueAt >= 0) {
-      let from = valueAt;
-      let to = lineEnd;
-      while (from < to && (block[from] === SPACE || block[from] === TAB)) from++;
-      while (to > from && (block[to - 1] === SPACE || block[to - 1] === TAB)) to--;
-      return to > from ? Buffer.from(block.buffer, block.byteOffset + from, to - from).toString('latin1') : undefined;
-    }
-    start = end + 1;
-  }
-  return undefined;
+  let value: string | undefined;
+  someHeaderLine(block, (start, end) => {
+    let from = lineNames(block, start, end, name);
+    if (from < 0) return false;
+    let to = end;
+    while (from < to && (block[from] === SPACE || block[from] === TAB)) from++;
+    while (to > from && (block[to - 1] === SPACE || block[to - 1] === TAB)) to--;
+    if (to > from) value = Buffer.from(block.buffer, block.byteOffset + from, to - from).toString('latin1');
+    return true;
+  });
+  return value;
 }
 
-export { findHeaderValue, RAW_HEADERS_UNAVAILABLE, rawHeaderBlock };
+export { findHeaderValue, hasHeader, RAW_HEADERS_UNAVAILABLE, rawHeaderBlock };
