@@ -20,7 +20,7 @@ import { assertSchemaDeletable, assertVersionDeletable } from './readers.ts';
 import { DEFAULT_FORMAT, getMeta, postVersion, putMeta, removeVersion } from './schemas.ts';
 import * as store from './store.ts';
 import { type CcompatVersion, type NumberedVersion, schemaTypeOf, schemaString, view } from './ccompatViews.ts';
-import type { RoutedMessageRow, SchemaMetaRow } from './types.ts';
+import type { SchemaMetaRow } from './types.ts';
 
 type Db = store.Db;
 /** The registry service's write transaction: one at a time, under the registry's write lock. */
@@ -58,11 +58,6 @@ async function translated<T>(operation: CcompatOperation, work: () => Promise<T>
  * write transaction. Soft deletes and levels of subjects not yet created are the only state of
  * its own (ccompatStore.ts).
  */
-/** The message definitions the plane routes (catalogue messages have no subject and name no subject here). */
-async function routedMessages(db: Db): Promise<RoutedMessageRow[]> {
-  return (await store.listAllMessages(db)).filter((message): message is RoutedMessageRow => message.subject !== null && message.dataschemaxid !== null);
-}
-
 class CcompatService {
   readonly #sql: Sql;
   readonly #write: RegistryWrite;
@@ -79,7 +74,7 @@ class CcompatService {
     const db = this.#sql;
     const candidates = new Map<string, { group: string; schema: string }>();
     const routeSubjects = new Set<string>();
-    for (const message of await routedMessages(db)) {
+    for (const message of await store.listRoutedMessages(db)) {
       const reference = matchSchemaXid(message.dataschemaxid);
       routeSubjects.add(message.subject);
       if (reference !== undefined) candidates.set(subjectOfRoute(message.subject), { group: reference.group, schema: reference.schema });
@@ -132,7 +127,7 @@ class CcompatService {
     if (row === undefined) throw new CcompatError(CcompatCode.schemaNotFound, `schema ${id} not found`);
     const version = versionNumberOf(row.versionid);
     if (version === undefined) return [];
-    const messages = await routedMessages(db);
+    const messages = await store.listRoutedMessages(db);
     const names = messages
       .filter((message) => {
         const reference = matchSchemaXid(message.dataschemaxid);

@@ -16,9 +16,7 @@ type Db = store.Db;
  */
 async function readersOf(db: Db, group: string, schema?: string): Promise<Reader[]> {
   const readers: Reader[] = [];
-  for (const row of await store.listAllMessages(db)) {
-    if (row.ingestion === null || row.dataschemaxid === null || row.subject === null) continue;
-    const message = row as RoutedMessageRow;
+  for (const message of await store.listRoutedMessages(db)) {
     let reference: SchemaReference;
     try {
       reference = parseSchemaXid(message.dataschemaxid);

@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../postgres/index.ts';
-import type { EndpointRow, MessageGroupRow, MessageRow, RegistryRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
+import type { EndpointRow, MessageGroupRow, MessageRow, RegistryRow, RoutedMessageRow, SchemaGroupRow, SchemaMetaRow, SchemaVersionRow } from './types.ts';
 
 // Plain data access, one statement per function. Epochs, timestamps and validation are decided
 // by the service; this file only moves rows.
@@ -215,6 +215,11 @@ async function listAllMessages(sql: Db): Promise<MessageRow[]> {
   return sql<MessageRow[]>`select ${MESSAGE_COLUMNS(sql)} from xr_messages order by messagegroupid, messageid`;
 }
 
+/** The message definitions the plane routes; catalogue messages (no `ingestion`, so no subject) left out. */
+async function listRoutedMessages(sql: Db): Promise<RoutedMessageRow[]> {
+  return (await listAllMessages(sql)).filter((row): row is RoutedMessageRow => row.ingestion !== null && row.dataschemaxid !== null && row.subject !== null);
+}
+
 async function messageBySubject(sql: Db, subject: string): Promise<MessageRow | undefined> {
   const [row]: [MessageRow?] = await sql`select ${MESSAGE_COLUMNS(sql)} from xr_messages where subject = ${subject}`;
   return row;
@@ -247,6 +252,7 @@ export {
   deleteVersion,
   getRegistry,
   listAllMessages,
+  listRoutedMessages,
   listEndpoints,
   listMessageGroups,
   listMessages,
