@@ -10,9 +10,10 @@ const FLOORS = [
   ['config'], // the only reader of the environment
   ['avro', 'nats', 'postgres', 'telemetry'], // the three wire formats and clients; OpenTelemetry set-up, trace context, the metric catalog
   ['sinks'], // sink targets and the three sink kinds: http/, nats/, postgres/
-  ['contracts', 'deadletters', 'deliveries', 'routes'], // stage wire types; dead letters; delivery state; the data path's view of the registry
+  ['contracts', 'deadletters', 'deliveries', 'figures', 'routes'], // stage wire types; dead letters; delivery state; the bridge replicas' figures in NATS KV; the data path's view of the registry
   ['middleware', 'producer', 'xregistry'], // function middleware; the producer API; the registry model, store and service
   ['stages', 'registryApi'], // the functions' logic, as a library
+  ['console'], // the operator console's API: views, endpoints, auth, assets
   ['wiring'], // builds each function's dependencies, one way for all
 ];
 
