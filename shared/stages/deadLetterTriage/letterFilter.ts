@@ -16,7 +16,7 @@ const REASONS: ReadonlySet<string> = new Set(Object.values(FailureReason));
  * ISO-8601 date, or date and time with a zone (`Z` or an offset): a time without a zone would be
  * read in the server's own time zone, which an operator in a browser cannot know.
  */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/;
 
 /** A filter parameter with a value that cannot select letters. Never retryable: the request itself is wrong. */
 class LetterFilterError extends Error {
@@ -39,8 +39,27 @@ function isRouteKey(text: string): boolean {
   return isPublishSubject(text) && tokens.length >= 2 && isVersion(tokens.at(-1)!);
 }
 
+/** Whether an ISO_TIME match names a real date and time: Date.parse takes 2026-02-30 as March 2nd. */
+function isRealTime(match: RegExpExecArray): boolean {
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((group) => (group === undefined ? undefined : Number(group)));
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59
+  );
+}
+
 function isoTime(parameter: string, value: string): string {
-  if (!ISO_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+  const match = ISO_TIME.exec(value);
+  if (match === null || !isRealTime(match) || Number.isNaN(Date.parse(value))) {
     throw new LetterFilterError(parameter, value, 'not an ISO-8601 time (e.g. 2026-03-01T10:00:00Z; a time needs its zone)');
   }
   return value;
