@@ -1,23 +1,12 @@
-import { letterAsRawRecord } from '../shared/stages/index.ts';
-import { matchesReplayFilter, runReplay, type ReplayFilter } from '../shared/stages/index.ts';
-import { createReplayRuntime } from '../shared/wiring/index.ts';
-import { decodeRecords } from '../shared/stages/index.ts';
-import { DecoderCache } from '../shared/stages/index.ts';
 import type { ReplayConfig } from '../shared/config/index.ts';
-import type { DeadLetterStore, StoredLetter } from '../shared/deadletters/index.ts';
+import type { StoredLetter } from '../shared/deadletters/index.ts';
 import { createRouteLookup } from '../shared/routes/index.ts';
+import { createLetterDecoder, DecoderCache, purgeLetters, type ReplayFilter, readLetter, runReplay, selectLetters } from '../shared/stages/index.ts';
+import { createReplayRuntime } from '../shared/wiring/index.ts';
 import type { Print } from './commands.ts';
 
-/** The letters the filter selects, oldest first, at most `limit`; the scan stops once it has them. */
-async function selectLetters(store: DeadLetterStore, filter: ReplayFilter, limit = Number.POSITIVE_INFINITY): Promise<StoredLetter[]> {
-  const found: StoredLetter[] = [];
-  if (limit <= 0) return found;
-  await store.scan(async (stored) => {
-    if (matchesReplayFilter(stored.letter, filter)) found.push(stored);
-    return found.length < limit;
-  });
-  return found;
-}
+// `ingest dlq` prints; what each command does is the dead-letter triage library in shared/stages,
+// the same calls the console makes.
 
 async function withRuntime<T>(config: ReplayConfig, work: (runtime: ReturnType<typeof createReplayRuntime>) => Promise<T>): Promise<T> {
   const runtime = createReplayRuntime(config);
@@ -34,6 +23,7 @@ function originalColumn(stored: StoredLetter): string {
   return letter.stored === undefined ? 'inline' : `object store (${letter.stored.payloadBytes} bytes)`;
 }
 
+/** Prints letters only, no counts over the rest: selectLetters stops scanning at `limit` (listLetters would read the whole stream). */
 async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit: number; json: boolean }, print: Print): Promise<void> {
   const letters = await withRuntime(config, async (runtime) => selectLetters(await runtime.store(), options, options.limit));
   if (options.json) {
@@ -70,39 +60,39 @@ async function runDlqList(config: ReplayConfig, options: ReplayFilter & { limit:
 }
 
 /**
- * One dead letter in full: its original headers and payload (from the object store when it was too
- * large to travel inline), and the payload decoded by the current registry when it decodes.
+ * One dead letter in full, as stored: its original headers and payload (from the object store when
+ * it was too large to travel inline), and the payload decoded by the current registry when it decodes.
  */
 async function runDlqShow(config: ReplayConfig, id: string, print: Print): Promise<boolean> {
   return withRuntime(config, async (runtime) => {
     const store = await runtime.store();
-    const stored = await store.find(id);
-    if (stored === undefined) {
-      print(`no dead letter with id ${id}`);
-      return false;
-    }
-    const { letter } = stored;
-    const original = await store.original(letter);
     const { createSql } = await import('../shared/postgres/index.ts');
     const sql = createSql(config.databaseUrl, { max: 1, applicationName: 'ingest-cli' });
     try {
-      // The same decoding validate and sink-write run, keeping the event validate would not return.
-      const [result] = await decodeRecords(
-        [letterAsRawRecord(letter, original, 'show')],
-        { routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() },
-        (_record, decoded) => decoded.toEvent(),
+      const read = await readLetter(store, createLetterDecoder({ routes: createRouteLookup(sql, config.registryCache), decoders: new DecoderCache() }), id);
+      if (read === undefined) {
+        print(`no dead letter with id ${id}`);
+        return false;
+      }
+      const { stored, original, decoded } = read;
+      const { letter } = stored;
+      print(
+        JSON.stringify(
+          {
+            ...letter,
+            headers: original?.headers ?? letter.headers,
+            payload: original?.payload ?? null,
+            deadLetterSequence: stored.seq,
+            decoded: decoded.ok ? decoded.event : `(does not decode now: ${decoded.reason}: ${decoded.message})`,
+          },
+          null,
+          2,
+        ),
       );
-      const decoded =
-        result === undefined
-          ? '(does not decode now: no result)'
-          : 'ok' in result
-            ? `(does not decode now: ${result.failure.reason}: ${result.failure.message})`
-            : result.body;
-      print(JSON.stringify({ ...letter, headers: original.headers, payload: original.payload, deadLetterSequence: stored.seq, decoded }, null, 2));
+      return true;
     } finally {
       await sql.end({ timeout: 5 });
     }
-    return true;
   });
 }
 
@@ -119,19 +109,22 @@ async function runDlqReplay(config: ReplayConfig, request: ReplayFilter & { dryR
   );
 }
 
-/** Deletes dead letters for good, with their originals in the object store; refuses without --yes, and says how many it would delete. */
+/**
+ * Deletes dead letters for good, with their originals in the object store; without --yes only
+ * says how many it would delete. With --yes it counts, then purges expecting that count: a letter
+ * arriving in between makes it delete nothing and say so (PurgeCountChangedError, exit 1).
+ */
 async function runDlqPurge(config: ReplayConfig, filter: ReplayFilter & { yes: boolean }, print: Print): Promise<boolean> {
   return withRuntime(config, async (runtime) => {
     const store = await runtime.store();
-    const doomed = await selectLetters(store, filter);
-    const apart = doomed.filter((stored) => stored.letter.stored !== undefined).length;
-    const originals = apart === 0 ? '' : ` (${apart} with their originals in the object store)`;
+    const counted = await purgeLetters(store, filter, {});
+    const originals = (apart: number): string => (apart === 0 ? '' : ` (${apart} with their originals in the object store)`);
     if (!filter.yes) {
-      print(`would delete ${doomed.length} dead letter(s)${originals}; run again with --yes to delete them`);
-      return doomed.length === 0;
+      print(`would delete ${counted.matched} dead letter(s)${originals(counted.withStoredOriginals)}; run again with --yes to delete them`);
+      return counted.matched === 0;
     }
-    for (const stored of doomed) await store.remove(stored);
-    print(`deleted ${doomed.length} dead letter(s)${originals}`);
+    const purged = await purgeLetters(store, filter, { expected: counted.matched });
+    print(`deleted ${purged.deleted} dead letter(s)${originals(purged.withStoredOriginals)}`);
     return true;
   });
 }

@@ -18,3 +18,18 @@ export type { ReplayDeps, ReplayFilter, ReplayReport, ReplayRequest } from './dl
 export { createRepublisher } from './dlqReplay/republish.ts';
 export { toReplayRequest } from './dlqReplay/request.ts';
 export type { ReplayInvokeEvent } from './dlqReplay/request.ts';
+export { createLetterDecoder } from './deadLetterTriage/letterDecoder.ts';
+export type { DecodedPayload, LetterDecoder } from './deadLetterTriage/letterDecoder.ts';
+export { DEFAULT_LETTER_LIMIT, LETTER_FILTER_PARAMETERS, LetterFilterError, MAX_LETTER_LIMIT, parseLetterFilter } from './deadLetterTriage/letterFilter.ts';
+export type { ParsedLetterFilter } from './deadLetterTriage/letterFilter.ts';
+export { letterHistory } from './deadLetterTriage/letterHistory.ts';
+export type { LetterHistoryEntry } from './deadLetterTriage/letterHistory.ts';
+export { letterTraceId } from './deadLetterTriage/letterTraceId.ts';
+export { listLetters, selectLetters } from './deadLetterTriage/listLetters.ts';
+export type { LetterList } from './deadLetterTriage/listLetters.ts';
+export { PurgeCountChangedError, purgeLetters } from './deadLetterTriage/purgeLetters.ts';
+export type { PurgeResult } from './deadLetterTriage/purgeLetters.ts';
+export { ORIGINAL_MISSING, readLetter, showLetter } from './deadLetterTriage/showLetter.ts';
+export type { LetterDetail, LetterRead, LetterSink } from './deadLetterTriage/showLetter.ts';
+export { summarizeLetter } from './deadLetterTriage/summarizeLetter.ts';
+export type { LetterSummary } from './deadLetterTriage/summarizeLetter.ts';

@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { type Context, type Link, ROOT_CONTEXT, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { type DeadLetter, type OriginalContent, REPLAY_COUNT_HEADER } from '../../deadletters/index.ts';
-import { mapToHeaders } from '../../nats/index.ts';
+import { type HeaderMap, mapToHeaders } from '../../nats/index.ts';
 import {
   ATTR,
   contextFromStoredHeaders,
@@ -22,9 +22,9 @@ const OWN_HEADERS = new Set([REPLAY_COUNT_HEADER.toLowerCase(), 'traceparent', '
  * original message's own `traceparent` header (letters written before tracing, or by the
  * max-deliveries watcher).
  */
-function letterContext(letter: DeadLetter, original: OriginalContent): Context {
+function letterContext(letter: DeadLetter, originalHeaders: HeaderMap): Context {
   const fromLetter = contextFromTraceFields(letter);
-  return spanContextOf(fromLetter) === undefined ? contextFromStoredHeaders(original.headers) : fromLetter;
+  return spanContextOf(fromLetter) === undefined ? contextFromStoredHeaders(originalHeaders) : fromLetter;
 }
 
 /**
@@ -52,7 +52,7 @@ function createRepublisher(
       if (!lower.startsWith('nats-') && !OWN_HEADERS.has(lower)) headers[name] = values;
     }
     headers[REPLAY_COUNT_HEADER] = [String(letter.replayCount + 1)];
-    const parent = letterContext(letter, original);
+    const parent = letterContext(letter, original.headers);
     const span = tracer.startSpan(
       SPAN.replay,
       {
@@ -84,4 +84,4 @@ function createRepublisher(
   };
 }
 
-export { createRepublisher };
+export { createRepublisher, letterContext };
