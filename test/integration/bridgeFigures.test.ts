@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Kvm } from '@nats-io/kv';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
-import { type FiguresBucket, figuresTtlMs, openFiguresBucket, type ReplicaFigures, summarizeFigures } from '../../shared/figures/index.ts';
+import { FiguresHistory, type FiguresBucket, figuresTtlMs, openFiguresBucket, type ReplicaFigures, summarizeFigures } from '../../shared/figures/index.ts';
 import { formatRouteKey } from '../../shared/names/index.ts';
 import { createProducer, sampleEvent } from '../../shared/producer/index.ts';
 import { METRICS, prometheusName, UNKNOWN_ROUTE } from '../../shared/telemetry/index.ts';
@@ -175,5 +175,35 @@ describe('bridge figures in NATS KV', () => {
     assert.deepEqual(read, { replicas: [], problems: [] });
     const stopped = await plane.stopBridge();
     assert.equal(stopped.committed, MORE);
+  });
+
+  test('reading: a missing bucket is a problem, not a rejection, and creates nothing; a value that is not a document is skipped and named', async () => {
+    const missing = `FIGURES_MISSING_${plane.runId}`;
+    const none = await openFiguresBucket(plane.nc, { bucket: missing, ttlMs: figuresTtlMs(INTERVAL_MS) }).readAll();
+    assert.deepEqual(none.replicas, []);
+    assert.equal(none.problems.length, 1);
+    assert.match(none.problems[0]!, new RegExp(`figures bucket ${missing} does not exist`));
+    await assert.rejects(plane.jsm.streams.info(`KV_${missing}`), /stream not found/);
+
+    const mixed = `FIGURES_MIXED_${plane.runId}`;
+    otherBuckets.push(mixed);
+    const bucket = openFiguresBucket(plane.nc, { bucket: mixed, ttlMs: figuresTtlMs(INTERVAL_MS) });
+    const now = Date.now();
+    const good = new FiguresHistory({ replica: 'good-1-aa', startedAtMs: now - 1000, intervalMs: INTERVAL_MS }).record({
+      point: { t: now, committed: 3, duplicates: 0, deadLettered: 0, retried: 0, received: 3, latencyP50Ms: 2, latencyP95Ms: 5, pending: 0, ackPending: 0 },
+      routes: new Map(),
+      circuits: new Map(),
+    });
+    await bucket.put(good);
+    const kv = await new Kvm(plane.nc).open(mixed);
+    await kv.put('replica.garbled-1-bb', '{"version": 1, "replica": "garbled-1-bb"');
+    await kv.put('replica.other-1-cc', JSON.stringify({ ...good, replica: 'someone-else' }));
+    await kv.put('unrelated', 'not a replica key: not listed');
+    const read = await bucket.readAll();
+    assert.deepEqual(read.replicas, [good]);
+    assert.deepEqual(read.problems, [
+      `figures key replica.garbled-1-bb in ${mixed} skipped: not JSON`,
+      `figures key replica.other-1-cc in ${mixed} skipped: it names replica someone-else`,
+    ]);
   });
 });
