@@ -1,5 +1,6 @@
 import type { Gauge, Histogram, Meter, UpDownCounter } from '@opentelemetry/api';
 import { METRICS, type MetricSpec } from '../shared/telemetry/index.ts';
+import { IntervalLatency } from './intervalLatency.ts';
 import { Tally } from './tally.ts';
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -38,6 +39,9 @@ class BridgeInstruments {
   readonly batchSize: Histogram;
   readonly publishToCommit: Histogram;
   readonly circuitState: Gauge;
+  /** The same latencies as publishToCommit, in milliseconds, per figures interval (figuresPublisher.ts reads and empties it). */
+  readonly commitLatency = new IntervalLatency();
+  readonly #circuits = new Map<string, 'open' | 'closed'>();
 
   constructor(meter: Meter) {
     this.received = Tally.observed(meter, METRICS.eventsReceived, 'counter');
@@ -58,6 +62,18 @@ class BridgeInstruments {
   /** A sink target's circuit as sink-write reported it: 1 open, 0 closed. */
   circuit(sink: string, state: 'open' | 'closed'): void {
     this.circuitState.record(state === 'open' ? 1 : 0, { sink });
+    this.#circuits.set(sink, state);
+  }
+
+  /** Each sink target's circuit as sink-write last reported it (the gauge's last values). */
+  circuits(): ReadonlyMap<string, 'open' | 'closed'> {
+    return this.#circuits;
+  }
+
+  /** The publish → commit latency of one committed event: the histogram, and the figures' interval. */
+  committedAfter(ms: number): void {
+    this.publishToCommit.record(ms / 1000);
+    this.commitLatency.record(ms);
   }
 }
 

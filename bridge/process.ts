@@ -6,6 +6,7 @@ import { connectNats, consumerSettingsFor, ensureTopology } from '../shared/nats
 import { startTracing } from '../shared/telemetry/index.ts';
 import { createBridge } from './bridge.ts';
 import { failingFirstPublishes } from './faults.ts';
+import { figuresPublisherFor } from './figuresPublisher.ts';
 import { lambdaTransportFor, type StageInvoker } from './invoker.ts';
 import { createMaxDeliveriesWatcher } from './maxDeliveries.ts';
 import { createBridgeObservability } from './observability.ts';
@@ -100,6 +101,7 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
     },
   });
+  const figures = figuresPublisherFor(config, nc, observability, logger);
 
   let stopping = false;
   let started: Promise<void> = Promise.resolve();
@@ -113,6 +115,8 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
       .catch(() => {})
       .then(() => bridge.stop())
       .then(() => watcher.stop())
+      // After the drain, so the last figures carry the final counts.
+      .then(() => figures?.stop())
       .then(() => invoker.close())
       .then(() => nc.drain())
       .then(() => tracing.shutdown())
@@ -129,7 +133,10 @@ async function runBridgeProcess(options: BridgeProcessOptions): Promise<void> {
   started = (async () => {
     await bridge.start();
     await watcher.start();
-    if (!stopping) reporter.start();
+    if (!stopping) {
+      reporter.start();
+      figures?.start();
+    }
   })();
   await started;
   void nc.closed().then((error) => {

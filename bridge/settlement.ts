@@ -42,7 +42,7 @@ function acknowledge(context: SettlementContext, msg: JsMsg, outcome: Outcome): 
   context.instruments.committed.add(1, { route });
   // JetStream's own publish time, in nanoseconds: the latency includes retries and time in the stream.
   const publishedAtMs = msg.info.timestampNanos / 1_000_000;
-  context.instruments.publishToCommit.record(Math.max(0, Date.now() - publishedAtMs) / 1000);
+  context.instruments.committedAfter(Math.max(0, Date.now() - publishedAtMs));
 }
 
 function retryLater(context: SettlementContext, msg: JsMsg, outcome: Outcome, delayMs: number): void {

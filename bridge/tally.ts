@@ -23,6 +23,20 @@ class Tally implements CountingInstrument {
     else series.value += value;
   }
 
+  /**
+   * The cumulative totals per value of one attribute (per `route`), summed over the other
+   * attributes: what a Prometheus `sum by (route)` of this counter answers at this moment.
+   * Called once per figures publish, never on the data path.
+   */
+  totalsBy(attribute: string): Map<string, number> {
+    const totals = new Map<string, number>();
+    for (const { attributes, value } of this.#series.values()) {
+      const key = String(attributes[attribute] ?? '');
+      totals.set(key, (totals.get(key) ?? 0) + value);
+    }
+    return totals;
+  }
+
   /** Registers the tally with the meter: a monotonic counter, or an up-down counter for a level (messages held). */
   static observed(meter: Meter, spec: MetricSpec, kind: 'counter' | 'updowncounter'): Tally {
     const tally = new Tally();

@@ -54,6 +54,9 @@ const VARIABLE_DESCRIPTIONS: Readonly<Record<string, VariableDescription>> = {
     text: 'JetStream object store bucket for the original headers and payload of a dead letter too large for one NATS message.',
     defaultText: '`<DEADLETTER_STREAM>_PAYLOADS`',
   },
+  FIGURES_BUCKET: {
+    text: "The NATS KV bucket where every bridge replica publishes its figures (counts, latency, consumer lag, circuits) under `replica.<id>`, and where the console reads them. Created by the first replica that publishes; a replica's entry expires a minute or six intervals after its last publish.",
+  },
 
   // The bridge
   BATCH_MAX_RECORDS: { text: 'Events per batch (one validate and one route invoke).' },
@@ -70,6 +73,9 @@ const VARIABLE_DESCRIPTIONS: Readonly<Record<string, VariableDescription>> = {
   },
   BRIDGE_STATS_INTERVAL_MS: {
     text: 'How often each replica logs a `bridge stats` line (committed, duplicates, dead-lettered, retried, batches and events/s since the last line; the consumer’s pending, ackPending and redelivered); 0 turns it off.',
+  },
+  BRIDGE_FIGURES_INTERVAL_MS: {
+    text: "How often each replica publishes its figures (the console's live charts) to `FIGURES_BUCKET`: at least 1000, or 0 to turn it off. The console's charts have one point per interval.",
   },
   BRIDGE_PROVISION: { text: 'Create or update the streams and the consumer at start (`false` when operators manage them).' },
   MAX_ACK_PENDING: {

@@ -20,6 +20,8 @@ const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/ingest';
 /** Lambda's limit on a synchronous invoke request, in bytes. */
 const LAMBDA_SYNC_REQUEST_LIMIT = 6_291_456;
+/** Below a second, the figures would be more NATS traffic than news: the console redraws every few seconds. */
+const MIN_FIGURES_INTERVAL_MS = 1000;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const BRIDGE_EXIT_STEPS: readonly BridgeExitStep[] = ['before-sink-write', 'after-sink-commit', 'after-dead-letter-publish'];
 
@@ -119,6 +121,7 @@ function readNats(reader: EnvReader): NatsConfig {
     consumer: reader.string('INGEST_CONSUMER', 'ingest-bridge'),
     consumerFilter: reader.optionalString('INGEST_CONSUMER_FILTER'),
     defaultDeadLetterSubject: reader.string('DEADLETTER_DEFAULT_SUBJECT', 'deadletter.unrouted'),
+    figuresBucket: reader.string('FIGURES_BUCKET', 'INGEST_FIGURES'),
   };
   for (const [key, name] of [
     ['INGEST_STREAM', nats.ingest.name],
@@ -128,6 +131,11 @@ function readNats(reader: EnvReader): NatsConfig {
   ] as const) {
     reader.check(isStreamOrConsumerName(name), `${key} "${name}" must be 1-64 of [A-Za-z0-9_-]`);
   }
+  // A KV bucket lives in the stream `KV_<bucket>`: the same characters, three fewer.
+  reader.check(
+    isStreamOrConsumerName(`KV_${nats.figuresBucket}`),
+    `FIGURES_BUCKET "${nats.figuresBucket}" must be 1-61 of [A-Za-z0-9_-] (a KV bucket, kept in the stream KV_<name>)`,
+  );
   reader.check(nats.ingest.name !== nats.deadLetter.name, 'INGEST_STREAM and DEADLETTER_STREAM must differ');
   for (const filter of [...nats.ingest.subjects, ...nats.deadLetter.subjects]) {
     reader.check(isSubjectFilter(filter), `"${filter}" is not a valid NATS subject filter`);
@@ -214,6 +222,7 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     ackWaitMs: reader.integer('ACK_WAIT_MS', 60_000, { min: 1000, max: 3_600_000 }),
     drainTimeoutMs: reader.integer('DRAIN_TIMEOUT_MS', 30_000, { min: 0, max: 600_000 }),
     statsIntervalMs: reader.integer('BRIDGE_STATS_INTERVAL_MS', 60_000, { min: 0, max: 86_400_000 }),
+    figuresIntervalMs: reader.integer('BRIDGE_FIGURES_INTERVAL_MS', 5000, { min: 0, max: 3_600_000 }),
     provision: reader.boolean('BRIDGE_PROVISION', true),
     faults: readBridgeFaults(reader),
   };
@@ -221,6 +230,10 @@ function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   reader.check(
     config.batch.maxBytes < config.lambda.maxRequestBytes,
     'BATCH_MAX_BYTES must be below LAMBDA_MAX_REQUEST_BYTES (a batch is one validate request)',
+  );
+  reader.check(
+    config.figuresIntervalMs === 0 || config.figuresIntervalMs >= MIN_FIGURES_INTERVAL_MS,
+    `BRIDGE_FIGURES_INTERVAL_MS must be 0 (off) or at least ${MIN_FIGURES_INTERVAL_MS}, got ${config.figuresIntervalMs}`,
   );
   reader.check(config.retry.baseDelayMs <= config.retry.maxDelayMs, 'RETRY_BASE_DELAY_MS must not exceed RETRY_MAX_DELAY_MS');
   reader.check(

@@ -58,6 +58,11 @@ type NatsConfig = {
   readonly consumerFilter: string | undefined;
   /** Where dead letters go when no route (and so no route-level subject) is known. */
   readonly defaultDeadLetterSubject: string;
+  /**
+   * The KV bucket each bridge replica publishes its figures to (shared/figures) and the console
+   * reads them from; created by the first replica that publishes.
+   */
+  readonly figuresBucket: string;
 };
 
 type BatchConfig = {
@@ -141,6 +146,8 @@ type BridgeConfig = {
   readonly drainTimeoutMs: number;
   /** How often a replica logs a `bridge stats` line (throughput, failures, consumer lag); 0 = never. */
   readonly statsIntervalMs: number;
+  /** How often a replica publishes its figures to the figures bucket (at least 1000); 0 = never. */
+  readonly figuresIntervalMs: number;
   /** Create or update the streams and the consumer at start. */
   readonly provision: boolean;
   /** Test-only fault points; off by default. */

@@ -10,7 +10,7 @@ function uniqueRunId(): string {
 }
 
 /**
- * The streams, subjects and consumer of one test run, as the plane's variables name them: every
+ * The streams, subjects, consumer and figures bucket of one test run, as the plane's variables name them: every
  * run gets its own, so runs never see each other's messages.
  */
 function runStreamsEnv(runId: string): Record<string, string> {
@@ -21,6 +21,9 @@ function runStreamsEnv(runId: string): Record<string, string> {
     DEADLETTER_SUBJECTS: `${runId}dlq.>`,
     DEADLETTER_DEFAULT_SUBJECT: `${runId}dlq.unrouted`,
     INGEST_CONSUMER: `bridge_${runId}`,
+    FIGURES_BUCKET: `FIGURES_${runId}`,
+    // Off: a test that wants a bridge's figures turns them on (and deletes KV_<FIGURES_BUCKET> after).
+    BRIDGE_FIGURES_INTERVAL_MS: '0',
   };
 }
 

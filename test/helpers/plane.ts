@@ -154,6 +154,7 @@ async function createTestPlane(options: TestPlaneOptions = {}): Promise<TestPlan
       await jsm.streams.delete(bridgeConfig.nats.deadLetter.name).catch(() => false);
       await jsm.streams.delete(advisoryTopology(bridgeConfig.nats).stream).catch(() => false);
       await jsm.streams.delete(`OBJ_${bridgeConfig.nats.deadLetter.payloadBucket}`).catch(() => false);
+      await jsm.streams.delete(`KV_${bridgeConfig.nats.figuresBucket}`).catch(() => false);
       await nc.close();
     });
     await ensureTopology(jsm, bridgeConfig.nats, consumerSettingsFor(bridgeConfig));

@@ -41,6 +41,29 @@ describe('configuration', () => {
     assert.throws(() => loadBridgeConfig({ ACK_WAIT_MS: '5000', LAMBDA_TIMEOUT_MS: '30000' }), /ACK_WAIT_MS must exceed/);
   });
 
+  test('figures: published every 5 s to INGEST_FIGURES by default, 0 turns them off, the CLI reads the same bucket', () => {
+    const config = loadBridgeConfig({});
+    assert.equal(config.figuresIntervalMs, 5000);
+    assert.equal(config.nats.figuresBucket, 'INGEST_FIGURES');
+    assert.equal(loadBridgeConfig({ BRIDGE_FIGURES_INTERVAL_MS: '0' }).figuresIntervalMs, 0);
+    assert.equal(loadBridgeConfig({ BRIDGE_FIGURES_INTERVAL_MS: '1000', FIGURES_BUCKET: 'figures-a_1' }).nats.figuresBucket, 'figures-a_1');
+    assert.equal(loadCliConfig({ FIGURES_BUCKET: 'other' }).nats.figuresBucket, 'other');
+  });
+
+  test('figures: an interval under a second, a non-integer one and a bucket name NATS refuses are reported with their variable', () => {
+    assert.throws(() => loadBridgeConfig({ BRIDGE_FIGURES_INTERVAL_MS: '999' }), /BRIDGE_FIGURES_INTERVAL_MS must be 0 \(off\) or at least 1000, got 999/);
+    assert.throws(() => loadBridgeConfig({ BRIDGE_FIGURES_INTERVAL_MS: 'often' }), /BRIDGE_FIGURES_INTERVAL_MS must be an integer/);
+    assert.throws(() => loadBridgeConfig({ BRIDGE_FIGURES_INTERVAL_MS: '-5' }), /BRIDGE_FIGURES_INTERVAL_MS must be an integer/);
+    for (const bucket of ['has.dot', 'a*', 'with space', 'x'.repeat(62)]) {
+      assert.throws(
+        () => loadBridgeConfig({ FIGURES_BUCKET: bucket }),
+        (error: unknown) => error instanceof ConfigError && error.message.includes(`FIGURES_BUCKET "${bucket}" must be 1-61 of [A-Za-z0-9_-]`),
+        bucket,
+      );
+    }
+    assert.throws(() => loadCliConfig({ FIGURES_BUCKET: 'has.dot' }), /FIGURES_BUCKET "has\.dot"/);
+  });
+
   test('a function refuses a non-postgres DATABASE_URL', () => {
     assert.throws(() => loadFunctionConfig({ DATABASE_URL: 'mysql://x/y' }), /DATABASE_URL must use postgres/);
   });

@@ -1,0 +1,10 @@
+export { figuresTtlMs, openFiguresBucket } from './bucket.ts';
+export type { FiguresBucket, FiguresBucketOptions, FiguresRead } from './bucket.ts';
+export { FIGURES_WINDOW_MS, FiguresHistory } from './history.ts';
+export type { FiguresSample } from './history.ts';
+export { FiguresDocumentError, parseReplicaFigures } from './parse.ts';
+export { createReplicaId, InvalidReplicaIdError, isReplicaId, replicaKey } from './replicaId.ts';
+export { summarizeFigures } from './summary.ts';
+export type { FiguresSummary, ReplicaView, RouteFiguresSummary, SeriesPoint, SummaryOptions } from './summary.ts';
+export { FIGURES_VERSION } from './types.ts';
+export type { CircuitState, FiguresPoint, ReplicaFigures, RouteCounts, RouteFigures } from './types.ts';
