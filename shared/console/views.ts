@@ -37,7 +37,7 @@ type SeriesPoint = {
 
 /** A row of the overview's route table. */
 type RouteFiguresView = {
-  /** The route label the bridge uses in its metrics (`group/message`, or `unrouted`). */
+  /** The route label the bridge uses in its metrics (the route key, or `unknown` for events no route claimed). */
   readonly route: string;
   readonly subject: string | null;
   /** Over the latest interval, all replicas together. */
