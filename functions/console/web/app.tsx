@@ -126,9 +126,7 @@ function App() {
         <div class="session">
           {signInState.signedIn ? (
             <>
-              <span class="signed-in">
-                <span aria-hidden="true">🔑 </span>Signed in
-              </span>
+              <span class="signed-in">Signed in</span>
               <button type="button" onClick={signOut}>
                 Sign out
               </button>

@@ -63,6 +63,7 @@ function Letter({ id }: LetterProps) {
               )}
             </dd>
           </dl>
+          <LetterActions filter={{ ids: [id] }} noun="this letter" onChanged={reload} />
           <section aria-labelledby="decoded-title">
             <h2 id="decoded-title">Payload, decoded with the registry as it is now</h2>
             {letter.decoded.ok ? (
@@ -149,7 +150,6 @@ function Letter({ id }: LetterProps) {
           </details>
         </>
       )}
-      <LetterActions filter={{ ids: [id] }} noun="this letter" onChanged={reload} />
     </section>
   );
 }

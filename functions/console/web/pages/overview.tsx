@@ -172,7 +172,7 @@ function RouteTable({ overview }: { readonly overview: OverviewView }) {
                     <ul class="circuits">
                       {route.circuits.map((circuit) => (
                         <li key={circuit.sink} class={circuit.state === 'open' ? 'circuit-open' : 'circuit-closed'}>
-                          <span aria-hidden="true">{circuit.state === 'open' ? '⛔ ' : '✓ '}</span>
+                          <span aria-hidden="true">{circuit.state === 'open' ? '✗ ' : '✓ '}</span>
                           {circuit.sink}: {circuit.state === 'open' ? 'open (writes stopped)' : 'closed'}
                         </li>
                       ))}

@@ -38,18 +38,14 @@ function Routes({ session }: RoutesProps) {
                 <th scope="col">Reader schema version</th>
                 <th scope="col">Sinks</th>
                 <th scope="col">Dead-letter subject</th>
-                <th scope="col">Wire format</th>
-                <th scope="col">Envelope</th>
-                <th scope="col" class="num">
-                  Retry budget
-                </th>
+                <th scope="col">Wire</th>
                 <th scope="col">Producer ids</th>
               </tr>
             </thead>
             <tbody>
               {routes.length === 0 ? (
                 <tr>
-                  <td colSpan={8}>No message of the registry is routed.</td>
+                  <td colSpan={6}>No message of the registry is routed.</td>
                 </tr>
               ) : (
                 routes.map((route) => (
@@ -84,9 +80,16 @@ function Routes({ session }: RoutesProps) {
                     <td>
                       <code>{route.deadLetterSubject}</code>
                     </td>
-                    <td>{route.wireFormat}</td>
-                    <td>{route.envelope ?? 'none'}</td>
-                    <td class="num">{route.retryBudget ?? 'default'}</td>
+                    <td>
+                      <dl class="ids">
+                        <dt>Format</dt>
+                        <dd>{route.wireFormat}</dd>
+                        <dt>Envelope</dt>
+                        <dd>{route.envelope ?? 'none'}</dd>
+                        <dt>Retry budget</dt>
+                        <dd>{route.retryBudget ?? 'default'}</dd>
+                      </dl>
+                    </td>
                     <td>
                       <dl class="ids">
                         <dt>Numeric id</dt>
