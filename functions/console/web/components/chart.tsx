@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { SeriesPoint } from '../../../../shared/console/index.ts';
-import { latestLine } from '../format.ts';
+import { formatClock, latestLine } from '../format.ts';
 import { type ChartSpec, chartColumns, latestOf } from '../series.ts';
 
 type ChartProps = {
@@ -67,7 +67,11 @@ function Chart({ spec, series, endMs, windowMs }: ChartProps) {
           x: { time: true, range: () => [(frame.current.endMs - frame.current.windowMs) / 1000, frame.current.endMs / 1000] },
           y: { range: (_self, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
         },
-        axes: [axisStyle, { ...axisStyle, size: 56 }],
+        // 24-hour times, as the "Latest" line under the chart says them.
+        axes: [
+          { ...axisStyle, size: 32, values: (_self, splits) => splits.map((seconds) => formatClock(seconds * 1000).slice(0, 5)) },
+          { ...axisStyle, size: 56 },
+        ],
         series: [
           {},
           ...spec.lines.map((line, index) => ({
