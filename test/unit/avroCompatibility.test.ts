@@ -498,7 +498,13 @@ describe('checkCompatibility', () => {
     const broken = record('Metric', [
       { name: 'value', type: 'string' },
       { name: 'tags', type: { type: 'map', values: 'int' } },
-      { name: 'host', type: record('Host', [{ name: 'name', type: 'string' }, { name: 'zone', type: 'string' }]) },
+      {
+        name: 'host',
+        type: record('Host', [
+          { name: 'name', type: 'string' },
+          { name: 'zone', type: 'string' },
+        ]),
+      },
     ]);
 
     const problems = checkCompatibility('backward', broken, [nestedV1]);
@@ -526,7 +532,11 @@ describe('compatibility messages, exact wording in both directions', () => {
       { path: 'U', message: 'new schema cannot read version 1 data: enum U symbols "B", "C" were removed and the enum has no default', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('forward', unit(['A', 'B', 'C']), [unit(['A'])]), [
-      { path: 'U', message: 'version 1 cannot read new schema data: enum U symbols "B", "C" were added but the older reader\'s enum has no default', against: 0 },
+      {
+        path: 'U',
+        message: 'version 1 cannot read new schema data: enum U symbols "B", "C" were added but the older reader\'s enum has no default',
+        against: 0,
+      },
     ]);
   });
 
