@@ -1,0 +1,2 @@
+// Stylesheets imported for their effect: esbuild gathers them into the page's one .css file.
+declare module '*.css';
