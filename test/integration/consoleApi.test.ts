@@ -66,6 +66,9 @@ describe('the console function under serverless-offline (real NATS, PostgreSQL, 
       assert.ok(asset.text.length > 0);
     }
     assert.equal((await call('GET', '/console/assets/none.js')).status, 404);
+    const slash = await call('GET', '/console/');
+    assert.equal(slash.status, 200);
+    assert.equal(slash.text, page.text);
   });
 
   test('the registry API still answers everything outside /console', async () => {
