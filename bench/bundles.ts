@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { ROOT } from './children.ts';
 
 type Bundle = {
@@ -15,6 +16,9 @@ type Bundle = {
   /** The largest inputs, by bytes they add to the bundle: where a smaller bundle would come from. */
   readonly topInputs: readonly { readonly input: string; readonly bytes: number }[];
 };
+
+/** The plugins serverless.yml gives serverless-esbuild (`custom.esbuild.plugins`): the console's page. */
+const PLUGINS = createRequire(import.meta.url)('../infra/esbuild/consoleAssetsPlugin.cjs') as Plugin[];
 
 /** Every function with a handler: the stage functions and whatever else serverless.yml deploys. */
 function functionNames(): string[] {
@@ -46,7 +50,7 @@ function zipSize(files: readonly string[], dir: string): number {
 
 /**
  * Builds each handler with the options serverless.yml gives serverless-esbuild (bundle, ESM,
- * node22 (the Lambda runtime), source maps, @aws-sdk/* left to the runtime), into a temporary directory so the
+ * node22 (the Lambda runtime), source maps, @aws-sdk/* left to the runtime, the same plugins), into a temporary directory so the
  * shared .esbuild/ that serverless-offline uses is left alone.
  */
 async function buildBundles(): Promise<{ bundles: Bundle[]; dir: string; cleanup: () => void }> {
@@ -65,6 +69,7 @@ async function buildBundles(): Promise<{ bundles: Bundle[]; dir: string; cleanup
       format: 'esm',
       banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
       external: ['@aws-sdk/*'],
+      plugins: PLUGINS,
       metafile: true,
       logLevel: 'silent',
     });

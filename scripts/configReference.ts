@@ -54,7 +54,7 @@ and \`closest\`; the CLI prints it as text). It only warns. The known names are 
 variables below, and the prefixes come from them: ${prefixes}. \`AWS_*\` belongs to the AWS SDK and
 the Lambda runtime and is never reported. Values are never printed.
 
-"read by" names the processes whose loaders read a variable: the bridge, the five functions, the
+"read by" names the processes whose loaders read a variable: the bridge, the six functions, the
 \`ingest\` CLI and \`npm start\` (which passes its environment on to the bridge and serverless-offline
 it starts). "secret" marks values that carry credentials: keep them in a secret store (SSM, Secrets
 Manager) and out of shell history.

@@ -223,6 +223,7 @@ function printWelcome(
   say(`  bridge          pid ${pid('bridge')}; log ${logs.bridge}`);
   if (bridge.http.port !== 0) say(`  bridge metrics  http://127.0.0.1:${bridge.http.port}/metrics  (health: /healthz, /readyz)`);
   say(`  registry API    http://127.0.0.1:${local.offlineHttpPort}/  (writes: Authorization: Bearer ${registryToken})`);
+  say(`  console         http://127.0.0.1:${local.offlineHttpPort}/console  (writes: the registry token above)`);
   say('try:');
   say(`  npx ingest publish ${example.subject} --count 100`);
   say(`  npx ingest publish ${example.subject} --count 5 --broken truncated`);

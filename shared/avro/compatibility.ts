@@ -14,8 +14,12 @@ const COMPATIBILITY_MODES: readonly CompatibilityMode[] = [
   'full_transitive',
 ];
 
-/** One reason a reader cannot read a writer's data; `path` starts at the reader's root type name. */
-type CompatibilityProblem = { readonly path: string; readonly message: string };
+/**
+ * One reason a reader cannot read a writer's data; `path` starts at the reader's root type name.
+ * From `checkCompatibility`, `against` is the position in `existing` (0 = oldest) of the version
+ * the candidate breaks against, so a caller can name that version by its own id.
+ */
+type CompatibilityProblem = { readonly path: string; readonly message: string; readonly against?: number };
 
 // ---------------------------------------------------------------------------------------------
 // Schema graph: JSON resolved into nodes, with every reference to a named type pointing at the
@@ -325,12 +329,12 @@ function checkCompatibility(mode: CompatibilityMode, candidate: unknown, existin
     const version = `version ${index + 1}`;
     if (backward) {
       for (const problem of findProblems(next, previous, 'reader-is-newer')) {
-        problems.push({ path: problem.path, message: `new schema cannot read ${version} data: ${problem.message}` });
+        problems.push({ path: problem.path, message: `new schema cannot read ${version} data: ${problem.message}`, against: index });
       }
     }
     if (forward) {
       for (const problem of findProblems(previous, next, 'writer-is-newer')) {
-        problems.push({ path: problem.path, message: `${version} cannot read new schema data: ${problem.message}` });
+        problems.push({ path: problem.path, message: `${version} cannot read new schema data: ${problem.message}`, against: index });
       }
     }
   }

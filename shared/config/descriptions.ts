@@ -147,6 +147,10 @@ const VARIABLE_DESCRIPTIONS: Readonly<Record<string, VariableDescription>> = {
   DLQ_REPLAY_MAX_REPLAYS: { text: 'Replays after which a dead letter that still fails is parked for good (skipped, history kept).' },
   DLQ_REPLAY_LIMIT: { text: 'Dead letters one replay run examines; parked letters are skipped without counting.' },
   DLQ_REPLAY_RATE_PER_SECOND: { text: 'Re-published events per second during a replay, so a replay cannot swamp the sinks.' },
+  CONSOLE_REQUIRE_AUTH: {
+    text: 'The operator console’s reads need the registry token too (its writes always do); needs `REGISTRY_API_TOKEN`. Off: anyone who reaches `/console` sees routes, the registry and dead letters.',
+  },
+  INGEST_STAGE: { text: 'The deployment’s stage, shown by the operator console (`serverless.yml` sets it to the osls stage).' },
   SINK_DELIVERY_RETENTION_DAYS: {
     text: 'Days the per-sink delivery state of fan-out routes is kept; each dlq-replay run prunes older rows. Longer than dead letters are kept, so a replayed letter still skips the sinks it reached.',
   },

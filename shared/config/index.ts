@@ -6,6 +6,7 @@ export { ConfigError } from './errors.ts';
 export type * from './types.ts';
 export type { RegistryApiConfig } from './registryApi.ts';
 export type { ReplayConfig } from './replay.ts';
+export type { ConsoleConfig } from './console.ts';
 export type { LauncherConfig } from './local.ts';
 export type { HttpSinkAuthHeader, HttpSinkConfig, HttpSinkPolicy, NatsSinkConfig, SinkConfig } from './sinks.ts';
 export { closestVariable, findUnknownVariables, type UnknownVariable } from './unknownVariables.ts';
@@ -28,6 +29,7 @@ function atStart<T>(load: (env?: Env) => T): (env?: Env) => T {
 
 export const loadBridgeConfig = atStart(LOADERS.loadBridgeConfig);
 export const loadCliConfig = atStart(LOADERS.loadCliConfig);
+export const loadConsoleConfig = atStart(LOADERS.loadConsoleConfig);
 export const loadFunctionConfig = atStart(LOADERS.loadFunctionConfig);
 export const loadHttpSinkPolicy = atStart(LOADERS.loadHttpSinkPolicy);
 export const loadLauncherConfig = atStart(LOADERS.loadLauncherConfig);

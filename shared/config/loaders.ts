@@ -1,3 +1,4 @@
+import { loadConsoleConfig } from './console.ts';
 import { loadBridgeConfig, loadCliConfig, loadFunctionConfig, loadLocalConfig } from './load.ts';
 import { loadRegistryApiConfig, loadRegistryClientConfig } from './registryApi.ts';
 import { loadLauncherConfig } from './local.ts';
@@ -12,6 +13,7 @@ import { loadHttpSinkPolicy, loadSinkConfig } from './sinks.ts';
 const LOADERS = {
   loadBridgeConfig,
   loadCliConfig,
+  loadConsoleConfig,
   loadFunctionConfig,
   loadHttpSinkPolicy,
   loadLauncherConfig,

@@ -1,7 +1,7 @@
 import type { LOADERS } from './loaders.ts';
 
 /** The processes that read configuration, in the order the configuration reference lists them. */
-const READERS = ['bridge', 'validate', 'route', 'sink-write', 'registry-api', 'dlq-replay', 'CLI', 'npm start'] as const;
+const READERS = ['bridge', 'validate', 'route', 'sink-write', 'registry-api', 'dlq-replay', 'console', 'CLI', 'npm start'] as const;
 
 type Reader = (typeof READERS)[number];
 
@@ -12,8 +12,9 @@ type Reader = (typeof READERS)[number];
 const LOADER_READERS: Readonly<Record<keyof typeof LOADERS, readonly Reader[]>> = {
   loadBridgeConfig: ['bridge', 'CLI', 'npm start'], // the CLI: `ingest nats setup` creates the bridge's consumer
   loadCliConfig: ['CLI', 'npm start'],
+  loadConsoleConfig: ['console'],
   loadFunctionConfig: ['validate', 'route', 'sink-write'],
-  loadHttpSinkPolicy: ['registry-api', 'CLI', 'npm start'],
+  loadHttpSinkPolicy: ['registry-api', 'console', 'CLI', 'npm start'],
   loadLauncherConfig: ['npm start'], // and `npm run services:*`, for LOCAL_DATA_DIR
   loadLocalConfig: ['npm start'],
   loadRegistryApiConfig: ['registry-api', 'npm start'],

@@ -1,3 +1,9 @@
+export { handleConsoleRequest } from './handler.ts';
+export { buildOverview } from './overview.ts';
+export type { DeadLetterCounts, OverviewSources } from './overview.ts';
+export { ConsoleConflictError, ConsoleUnavailableError } from './errors.ts';
+export { CONTENT_SECURITY_POLICY } from './headers.ts';
+export type { ConsoleAsset, ConsoleAssets, ConsoleAuth, ConsoleDeps, ConsoleLetters, ConsoleRegistry, PurgeInput, ReplayInput } from './deps.ts';
 export type {
   BreakingChange,
   CompatibilityView,

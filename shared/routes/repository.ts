@@ -111,6 +111,35 @@ async function findRouteBySubject(sql: Sql, subject: string): Promise<RouteRecor
   return message === undefined ? undefined : routeOf(sql, message, routeKeyFromSubject(subject, 'route'));
 }
 
+/**
+ * Every route the registry holds, by subject: what the data path would find for each routed
+ * message (the same reading as findRoute), for screens that list them all. A message whose schema
+ * is gone is left out, as the data path treats it as no route.
+ */
+async function listRoutes(sql: Sql): Promise<RouteRecord[]> {
+  const messages = await sql<MessageRow[]>`
+    select m.messagegroupid, m.messageid, m.subject, m.dataschemaxid, m.ingestion, m.epoch::int, coalesce(m.attributes->>'envelope', g.envelope) as envelope
+    from xr_messages m join xr_messagegroups g using (messagegroupid)
+    where m.ingestion is not null and m.subject is not null and m.dataschemaxid is not null
+    order by m.subject`;
+  const routes: RouteRecord[] = [];
+  for (const message of messages) {
+    const key = routeKeyOf(message.subject);
+    const route = key === undefined ? undefined : await routeOf(sql, message, key);
+    if (route !== undefined) routes.push(route);
+  }
+  return routes;
+}
+
+/** A stored subject as a route key; undefined for one that does not parse (a row edited by hand). */
+function routeKeyOf(subject: string): RouteKey | undefined {
+  try {
+    return routeKeyFromSubject(subject, 'route');
+  } catch {
+    return undefined;
+  }
+}
+
 type WriterKey = { readonly numericId: number } | { readonly fingerprint: string };
 
 /** A writer schema named by a frame (numeric id or fingerprint), within one schema resource. */
@@ -135,5 +164,5 @@ async function findWriterVersion(sql: Sql, schemaXid: string, writer: WriterKey)
   return rows[0] === undefined ? undefined : toVersionRef(rows[0]);
 }
 
-export { findRoute, findRouteBySubject, findWriterVersion };
+export { findRoute, findRouteBySubject, findWriterVersion, listRoutes };
 export type { WriterKey };

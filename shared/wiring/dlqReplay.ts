@@ -20,6 +20,8 @@ type ReplayRuntime = {
    */
   deps(run?: Context): Promise<ReplayDeps>;
   store(): Promise<DeadLetterStore>;
+  /** The runtime's NATS connection (opened on first use), for callers that read more of the server, like the console. */
+  connection(): Promise<NatsConnection>;
   /** Forgets fan-out delivery state older than the retention; returns the rows removed. */
   pruneDeliveries(): Promise<number>;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql, tracer?: Tracer): 
   const ledger = createPostgresLedger(db);
   return {
     store,
+    connection,
     pruneDeliveries: () => ledger.prune(config.deliveryRetentionDays),
     async deps(run) {
       const conn = await connection();

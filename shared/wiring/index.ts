@@ -11,3 +11,5 @@ export { buildDlqReplayDeps, createReplayRuntime } from './dlqReplay.ts';
 export type { DlqReplayFunctionDeps, ReplayRuntime } from './dlqReplay.ts';
 export { buildRegistryApiDeps, registryApiDeps } from './registryApi.ts';
 export type { RegistryApiFunctionDeps } from './registryApi.ts';
+export { buildConsoleDeps, consoleDeps } from './console.ts';
+export type { ConsoleFunctionDeps } from './console.ts';

@@ -6,7 +6,7 @@ export type { ProvisionSink, StreamFilters } from './messages.ts';
 export { registryCapabilities, registryModel, SPEC_VERSION } from './model.ts';
 export { parseSchemaXid } from './references.ts';
 export { DEFAULT_FORMAT } from './schemas.ts';
-export type { VersionInput } from './schemas.ts';
+export type { BreakingChange, VersionCheck, VersionInput } from './schemas.ts';
 export { RegistryService } from './service.ts';
 export type { Inline, RegistryServiceOptions } from './service.ts';
 export { backfillFingerprints, backfillVariantFingerprints } from './backfill.ts';

@@ -43,7 +43,7 @@ function compatibilityOf(value: unknown, where: string): CompatibilityMode {
   throw new XRegistryError(XRegistryErrorType.invalidData, `${where}: compatibility must be one of ${COMPATIBILITY_MODES.join(', ')}`);
 }
 
-function describeProblems(problems: readonly { path: string; message: string }[]): string {
+function describeProblems(problems: readonly { readonly path: string; readonly message: string }[]): string {
   return problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
 }
 
@@ -68,20 +68,65 @@ function checkAvro(document: unknown, where: string): void {
   }
 }
 
+/** One way a candidate breaks the schema's rule: where, why, and the stored version it breaks against. */
+type BreakingChange = { readonly path: string; readonly message: string; readonly againstVersion: string };
+
+/** What registering a document as a new version would meet: the rule, and each break or why it is no schema at all. */
+type VersionCheck = {
+  readonly compatibility: CompatibilityMode;
+  readonly breaking: readonly BreakingChange[];
+  /** Set when the document is not an Avro schema this registry can store (its format_violation). */
+  readonly invalid?: string;
+};
+
+/** Each break of the rule by `candidate` against the versions before it (oldest first), named by version id. */
+function breakingChanges(mode: CompatibilityMode, candidate: unknown, older: readonly SchemaVersionRow[]): BreakingChange[] {
+  if (mode === 'none') return [];
+  return checkCompatibility(
+    mode,
+    candidate,
+    older.map((version) => version.document),
+  ).map((problem) => ({ path: problem.path, message: problem.message, againstVersion: older[problem.against ?? older.length - 1]!.versionid }));
+}
+
 /**
  * Checks a candidate document against the versions before it, under the resource's rule; a
  * violation names each field and why.
  */
 function checkAgainst(mode: CompatibilityMode, candidate: unknown, older: readonly SchemaVersionRow[], where: string): void {
-  if (mode === 'none') return;
-  const problems = checkCompatibility(
-    mode,
-    candidate,
-    older.map((version) => version.document),
-  );
+  const problems = breakingChanges(mode, candidate, older);
   if (problems.length > 0) {
     throw new XRegistryError(XRegistryErrorType.compatibilityViolation, `${where} breaks "${mode}" compatibility: ${describeProblems(problems)}`);
   }
+}
+
+/**
+ * The judgement `postVersion` would make of `document` as the schema's next Avro version, with
+ * nothing stored: its format and limits, the compatibility rule against every stored Avro version,
+ * and the envelope fields the routes reading the schema need. Every problem is reported, not only
+ * the first; an unknown schema has no rule yet, so only the document itself is checked.
+ */
+async function checkNewVersion(db: Db, group: string, schema: string, document: unknown): Promise<VersionCheck> {
+  assertId(group, 'schemagroupid');
+  assertId(schema, 'schemaid');
+  const where = `${schemaXid(group, schema)} (new version)`;
+  const meta = await getMeta(db, group, schema);
+  const compatibility = compatibilityOf(meta?.compatibility ?? 'none', where);
+  try {
+    checkAvro(document, where);
+  } catch (error) {
+    if (error instanceof XRegistryError) return { compatibility, breaking: [], invalid: error.message };
+    throw error;
+  }
+  const older = meta === undefined ? [] : (await store.listVersions(db, group, schema)).filter((version) => version.fingerprint !== null);
+  const breaking = breakingChanges(compatibility, document, older);
+  try {
+    await checkUsedByMessages(db, group, schema, document, where);
+  } catch (error) {
+    if (!(error instanceof XRegistryError)) throw error;
+    breaking.push({ path: '$', message: error.message, againstVersion: meta?.defaultversionid ?? '' });
+  }
+  return { compatibility, breaking };
 }
 
 /** Message definitions reading this schema need the envelope fields the plane relies on. */
@@ -325,6 +370,7 @@ function versionInputFromDetails(raw: unknown, where: string): VersionInput {
 }
 
 export {
+  checkNewVersion,
   DEFAULT_FORMAT,
   extensionAttributes,
   getMeta,
@@ -337,4 +383,4 @@ export {
   SCHEMA_ATTRIBUTES,
   versionInputFromDetails,
 };
-export type { VersionInput };
+export type { BreakingChange, VersionCheck, VersionInput };

@@ -10,6 +10,7 @@ import { SPEC_VERSION } from './model.ts';
 import { assertSchemaDeletable } from './readers.ts';
 import { checkRegistryDocument, putRegistryAttributes, registryExtras } from './root.ts';
 import {
+  checkNewVersion,
   extensionAttributes,
   getMeta,
   postVersion,
@@ -17,6 +18,7 @@ import {
   putVersion,
   removeVersion,
   requireMeta,
+  type VersionCheck,
   type VersionInput,
   versionInputFromDetails,
 } from './schemas.ts';
@@ -191,6 +193,14 @@ class RegistryService {
     const row = (await store.listMessages(this.#sql, group)).find((candidate) => candidate.messageid === message);
     if (row === undefined) throw notFound(`/messagegroups/${group}/messages/${message}`);
     return messageView(row, base);
+  }
+
+  /**
+   * What `postVersion` would decide about `document` as the schema's next version, storing
+   * nothing: the console's compatibility check, by the registry's own code.
+   */
+  async checkVersion(group: string, schema: string, document: unknown): Promise<VersionCheck> {
+    return checkNewVersion(this.#sql, group, schema, document);
   }
 
   /** The same registry seen as a Confluent Schema Registry; its writes take this service's write lock. */

@@ -11,7 +11,14 @@ import { loadCloudFormationYaml, type Params, paramsForStage } from '../../infra
 
 const run = promisify(execFile);
 /** Function name → the prefix of its params in serverless.yml. A new function is added here. */
-const FUNCTIONS = { validate: 'validate', route: 'route', 'sink-write': 'sinkWrite', 'registry-api': 'registryApi', 'dlq-replay': 'dlqReplay' } as const;
+const FUNCTIONS = {
+  validate: 'validate',
+  route: 'route',
+  'sink-write': 'sinkWrite',
+  'registry-api': 'registryApi',
+  'dlq-replay': 'dlqReplay',
+  console: 'console',
+} as const;
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[];
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };

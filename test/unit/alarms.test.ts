@@ -72,7 +72,7 @@ describe('infra/aws/alarms.yml', () => {
 
   test('every function of serverless.yml has an Errors and a Throttles alarm on its own AWS/Lambda metric', () => {
     assert.equal(template.Parameters.Service?.Default, service, 'the Service parameter defaults to serverless.yml service');
-    assert.equal(functions.length, 5);
+    assert.equal(functions.length, 6);
     for (const fn of functions) {
       for (const metric of ['Errors', 'Throttles']) {
         const matching = alarms.filter(

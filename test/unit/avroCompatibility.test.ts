@@ -473,6 +473,49 @@ describe('checkCompatibility', () => {
     assert.equal(checkCompatibility('full_transitive', withUnit, versions).length, 1);
   });
 
+  test('each problem names the position of the version it breaks against', () => {
+    const versions = [v1, withDefaultedUnit];
+
+    const transitive = checkCompatibility('backward_transitive', withUnit, versions);
+    const full = checkCompatibility('full_transitive', record('Metric', [{ name: 'value', type: 'string' }]), [v1, v1]);
+
+    assert.deepEqual(
+      transitive.map((problem) => problem.against),
+      [0],
+    );
+    assert.deepEqual(
+      full.map((problem) => problem.against),
+      [0, 0, 1, 1],
+    );
+  });
+
+  test('every breaking field is reported with its own path, not only the first', () => {
+    const nestedV1 = record('Metric', [
+      { name: 'value', type: 'double' },
+      { name: 'tags', type: { type: 'map', values: 'string' } },
+      { name: 'host', type: record('Host', [{ name: 'name', type: 'string' }]) },
+    ]);
+    const broken = record('Metric', [
+      { name: 'value', type: 'string' },
+      { name: 'tags', type: { type: 'map', values: 'int' } },
+      {
+        name: 'host',
+        type: record('Host', [
+          { name: 'name', type: 'string' },
+          { name: 'zone', type: 'string' },
+        ]),
+      },
+    ]);
+
+    const problems = checkCompatibility('backward', broken, [nestedV1]);
+
+    assert.deepEqual(
+      problems.map((problem) => problem.path),
+      ['Metric.value', 'Metric.tags.*', 'Metric.host.zone'],
+    );
+    assert.ok(problems.every((problem) => problem.against === 0));
+  });
+
   test('an unknown mode is rejected', () => {
     assert.throws(() => checkCompatibility('sideways' as CompatibilityMode, v1, [v1]), /unknown compatibility mode/);
   });
@@ -483,13 +526,17 @@ describe('compatibility messages, exact wording in both directions', () => {
 
   test('enum symbols: singular and plural, removed (backward) or added (forward)', () => {
     assert.deepEqual(checkCompatibility('backward', unit(['A']), [unit(['A', 'B'])]), [
-      { path: 'U', message: 'new schema cannot read version 1 data: enum U symbol "B" was removed and the enum has no default' },
+      { path: 'U', message: 'new schema cannot read version 1 data: enum U symbol "B" was removed and the enum has no default', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('backward', unit(['A']), [unit(['A', 'B', 'C'])]), [
-      { path: 'U', message: 'new schema cannot read version 1 data: enum U symbols "B", "C" were removed and the enum has no default' },
+      { path: 'U', message: 'new schema cannot read version 1 data: enum U symbols "B", "C" were removed and the enum has no default', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('forward', unit(['A', 'B', 'C']), [unit(['A'])]), [
-      { path: 'U', message: 'version 1 cannot read new schema data: enum U symbols "B", "C" were added but the older reader\'s enum has no default' },
+      {
+        path: 'U',
+        message: 'version 1 cannot read new schema data: enum U symbols "B", "C" were added but the older reader\'s enum has no default',
+        against: 0,
+      },
     ]);
   });
 
@@ -503,25 +550,25 @@ describe('compatibility messages, exact wording in both directions', () => {
 
   test('name and size changes run old to new and name the missing alias', () => {
     assert.deepEqual(checkCompatibility('backward', record('B', []), [record('A', [])]), [
-      { path: 'B', message: 'new schema cannot read version 1 data: record name changed from A to B (no reader alias matches A)' },
+      { path: 'B', message: 'new schema cannot read version 1 data: record name changed from A to B (no reader alias matches A)', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('forward', record('B', []), [record('A', [])]), [
-      { path: 'A', message: 'version 1 cannot read new schema data: record name changed from A to B (no reader alias matches B)' },
+      { path: 'A', message: 'version 1 cannot read new schema data: record name changed from A to B (no reader alias matches B)', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('forward', { type: 'fixed', name: 'D', size: 16 }, [{ type: 'fixed', name: 'H', size: 16 }]), [
-      { path: 'H', message: 'version 1 cannot read new schema data: fixed name changed from H to D (no reader alias matches D)' },
+      { path: 'H', message: 'version 1 cannot read new schema data: fixed name changed from H to D (no reader alias matches D)', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('forward', { type: 'fixed', name: 'H', size: 32 }, [{ type: 'fixed', name: 'H', size: 16 }]), [
-      { path: 'H', message: 'version 1 cannot read new schema data: fixed H size changed from 16 to 32 bytes' },
+      { path: 'H', message: 'version 1 cannot read new schema data: fixed H size changed from 16 to 32 bytes', against: 0 },
     ]);
   });
 
   test('union branches: removed (backward) or added (forward)', () => {
     assert.deepEqual(checkCompatibility('backward', ['int'], [['int', 'string']]), [
-      { path: '$', message: 'new schema cannot read version 1 data: union branch string was removed (no reader branch can read it)' },
+      { path: '$', message: 'new schema cannot read version 1 data: union branch string was removed (no reader branch can read it)', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('forward', ['int', 'string'], [['int']]), [
-      { path: '$', message: 'version 1 cannot read new schema data: union branch string was added (no reader branch can read it)' },
+      { path: '$', message: 'version 1 cannot read new schema data: union branch string was added (no reader branch can read it)', against: 0 },
     ]);
   });
 
@@ -548,14 +595,14 @@ describe('compatibility messages, exact wording in both directions', () => {
 
   test('the transitive modes number every version they cannot read', () => {
     assert.deepEqual(checkCompatibility('backward_transitive', 'string', ['int', 'long']), [
-      { path: '$', message: 'new schema cannot read version 1 data: type changed from int to string (int data cannot be read as string)' },
-      { path: '$', message: 'new schema cannot read version 2 data: type changed from long to string (long data cannot be read as string)' },
+      { path: '$', message: 'new schema cannot read version 1 data: type changed from int to string (int data cannot be read as string)', against: 0 },
+      { path: '$', message: 'new schema cannot read version 2 data: type changed from long to string (long data cannot be read as string)', against: 1 },
     ]);
     assert.deepEqual(checkCompatibility('forward_transitive', 'int', ['string', 'long']), [
-      { path: '$', message: 'version 1 cannot read new schema data: type changed from string to int (int data cannot be read as string)' },
+      { path: '$', message: 'version 1 cannot read new schema data: type changed from string to int (int data cannot be read as string)', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('full_transitive', 'long', ['int', 'long']), [
-      { path: '$', message: 'version 1 cannot read new schema data: type changed from int to long (long data cannot be read as int)' },
+      { path: '$', message: 'version 1 cannot read new schema data: type changed from int to long (long data cannot be read as int)', against: 0 },
     ]);
     assert.deepEqual(checkCompatibility('full', 'long', ['int', 'long']), []);
   });

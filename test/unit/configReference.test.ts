@@ -29,7 +29,7 @@ describe('the configuration reference (docs/configuration.md)', () => {
     assert.equal(byName.get('BATCH_MAX_RECORDS')?.defaultText, `\`${loadBridgeConfig({}).batch.maxRecords}\``);
     assert.equal(byName.get('SINK_TARGET_DEADLINE_MS')?.defaultText, `\`${loadSinkConfig({}).isolation.deadlineMs}\``);
     assert.equal(byName.get('HTTP_SINK_TIMEOUT_MS')?.accepts, 'integer 100–20000');
-    assert.deepEqual(byName.get('HTTP_SINK_ALLOWED_HOSTS')?.readers, ['sink-write', 'registry-api', 'CLI', 'npm start']);
+    assert.deepEqual(byName.get('HTTP_SINK_ALLOWED_HOSTS')?.readers, ['sink-write', 'registry-api', 'console', 'CLI', 'npm start']);
     assert.equal(byName.get('NATS_PASSWORD')?.secret, true);
     assert.equal(byName.get('BATCH_MAX_RECORDS')?.secret, false);
     assert.equal(byName.get('AWS_ACCESS_KEY_ID')?.group, 'loaders', 'read only with LAMBDA_ENDPOINT set, and listed all the same');

@@ -67,6 +67,7 @@ describe('serverless.yml', () => {
       'sink-write': 'functions/sink-write/handler.handler',
       'registry-api': 'functions/registry-api/handler.handler',
       'dlq-replay': 'functions/dlq-replay/handler.handler',
+      console: 'functions/console/handler.handler',
     });
     assert.deepEqual(config.custom['serverless-offline'], { lambdaPort: 3002, httpPort: 3000, noPrependStageInUrl: true, useInProcess: true, noTimeout: true });
   });
@@ -125,8 +126,19 @@ describe('serverless.yml', () => {
     }
   });
 
+  test('the console answers every method under /console (more specific than the registry API’s catch-all) and its bundle carries the page', () => {
+    assert.deepEqual(config.functions.console?.events, [
+      { httpApi: { method: '*', path: '/console' } },
+      { httpApi: { method: '*', path: '/console/{proxy+}' } },
+    ]);
+    assert.deepEqual(config.functions['registry-api']?.events, [{ httpApi: '*' }]);
+    assert.equal(config.custom.esbuild?.plugins, 'infra/esbuild/consoleAssetsPlugin.cjs');
+    const environmentOf = (name: string): Record<string, string> => config.functions[name]!.environment as Record<string, string>;
+    assert.equal(environmentOf('console').REGISTRY_API_TOKEN, environmentOf('registry-api').REGISTRY_API_TOKEN);
+  });
+
   test('the replay schedule is a stage parameter: on for dev, off for test and by default', () => {
-    for (const param of ['dlqReplaySchedule', 'dlqReplayEnabled', 'registryApiMemorySize', 'registryApiReservedConcurrency']) {
+    for (const param of ['dlqReplaySchedule', 'dlqReplayEnabled', 'registryApiMemorySize', 'registryApiReservedConcurrency', 'consoleReservedConcurrency']) {
       assert.ok(param in (config.params.default ?? {}), `param ${param}`);
     }
     assert.equal(config.params.default?.dlqReplayEnabled, false);

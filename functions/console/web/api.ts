@@ -1,7 +1,7 @@
 // The console API's client: same origin, JSON both ways, the token as `Authorization: Bearer`
 // when the page holds one. A problem document (RFC 9457) becomes an ApiError carrying its
 // title and detail, which the pages show as they are.
-import type { ProblemView } from '../../../shared/console/index.ts';
+import type { ProblemView } from '../../../shared/console/views.ts';
 import { currentToken, requestSignIn } from './auth.ts';
 
 const API_BASE = '/console/api/';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { SessionView } from '../../../shared/console/index.ts';
+import type { SessionView } from '../../../shared/console/views.ts';
 import { apiGet, errorText } from './api.ts';
 import { currentToken, onTokenChange, setSignInPrompt, signIn, signOut } from './auth.ts';
 import { Alert } from './components/alert.tsx';

@@ -1,7 +1,7 @@
 // The dead-letter filter as the page holds it, and its two other forms: the hash's query string
 // (so links from the overview and reloads keep it) and the API's query parameters / JSON body.
 // Pure (no DOM), so unit tests import it.
-import type { LetterFilter } from '../../../shared/console/index.ts';
+import type { LetterFilter } from '../../../shared/console/views.ts';
 
 /** The form's fields, all strings as the inputs hold them (`since`/`until` are ISO times). */
 type FilterFields = {

@@ -1,6 +1,6 @@
 // What the overview's charts draw: columns of the series for uPlot, and each chart's latest point.
 // Pure (no DOM), so unit tests import it.
-import type { SeriesPoint } from '../../../shared/console/index.ts';
+import type { SeriesPoint } from '../../../shared/console/views.ts';
 
 type ChartName = 'events' | 'errors' | 'latency' | 'lag';
 

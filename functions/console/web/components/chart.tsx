@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import type { SeriesPoint } from '../../../../shared/console/index.ts';
+import type { SeriesPoint } from '../../../../shared/console/views.ts';
 import { formatClock, latestLine } from '../format.ts';
 import { type ChartSpec, chartColumns, latestOf } from '../series.ts';
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { LetterFilter, PurgeView, ReplayView } from '../../../../shared/console/index.ts';
+import type { LetterFilter, PurgeView, ReplayView } from '../../../../shared/console/views.ts';
 import { ApiError, apiWrite, errorText } from '../api.ts';
 import { describeFilter, filterKey, isEmptyFilter } from '../filters.ts';
 import { letterHash } from '../hashRoute.ts';

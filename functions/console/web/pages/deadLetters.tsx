@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { LetterListView } from '../../../../shared/console/index.ts';
+import type { LetterListView } from '../../../../shared/console/views.ts';
 import { apiGet } from '../api.ts';
 import { Alert } from '../components/alert.tsx';
 import { LetterActions } from '../components/letterActions.tsx';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { OverviewView, SessionView } from '../../../../shared/console/index.ts';
+import type { OverviewView, SessionView } from '../../../../shared/console/views.ts';
 import { apiGet, errorText } from '../api.ts';
 import { Alert } from '../components/alert.tsx';
 import { Chart } from '../components/chart.tsx';

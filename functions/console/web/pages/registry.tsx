@@ -7,7 +7,7 @@ import type {
   RegistryView,
   SchemaSummary,
   SchemaVersionView,
-} from '../../../../shared/console/index.ts';
+} from '../../../../shared/console/views.ts';
 import { apiGet, apiPost, apiWrite, errorText } from '../api.ts';
 import { Alert } from '../components/alert.tsx';
 import { useLoad } from '../components/useLoad.ts';

@@ -1,4 +1,4 @@
-import type { RouteView, SessionView } from '../../../../shared/console/index.ts';
+import type { RouteView, SessionView } from '../../../../shared/console/views.ts';
 import { apiGet } from '../api.ts';
 import { Alert } from '../components/alert.tsx';
 import { CopyButton } from '../components/copyButton.tsx';
