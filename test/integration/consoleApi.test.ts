@@ -82,7 +82,13 @@ describe('the console function under serverless-offline (real NATS, PostgreSQL, 
     const anonymous = json<SessionView>(await call('GET', '/console/api/session'));
     const signedIn = json<SessionView>(await call('GET', '/console/api/session', { token: plane.registryToken }));
 
-    assert.deepEqual(anonymous, { stage: 'test', requireAuth: false, authenticated: false, figuresIntervalMs: Number(plane.env.BRIDGE_FIGURES_INTERVAL_MS), registryPath: '/' });
+    assert.deepEqual(anonymous, {
+      stage: 'test',
+      requireAuth: false,
+      authenticated: false,
+      figuresIntervalMs: Number(plane.env.BRIDGE_FIGURES_INTERVAL_MS),
+      registryPath: '/',
+    });
     assert.equal(signedIn.authenticated, true);
   });
 
