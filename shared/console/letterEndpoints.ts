@@ -1,18 +1,13 @@
 import type { ApiResponse } from '../registryApi/index.ts';
 import { badRequest, ConsoleRequestError } from './errors.ts';
-import { queryInteger, requiredQuery } from './input.ts';
-import { isEmptyFilter, letterFilterFromBody, letterFilterFromQuery } from './letterFilter.ts';
+import { requiredQuery } from './input.ts';
+import { isEmptyFilter, letterFilterFromBody, letterListQuery } from './letterFilter.ts';
 import { json } from './responses.ts';
 import type { ConsoleContext, ConsoleRoute } from './router.ts';
 import { logWrite } from './writeLog.ts';
 
-/** Letters one list shows by default, and at most. */
-const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 1000;
-
 async function listLetters(context: ConsoleContext): Promise<ApiResponse> {
-  const filter = letterFilterFromQuery(context.query);
-  const limit = queryInteger(context.query, 'limit', DEFAULT_LIST_LIMIT, { min: 1, max: MAX_LIST_LIMIT });
+  const { filter, limit } = letterListQuery(context.query);
   return json(200, await context.deps.letters.list(filter, limit));
 }
 
@@ -45,6 +40,9 @@ async function purgeLetters(context: ConsoleContext): Promise<ApiResponse> {
   if (expected !== undefined && (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0)) {
     throw badRequest('"expected" must be the whole number of letters the purge was confirmed for');
   }
+  // As for replays: deleting every letter there is is not one click in the console.
+  if (expected !== undefined && isEmptyFilter(filter))
+    throw badRequest('choose letters: ids or a filter (a purge of every letter is not taken from the console)');
   const result = await context.deps.letters.purge({ filter, expected });
   if (expected !== undefined) logWrite(context.deps.logger, 'purge', { filter, matched: result.matched, deleted: result.deleted });
   return json(200, result);

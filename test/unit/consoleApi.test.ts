@@ -502,15 +502,15 @@ describe('console: bad input', () => {
 
   test('letter queries: limit in range, times that parse, ids repeated or comma-separated', async () => {
     const { deps, calls } = setup();
-    assertProblem(await send(deps, 'GET', '/console/api/deadletters', { query: 'limit=0' }), 400, /"limit" must be a whole number from 1 to 1000/);
-    assertProblem(await send(deps, 'GET', '/console/api/deadletters', { query: 'limit=1e3' }), 400, /"limit"/);
-    assertProblem(await send(deps, 'GET', '/console/api/deadletters', { query: 'since=yesterday' }), 400, /"since" must be an ISO-8601 time/);
+    assertProblem(await send(deps, 'GET', '/console/api/deadletters', { query: 'limit=0' }), 400, /limit="0"/);
+    assertProblem(await send(deps, 'GET', '/console/api/deadletters', { query: 'limit=1e3' }), 400, /limit="1e3"/);
+    assertProblem(await send(deps, 'GET', '/console/api/deadletters', { query: 'since=yesterday' }), 400, /since="yesterday": not an ISO-8601 time/);
     assertProblem(await send(deps, 'GET', '/console/api/deadletters/one'), 400, /"id" is required/);
     assertProblem(await send(deps, 'GET', '/console/api/deadletters/one', { query: 'id=INGEST:2' }), 404, /no dead letter with id INGEST:2/);
 
-    const listed = await send(deps, 'GET', '/console/api/deadletters', { query: 'ids=A:1,A:2&ids=A:3&reason=decode_failed&since=2026-01-01T00:00:00Z' });
+    const listed = await send(deps, 'GET', '/console/api/deadletters', { query: 'ids=A:1,A:2&ids=A:3&reason=avro_decode_failed&since=2026-01-01T00:00:00Z' });
     assert.equal(listed.status, 200);
-    assert.deepEqual(calls.lists, [{ filter: { ids: ['A:1', 'A:2', 'A:3'], reason: 'decode_failed', since: '2026-01-01T00:00:00Z' }, limit: 100 }]);
+    assert.deepEqual(calls.lists, [{ filter: { ids: ['A:1', 'A:2', 'A:3'], reason: 'avro_decode_failed', since: '2026-01-01T00:00:00Z' }, limit: 100 }]);
   });
 
   test('letter bodies: filter an object of known fields, ids strings, dryRun a boolean, expected a count', async () => {
@@ -518,11 +518,14 @@ describe('console: bad input', () => {
     const replay = (body: unknown): Promise<ApiResponse> => send(deps, 'POST', '/console/api/deadletters/replay', { body, token: TOKEN });
     assertProblem(await replay({ filter: 'all', dryRun: true }), 400, /"filter" must be an object/);
     assertProblem(await replay({ filter: { colour: 'red' }, dryRun: true }), 400, /unknown fields: colour/);
-    assertProblem(await replay({ filter: { ids: [1] }, dryRun: true }), 400, /"filter\.ids" must be an array of strings/);
-    assertProblem(await replay({ filter: { ids: [] }, dryRun: true }), 400, /"ids" is empty/);
-    assertProblem(await replay({ filter: { reason: 'x' } }), 400, /"dryRun" is required/);
-    assertProblem(await replay({ filter: { until: 'soon' }, dryRun: true }), 400, /"until" must be an ISO-8601 time/);
-    const purge = await send(deps, 'POST', '/console/api/deadletters/purge', { body: { filter: { reason: 'x' }, expected: -1 }, token: TOKEN });
+    assertProblem(await replay({ filter: { ids: [1] }, dryRun: true }), 400, /"filter\.ids" must be an array of letter ids/);
+    assertProblem(await replay({ filter: { ids: [] }, dryRun: true }), 400, /"filter\.ids" is empty/);
+    assertProblem(await replay({ filter: { reason: 'sink_refused' } }), 400, /"dryRun" is required/);
+    assertProblem(await replay({ filter: { until: 'soon' }, dryRun: true }), 400, /until="soon": not an ISO-8601 time/);
+    const purge = await send(deps, 'POST', '/console/api/deadletters/purge', {
+      body: { filter: { reason: 'avro_decode_failed' }, expected: -1 },
+      token: TOKEN,
+    });
     assertProblem(purge, 400, /"expected" must be the whole number/);
   });
 });
@@ -553,13 +556,31 @@ describe('console: dead-letter actions', () => {
     assert.deepEqual(line?.fields, { write: 'replay', filter: { ids: ['INGEST:1'] }, examined: 1, counts: { replayed: 1 } });
   });
 
+  test('a purge with an empty filter only counts: deleting every letter is refused; a misspelt query parameter is refused, not ignored', async () => {
+    const { deps, calls } = setup();
+    const purge = (body: unknown): Promise<ApiResponse> => send(deps, 'POST', '/console/api/deadletters/purge', { body, token: TOKEN });
+    assert.equal((await purge({ filter: {} })).status, 200);
+    assertProblem(await purge({ filter: {}, expected: 2 }), 400, /^choose letters: ids or a filter \(a purge of every letter/);
+    assertProblem(await purge({ expected: 2 }), 400, /^choose letters/);
+    assert.deepEqual(
+      calls.purges.map((input) => input.expected),
+      [undefined],
+    );
+    assertProblem(
+      await send(deps, 'GET', '/console/api/deadletters', { query: 'reasn=unknown_route' }),
+      400,
+      /reasn="unknown_route": unknown filter parameter/,
+    );
+    assert.deepEqual(calls.lists, []);
+  });
+
   test('purge: without expected it only counts; with a stale count it is a 409; with the right one it deletes and logs', async () => {
     const { deps, calls } = setup();
     const purge = (body: unknown): Promise<ApiResponse> => send(deps, 'POST', '/console/api/deadletters/purge', { body, token: TOKEN });
 
-    assert.deepEqual(bodyOf(await purge({ filter: { reason: 'x' } })), { matched: 2, deleted: 0, withStoredOriginals: 0 });
-    assertProblem(await purge({ filter: { reason: 'x' }, expected: 5 }), 409, /2 letters match now, not 5/);
-    assert.deepEqual(bodyOf(await purge({ filter: { reason: 'x' }, expected: 2 })), { matched: 2, deleted: 2, withStoredOriginals: 0 });
+    assert.deepEqual(bodyOf(await purge({ filter: { reason: 'sink_refused' } })), { matched: 2, deleted: 0, withStoredOriginals: 0 });
+    assertProblem(await purge({ filter: { reason: 'sink_refused' }, expected: 5 }), 409, /2 letters match now, not 5/);
+    assert.deepEqual(bodyOf(await purge({ filter: { reason: 'sink_refused' }, expected: 2 })), { matched: 2, deleted: 2, withStoredOriginals: 0 });
     assert.deepEqual(
       calls.purges.map((input) => input.expected),
       [undefined, 5, 2],

@@ -70,7 +70,7 @@ function DeadLetters({ query }: DeadLettersProps) {
           </label>
           <label>
             Route
-            <input type="text" value={draft.routeKey} placeholder="group/message" onInput={set('routeKey')} />
+            <input type="text" value={draft.routeKey} placeholder="e.g. metrics.cpu.usage.v1" onInput={set('routeKey')} />
           </label>
           <label>
             Subject
