@@ -214,6 +214,16 @@ describe('the operator console in a browser', { timeout: 300_000 }, () => {
     await newMessage.getByRole('button', { name: 'Create route' }).click();
     await newMessage.locator('.good').filter({ hasText: 'Created' }).waitFor({ timeout: PAGE_TIMEOUT_MS });
 
+    // One letter in full: now that the route exists its payload decodes with the registry as it is now.
+    const [first] = (await plane.deadLetters()).filter((letter) => letter.subject === subject);
+    await open(`/dead-letters/${encodeURIComponent(first!.id)}`, /Dead letter/);
+    const decoded = page.locator('pre[data-decoded="true"]');
+    await decoded.waitFor({ timeout: PAGE_TIMEOUT_MS });
+    assert.ok(((await decoded.textContent()) ?? '').includes(first!.eventId!), 'the decoded payload is the event that failed');
+    const history = await page.locator('ol.history li').allTextContents();
+    assert.ok(history.length >= 2 && history.some((entry) => entry.includes('unknown_route')), `the history says what happened: ${history.join(' | ')}`);
+    screenshots.push(await saveScreenshot(page, SUITE, 'dead-letter'));
+
     await open(`/dead-letters?subject=${encodeURIComponent(subject)}`, 'Dead letters');
     await page.getByRole('button', { name: 'Dry run replay' }).click();
     await page.locator('.replay-report[data-dry-run="true"] tr[data-outcome="would-replay"]').filter({ hasText: '3' }).waitFor({ timeout: PAGE_TIMEOUT_MS });
@@ -234,6 +244,50 @@ describe('the operator console in a browser', { timeout: 300_000 }, () => {
       [],
       'the replayed letters are gone',
     );
+  });
+
+  test('registry page: a breaking change is named by its field, a compatible one registers, and the two versions diff', async () => {
+    if (!(await page.getByRole('button', { name: 'Sign out' }).isVisible())) await signIn();
+    await open('/registry', 'Registry');
+    await page
+      .getByRole('button', { name: /version 1/ })
+      .first()
+      .click();
+    const text = page.getByLabel(/^New version text/);
+    await text.waitFor({ timeout: PAGE_TIMEOUT_MS });
+    const schema = JSON.parse(await text.inputValue()) as {
+      fields: { name: string; type: { fields?: { name: string; type: unknown; default?: unknown }[] } }[];
+    };
+    const data = schema.fields.find((field) => field.name === 'data')!.type.fields!;
+    const result = page.locator('.check-result');
+
+    const breaking = structuredClone(schema);
+    const value = breaking.fields.find((field) => field.name === 'data')!.type.fields!.find((field) => field.name === 'value')!;
+    value.type = 'string';
+    await text.fill(JSON.stringify(breaking, null, 2));
+    await page.getByRole('button', { name: 'Check compatibility' }).click();
+    await page.locator('.check-result[data-compatible="false"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+    assert.match((await result.textContent()) ?? '', /value/, 'the breaking field is named');
+    assert.equal(await page.getByRole('button', { name: 'Register as new version' }).isDisabled(), true, 'a breaking version cannot be registered');
+
+    data.push({ name: 'host', type: ['null', 'string'], default: null });
+    await text.fill(JSON.stringify(schema, null, 2));
+    await page.getByRole('button', { name: 'Check compatibility' }).click();
+    await page.locator('.check-result[data-compatible="true"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+    await page.getByRole('button', { name: 'Register as new version' }).click();
+    await page.getByText(/Registered as version 2/).waitFor({ timeout: PAGE_TIMEOUT_MS });
+    const versions = (await (await fetch(`${plane.registryUrl}${plane.route.schema.schemaXid}/versions`)).json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(versions).sort(), ['1', '2'], 'the registry API holds the version registered from the page');
+
+    await page.getByLabel('From version').selectOption('1');
+    await page.getByLabel('To version').selectOption('2');
+    const added = page.locator('pre.diff[data-from="1"][data-to="2"] [data-kind="added"]');
+    await added.first().waitFor({ timeout: PAGE_TIMEOUT_MS });
+    assert.ok(
+      (await added.allTextContents()).some((line) => line.includes('host')),
+      'the diff shows the added field',
+    );
+    screenshots.push(await saveScreenshot(page, SUITE, 'registry-diff'));
   });
 
   test('purge asks for confirmation, says how many, and deletes exactly those', async () => {
