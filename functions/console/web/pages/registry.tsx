@@ -197,26 +197,8 @@ function DiffPanel({ schemaRef, schema, initialTo }: { readonly schemaRef: Schem
     <section class="panel" aria-labelledby="diff-title">
       <h2 id="diff-title">Compare versions</h2>
       <div class="row">
-        <label>
-          From version{' '}
-          <select value={from} onChange={(event) => setFrom(event.currentTarget.value)}>
-            {versions.map((version) => (
-              <option key={version} value={version}>
-                {version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          To version{' '}
-          <select value={to} onChange={(event) => setTo(event.currentTarget.value)}>
-            {versions.map((version) => (
-              <option key={version} value={version}>
-                {version}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelledSelect label="From version" value={from} options={versions} onChange={setFrom} />
+        <LabelledSelect label="To version" value={to} options={versions} onChange={setTo} />
         <span class="meta" aria-live="polite">
           {texts.data === undefined ? '' : changed === 0 ? 'No differences.' : `${changed} changed ${changed === 1 ? 'line' : 'lines'}.`}
         </span>
@@ -362,22 +344,9 @@ async function saveMessage(group: string, message: string, text: string): Promis
 
 function MessagePanel({ messageRef, message, onSaved }: { readonly messageRef: MessageRef; readonly message: MessageSummary; readonly onSaved: () => void }) {
   const [text, setText] = useState(() => definitionText(message.definition));
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [saved, setSaved] = useState<MessageWrittenView | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    setSaved(undefined);
-    try {
-      setSaved(await saveMessage(messageRef.group, messageRef.message, text));
-      onSaved();
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const writing = useMessageWrite(onSaved);
+  const { busy } = writing;
+  const save = () => writing.write(messageRef.group, messageRef.message, text);
   return (
     <section class="panel" aria-labelledby="message-title">
       <h2 id="message-title">
@@ -393,15 +362,7 @@ function MessagePanel({ messageRef, message, onSaved }: { readonly messageRef: M
           Save route
         </button>
       </div>
-      <Alert message={error} />
-      <div aria-live="polite">
-        {saved === undefined ? null : (
-          <p class="good">
-            <span aria-hidden="true">✓ </span>
-            {saved.created ? 'Created' : 'Saved'} <code>{saved.xid}</code>
-          </p>
-        )}
-      </div>
+      <MessageWriteOutcome writing={writing} />
     </section>
   );
 }
@@ -415,22 +376,11 @@ function NewMessagePanel({ registry, onSaved }: { readonly registry: RegistryVie
   const [group, setGroup] = useState(groups[0] ?? '');
   const [messageId, setMessageId] = useState('');
   const [text, setText] = useState(template);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [saved, setSaved] = useState<MessageWrittenView | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const save = async (event: Event) => {
+  const writing = useMessageWrite(onSaved);
+  const { busy } = writing;
+  const save = (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    setSaved(undefined);
-    try {
-      setSaved(await saveMessage(group.trim(), messageId.trim(), text));
-      onSaved();
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    void writing.write(group.trim(), messageId.trim(), text);
   };
   return (
     <details class="panel new-message">
@@ -442,16 +392,7 @@ function NewMessagePanel({ registry, onSaved }: { readonly registry: RegistryVie
       </p>
       <form onSubmit={save}>
         <div class="row">
-          <label>
-            Message group{' '}
-            <select value={group} onChange={(event) => setGroup(event.currentTarget.value)}>
-              {groups.map((id) => (
-                <option key={id} value={id}>
-                  {id}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LabelledSelect label="Message group" value={group} options={groups} onChange={setGroup} />
           <label>
             Message id <input type="text" required value={messageId} onInput={(event) => setMessageId(event.currentTarget.value)} />
           </label>
@@ -464,6 +405,70 @@ function NewMessagePanel({ registry, onSaved }: { readonly registry: RegistryVie
           </button>
         </div>
       </form>
+      <MessageWriteOutcome writing={writing} />
+    </details>
+  );
+}
+
+/** A <select> inside its own visible label. */
+function LabelledSelect({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  readonly label: string;
+  readonly value: string;
+  readonly options: readonly string[];
+  readonly onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(event) => onChange(event.currentTarget.value)}>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+type MessageWrite = {
+  readonly busy: boolean;
+  readonly error: string | undefined;
+  readonly saved: MessageWrittenView | undefined;
+  write(group: string, message: string, text: string): Promise<void>;
+};
+
+/** Writing a message definition (a route) through the registry, for the edit and the new-message panels alike. */
+function useMessageWrite(onSaved: () => void): MessageWrite {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [saved, setSaved] = useState<MessageWrittenView | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const write = async (group: string, message: string, text: string): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    setSaved(undefined);
+    try {
+      setSaved(await saveMessage(group, message, text));
+      onSaved();
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, saved, write };
+}
+
+/** What the last write did: the registry's refusal word for word, or the message written. */
+function MessageWriteOutcome({ writing }: { readonly writing: MessageWrite }) {
+  const { error, saved } = writing;
+  return (
+    <>
       <Alert message={error} />
       <div aria-live="polite">
         {saved === undefined ? null : (
@@ -473,7 +478,7 @@ function NewMessagePanel({ registry, onSaved }: { readonly registry: RegistryVie
           </p>
         )}
       </div>
-    </details>
+    </>
   );
 }
 
