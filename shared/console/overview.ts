@@ -2,6 +2,7 @@ import { FIGURES_WINDOW_MS, type FiguresRead, summarizeFigures } from '../figure
 import { formatRouteKey } from '../names/index.ts';
 import type { RouteRecord } from '../routes/index.ts';
 import { sinkIdentity } from '../sinks/index.ts';
+import { UNKNOWN_ROUTE } from '../telemetry/index.ts';
 import type { OverviewView, RouteFiguresView } from './views.ts';
 
 /** The dead-letter stream as the overview needs it: letters per subject, and per reason when counted. */
@@ -17,6 +18,8 @@ type OverviewSources = {
   readonly figures: () => Promise<FiguresRead>;
   readonly deadLetters: () => Promise<DeadLetterCounts>;
   readonly routes: () => Promise<readonly RouteRecord[]>;
+  /** Where letters of events no route claimed go (`DEADLETTER_DEFAULT_SUBJECT`): the `unknown` row's depth. */
+  readonly unroutedDeadLetterSubject: string;
   readonly now?: () => number;
 };
 
@@ -39,7 +42,8 @@ function sinksByLabel(routes: readonly RouteRecord[]): Map<string, string[]> {
  * one row per route, every route the registry knows listed (idle ones at zero), and the
  * dead-letter depth of each route's dead-letter subject. A source that fails becomes a line in
  * `problems` instead of failing the page. Routes that share a dead-letter subject each show that
- * subject's whole depth.
+ * subject's whole depth; the `unknown` row (events no route claimed) shows the default
+ * dead-letter subject's.
  */
 async function buildOverview(sources: OverviewSources): Promise<OverviewView> {
   const now = (sources.now ?? Date.now)();
@@ -65,10 +69,11 @@ async function buildOverview(sources: OverviewSources): Promise<OverviewView> {
   const summary = summarizeFigures(figures.replicas, { now, windowMs: FIGURES_WINDOW_MS, sinksOfRoute: (label) => sinks.get(label) ?? [] });
   const byLabel = new Map(routes.map((route) => [formatRouteKey(route.key), route]));
   const rows = new Map<string, RouteFiguresView>();
-  const depthOf = (route: RouteRecord | undefined): number => (route === undefined ? 0 : (deadLetters?.bySubject[route.deadLetterSubject] ?? 0));
+  const depth = (subject: string | undefined): number => (subject === undefined ? 0 : (deadLetters?.bySubject[subject] ?? 0));
   for (const row of summary.routes) {
     const route = byLabel.get(row.route);
-    rows.set(row.route, { ...row, subject: route?.subject ?? null, deadLetterDepth: depthOf(route) });
+    const subject = route?.deadLetterSubject ?? (row.route === UNKNOWN_ROUTE ? sources.unroutedDeadLetterSubject : undefined);
+    rows.set(row.route, { ...row, subject: route?.subject ?? null, deadLetterDepth: depth(subject) });
   }
   for (const [label, route] of byLabel) {
     if (rows.has(label)) continue;
@@ -80,7 +85,7 @@ async function buildOverview(sources: OverviewSources): Promise<OverviewView> {
       committedTotal: 0,
       deadLetteredTotal: 0,
       retriedTotal: 0,
-      deadLetterDepth: depthOf(route),
+      deadLetterDepth: depth(route.deadLetterSubject),
       circuits: (sinks.get(label) ?? []).map((sink) => ({
         sink,
         state: summary.circuits.find((circuit) => circuit.sink === sink)?.state ?? 'closed',

@@ -76,7 +76,13 @@ function consoleOverview(config: ConsoleConfig, sql: Sql, runtime: ReplayRuntime
       };
     return read;
   };
-  return () => buildOverview({ figures, deadLetters: () => deadLetterCounts(config, runtime), routes: () => listRoutes(sql) });
+  return () =>
+    buildOverview({
+      figures,
+      deadLetters: () => deadLetterCounts(config, runtime),
+      routes: () => listRoutes(sql),
+      unroutedDeadLetterSubject: config.nats.defaultDeadLetterSubject,
+    });
 }
 
 /**
