@@ -143,7 +143,7 @@ function DeadLetters({ query }: DeadLettersProps) {
             <table class="letters" data-total={list.data.total}>
               <caption>
                 {list.data.truncated
-                  ? `Dead letters: the latest ${list.data.letters.length} of ${list.data.total} matching`
+                  ? `Dead letters: the oldest ${list.data.letters.length} of ${list.data.total} matching`
                   : `Dead letters: ${list.data.total} matching`}
               </caption>
               <thead>

@@ -158,8 +158,9 @@ function RouteTable({ overview }: { readonly overview: OverviewView }) {
                 <td class={route.errorsPerSecond > 0 ? 'num bad' : 'num'}>{formatNumber(route.errorsPerSecond, 2)}</td>
                 <td class="num">{formatNumber(route.committedTotal, 0)}</td>
                 <td class="num">
+                  {/* A row the registry has no route for (the bridge's `unknown`) has no route key to filter by: it links to every letter. */}
                   <a
-                    href={deadLettersHash(new URLSearchParams({ route: route.route }).toString())}
+                    href={route.subject === null ? deadLettersHash('') : deadLettersHash(new URLSearchParams({ route: route.route }).toString())}
                     aria-label={`${route.deadLetterDepth} dead letters of ${route.route}`}
                   >
                     {formatNumber(route.deadLetterDepth, 0)}
