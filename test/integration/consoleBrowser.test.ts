@@ -310,6 +310,17 @@ describe('the operator console in a browser', { timeout: 300_000 }, () => {
       (letters) => letters.length === 2,
       30_000,
     );
+    // One letter's own dry run: it still fails, and says why.
+    const [one] = (await plane.deadLetters()).filter((letter) => letter.subject === plane.route.subject);
+    await open(`/dead-letters/${encodeURIComponent(one!.id)}`, /Dead letter/);
+    await page.locator('pre[data-decoded="true"], p[data-decoded="false"]').first().waitFor({ timeout: PAGE_TIMEOUT_MS });
+    assert.equal(await page.locator('p[data-decoded="false"]').count(), 1, 'bytes that are not Avro do not decode, and the page says so');
+    await page.getByRole('button', { name: 'Dry run replay' }).click();
+    await page
+      .locator('.replay-report[data-dry-run="true"][data-examined="1"] tr[data-outcome="still-failing"]')
+      .filter({ hasText: '1' })
+      .waitFor({ timeout: PAGE_TIMEOUT_MS });
+
     await open(`/dead-letters?subject=${encodeURIComponent(plane.route.subject)}`, 'Dead letters');
     await page.getByRole('button', { name: /^Purge/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete dead letters' });
