@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { SeriesPoint } from '../../shared/console/index.ts';
-import { diffModel, diffPrefix } from '../../functions/console/web/diffModel.ts';
+import { diffModel, diffPrefix, withContext } from '../../functions/console/web/diffModel.ts';
 import {
   describeFilter,
   EMPTY_FIELDS,
@@ -151,6 +151,43 @@ describe('console diff model', () => {
       { kind: 'same', text: 'x' },
       { kind: 'same', text: 'y' },
     ]);
+  });
+});
+
+describe('console diff context', () => {
+  const same = (text: string) => ({ kind: 'same' as const, text });
+  test('long unchanged runs fold to one marker, keeping three lines around each change; the ends keep none', () => {
+    const lines = [...'abcdefgh'].map(same);
+    const changed = [
+      ...lines.slice(0, 8),
+      { kind: 'added' as const, text: 'X' },
+      ...[...'ijklmnopqr'].map(same),
+      { kind: 'removed' as const, text: 'Y' },
+      same('s'),
+    ];
+    assert.deepEqual(withContext(changed), [
+      { kind: 'folded', count: 5 },
+      same('f'),
+      same('g'),
+      same('h'),
+      { kind: 'added', text: 'X' },
+      same('i'),
+      same('j'),
+      same('k'),
+      { kind: 'folded', count: 4 },
+      same('p'),
+      same('q'),
+      same('r'),
+      { kind: 'removed', text: 'Y' },
+      same('s'),
+    ]);
+  });
+
+  test('a run no longer than the context it keeps stays whole; equal texts are shown whole', () => {
+    const rows = [same('a'), { kind: 'added' as const, text: 'X' }, ...[...'bcdefg'].map(same), { kind: 'added' as const, text: 'Z' }];
+    assert.deepEqual(withContext(rows), rows);
+    const equal = [...'abcdefghij'].map(same);
+    assert.deepEqual(withContext(equal), equal);
   });
 });
 

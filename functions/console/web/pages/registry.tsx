@@ -11,7 +11,7 @@ import type {
 import { apiGet, apiPost, apiWrite, errorText } from '../api.ts';
 import { Alert } from '../components/alert.tsx';
 import { useLoad } from '../components/useLoad.ts';
-import { diffModel, diffPrefix } from '../diffModel.ts';
+import { diffModel, diffPrefix, withContext } from '../diffModel.ts';
 import { formatDateTime } from '../format.ts';
 import { definitionText, newMessageTemplate, parseDefinition } from '../messageTemplate.ts';
 
@@ -206,13 +206,20 @@ function DiffPanel({ schemaRef, schema, initialTo }: { readonly schemaRef: Schem
       <Alert message={texts.error} />
       {texts.data === undefined ? null : (
         <pre class="diff" data-from={from} data-to={to}>
-          {texts.data.map((line, index) => (
+          {withContext(texts.data).map((row, index) =>
             // Lines repeat (`}`), so their position is their identity.
-            <span key={index} class={`diff-line diff-${line.kind}`} data-kind={line.kind}>
-              {diffPrefix(line.kind)} {line.text}
-              {'\n'}
-            </span>
-          ))}
+            row.kind === 'folded' ? (
+              <span key={index} class="diff-line diff-folded" data-kind="folded">
+                {`  … ${row.count} unchanged ${row.count === 1 ? 'line' : 'lines'}`}
+                {'\n'}
+              </span>
+            ) : (
+              <span key={index} class={`diff-line diff-${row.kind}`} data-kind={row.kind}>
+                {diffPrefix(row.kind)} {row.text}
+                {'\n'}
+              </span>
+            ),
+          )}
         </pre>
       )}
     </section>
