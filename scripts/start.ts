@@ -28,6 +28,7 @@ Starts the whole plane on this machine and stays up until Ctrl-C (or SIGTERM / S
 PostgreSQL (used when they answer, started otherwise), the registry (migrated; every
 infra/registry/*.xreg.json that is new or changed is seeded with only the entities the registry
 lacks, so edits made through the API survive a restart), serverless-offline and the bridge.
+The operator console is served at http://127.0.0.1:<OFFLINE_HTTP_PORT>/console (docs/console.md).
 A second start while one runs says where that one is and exits with status 1.
 
 Settings (environment): NATS_URL, DATABASE_URL, OFFLINE_LAMBDA_PORT (3002), OFFLINE_HTTP_PORT (3000),
