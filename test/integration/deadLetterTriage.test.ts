@@ -4,18 +4,10 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { MIGRATIONS_DIR } from '../../cli/paths.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import { type BridgeConfig, loadBridgeConfig, loadReplayConfig } from '../../shared/config/index.ts';
-import { buildDeadLetter, type DeadLetter, type DeadLetters, MissingOriginalError, openDeadLetters } from '../../shared/deadletters/index.ts';
+import { type DeadLetter, type DeadLetters, MissingOriginalError, openDeadLetters } from '../../shared/deadletters/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
 import type { RouteKey } from '../../shared/names/index.ts';
-import {
-  advisoryTopology,
-  connectNats,
-  consumerSettingsFor,
-  ensureTopology,
-  headersToMap,
-  mapToHeaders,
-  type NatsConnection,
-} from '../../shared/nats/index.ts';
+import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import { sampleEvent } from '../../shared/producer/index.ts';
 import { createRouteLookup, type RouteRecord } from '../../shared/routes/index.ts';
@@ -32,6 +24,7 @@ import { loadRegistry, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
 import { exampleDocumentFor } from '../helpers/plane.ts';
+import { writeRealLetter } from '../helpers/realLetters.ts';
 
 const VALID = 3;
 const BROKEN = 4;
@@ -66,7 +59,7 @@ describe('dead-letter triage against real dead letters (real NATS, registry in P
     }
   }
 
-  /** Publishes an original to the ingest stream, reads it back and dead-letters it with the real writer, as the bridge does. */
+  /** A real letter (test/helpers/realLetters.ts): published, first failed a moment later, dead-lettered after a retry, the history's order. */
   async function letterOf(
     subject: string,
     data: Buffer,
@@ -76,24 +69,23 @@ describe('dead-letter triage against real dead letters (real NATS, registry in P
     eventId: string | null,
     headers: Record<string, string[]> = {},
   ): Promise<DeadLetter> {
-    const ack = await js.publish(subject, data, { msgID: msgId, headers: mapToHeaders(headers) });
-    const original = (await jsm.streams.getMessage(config.nats.ingest.name, { seq: ack.seq }))!;
-    // Published, first failed a moment later, dead-lettered after a retry: the history's order.
-    const publishedMs = original.time.getTime();
-    const letter = buildDeadLetter(
+    const letter = await writeRealLetter(
       {
-        subject,
-        headers: headersToMap(original.header),
-        data: original.data,
-        stream: config.nats.ingest.name,
-        seq: ack.seq,
-        time: original.time,
-        deliveries: 2,
+        js,
+        jsm,
+        ingestStream: config.nats.ingest.name,
+        writer: deadLetters.writer,
+        deadLetterSubjectOf: (original) => (original === route.subject ? route.deadLetterSubject : config.nats.defaultDeadLetterSubject),
       },
-      failure,
-      { routeKey, eventId, firstFailedAt: new Date(publishedMs + 100), now: new Date(publishedMs + 200) },
+      { subject, data, msgId, headers },
+      {
+        failure,
+        routeKey,
+        eventId,
+        deliveries: 2,
+        times: (publishedAt) => ({ firstFailedAt: new Date(publishedAt.getTime() + 100), now: new Date(publishedAt.getTime() + 200) }),
+      },
     );
-    await deadLetters.writer.publish(subject === route.subject ? route.deadLetterSubject : config.nats.defaultDeadLetterSubject, letter);
     originals.set(letter.id, data);
     return letter;
   }

@@ -9,24 +9,9 @@ import { loadRegistry, migrateRegistry } from '../../shared/xregistry/index.ts';
 import { sampleEvent } from '../../shared/producer/index.ts';
 import { encodeAvro, SchemaCache } from '../../shared/avro/index.ts';
 import { type BridgeConfig, loadBridgeConfig, loadReplayConfig } from '../../shared/config/index.ts';
-import {
-  buildDeadLetter,
-  type DeadLetter,
-  type DeadLetters,
-  MissingOriginalError,
-  openDeadLetters,
-  REPLAY_COUNT_HEADER,
-} from '../../shared/deadletters/index.ts';
+import { type DeadLetter, type DeadLetters, MissingOriginalError, openDeadLetters, REPLAY_COUNT_HEADER } from '../../shared/deadletters/index.ts';
 import type { RecordFailure } from '../../shared/failures/index.ts';
-import {
-  advisoryTopology,
-  connectNats,
-  consumerSettingsFor,
-  ensureTopology,
-  headersToMap,
-  mapToHeaders,
-  type NatsConnection,
-} from '../../shared/nats/index.ts';
+import { advisoryTopology, connectNats, consumerSettingsFor, ensureTopology, headersToMap, type NatsConnection } from '../../shared/nats/index.ts';
 import { createSql, type Sql } from '../../shared/postgres/index.ts';
 import type { RouteKey } from '../../shared/names/index.ts';
 import type { RouteRecord } from '../../shared/routes/index.ts';
@@ -34,6 +19,7 @@ import { createTestDatabase } from '../helpers/database.ts';
 import { runIngest } from '../helpers/ingestCli.ts';
 import { runStreamsEnv, uniqueRunId } from '../helpers/names.ts';
 import { exampleDocumentFor } from '../helpers/plane.ts';
+import { writeRealLetter } from '../helpers/realLetters.ts';
 
 const VALID = 4;
 const BROKEN = 2;
@@ -117,6 +103,7 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
       const type = new SchemaCache().get(route.schema.cacheKey, route.schema.definition);
       const originals = new Map<string, Buffer>();
       const eventIds = new Map<string, string>();
+      // Real letters (test/helpers/realLetters.ts), failed first a minute before `at`.
       const letterOf = async (
         subject: string,
         data: Buffer,
@@ -126,14 +113,17 @@ describe('ingest dlq list, show, replay and purge, run as a child process (real 
         routeKey: RouteKey | null,
         eventId: string | null,
       ): Promise<DeadLetter> => {
-        const ack = await js.publish(subject, data, { msgID: msgId, headers: mapToHeaders({ 'Trace-Id': [`trace-${msgId}`] }) });
-        const stored = (await jsm.streams.getMessage(config.nats.ingest.name, { seq: ack.seq }))!;
-        const letter = buildDeadLetter(
-          { subject, headers: headersToMap(stored.header), data: stored.data, stream: config.nats.ingest.name, seq: ack.seq, time: stored.time, deliveries: 3 },
-          failure,
-          { routeKey, eventId, firstFailedAt: new Date(Date.parse(at) - 60_000), now: new Date(at) },
+        const letter = await writeRealLetter(
+          {
+            js,
+            jsm,
+            ingestStream: config.nats.ingest.name,
+            writer: deadLetters.writer,
+            deadLetterSubjectOf: (original) => (original === route.subject ? route.deadLetterSubject : config.nats.defaultDeadLetterSubject),
+          },
+          { subject, data, msgId, headers: { 'Trace-Id': [`trace-${msgId}`] } },
+          { failure, routeKey, eventId, deliveries: 3, times: () => ({ firstFailedAt: new Date(Date.parse(at) - 60_000), now: new Date(at) }) },
         );
-        await deadLetters.writer.publish(subject === route.subject ? route.deadLetterSubject : config.nats.defaultDeadLetterSubject, letter);
         originals.set(letter.id, data);
         return letter;
       };
