@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ConsoleConfig, type HttpSinkPolicy, loadConsoleConfig, loadHttpSinkPolicy } from '../config/index.ts';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { buildOverview, type ConsoleAssets, ConsoleConflictError, type ConsoleDeps, type ConsoleLetters, type DeadLetterCounts } from '../console/index.ts';
 import { type FiguresBucket, type FiguresRead, figuresTtlMs, openFiguresBucket } from '../figures/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -52,7 +51,7 @@ function consoleLetters(config: ConsoleConfig, sql: Sql, runtime: ReplayRuntime)
 
 /** Letters per subject from the stream's own state (one request), and per reason by a scan while the stream is small. */
 async function deadLetterCounts(config: ConsoleConfig, runtime: ReplayRuntime): Promise<DeadLetterCounts> {
-  const jsm = await jetstreamManager(await runtime.connection());
+  const jsm = await runtime.manager();
   const info = await jsm.streams.info(config.nats.deadLetter.name, { subjects_filter: '>' });
   const total = info.state.messages;
   const byReason = total <= OVERVIEW_REASON_SCAN_LIMIT ? (await listLetters(await runtime.store(), {}, 0)).byReason : undefined;

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { Context, Tracer } from '@opentelemetry/api';
 import { loadReplayConfig, type ReplayConfig } from '../config/index.ts';
 import { type DeadLetterStore, openDeadLetters } from '../deadletters/index.ts';
@@ -22,6 +22,8 @@ type ReplayRuntime = {
   store(): Promise<DeadLetterStore>;
   /** The runtime's NATS connection (opened on first use), for callers that read more of the server, like the console. */
   connection(): Promise<NatsConnection>;
+  /** The runtime's JetStream manager, opened once with the store. */
+  manager(): Promise<JetStreamManager>;
   /** Forgets fan-out delivery state older than the retention; returns the rows removed. */
   pruneDeliveries(): Promise<number>;
   close(): Promise<void>;
@@ -40,20 +42,27 @@ function createReplayRuntime(config: ReplayConfig, sql?: Sql, tracer?: Tracer): 
     nc ??= connectNats(config.nats.url, 'ingest-dlq-replay', config.nats.security);
     return nc;
   };
-  const store = async (): Promise<DeadLetterStore> => {
-    const conn = await connection();
-    const deadLetters = openDeadLetters({
-      js: jetstream(conn),
-      jsm: await jetstreamManager(conn),
-      deadLetter: config.nats.deadLetter,
-      serverInfo: () => conn.info,
+  // Opened once per runtime and kept with the connection: the console asks for the store on every
+  // request, and jetstreamManager() is a round trip to the server. A failed open is not kept.
+  let opened: Promise<{ readonly jsm: JetStreamManager; readonly store: DeadLetterStore }> | undefined;
+  const open = (): Promise<{ readonly jsm: JetStreamManager; readonly store: DeadLetterStore }> => {
+    opened ??= (async () => {
+      const conn = await connection();
+      const jsm = await jetstreamManager(conn);
+      const deadLetters = openDeadLetters({ js: jetstream(conn), jsm, deadLetter: config.nats.deadLetter, serverInfo: () => conn.info });
+      return { jsm, store: deadLetters.store };
+    })().catch((error: unknown) => {
+      opened = undefined;
+      throw error;
     });
-    return deadLetters.store;
+    return opened;
   };
+  const store = async (): Promise<DeadLetterStore> => (await open()).store;
   const ledger = createPostgresLedger(db);
   return {
     store,
     connection,
+    manager: async () => (await open()).jsm,
     pruneDeliveries: () => ledger.prune(config.deliveryRetentionDays),
     async deps(run) {
       const conn = await connection();
